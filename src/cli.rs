@@ -1,0 +1,95 @@
+//! The command line as clap sees it: global options and one variant per
+//! subcommand. Nothing here resolves paths or reads files; `context` does that.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::cmd;
+
+/// Ask before you introduce: double opt-in introductions from the terminal
+///
+/// intro asks Contact A privately whether they are willing to meet Contact B
+/// (why, what B wants, in what format, with an easy way to say no), tracks
+/// the request until A decides, follows up in the same thread, notices A's
+/// reply, and sends the introduction once A said yes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "intro",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(after_help = "Start with `intro init`, then `intro ask A B --why TEXT`.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Read the config from FILE instead of $INTRO_CONFIG or the default place
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Read contacts from FILE instead of the config's `contacts` key
+    #[arg(long, global = true, value_name = "FILE")]
+    pub contacts: Option<PathBuf>,
+
+    /// Print one JSON document on stdout instead of text
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Print nothing but errors and requested data
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// When to use colors (NO_COLOR is honoured with `auto`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a commented sample config.toml and contacts.toml
+    Init(cmd::init::InitArgs),
+    /// List contacts, check the setup, or import contacts
+    Contacts(cmd::contacts::ContactsArgs),
+    /// Ask Contact A whether they are willing to meet Contact B
+    Ask(cmd::ask::AskArgs),
+    /// Show open requests, or one request in detail
+    Status(cmd::status::StatusArgs),
+    /// Record that A said yes
+    Approve(cmd::decide::ApproveArgs),
+    /// Record that A said no (or not now)
+    Decline(cmd::decide::DeclineArgs),
+    /// Withdraw an open request
+    Cancel(cmd::decide::CancelArgs),
+    /// Send a gentle nudge to A in the same thread
+    Followup(cmd::followup::FollowupArgs),
+    /// Draft, or send, the introduction once A said yes
+    Introduce(cmd::introduce::IntroduceArgs),
+}
+
+/// The options every sending command shares.
+#[derive(Debug, Clone, Args)]
+pub struct SendArgs {
+    /// Print the full message and do nothing else: no store change, no connection
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Send without asking for confirmation (needed when not on a terminal)
+    #[arg(short, long)]
+    pub yes: bool,
+}

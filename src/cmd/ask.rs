@@ -1,0 +1,739 @@
+//! `intro ask`: ask A about B, one at a time or a batch from CSV.
+//!
+//! Every ask is recorded as `sending` (with its Message-ID) before it goes
+//! out, and as `asked` the moment the transport accepts it. A crash between
+//! the two leaves a `sending` request that the same command finishes later,
+//! re-sending with the same Message-ID; so a rerun sends each ask not yet
+//! accepted exactly once, and at most the one in flight twice.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::cli::SendArgs;
+use crate::compose::Composer;
+use crate::config::Config;
+use crate::contacts::{Contact, Contacts};
+use crate::context::Context;
+use crate::error::UserError;
+use crate::message;
+use crate::outgoing::{self, Go};
+use crate::request::{AskSpec, Request, State};
+use crate::store::{Requests, StoreError};
+use crate::transport::{SendError, Severity, Transport};
+use crate::view;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --wants \"20 minutes of advice\" --format \"a video call\"\n  intro ask --batch asks.csv --yes\n  intro ask ada sam --why \"...\" --dry-run"
+)]
+pub struct AskArgs {
+    /// Contact A, the one asked: a handle, email or full name
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub a: Option<String>,
+
+    /// Contact B, the one who wants to meet A
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub b: Option<String>,
+
+    /// Why the two should meet
+    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    pub why: Option<String>,
+
+    /// What B hopes to get from A (advice, a job, an answer, ...)
+    #[arg(long, conflicts_with = "batch")]
+    pub wants: Option<String>,
+
+    /// In what format (a call, a coffee, a lunch, ...)
+    #[arg(long, conflicts_with = "batch")]
+    pub format: Option<String>,
+
+    /// A personal line to A at the top of the ask
+    #[arg(long, conflicts_with = "batch")]
+    pub note: Option<String>,
+
+    /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,wants,format,note]
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+
+    /// Ask even if the pair already has an open request
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub send: SendArgs,
+}
+
+/// One ask, ready to go: a fresh request, or one an earlier run began.
+struct Planned {
+    /// The CSV line, for batch messages.
+    line: Option<u64>,
+    request: Request,
+    /// True when an earlier run recorded it and may have sent it.
+    resumed: bool,
+}
+
+/// Why a row cannot be asked.
+struct BadRow {
+    line: Option<u64>,
+    message: String,
+}
+
+/// What to do with one row: ask it, or skip it because it was already asked.
+enum Decision {
+    Ask(Planned),
+    Skip { line: Option<u64>, id: String },
+}
+
+/// The text fields of one ask, as typed.
+struct AskFields {
+    a: String,
+    b: String,
+    why: String,
+    wants: Option<String>,
+    format: Option<String>,
+    note: Option<String>,
+}
+
+pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    if args.batch.is_some() {
+        return run_batch(args, ctx);
+    }
+    let fields = AskFields {
+        a: args.a.clone().unwrap_or_default(),
+        b: args.b.clone().unwrap_or_default(),
+        why: args.why.clone().unwrap_or_default(),
+        wants: args.wants.clone(),
+        format: args.format.clone(),
+        note: args.note.clone(),
+    };
+    let (config, contacts) = ctx.setup()?;
+    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
+    let now = ctx.now;
+    let requests = ctx.store.read()?;
+    let decision = Planner::new(now, &composer, &contacts, requests, args.force)
+        .plan(&fields, None)
+        .map_err(|bad| UserError::new(bad.message))?;
+    let planned = match decision {
+        Decision::Ask(p) => p,
+        Decision::Skip { id, .. } => {
+            let r = requests.get(&id).expect("skip names a stored request");
+            return Err(already_asked(r).into());
+        }
+    };
+    let outgoing = composer.ask(&planned.request)?;
+    let a_name = outgoing
+        .to
+        .first()
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    match outgoing::confirm(
+        ctx,
+        std::slice::from_ref(&outgoing),
+        &args.send,
+        &format!("the ask to {a_name}"),
+    )? {
+        Go::DryRun | Go::Stop => return Ok(()),
+        Go::Send => {}
+    }
+    record_intent(ctx, std::slice::from_ref(&planned), args.force)?
+        .into_iter()
+        .next()
+        .transpose()
+        .map_err(|e| UserError::new(e))?;
+    let mut transport = ctx.transport(&config);
+    let result = send_one(ctx, &composer, transport.as_mut(), &planned);
+    transport.close();
+    let request = result?;
+    if ctx.out.json {
+        ctx.out
+            .json(&view::request_json(&request, ctx.now, &config.followup));
+    } else {
+        ctx.out.data(&request.id);
+        ctx.out.note(format!(
+            "asked {} about {} via {} (request {}); `intro status {}` shows it",
+            request.a,
+            request.b,
+            transport.describe(),
+            request.id,
+            request.id
+        ));
+    }
+    Ok(())
+}
+
+fn already_asked(r: &Request) -> UserError {
+    UserError::new(format!(
+        "`{}` already has an open request about `{}` (request {}, {})",
+        r.a, r.b, r.id, r.status
+    ))
+    .hint(format!("`intro status {}` shows it", r.id))
+    .hint("pass `--force` to ask again anyway")
+}
+
+/// Checks asks against the contacts, the store and the batch so far.
+struct Planner<'a> {
+    now: time::OffsetDateTime,
+    composer: &'a Composer<'a>,
+    contacts: &'a Contacts,
+    requests: &'a Requests,
+    /// Open requests by (A, B), built once so a batch is not quadratic.
+    open_by_pair: HashMap<(&'a str, &'a str), Vec<&'a Request>>,
+    force: bool,
+    /// Pairs earlier rows of the batch ask, with their line.
+    seen: HashMap<(String, String), Option<u64>>,
+    /// Ids drawn for earlier rows.
+    reserved: HashSet<String>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(
+        now: time::OffsetDateTime,
+        composer: &'a Composer<'a>,
+        contacts: &'a Contacts,
+        requests: &'a Requests,
+        force: bool,
+    ) -> Planner<'a> {
+        let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
+        for r in requests.iter().filter(|r| r.status.is_open()) {
+            open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
+        }
+        Planner {
+            now,
+            composer,
+            contacts,
+            requests,
+            open_by_pair,
+            force,
+            seen: HashMap::new(),
+            reserved: HashSet::new(),
+        }
+    }
+
+    /// Decide one ask: new, resumed, skipped, or a bad row.
+    fn plan(&mut self, fields: &AskFields, line: Option<u64>) -> Result<Decision, BadRow> {
+        let decision = self.decide(fields, line)?;
+        let (a, b) = match &decision {
+            Decision::Ask(p) => {
+                self.reserved.insert(p.request.id.clone());
+                (p.request.a.clone(), p.request.b.clone())
+            }
+            Decision::Skip { id, .. } => {
+                let r = self.requests.get(id).expect("skip names a stored request");
+                (r.a.clone(), r.b.clone())
+            }
+        };
+        self.seen.insert((a, b), line);
+        Ok(decision)
+    }
+
+    fn decide(&self, fields: &AskFields, line: Option<u64>) -> Result<Decision, BadRow> {
+        let bad = |message: String| BadRow { line, message };
+        let find = |name: &str, role: &str| -> Result<&Contact, BadRow> {
+            if name.trim().is_empty() {
+                return Err(bad(format!("no contact {role} given")));
+            }
+            self.contacts.find(name).map_err(|e| {
+                let err = e.into_user_error(&self.contacts.path);
+                let mut message = err.message;
+                if let Some(h) = err.hints.first().filter(|h| h.starts_with("did you mean")) {
+                    message = format!("{message} ({h})");
+                }
+                bad(message)
+            })
+        };
+        let a = find(&fields.a, "A")?;
+        let b = find(&fields.b, "B")?;
+        if a.handle == b.handle {
+            return Err(bad(format!(
+                "A and B are both `{}`: an introduction needs two people",
+                a.handle
+            )));
+        }
+        let why = fields.why.trim();
+        if why.is_empty() {
+            return Err(bad("`why` is empty: say why the two should meet".into()));
+        }
+        if let Some(other) = self.seen.get(&(a.handle.clone(), b.handle.clone())) {
+            return Err(bad(format!(
+                "asks `{}` about `{}` again (same pair as line {})",
+                a.handle,
+                b.handle,
+                other.map_or("?".into(), |l| l.to_string())
+            )));
+        }
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        let spec = AskSpec {
+            a: a.handle.clone(),
+            a_email: a.email.clone(),
+            b: b.handle.clone(),
+            b_email: b.email.clone(),
+            why: why.to_string(),
+            wants: clean(&fields.wants),
+            format: clean(&fields.format),
+            note: clean(&fields.note),
+        };
+        // An open request for the pair: the same ask already made (skip it),
+        // the same ask interrupted mid-send (finish it), or another ask.
+        let open = self
+            .open_by_pair
+            .get(&(spec.a.as_str(), spec.b.as_str()))
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(r) = open.iter().find(|r| r.why == spec.why) {
+            if r.status == State::Sending {
+                return Ok(Decision::Ask(Planned {
+                    line,
+                    request: (*r).clone(),
+                    resumed: true,
+                }));
+            }
+            return Ok(Decision::Skip {
+                line,
+                id: r.id.clone(),
+            });
+        }
+        if let Some(r) = open.first()
+            && !self.force
+        {
+            return Err(bad(format!(
+                "`{}` already has an open request about `{}` (request {}, {}; pass --force to ask anyway)",
+                r.a, r.b, r.id, r.status
+            )));
+        }
+        let id = new_request_id(self.requests, &self.reserved);
+        let message_id = self.composer.new_message_id(&id, message::Purpose::Ask);
+        let mut request = Request::new(id, spec, String::new(), message_id, self.now);
+        // Rendering now catches template errors and line breaks bound for a
+        // header before anything is sent.
+        request.subject = self
+            .composer
+            .ask_subject(&request)
+            .map_err(|e| bad(format!("{e:#}")))?;
+        Ok(Decision::Ask(Planned {
+            line,
+            request,
+            resumed: false,
+        }))
+    }
+}
+
+/// 8 hex characters, not used by a stored request nor earlier in a batch.
+fn new_request_id(requests: &Requests, reserved: &HashSet<String>) -> String {
+    loop {
+        let id = message::random_hex(4);
+        if !requests.contains(&id) && !reserved.contains(&id) {
+            return id;
+        }
+    }
+}
+
+/// Record every planned ask as `sending` in one write, re-checking under
+/// the lock that no other run asked the same pair meanwhile. Returns, per
+/// planned ask, Ok or why it must not be sent.
+fn record_intent(
+    ctx: &mut Context,
+    planned: &[Planned],
+    force: bool,
+) -> anyhow::Result<Vec<Result<(), String>>> {
+    let results = ctx.store.write(|txn| {
+        let mut results = Vec::with_capacity(planned.len());
+        for p in planned {
+            if p.resumed {
+                let still = txn
+                    .requests()
+                    .get(&p.request.id)
+                    .is_some_and(|r| r.status == State::Sending);
+                results.push(if still {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "request {} changed while this run was starting",
+                        p.request.id
+                    ))
+                });
+                continue;
+            }
+            let clash = txn.requests().iter().find(|r| {
+                r.a == p.request.a
+                    && r.b == p.request.b
+                    && r.status.is_open()
+                    && (!force || r.why == p.request.why)
+            });
+            if let Some(r) = clash {
+                results.push(Err(format!(
+                    "`{}` was asked about `{}` by another run meanwhile (request {})",
+                    r.a, r.b, r.id
+                )));
+                continue;
+            }
+            txn.put(p.request.clone());
+            results.push(Ok(()));
+        }
+        Ok::<_, StoreError>(results)
+    })?;
+    Ok(results)
+}
+
+/// Send one planned ask and record the outcome. Returns the request as stored.
+fn send_one(
+    ctx: &mut Context,
+    composer: &Composer,
+    transport: &mut dyn Transport,
+    planned: &Planned,
+) -> anyhow::Result<Request> {
+    let outgoing = composer.ask(&planned.request)?;
+    match transport.send(&outgoing) {
+        Ok(()) => {
+            let now = ctx.now;
+            let id = planned.request.id.clone();
+            let request = ctx.store.write(|txn| {
+                let mut r = txn
+                    .requests()
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| planned.request.clone());
+                if r.status == State::Sending {
+                    r.mark_asked(now).map_err(|e| anyhow::anyhow!(e))?;
+                    txn.put(r.clone());
+                }
+                Ok::<_, anyhow::Error>(r)
+            })?;
+            Ok(request)
+        }
+        Err(e) => {
+            forget_unsent(ctx, planned, &e)?;
+            Err(e.into())
+        }
+    }
+}
+
+/// A send that failed: drop the `sending` record unless the message may
+/// have reached the server (then a rerun re-sends it with the same id).
+fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow::Result<()> {
+    if e.maybe_accepted || planned.resumed {
+        return Ok(());
+    }
+    let id = planned.request.id.clone();
+    ctx.store.write(|txn| {
+        if txn
+            .requests()
+            .get(&id)
+            .is_some_and(|r| r.status == State::Sending)
+        {
+            txn.remove(&id);
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(())
+}
+
+/// The CSV columns a batch understands.
+const COLUMNS: [&str; 6] = ["a", "b", "why", "wants", "format", "note"];
+
+fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
+    let shown = if path == std::path::Path::new("-") {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", path.display())
+    };
+    let reader: Box<dyn std::io::Read> = if path == std::path::Path::new("-") {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?,
+        )
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::Headers)
+        .from_reader(reader);
+    let headers = csv
+        .headers()
+        .map_err(|e| UserError::new(format!("{shown}: cannot read the header row: {e}")))?
+        .clone();
+    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let missing: Vec<&str> = ["a", "b", "why"]
+        .into_iter()
+        .filter(|c| index(c).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(UserError::new(format!(
+            "{shown}: the header row (line 1) has no column {}",
+            missing
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint("the first line names the columns: a,b,why and optionally wants,format,note")
+        .into());
+    }
+    let unknown: Vec<String> = headers
+        .iter()
+        .filter(|h| !COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)))
+        .map(|h| format!("`{h}`"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(UserError::new(format!(
+            "{shown}: unknown column {} in the header row (line 1)",
+            unknown.join(", ")
+        ))
+        .hint("columns are a,b,why and optionally wants,format,note")
+        .into());
+    }
+    let col = |record: &csv::StringRecord, name: &str| -> Option<String> {
+        index(name).and_then(|i| record.get(i)).map(str::to_string)
+    };
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Err(UserError::new(format!("{shown} line {line}: {}", csv_error(&e)))
+                    .hint("every row needs as many fields as the header row; quote fields that contain commas")
+                    .into());
+            }
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        rows.push((
+            line,
+            AskFields {
+                a: col(&record, "a").unwrap_or_default(),
+                b: col(&record, "b").unwrap_or_default(),
+                why: col(&record, "why").unwrap_or_default(),
+                wants: col(&record, "wants"),
+                format: col(&record, "format"),
+                note: col(&record, "note"),
+            },
+        ));
+    }
+    Ok(rows)
+}
+
+fn csv_error(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
+            format!("has {len} fields, the header row has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// The outcome of a batch, for the summary.
+#[derive(Default)]
+struct Summary {
+    asked: Vec<Request>,
+    skipped: usize,
+    failed: Vec<(Option<u64>, String)>,
+    not_sent: usize,
+}
+
+fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let path = args.batch.clone().expect("run_batch needs --batch");
+    let rows = read_batch(&path)?;
+    let (config, contacts) = ctx.setup()?;
+    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
+    let now = ctx.now;
+    let requests = ctx.store.read()?;
+
+    // Validate every row before sending anything.
+    let mut bad: Vec<BadRow> = Vec::new();
+    let mut plan: Vec<Planned> = Vec::new();
+    let mut skipped = 0;
+    let mut planner = Planner::new(now, &composer, &contacts, requests, args.force);
+    for (line, fields) in &rows {
+        match planner.plan(fields, Some(*line)) {
+            Ok(Decision::Ask(p)) => plan.push(p),
+            Ok(Decision::Skip { .. }) => skipped += 1,
+            Err(b) => bad.push(b),
+        }
+    }
+    drop(planner);
+    if !bad.is_empty() {
+        let shown = if path == std::path::Path::new("-") {
+            "standard input".to_string()
+        } else {
+            format!("`{}`", path.display())
+        };
+        return Err(UserError::new(format!(
+            "{} bad row{} in {shown}; nothing was sent",
+            bad.len(),
+            if bad.len() == 1 { "" } else { "s" }
+        ))
+        .details(bad.into_iter().map(|b| match b.line {
+            Some(line) => format!("line {line}: {}", b.message),
+            None => b.message,
+        }))
+        .hint("fix those rows and run the same command again")
+        .into());
+    }
+    if plan.is_empty() {
+        report(
+            ctx,
+            &config,
+            &Summary {
+                skipped,
+                ..Summary::default()
+            },
+            rows.len(),
+        );
+        return Ok(());
+    }
+
+    if args.send.dry_run {
+        let messages: Vec<_> = plan
+            .iter()
+            .map(|p| composer.ask(&p.request))
+            .collect::<anyhow::Result<_>>()?;
+        outgoing::print_dry_run(ctx, &messages);
+        return Ok(());
+    }
+    let first = composer.ask(&plan[0].request)?;
+    let what = format!(
+        "{} ask{}",
+        plan.len(),
+        if plan.len() == 1 { "" } else { "s" }
+    );
+    if !args.send.yes {
+        ctx.out.note(format!("{what} to send; the first one:"));
+    }
+    match outgoing::confirm(ctx, std::slice::from_ref(&first), &args.send, &what)? {
+        Go::DryRun | Go::Stop => return Ok(()),
+        Go::Send => {}
+    }
+    drop(first);
+
+    let intents = record_intent(ctx, &plan, args.force)?;
+    let mut summary = Summary {
+        skipped,
+        ..Summary::default()
+    };
+    let mut transport = ctx.transport(&config);
+    let progress = progress_bar(ctx, plan.len() as u64);
+    let interval = match config.send.rate_limit {
+        0 => None,
+        n => Some(Duration::from_secs_f64(60.0 / f64::from(n))),
+    };
+    let mut last_send: Option<Instant> = None;
+    let mut fatal: Option<SendError> = None;
+    for (p, intent) in plan.iter().zip(intents) {
+        if let Err(why) = intent {
+            summary.failed.push((p.line, why));
+            progress.inc(1);
+            continue;
+        }
+        if fatal.is_some() {
+            summary.not_sent += 1;
+            if !p.resumed {
+                forget_unsent(ctx, p, &SendError::new(Severity::Fatal, ""))?;
+            }
+            continue;
+        }
+        if let (Some(interval), Some(last)) = (interval, last_send) {
+            let wait = interval.saturating_sub(last.elapsed());
+            if !wait.is_zero() {
+                std::thread::sleep(wait);
+            }
+        }
+        last_send = Some(Instant::now());
+        match send_one(ctx, &composer, transport.as_mut(), p) {
+            Ok(r) => summary.asked.push(r),
+            Err(e) => match e.downcast::<SendError>() {
+                Ok(send_error) if send_error.severity == Severity::Fatal => {
+                    summary.failed.push((p.line, send_error.message.clone()));
+                    fatal = Some(send_error);
+                }
+                Ok(send_error) => summary.failed.push((p.line, send_error.message)),
+                Err(other) => return Err(other),
+            },
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    transport.close();
+    report(ctx, &config, &summary, rows.len());
+    if summary.failed.is_empty() && summary.not_sent == 0 {
+        return Ok(());
+    }
+    let mut err = UserError::new(format!(
+        "{} of {} asks failed{}",
+        summary.failed.len(),
+        plan.len(),
+        if summary.not_sent > 0 {
+            format!(", {} not sent", summary.not_sent)
+        } else {
+            String::new()
+        }
+    ))
+    .details(summary.failed.iter().map(|(line, why)| match line {
+        Some(line) => format!("line {line}: {why}"),
+        None => why.clone(),
+    }));
+    if let Some(f) = &fatal {
+        for h in &f.hints {
+            err = err.hint(h.clone());
+        }
+    }
+    Err(err
+        .hint(
+            "run the same command again: asks already accepted are skipped, the rest are sent once",
+        )
+        .into())
+}
+
+fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
+    if ctx.out.quiet || ctx.out.json || !ctx.env.stderr_tty {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:30} {pos}/{len} asks  {elapsed_precise} (eta {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn report(ctx: &Context, config: &Config, summary: &Summary, rows: usize) {
+    if ctx.out.json {
+        let list: Vec<_> = summary
+            .asked
+            .iter()
+            .map(|r| view::request_json(r, ctx.now, &config.followup))
+            .collect();
+        ctx.out.json(&list);
+    } else {
+        for r in &summary.asked {
+            ctx.out.data(&r.id);
+        }
+    }
+    ctx.out.note(format!(
+        "{rows} rows: asked {}, skipped {} (already asked), failed {}{}",
+        summary.asked.len(),
+        summary.skipped,
+        summary.failed.len(),
+        if summary.not_sent > 0 {
+            format!(", not sent {}", summary.not_sent)
+        } else {
+            String::new()
+        }
+    ));
+}

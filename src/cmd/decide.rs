@@ -1,0 +1,128 @@
+//! `intro approve`, `intro decline` and `intro cancel`: record a decision.
+
+use clap::Args;
+
+use crate::cmd::{find_request, transition_error};
+use crate::compose::Composer;
+use crate::context::Context;
+use crate::error::UserError;
+use crate::fsutil;
+use crate::request::Request;
+use crate::view;
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The request (an id or an unambiguous prefix)
+    pub request: String,
+
+    /// A private note kept in the request's history
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeclineArgs {
+    /// The request (an id or an unambiguous prefix)
+    pub request: String,
+
+    /// A private note kept in the request's history
+    #[arg(long)]
+    pub note: Option<String>,
+
+    /// Draft a graceful note to B (printed and saved under drafts/; not sent)
+    #[arg(long)]
+    pub tell_b: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CancelArgs {
+    /// The request (an id or an unambiguous prefix)
+    pub request: String,
+}
+
+/// Apply `change` to the named request under the store's lock.
+fn change(
+    ctx: &mut Context,
+    name: &str,
+    change: impl FnOnce(&mut Request) -> Result<(), crate::request::TransitionError>,
+) -> anyhow::Result<Request> {
+    ctx.store.write(|txn| {
+        let mut r = find_request(txn.requests(), name)?.clone();
+        change(&mut r).map_err(transition_error)?;
+        txn.put(r.clone());
+        Ok::<_, anyhow::Error>(r)
+    })
+}
+
+fn settings(ctx: &Context) -> anyhow::Result<crate::config::FollowupSettings> {
+    Ok(ctx.load_config()?.followup)
+}
+
+pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let settings = settings(ctx)?;
+    let now = ctx.now;
+    let r = change(ctx, &args.request, |r| r.approve(now, args.note.clone()))?;
+    print(ctx, &r, &settings, None);
+    ctx.out.note(format!(
+        "next: `intro introduce {}` drafts the introduction",
+        r.id
+    ));
+    Ok(())
+}
+
+pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let (config, contacts) = ctx.setup()?;
+    let now = ctx.now;
+    // Render the note to B before recording anything, so a template error
+    // leaves the request as it was.
+    let draft = if args.tell_b {
+        let requests = ctx.store.read()?;
+        let r = find_request(requests, &args.request)?.clone();
+        let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
+        Some(composer.decline_note(&r)?)
+    } else {
+        None
+    };
+    let r = change(ctx, &args.request, |r| r.decline(now, args.note.clone()))?;
+    let mut saved = None;
+    if let Some(draft) = draft {
+        let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
+        fsutil::write_atomic(&path, &draft.bytes).map_err(|e| {
+            UserError::new(format!("cannot save the draft `{}`: {e}", path.display()))
+        })?;
+        if !ctx.out.json {
+            print!("{}", draft.text());
+        }
+        ctx.out.note(format!(
+            "saved the note to {} as {} (not sent: send it from your mail client)",
+            r.b,
+            path.display()
+        ));
+        saved = Some(path);
+    }
+    print(ctx, &r, &config.followup, saved.as_deref());
+    Ok(())
+}
+
+pub fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let settings = settings(ctx)?;
+    let now = ctx.now;
+    let r = change(ctx, &args.request, |r| r.cancel(now))?;
+    print(ctx, &r, &settings, None);
+    Ok(())
+}
+
+fn print(
+    ctx: &Context,
+    r: &Request,
+    settings: &crate::config::FollowupSettings,
+    draft: Option<&std::path::Path>,
+) {
+    if ctx.out.json {
+        let mut json = view::request_json(r, ctx.now, settings);
+        json.draft = draft.map(|p| p.display().to_string());
+        ctx.out.json(&json);
+    } else if draft.is_none() {
+        ctx.out.data(format!("{} {}", r.id, r.status));
+    }
+}

@@ -1,0 +1,182 @@
+//! `intro status`: open requests newest first with their next step, or
+//! named requests in detail with their history.
+
+use clap::Args;
+use comfy_table::{ContentArrangement, Table, presets};
+
+use crate::cmd::{contacts::trim_table, find_request};
+use crate::config::FollowupSettings;
+use crate::context::Context;
+use crate::output::{age, rfc3339};
+use crate::request::{Request, State};
+use crate::text::truncate;
+use crate::view::{self, next_step};
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts"
+)]
+pub struct StatusArgs {
+    /// Requests to show in detail (an id or an unambiguous prefix)
+    #[arg(value_name = "REQUEST")]
+    pub requests: Vec<String>,
+
+    /// Include closed requests (declined, introduced, cancelled)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Only requests with a follow-up due
+    #[arg(long)]
+    pub due: bool,
+}
+
+pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    // Status reads the follow-up settings; without a config the defaults
+    // apply, so a fresh machine can still look at its store.
+    let settings = match ctx.load_config() {
+        Ok(c) => c.followup,
+        Err(e)
+            if matches!(
+                e.downcast_ref(),
+                Some(crate::config::ConfigError::Missing { .. })
+            ) =>
+        {
+            FollowupSettings::default()
+        }
+        Err(e) => return Err(e),
+    };
+    let now = ctx.now;
+    let out = ctx.out;
+    let requests = ctx.store.read()?;
+    if !args.requests.is_empty() {
+        let mut named: Vec<&Request> = Vec::new();
+        for name in &args.requests {
+            named.push(find_request(requests, name)?);
+        }
+        if out.json {
+            let list: Vec<_> = named
+                .iter()
+                .map(|r| view::request_json(r, now, &settings))
+                .collect();
+            out.json(&list);
+            return Ok(());
+        }
+        for (i, r) in named.iter().enumerate() {
+            if i > 0 {
+                out.data("");
+            }
+            out.data(detail(r, now, &settings, &out));
+        }
+        return Ok(());
+    }
+    let mut list: Vec<&Request> = requests
+        .iter()
+        .filter(|r| args.all || r.status.is_open())
+        .filter(|r| !args.due || r.is_due(now, &settings))
+        .collect();
+    // Replies first (someone is waiting on a decision), then newest first.
+    list.sort_by(|x, y| {
+        (y.status == State::Replied)
+            .cmp(&(x.status == State::Replied))
+            .then(y.created_at.cmp(&x.created_at))
+            .then(y.id.cmp(&x.id))
+    });
+    if out.json {
+        let list: Vec<_> = list
+            .iter()
+            .map(|r| view::request_json(r, now, &settings))
+            .collect();
+        out.json(&list);
+        return Ok(());
+    }
+    if list.is_empty() {
+        out.note(if args.due {
+            "no follow-ups due"
+        } else if args.all {
+            "no requests yet; `intro ask A B --why TEXT` makes one"
+        } else {
+            "no open requests (`--all` shows closed ones too)"
+        });
+        return Ok(());
+    }
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(["ID", "A", "B", "STATE", "AGE", "NEXT"].map(|h| out.bold(h)));
+    for r in &list {
+        let state = match r.status {
+            State::Replied => out.green(r.status.as_str()),
+            State::Asked if r.is_due(now, &settings) => out.yellow(r.status.as_str()),
+            _ => r.status.as_str().to_string(),
+        };
+        let mut next = next_step(r, now, &settings);
+        if let Some(reply) = &r.reply
+            && r.status == State::Replied
+        {
+            next = format!("{next}  \"{}\"", truncate(&reply.snippet, 40));
+        }
+        table.add_row([
+            r.id.clone(),
+            r.a.clone(),
+            r.b.clone(),
+            state,
+            age(r.created_at, now),
+            next,
+        ]);
+    }
+    out.data(trim_table(&table));
+    Ok(())
+}
+
+fn detail(
+    r: &Request,
+    now: time::OffsetDateTime,
+    settings: &FollowupSettings,
+    out: &crate::output::Output,
+) -> String {
+    let mut s = String::new();
+    let mut field = |name: &str, value: &str| {
+        s.push_str(&format!("{:<12} {value}\n", format!("{name}:")));
+    };
+    field("request", &out.bold(&r.id));
+    field("state", r.status.as_str());
+    field("A", &format!("{} <{}>", r.a, r.a_email));
+    field("B", &format!("{} <{}>", r.b, r.b_email));
+    field("why", &r.why);
+    if let Some(v) = &r.wants {
+        field("wants", v);
+    }
+    if let Some(v) = &r.format {
+        field("format", v);
+    }
+    if let Some(v) = &r.note {
+        field("note", v);
+    }
+    field("subject", &r.subject);
+    field("message-id", &r.message_id);
+    field(
+        "follow-ups",
+        &format!("{} of {}", r.followups.len(), settings.max),
+    );
+    if let Some(reply) = &r.reply {
+        field(
+            "reply",
+            &format!("{} \"{}\"", rfc3339(reply.at), reply.snippet),
+        );
+    }
+    field("next", &next_step(r, now, settings));
+    s.push_str("history:\n");
+    s.push_str(&format!("  {}  created\n", rfc3339(r.created_at)));
+    for e in &r.history {
+        let kind = serde_json::to_value(e.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+            .unwrap_or_default();
+        match &e.note {
+            Some(note) => s.push_str(&format!("  {}  {kind}: {note}\n", rfc3339(e.at))),
+            None => s.push_str(&format!("  {}  {kind}\n", rfc3339(e.at))),
+        }
+    }
+    s.trim_end().to_string()
+}

@@ -1,0 +1,252 @@
+//! Turning a request into the message that goes with it: the template
+//! variables, the recipients, the threading headers. One place, so every
+//! command builds its messages the same way.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use crate::config::Config;
+use crate::contacts::{Contact, Contacts};
+use crate::message::{self, Draft, Outgoing, Person, Purpose};
+use crate::output::rfc3339;
+use crate::request::Request;
+use crate::template::{self, ContactView, Kind, MeView, RequestView, Template, Vars};
+
+pub struct Composer<'a> {
+    config: &'a Config,
+    contacts: &'a Contacts,
+    templates_dir: PathBuf,
+    now: OffsetDateTime,
+    compiled: RefCell<HashMap<&'static str, std::rc::Rc<Template>>>,
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(
+        config: &'a Config,
+        contacts: &'a Contacts,
+        templates_dir: PathBuf,
+        now: OffsetDateTime,
+    ) -> Composer<'a> {
+        Composer {
+            config,
+            contacts,
+            templates_dir,
+            now,
+            compiled: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn template(&self, kind: Kind) -> anyhow::Result<std::rc::Rc<Template>> {
+        if let Some(t) = self.compiled.borrow().get(kind.name()) {
+            return Ok(t.clone());
+        }
+        let t = std::rc::Rc::new(Template::load(kind, &self.templates_dir)?);
+        self.compiled.borrow_mut().insert(kind.name(), t.clone());
+        Ok(t)
+    }
+
+    fn me(&self) -> Person {
+        Person::new(self.config.me_name(), self.config.me_email())
+    }
+
+    fn bcc(&self) -> Option<Person> {
+        self.config.send.bcc_me.then(|| self.me())
+    }
+
+    /// The contact as the request knows it; if it left the contacts file
+    /// since, what the request recorded.
+    fn contact(&self, handle: &str, email: &str) -> Contact {
+        match self.contacts.by_handle(handle) {
+            Some(c) => c.clone(),
+            None => Contact {
+                handle: handle.into(),
+                name: handle.into(),
+                email: email.into(),
+                blurb: None,
+                note: None,
+                tags: Vec::new(),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    pub fn vars(&self, request: &Request) -> Vars {
+        let a = self.contact(&request.a, &request.a_email);
+        let b = self.contact(&request.b, &request.b_email);
+        Vars {
+            me: MeView {
+                name: self.config.me_name().into(),
+                first_name: crate::text::first_name(self.config.me_name()).into(),
+                email: self.config.me_email().into(),
+            },
+            a: ContactView::from(&a),
+            b: ContactView::from(&b),
+            why: request.why.clone(),
+            wants: request.wants.clone(),
+            format: request.format.clone(),
+            note: request.note.clone(),
+            request: RequestView {
+                id: request.id.clone(),
+                subject: request.subject.clone(),
+                created_at: rfc3339(request.created_at),
+                asked_at: request.asked_at.map(rfc3339),
+                followups: request.followups.len(),
+            },
+        }
+    }
+
+    fn person(&self, handle: &str, email: &str) -> Person {
+        let c = self.contact(handle, email);
+        Person::new(&c.name, &c.email)
+    }
+
+    /// The subject an ask for `request` will have.
+    pub fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
+        Ok(self
+            .template(Kind::Ask)?
+            .render(&self.vars(request))?
+            .subject)
+    }
+
+    /// The ask to A. B is never a recipient.
+    pub fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let rendered = self.template(Kind::Ask)?.render(&self.vars(request))?;
+        self.build(Draft {
+            purpose: Purpose::Ask,
+            from: self.me(),
+            to: vec![self.person(&request.a, &request.a_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id: request.message_id.clone(),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    /// A nudge in the ask's thread: `Re:` its subject, replying to the ask.
+    pub fn followup(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
+        let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
+        rendered.subject = reply_subject(&request.subject);
+        self.build(Draft {
+            purpose: Purpose::Followup,
+            from: self.me(),
+            to: vec![self.person(&request.a, &request.a_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(request.message_id.clone()),
+            references: Some(request.references()),
+            date: self.now,
+        })
+    }
+
+    /// The introduction, to A and B together.
+    pub fn introduction(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
+        let rendered = self
+            .template(Kind::Introduce)?
+            .render(&self.vars(request))?;
+        self.build(Draft {
+            purpose: Purpose::Introduction,
+            from: self.me(),
+            to: vec![
+                self.person(&request.a, &request.a_email),
+                self.person(&request.b, &request.b_email),
+            ],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    /// The graceful close-the-loop note to B after a no.
+    pub fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
+        self.build(Draft {
+            purpose: Purpose::Decline,
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: None,
+            rendered,
+            message_id: self.new_message_id(&request.id, Purpose::Decline),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    pub fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
+        message::new_message_id(request_id, purpose, self.config.me_email())
+    }
+
+    fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
+        Ok(message::build(&draft)?)
+    }
+}
+
+/// `Re: <subject>`, without stacking a second `Re:`.
+pub fn reply_subject(subject: &str) -> String {
+    if subject.len() >= 3 && subject[..3].eq_ignore_ascii_case("re:") {
+        subject.to_string()
+    } else {
+        format!("Re: {subject}")
+    }
+}
+
+/// Render every template once with sample values, for `contacts check`.
+pub fn check_templates(
+    config: &Config,
+    contacts: &Contacts,
+    templates_dir: &std::path::Path,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut people = contacts.iter();
+    let sample = |handle: &str| Contact {
+        handle: handle.into(),
+        name: format!("Sample {handle}"),
+        email: format!("{handle}@example.com"),
+        blurb: Some("A sample blurb.".into()),
+        note: None,
+        tags: vec![],
+        extra: Default::default(),
+    };
+    let a = people.next().cloned().unwrap_or_else(|| sample("a"));
+    let b = people.next().cloned().unwrap_or_else(|| sample("b"));
+    let composer = Composer::new(
+        config,
+        contacts,
+        templates_dir.into(),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    let request = Request::new(
+        "00000000".into(),
+        crate::request::AskSpec {
+            a: a.handle.clone(),
+            a_email: a.email.clone(),
+            b: b.handle.clone(),
+            b_email: b.email.clone(),
+            why: "a sample reason".into(),
+            wants: Some("a sample wish".into()),
+            format: Some("a call".into()),
+            note: Some("A sample personal line.".into()),
+        },
+        "Sample subject".into(),
+        "<sample@example.com>".into(),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    for kind in Kind::ALL {
+        let result = template::load(kind, templates_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|source| Ok(template::render(&source, &composer.vars(&request))?));
+        if let Err(e) = result {
+            problems.push(format!("{e:#}"));
+        }
+    }
+    problems
+}

@@ -1,0 +1,377 @@
+//! The config file: its schema, where it lives, and what each key means once
+//! resolved. Loading reports the file, line and column of a bad key.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::Hints;
+use crate::fsutil;
+use crate::textpos::LineCol;
+
+/// Everything the config file says, with defaults filled in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The contacts file, relative to the config file's folder.
+    pub contacts: Option<PathBuf>,
+    /// A folder of templates overriding the built-in ones, relative to the config file's folder.
+    pub templates: Option<PathBuf>,
+    /// Who sends: the From of every message.
+    pub me: Me,
+    #[serde(default)]
+    pub send: SendSettings,
+    pub smtp: Option<SmtpSettings>,
+    pub sendmail: Option<SendmailSettings>,
+    #[serde(default)]
+    pub followup: FollowupSettings,
+    #[serde(default)]
+    pub limits: Limits,
+    pub imap: Option<ImapSettings>,
+    pub maildir: Option<MaildirSettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Me {
+    pub name: Spanned<String>,
+    pub email: Spanned<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendSettings {
+    /// Which transport sends; `None` means "smtp when [smtp] exists, else outbox".
+    pub transport: Option<TransportKind>,
+    /// Most messages per minute in a batch; 0 = no limit.
+    #[serde(default)]
+    pub rate_limit: u32,
+    /// Add me as Bcc on everything sent.
+    #[serde(default)]
+    pub bcc_me: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportKind {
+    Smtp,
+    Sendmail,
+    Outbox,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connection upgraded with STARTTLS; the upgrade is required.
+    Starttls,
+    /// Implicit TLS from the first byte.
+    Tls,
+    /// No encryption at all (a local relay or bridge).
+    None,
+}
+
+/// A command to run: an argv array, or a string for `sh -c`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CommandLine {
+    /// Run directly, no shell.
+    Argv(Vec<String>),
+    /// Run with `sh -c`.
+    Shell(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default = "default_smtp_security")]
+    pub security: Security,
+    pub username: Option<String>,
+    pub password_command: Option<CommandLine>,
+    pub password_env: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub allow_insecure_auth: bool,
+}
+
+fn default_smtp_security() -> Security {
+    Security::Starttls
+}
+
+fn default_timeout() -> u64 {
+    30
+}
+
+impl SmtpSettings {
+    /// The port, defaulting by security as the spec says.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Starttls => 587,
+            Security::Tls => 465,
+            Security::None => 25,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendmailSettings {
+    #[serde(default = "default_sendmail_command")]
+    pub command: CommandLine,
+}
+
+pub fn default_sendmail_command() -> CommandLine {
+    CommandLine::Argv(vec!["sendmail".into(), "-i".into(), "-t".into()])
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupSettings {
+    /// A follow-up is due this many days after the ask or the last follow-up.
+    #[serde(default = "default_after_days")]
+    pub after_days: u32,
+    /// No more follow-ups than this per request.
+    #[serde(default = "default_max")]
+    pub max: u32,
+}
+
+fn default_after_days() -> u32 {
+    5
+}
+
+fn default_max() -> u32 {
+    2
+}
+
+impl Default for FollowupSettings {
+    fn default() -> Self {
+        FollowupSettings {
+            after_days: default_after_days(),
+            max: default_max(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Warn before asking someone more often than this in 90 days.
+    #[serde(default = "default_asks_per_90_days")]
+    pub asks_per_90_days: u32,
+}
+
+fn default_asks_per_90_days() -> u32 {
+    3
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            asks_per_90_days: default_asks_per_90_days(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default = "default_imap_security")]
+    pub security: Security,
+    pub username: Option<String>,
+    pub password_command: Option<CommandLine>,
+    pub password_env: Option<String>,
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "default_mailbox")]
+    pub mailbox: String,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub allow_insecure_auth: bool,
+    /// Append each sent message to this folder (off when absent).
+    pub save_sent: Option<String>,
+}
+
+fn default_imap_security() -> Security {
+    Security::Tls
+}
+
+fn default_mailbox() -> String {
+    "INBOX".into()
+}
+
+impl ImapSettings {
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Tls => 993,
+            Security::Starttls | Security::None => 143,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaildirSettings {
+    pub path: PathBuf,
+}
+
+/// A config file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("no config file at `{}`", path.display())]
+    Missing { path: PathBuf },
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{pos}: {message}", path.display())]
+    Invalid {
+        path: PathBuf,
+        pos: LineCol,
+        message: String,
+    },
+}
+
+impl Hints for ConfigError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            ConfigError::Missing { .. } => {
+                vec!["run `intro init` to write a commented sample, or pass `--config FILE`".into()]
+            }
+            ConfigError::Read { .. } => vec![],
+            ConfigError::Invalid { .. } => {
+                vec!["`intro contacts check` lists every problem in the setup".into()]
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Read and validate the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::Missing { path: path.into() });
+            }
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.into(),
+                    source,
+                });
+            }
+        };
+        Self::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |span: std::ops::Range<usize>, message: String| ConfigError::Invalid {
+            path: path.into(),
+            pos: LineCol::of(text, span.start),
+            message,
+        };
+        let config: Config = toml::from_str(text).map_err(|e| {
+            invalid(
+                e.span().unwrap_or(0..0),
+                crate::textpos::toml_message(e.message()),
+            )
+        })?;
+        let name = &config.me.name;
+        if name.get_ref().trim().is_empty() {
+            return Err(invalid(name.span(), "`me.name` is empty".into()));
+        }
+        if crate::text::has_line_break(name.get_ref()) {
+            return Err(invalid(
+                name.span(),
+                "`me.name` contains a line break".into(),
+            ));
+        }
+        let email = &config.me.email;
+        if let Err(why) = crate::contacts::check_email(email.get_ref()) {
+            return Err(invalid(
+                email.span(),
+                format!("`me.email` `{}` {why}", email.get_ref()),
+            ));
+        }
+        if config.send.transport == Some(TransportKind::Smtp) && config.smtp.is_none() {
+            return Err(invalid(
+                0..0,
+                "`send.transport` is \"smtp\" but there is no [smtp] table".into(),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The transport that sends, after defaults.
+    pub fn transport(&self) -> TransportKind {
+        match self.send.transport {
+            Some(kind) => kind,
+            None if self.smtp.is_some() => TransportKind::Smtp,
+            None => TransportKind::Outbox,
+        }
+    }
+
+    pub fn me_name(&self) -> &str {
+        self.me.name.get_ref()
+    }
+
+    pub fn me_email(&self) -> &str {
+        self.me.email.get_ref()
+    }
+}
+
+/// Where intro reads and writes, resolved once from flags, environment and
+/// platform defaults (first match wins, as the spec lists).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The platform's config folder for intro (`<config dir>/intro`).
+    pub config_home: PathBuf,
+    pub config_file: PathBuf,
+    /// `--contacts`, if given; the config's key is applied later.
+    pub contacts_flag: Option<PathBuf>,
+    pub data_dir: PathBuf,
+}
+
+impl Paths {
+    /// The contacts file: `--contacts`, then the config's key (relative to
+    /// the config file), then the default place.
+    pub fn contacts_file(&self, config: Option<&Config>) -> PathBuf {
+        if let Some(path) = &self.contacts_flag {
+            return path.clone();
+        }
+        if let Some(rel) = config.and_then(|c| c.contacts.as_ref()) {
+            return self.relative_to_config(rel);
+        }
+        self.config_home.join("contacts.toml")
+    }
+
+    pub fn templates_dir(&self, config: Option<&Config>) -> PathBuf {
+        match config.and_then(|c| c.templates.as_ref()) {
+            Some(rel) => self.relative_to_config(rel),
+            None => self.config_home.join("templates"),
+        }
+    }
+
+    fn relative_to_config(&self, rel: &Path) -> PathBuf {
+        let rel = fsutil::expand_tilde(rel);
+        if rel.is_absolute() {
+            return rel;
+        }
+        let base = self.config_file.parent().unwrap_or(Path::new("."));
+        base.join(rel)
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn drafts_dir(&self) -> PathBuf {
+        self.data_dir.join("drafts")
+    }
+}

@@ -1,0 +1,118 @@
+//! Settings resolved once per run: the environment, global flags, paths,
+//! the clock, and loaders for the config, contacts and store. Commands get
+//! everything from here and never read the environment themselves.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+use crate::config::{Config, Paths};
+use crate::contacts::{Contact, Contacts};
+use crate::env::Environment;
+use crate::error::UserError;
+use crate::output::Output;
+use crate::store::Store;
+use crate::transport::{self, Transport};
+
+pub struct Context {
+    pub env: Environment,
+    pub out: Output,
+    pub paths: Paths,
+    /// The time of this run: `$INTRO_NOW`, or the clock.
+    pub now: OffsetDateTime,
+    pub store: Store,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs, env: Environment) -> anyhow::Result<Context> {
+        let color = match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                env.stdout_tty && env.var("NO_COLOR").is_none() && env.var("TERM") != Some("dumb")
+            }
+        };
+        let out = Output {
+            json: global.json,
+            quiet: global.quiet,
+            color,
+        };
+        let now = match env.var("INTRO_NOW") {
+            Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+                UserError::new(format!(
+                    "`INTRO_NOW` is not an RFC 3339 time (`{text}`): {e}"
+                ))
+                .hint("e.g. INTRO_NOW=2026-03-01T09:00:00Z")
+            })?,
+            None => OffsetDateTime::now_utc(),
+        };
+        let now = now
+            .to_offset(time::UtcOffset::UTC)
+            .replace_nanosecond(0)
+            .expect("0 is a valid nanosecond");
+        let config_home = dirs::config_dir()
+            .map(|d| d.join("intro"))
+            .unwrap_or_else(|| PathBuf::from(".intro"));
+        let config_file = global
+            .config
+            .clone()
+            .or_else(|| env.var("INTRO_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| config_home.join("config.toml"));
+        let data_dir = env
+            .var("INTRO_DATA_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs::data_dir().map(|d| d.join("intro")))
+            .context("cannot find a data dir; set `INTRO_DATA_DIR`")?;
+        let paths = Paths {
+            config_home,
+            config_file,
+            contacts_flag: global.contacts.clone(),
+            data_dir: data_dir.clone(),
+        };
+        Ok(Context {
+            env,
+            out,
+            paths,
+            now,
+            store: Store::new(data_dir),
+        })
+    }
+
+    pub fn load_config(&self) -> anyhow::Result<Config> {
+        Ok(Config::load(&self.paths.config_file)?)
+    }
+
+    pub fn load_contacts(&self, config: Option<&Config>) -> anyhow::Result<Contacts> {
+        let path = self.paths.contacts_file(config);
+        Contacts::load(&path).map_err(|e| e.into_user_error().into())
+    }
+
+    /// Config and contacts, for commands that need both.
+    pub fn setup(&self) -> anyhow::Result<(Config, Contacts)> {
+        let config = self.load_config()?;
+        let contacts = self.load_contacts(Some(&config))?;
+        Ok((config, contacts))
+    }
+
+    /// Find a contact named on the command line.
+    pub fn find_contact<'c>(
+        &self,
+        contacts: &'c Contacts,
+        name: &str,
+    ) -> anyhow::Result<&'c Contact> {
+        contacts
+            .find(name)
+            .map_err(|e| e.into_user_error(&contacts.path).into())
+    }
+
+    pub fn transport(&self, config: &Config) -> Box<dyn Transport> {
+        transport::from_config(config, self.paths.outbox_dir(), &self.env)
+    }
+
+    pub fn templates_dir(&self, config: &Config) -> PathBuf {
+        self.paths.templates_dir(Some(config))
+    }
+}

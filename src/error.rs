@@ -1,0 +1,120 @@
+//! What a failure looks like to the user: one `error:` line, optional detail
+//! lines (one per problem), `hint:` lines, and the exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The process exit codes the spec fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    /// Bad input, unknown contact, send failure, some rows of a batch failed.
+    Failure = 1,
+    /// Usage errors, and a send refused for want of confirmation.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// An error meant for the user, with the lines that help them act on it.
+///
+/// Module errors convert into this at the command edge when they know a
+/// next step; anything else is reported from its `anyhow` chain.
+#[derive(Debug)]
+pub struct UserError {
+    pub message: String,
+    pub details: Vec<String>,
+    pub hints: Vec<String>,
+    pub exit: Exit,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>) -> Self {
+        UserError {
+            message: message.into(),
+            details: Vec::new(),
+            hints: Vec::new(),
+            exit: Exit::Failure,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.details.push(detail.into());
+        self
+    }
+
+    pub fn details(mut self, details: impl IntoIterator<Item = String>) -> Self {
+        self.details.extend(details);
+        self
+    }
+
+    pub fn exit(mut self, exit: Exit) -> Self {
+        self.exit = exit;
+        self
+    }
+}
+
+impl fmt::Display for UserError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// Errors that know what the user should try next.
+pub trait Hints {
+    fn hints(&self) -> Vec<String>;
+}
+
+/// Write the error to stderr in the one voice and return its exit code.
+pub fn report(err: &anyhow::Error) -> Exit {
+    let mut out = String::new();
+    if let Some(user) = err.downcast_ref::<UserError>() {
+        out.push_str(&format!("error: {}\n", user.message));
+        for line in &user.details {
+            out.push_str(&format!("  {line}\n"));
+        }
+        for hint in &user.hints {
+            out.push_str(&format!("hint: {hint}\n"));
+        }
+        eprint!("{out}");
+        return user.exit;
+    }
+    out.push_str(&format!("error: {err:#}\n"));
+    for hint in chain_hints(err) {
+        out.push_str(&format!("hint: {hint}\n"));
+    }
+    eprint!("{out}");
+    Exit::Failure
+}
+
+fn chain_hints(err: &anyhow::Error) -> Vec<String> {
+    for cause in err.chain() {
+        if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
+            return e.hints();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::store::StoreError>() {
+            return e.hints();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::template::TemplateError>() {
+            return e.hints();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::transport::SendError>() {
+            return e.hints();
+        }
+        if let Some(e) = cause.downcast_ref::<crate::contacts::ContactsError>() {
+            return e.hints();
+        }
+    }
+    Vec::new()
+}

@@ -1,0 +1,70 @@
+//! intro: double opt-in introductions from the terminal.
+//!
+//! Before introducing Contact A to Contact B, intro asks A privately (why,
+//! what B wants, in what format, with an easy no), tracks the request until
+//! A decides, follows up in the same thread, and sends the introduction to
+//! both once A said yes.
+//!
+//! Where things live:
+//! - `cli` parses the command line; `cmd/` has one module per subcommand
+//!   (its arguments and its `run`), which only orchestrates.
+//! - `context` resolves settings once: environment (`env`), paths, clock,
+//!   and loads `config` and `contacts`.
+//! - `request` is the pure domain: states, transitions, when a follow-up is
+//!   due. `store` keeps requests on disk (journal + snapshot, locked, atomic).
+//! - `template` renders the built-in or user templates; `compose` turns a
+//!   request into a message; `message` builds the MIME bytes.
+//! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
+//!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
+//!   follow-ups and introductions so none is lost or doubled; `secret`
+//!   fetches passwords.
+//! - `view` and `output` decide what the user sees (JSON, tables, notes);
+//!   `error` is the one voice of failures and the exit codes.
+
+mod cli;
+mod cmd;
+mod compose;
+mod config;
+mod contacts;
+mod context;
+mod env;
+mod error;
+mod fsutil;
+mod message;
+mod outgoing;
+mod output;
+mod request;
+mod resend;
+mod secret;
+mod store;
+mod template;
+mod text;
+mod textpos;
+mod transport;
+mod view;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::error::Exit;
+
+/// Run intro with the process's arguments and environment.
+pub fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout with exit 0, and usage
+            // errors to stderr with exit 2, as the spec wants.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
+        }
+    };
+    let env = env::Environment::capture();
+    let result =
+        context::Context::new(&cli.global, env).and_then(|mut ctx| cmd::run(cli.command, &mut ctx));
+    match result {
+        Ok(()) => Exit::Success.into(),
+        Err(e) => error::report(&e).into(),
+    }
+}

@@ -1,0 +1,121 @@
+//! How results reach the user: JSON or text on stdout, notes on stderr,
+//! colors only when wanted, times in one format.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub json: bool,
+    pub quiet: bool,
+    pub color: bool,
+}
+
+impl Output {
+    /// One JSON document on stdout.
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(value).expect("JSON output serializes");
+        println!("{text}");
+    }
+
+    /// A line of data on stdout.
+    pub fn data(&self, line: impl AsRef<str>) {
+        println!("{}", line.as_ref());
+    }
+
+    /// A note for a person (what was done, what to do next); hidden by -q.
+    pub fn note(&self, line: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", line.as_ref());
+        }
+    }
+
+    /// A warning: shown even with -q, since it may change what the user does.
+    pub fn warn(&self, line: impl AsRef<str>) {
+        eprintln!("warning: {}", line.as_ref());
+    }
+
+    pub fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+
+    pub fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+
+    pub fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+
+    pub fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// RFC 3339 in UTC, to the second: `2026-03-01T09:30:00Z`.
+pub fn rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// A short age for tables: `now`, `12m`, `5h`, `3d`.
+pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
+    let d = now - since;
+    if d.whole_minutes() < 1 {
+        "now".into()
+    } else if d.whole_hours() < 1 {
+        format!("{}m", d.whole_minutes())
+    } else if d.whole_days() < 1 {
+        format!("{}h", d.whole_hours())
+    } else {
+        format!("{}d", d.whole_days())
+    }
+}
+
+/// A short span ahead: `in 3d`, `in 5h`.
+pub fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
+    let d = at - now;
+    if d.whole_days() >= 1 {
+        format!("in {}d", d.whole_days())
+    } else if d.whole_hours() >= 1 {
+        format!("in {}h", d.whole_hours())
+    } else {
+        format!("in {}m", d.whole_minutes().max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn times_are_utc_seconds() {
+        assert_eq!(
+            rfc3339(datetime!(2026-03-01 10:30:15.5 +01:00)),
+            "2026-03-01T09:30:15Z"
+        );
+    }
+
+    #[test]
+    fn ages_are_short() {
+        let now = datetime!(2026-03-10 12:00 UTC);
+        assert_eq!(age(now, now), "now");
+        assert_eq!(age(datetime!(2026-03-10 11:15 UTC), now), "45m");
+        assert_eq!(age(datetime!(2026-03-10 02:00 UTC), now), "10h");
+        assert_eq!(age(datetime!(2026-03-01 12:00 UTC), now), "9d");
+        assert_eq!(until(datetime!(2026-03-13 12:00 UTC), now), "in 3d");
+    }
+}

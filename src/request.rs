@@ -1,0 +1,504 @@
+//! The domain: a request (one ask of A about B), its states and the legal
+//! moves between them. Pure: no I/O, and `now` is always a parameter.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use crate::config::FollowupSettings;
+
+/// Where a request stands. `Sending` is intro's own: the ask is recorded
+/// before it goes out, so an interrupted send can be finished (with the same
+/// Message-ID) instead of lost or repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Sending,
+    Asked,
+    Replied,
+    Approved,
+    Declined,
+    Introduced,
+    Cancelled,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Sending => "sending",
+            State::Asked => "asked",
+            State::Replied => "replied",
+            State::Approved => "approved",
+            State::Declined => "declined",
+            State::Introduced => "introduced",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    /// Open requests block a new ask of the same pair.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Sending | State::Asked | State::Replied | State::Approved
+        )
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One message intro sent (or began to send) for a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sent {
+    pub message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A message whose send began but whose acceptance is not yet recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub kind: PendingKind,
+    pub message_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PendingKind {
+    Followup,
+    Introduction,
+}
+
+/// A reply from A found by `intro sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    /// The reply's Date header.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub snippet: String,
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Asked,
+    FollowedUp,
+    Replied,
+    Approved,
+    Declined,
+    Cancelled,
+    Introduced,
+}
+
+/// One line of a request's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What the user typed to make an ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskSpec {
+    pub a: String,
+    pub a_email: String,
+    pub b: String,
+    pub b_email: String,
+    pub why: String,
+    pub wants: Option<String>,
+    pub format: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One ask of A about B, and everything that happened to it since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: String,
+    /// A's handle: the one asked.
+    pub a: String,
+    /// A's address when asked; replies are matched against it.
+    pub a_email: String,
+    pub b: String,
+    pub b_email: String,
+    pub why: String,
+    pub wants: Option<String>,
+    pub format: Option<String>,
+    /// The personal line to A carried by the ask.
+    pub note: Option<String>,
+    pub status: State,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub asked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// The ask's Subject, which follow-ups answer with `Re:`.
+    pub subject: String,
+    /// The ask's Message-ID, with angle brackets.
+    pub message_id: String,
+    #[serde(default)]
+    pub followups: Vec<Sent>,
+    #[serde(default)]
+    pub pending: Option<Pending>,
+    #[serde(default)]
+    pub reply: Option<Reply>,
+    #[serde(default)]
+    pub introduction: Option<Sent>,
+    #[serde(default)]
+    pub history: Vec<Event>,
+}
+
+/// A move the request's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request `{id}` is {from}; it cannot be {action}")]
+pub struct TransitionError {
+    pub id: String,
+    pub from: State,
+    pub action: &'static str,
+}
+
+impl Request {
+    /// A request whose ask is about to be sent.
+    pub fn new(
+        id: String,
+        spec: AskSpec,
+        subject: String,
+        message_id: String,
+        now: OffsetDateTime,
+    ) -> Request {
+        Request {
+            id,
+            a: spec.a,
+            a_email: spec.a_email,
+            b: spec.b,
+            b_email: spec.b_email,
+            why: spec.why,
+            wants: spec.wants,
+            format: spec.format,
+            note: spec.note,
+            status: State::Sending,
+            created_at: now,
+            asked_at: None,
+            updated_at: now,
+            subject,
+            message_id,
+            followups: Vec::new(),
+            pending: None,
+            reply: None,
+            introduction: None,
+            history: Vec::new(),
+        }
+    }
+
+    fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
+        if allowed.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action,
+            })
+        }
+    }
+
+    fn record(&mut self, now: OffsetDateTime, kind: EventKind, note: Option<String>) {
+        self.updated_at = now;
+        self.history.push(Event {
+            at: now,
+            kind,
+            note,
+        });
+    }
+
+    /// The transport accepted the ask.
+    pub fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.check(&[State::Sending], "marked asked")?;
+        self.status = State::Asked;
+        self.asked_at = Some(now);
+        self.record(now, EventKind::Asked, None);
+        Ok(())
+    }
+
+    pub fn approve(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.check(&[State::Asked, State::Replied], "approved")?;
+        self.status = State::Approved;
+        self.pending = None;
+        self.record(now, EventKind::Approved, note);
+        Ok(())
+    }
+
+    pub fn decline(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.check(&[State::Asked, State::Replied], "declined")?;
+        self.status = State::Declined;
+        self.pending = None;
+        self.record(now, EventKind::Declined, note);
+        Ok(())
+    }
+
+    pub fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.check(
+            &[
+                State::Sending,
+                State::Asked,
+                State::Replied,
+                State::Approved,
+            ],
+            "cancelled",
+        )?;
+        self.status = State::Cancelled;
+        self.pending = None;
+        self.record(now, EventKind::Cancelled, None);
+        Ok(())
+    }
+
+    /// A reply from A was found: `asked` becomes `replied`. Returns false,
+    /// changing nothing, in any other state (a second sighting of the same
+    /// reply, or a decision the user already recorded).
+    pub fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.status != State::Asked {
+            return false;
+        }
+        self.status = State::Replied;
+        self.pending = None;
+        self.record(now, EventKind::Replied, None);
+        self.reply = Some(reply);
+        true
+    }
+
+    /// Check that a follow-up may be sent now and how many were sent.
+    pub fn check_followup(&self) -> Result<(), TransitionError> {
+        self.check(&[State::Asked], "followed up")
+    }
+
+    /// Record that a follow-up (or an introduction) is about to be sent.
+    pub fn begin(&mut self, kind: PendingKind, message_id: String) {
+        self.pending = Some(Pending { kind, message_id });
+    }
+
+    /// The pending message of `kind`, if an earlier send was interrupted.
+    pub fn pending_id(&self, kind: PendingKind) -> Option<&str> {
+        match &self.pending {
+            Some(p) if p.kind == kind => Some(&p.message_id),
+            _ => None,
+        }
+    }
+
+    /// The transport accepted a follow-up.
+    pub fn mark_followed_up(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_followup()?;
+        self.pending = None;
+        self.followups.push(Sent {
+            message_id,
+            at: now,
+        });
+        self.record(now, EventKind::FollowedUp, None);
+        Ok(())
+    }
+
+    pub fn check_introduce(&self) -> Result<(), TransitionError> {
+        self.check(&[State::Approved], "introduced")
+    }
+
+    /// The transport accepted the introduction.
+    pub fn mark_introduced(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_introduce()?;
+        self.status = State::Introduced;
+        self.pending = None;
+        self.introduction = Some(Sent {
+            message_id,
+            at: now,
+        });
+        self.record(now, EventKind::Introduced, None);
+        Ok(())
+    }
+
+    /// When the last message to A about this request went out.
+    pub fn last_contact(&self) -> Option<OffsetDateTime> {
+        self.followups.last().map(|f| f.at).or(self.asked_at)
+    }
+
+    /// When the next follow-up becomes due, if one can be.
+    pub fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+        if self.status != State::Asked || self.followups.len() >= settings.max as usize {
+            return None;
+        }
+        Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
+    }
+
+    /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
+    /// since the ask or the last follow-up.
+    pub fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.next_followup_at(settings).is_some_and(|at| now >= at)
+    }
+
+    /// Every Message-ID a reply from A may point at: the ask and follow-ups.
+    pub fn thread_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+            .chain(
+                self.pending
+                    .iter()
+                    .filter(|p| p.kind == PendingKind::Followup)
+                    .map(|p| p.message_id.as_str()),
+            )
+    }
+
+    /// The References header of a follow-up: the ask and earlier follow-ups.
+    pub fn references(&self) -> String {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn asked(at: OffsetDateTime) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: "sam".into(),
+            b_email: "sam@example.com".into(),
+            why: "compilers".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let mut r = Request::new("abcd1234".into(), spec, "Intro?".into(), "<x@y>".into(), at);
+        r.mark_asked(at).unwrap();
+        r
+    }
+
+    #[test]
+    fn legal_path_to_introduced() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        assert!(r.record_reply(
+            t,
+            Reply {
+                at: t,
+                snippet: "sure".into(),
+                message_id: None
+            }
+        ));
+        assert_eq!(r.status, State::Replied);
+        r.approve(t, None).unwrap();
+        r.mark_introduced(t, "<i@y>".into()).unwrap();
+        assert_eq!(r.status, State::Introduced);
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::Asked,
+                EventKind::Replied,
+                EventKind::Approved,
+                EventKind::Introduced
+            ]
+        );
+    }
+
+    #[test]
+    fn illegal_moves_are_refused_and_change_nothing() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        assert!(r.mark_introduced(t, "<i@y>".into()).is_err());
+        r.decline(t, Some("busy".into())).unwrap();
+        let before = r.clone();
+        assert!(r.approve(t, None).is_err());
+        assert!(r.cancel(t).is_err());
+        assert!(r.mark_followed_up(t, "<f@y>".into()).is_err());
+        assert!(r.decline(t, None).is_err());
+        assert_eq!(r, before);
+    }
+
+    #[test]
+    fn cancel_only_from_open_states() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        r.approve(t, None).unwrap();
+        r.cancel(t).unwrap();
+        let err = r.cancel(t).unwrap_err();
+        assert_eq!(err.from, State::Cancelled);
+    }
+
+    #[test]
+    fn due_after_days_since_last_contact_up_to_max() {
+        let settings = FollowupSettings {
+            after_days: 5,
+            max: 2,
+        };
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        assert!(!r.is_due(t0 + Duration::days(5) - Duration::seconds(1), &settings));
+        assert!(r.is_due(t0 + Duration::days(5), &settings));
+        let t1 = t0 + Duration::days(6);
+        r.mark_followed_up(t1, "<f1@y>".into()).unwrap();
+        assert!(!r.is_due(t1 + Duration::days(4), &settings));
+        assert!(r.is_due(t1 + Duration::days(5), &settings));
+        let t2 = t1 + Duration::days(5);
+        r.mark_followed_up(t2, "<f2@y>".into()).unwrap();
+        assert!(
+            !r.is_due(t2 + Duration::days(500), &settings),
+            "max reached"
+        );
+        assert_eq!(r.references(), "<x@y> <f1@y> <f2@y>");
+    }
+
+    #[test]
+    fn never_due_unless_asked() {
+        let settings = FollowupSettings::default();
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        assert!(r.record_reply(
+            t0,
+            Reply {
+                at: t0,
+                snippet: String::new(),
+                message_id: None
+            }
+        ));
+        assert!(!r.is_due(t0 + Duration::days(100), &settings));
+    }
+
+    #[test]
+    fn a_second_reply_changes_nothing() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply.clone()));
+        let before = r.clone();
+        assert!(!r.record_reply(t, reply));
+        assert_eq!(r, before);
+    }
+}

@@ -1,0 +1,72 @@
+//! Sending a message that belongs to an existing request (a follow-up or an
+//! introduction) so that it is never lost nor doubled: record its Message-ID
+//! as pending, send, then record it as sent. A rerun after a crash finds the
+//! pending id and sends the same message again.
+
+use crate::context::Context;
+use crate::message::Outgoing;
+use crate::request::{PendingKind, Request};
+use crate::store::StoreError;
+use crate::transport::Transport;
+
+/// Send `message` for request `id` and record it; returns the request after.
+pub fn send_tracked(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+) -> anyhow::Result<Request> {
+    let message_id = message.message_id.clone();
+    let was_pending = ctx.store.write(|txn| {
+        let mut r = txn
+            .requests()
+            .get(id)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("request {id} disappeared from the store"))?;
+        let check = match kind {
+            PendingKind::Followup => r.check_followup(),
+            PendingKind::Introduction => r.check_introduce(),
+        };
+        check.map_err(crate::cmd::transition_error)?;
+        let was_pending = r.pending_id(kind) == Some(message_id.as_str());
+        if !was_pending {
+            r.begin(kind, message_id.clone());
+            txn.put(r);
+        }
+        Ok::<_, anyhow::Error>(was_pending)
+    })?;
+    let now = ctx.now;
+    match transport.send(message) {
+        Ok(()) => ctx.store.write(|txn| {
+            let mut r = txn
+                .requests()
+                .get(id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("request {id} disappeared from the store"))?;
+            let result = match kind {
+                PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
+                PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+            };
+            result.map_err(crate::cmd::transition_error)?;
+            txn.put(r.clone());
+            Ok::<_, anyhow::Error>(r)
+        }),
+        Err(e) => {
+            // Forget the pending id only when this was the first try and the
+            // message cannot have reached the server.
+            if !was_pending && !e.maybe_accepted {
+                ctx.store.write(|txn| {
+                    if let Some(mut r) = txn.requests().get(id).cloned()
+                        && r.pending_id(kind) == Some(message_id.as_str())
+                    {
+                        r.pending = None;
+                        txn.put(r);
+                    }
+                    Ok::<_, StoreError>(())
+                })?;
+            }
+            Err(e.into())
+        }
+    }
+}

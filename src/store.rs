@@ -1,0 +1,684 @@
+//! The request store on disk, under the data dir:
+//!
+//! - `requests.json`: a snapshot of every request, with the format version
+//!   and a generation number, replaced atomically (temp file, fsync, rename);
+//! - `requests.log`: a journal, one JSON line per changed request appended
+//!   (and fsynced) after the snapshot's generation; the last line for an id
+//!   wins, so replaying it twice is harmless;
+//! - `store.lock`: the lock every reader (shared) and writer (exclusive) takes.
+//!
+//! Recording a request appends one line instead of rewriting thousands; the
+//! journal is folded into a new snapshot once it outgrows it. A torn last
+//! line (a crash mid-append) was never acknowledged and is dropped; damage
+//! anywhere else is an error, never silently skipped.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Hints;
+use crate::fsutil;
+use crate::request::Request;
+
+/// The on-disk format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Fold the journal into the snapshot when it has more lines than this, or
+/// more lines than the snapshot has requests, whichever is larger.
+const COMPACT_MIN_LINES: usize = 512;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot {action} `{}`: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+    #[error("`{}` line {line} is damaged: {message}", path.display())]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+    #[error("`{}` was written by a newer intro (store format {found}, this intro reads {FORMAT_VERSION})", path.display())]
+    UnknownVersion { path: PathBuf, found: u32 },
+}
+
+impl Hints for StoreError {
+    fn hints(&self) -> Vec<String> {
+        match self {
+            StoreError::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
+                vec!["check the permissions of the data dir (set `INTRO_DATA_DIR` to use another)".into()]
+            }
+            StoreError::Io { .. } => vec![],
+            StoreError::Damaged { .. } => vec![
+                "nothing was changed; fix or remove that line by hand (every other line is a whole request)".into(),
+            ],
+            StoreError::UnknownVersion { .. } => {
+                vec!["upgrade intro (`cargo install intro`) to read this store".into()]
+            }
+        }
+    }
+}
+
+fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {
+    let path = path.to_path_buf();
+    move |source| StoreError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    version: u32,
+    generation: u64,
+    requests: Vec<Request>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct JournalHeader {
+    intro_store: u32,
+    generation: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum JournalLine {
+    Deleted { deleted: String },
+    Put(Box<Request>),
+}
+
+/// Every request, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Requests {
+    by_id: BTreeMap<String, Request>,
+}
+
+/// A request name that is not exactly one stored request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FindError {
+    Unknown(String),
+    Ambiguous(String, Vec<String>),
+}
+
+impl Requests {
+    pub fn get(&self, id: &str) -> Option<&Request> {
+        self.by_id.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Request> {
+        self.by_id.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
+
+    /// Find by id or by an unambiguous prefix of one.
+    pub fn find(&self, name: &str) -> Result<&Request, FindError> {
+        let name = name.trim();
+        if let Some(r) = self.by_id.get(name) {
+            return Ok(r);
+        }
+        let matches: Vec<&Request> = if name.is_empty() {
+            Vec::new()
+        } else {
+            self.by_id
+                .range(name.to_string()..)
+                .take_while(|(id, _)| id.starts_with(name))
+                .map(|(_, r)| r)
+                .collect()
+        };
+        match matches.as_slice() {
+            [one] => Ok(one),
+            [] => Err(FindError::Unknown(name.into())),
+            many => Err(FindError::Ambiguous(
+                name.into(),
+                many.iter().map(|r| r.id.clone()).collect(),
+            )),
+        }
+    }
+
+    fn apply(&mut self, line: JournalLine) {
+        match line {
+            JournalLine::Put(r) => {
+                self.by_id.insert(r.id.clone(), *r);
+            }
+            JournalLine::Deleted { deleted } => {
+                self.by_id.remove(&deleted);
+            }
+        }
+    }
+}
+
+/// What this process last read, so the next lock only reads what was appended.
+struct Cache {
+    generation: u64,
+    journal_len: u64,
+    journal_lines: usize,
+    requests: Requests,
+}
+
+/// The store in one data dir. Cheap to make; touches the disk when used.
+pub struct Store {
+    dir: PathBuf,
+    cache: Option<Cache>,
+}
+
+/// Changes made under the exclusive lock; written when the closure returns Ok.
+pub struct Txn<'a> {
+    requests: &'a mut Requests,
+    changed: Vec<JournalLine>,
+}
+
+impl Txn<'_> {
+    pub fn requests(&self) -> &Requests {
+        self.requests
+    }
+
+    /// Insert or replace a request.
+    pub fn put(&mut self, request: Request) {
+        self.changed
+            .push(JournalLine::Put(Box::new(request.clone())));
+        self.requests.by_id.insert(request.id.clone(), request);
+    }
+
+    /// Forget a request whose ask was never accepted.
+    pub fn remove(&mut self, id: &str) {
+        if self.requests.by_id.remove(id).is_some() {
+            self.changed.push(JournalLine::Deleted {
+                deleted: id.to_string(),
+            });
+        }
+    }
+}
+
+impl Store {
+    pub fn new(dir: impl Into<PathBuf>) -> Store {
+        Store {
+            dir: dir.into(),
+            cache: None,
+        }
+    }
+
+    fn snapshot_path(&self) -> PathBuf {
+        self.dir.join("requests.json")
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.dir.join("requests.log")
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.dir.join("store.lock")
+    }
+
+    /// Open the lock file, creating the data dir only when about to write.
+    fn lock(&self, exclusive: bool) -> Result<Option<File>, StoreError> {
+        let path = self.lock_path();
+        if exclusive {
+            fsutil::create_private_dir(&self.dir).map_err(io_err("create", &self.dir))?;
+        } else if !path.exists() && !self.journal_path().exists() && !self.snapshot_path().exists()
+        {
+            // Nothing stored yet: reading must not create the data dir.
+            return Ok(None);
+        }
+        let file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+        if exclusive {
+            file.lock().map_err(io_err("lock", &path))?;
+        } else {
+            file.lock_shared().map_err(io_err("lock", &path))?;
+        }
+        Ok(Some(file))
+    }
+
+    /// Every request, read under a shared lock.
+    pub fn read(&mut self) -> Result<&Requests, StoreError> {
+        let lock = self.lock(false)?;
+        if lock.is_some() {
+            self.refresh()?;
+        }
+        drop(lock);
+        if self.cache.is_none() {
+            self.cache = Some(Cache {
+                generation: 0,
+                journal_len: 0,
+                journal_lines: 0,
+                requests: Requests::default(),
+            });
+        }
+        Ok(&self.cache.as_ref().expect("cache was just filled").requests)
+    }
+
+    /// Run `change` under the exclusive lock on the current requests, then
+    /// append what it changed. Nothing is written when it returns Err.
+    pub fn write<T, E>(&mut self, change: impl FnOnce(&mut Txn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let _lock = self.lock(true)?;
+        self.refresh()?;
+        let cache = self.cache.as_mut().expect("refresh fills the cache");
+        let mut txn = Txn {
+            requests: &mut cache.requests,
+            changed: Vec::new(),
+        };
+        let result = change(&mut txn);
+        let changed = std::mem::take(&mut txn.changed);
+        match result {
+            Ok(value) => {
+                if !changed.is_empty() {
+                    self.append(&changed)?;
+                    self.maybe_compact()?;
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                // The closure may have changed the cached copy; forget it.
+                self.cache = None;
+                Err(e)
+            }
+        }
+    }
+
+    /// Bring the cache up to date with the disk (the caller holds a lock).
+    fn refresh(&mut self) -> Result<(), StoreError> {
+        let journal_path = self.journal_path();
+        let mut journal = match File::open(&journal_path) {
+            Ok(f) => Some(f),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_err("open", &journal_path)(e)),
+        };
+        let header = match journal.as_mut() {
+            Some(f) => read_header(f, &journal_path)?,
+            None => None,
+        };
+        if let (Some(cache), Some((generation, _)), Some(file)) =
+            (self.cache.as_mut(), header.as_ref(), journal.as_mut())
+        {
+            let len = file
+                .metadata()
+                .map_err(io_err("read", &journal_path))?
+                .len();
+            if cache.generation == *generation && len >= cache.journal_len {
+                file.seek(SeekFrom::Start(cache.journal_len))
+                    .map_err(io_err("read", &journal_path))?;
+                let first_line = cache.journal_lines + 2;
+                let (lines, used) = read_lines(file, &journal_path, first_line)?;
+                cache.journal_len += used;
+                cache.journal_lines += lines.len();
+                for line in lines {
+                    cache.requests.apply(line);
+                }
+                return Ok(());
+            }
+        }
+        // Full load: snapshot, then every journal line on top.
+        let snapshot_path = self.snapshot_path();
+        let mut requests = Requests::default();
+        let mut generation = 0;
+        match std::fs::read(&snapshot_path) {
+            Ok(bytes) => {
+                let snapshot = parse_snapshot(&bytes, &snapshot_path)?;
+                generation = snapshot.generation;
+                for r in snapshot.requests {
+                    requests.by_id.insert(r.id.clone(), r);
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("read", &snapshot_path)(e)),
+        }
+        let mut journal_len = 0;
+        let mut journal_lines = 0;
+        if let (Some(file), Some((journal_gen, header_len))) = (journal.as_mut(), header) {
+            file.seek(SeekFrom::Start(header_len))
+                .map_err(io_err("read", &journal_path))?;
+            let (lines, used) = read_lines(file, &journal_path, 2)?;
+            journal_len = header_len + used;
+            journal_lines = lines.len();
+            for line in lines {
+                requests.apply(line);
+            }
+            if journal_gen < generation {
+                // Left from a compaction that crashed before it could start a
+                // new journal: its lines are already in the snapshot (replaying
+                // them changed nothing), and the next append starts afresh.
+                journal_len = 0;
+                journal_lines = 0;
+            }
+        }
+        self.cache = Some(Cache {
+            generation,
+            journal_len,
+            journal_lines,
+            requests,
+        });
+        Ok(())
+    }
+
+    fn append(&mut self, changed: &[JournalLine]) -> Result<(), StoreError> {
+        let path = self.journal_path();
+        let cache = self.cache.as_mut().expect("write refreshed the cache");
+        let mut file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+        let len = file.metadata().map_err(io_err("read", &path))?.len();
+        let mut out = Vec::new();
+        if len == 0 || cache.journal_len == 0 {
+            // A new journal (or one left behind by a crashed compaction):
+            // start it over with this generation's header.
+            let header = JournalHeader {
+                intro_store: FORMAT_VERSION,
+                generation: cache.generation,
+            };
+            let mut text = serde_json::to_vec(&header).expect("header serializes");
+            text.push(b'\n');
+            if len != 0 {
+                drop(file);
+                fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
+                file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+            } else {
+                out.extend_from_slice(&text);
+            }
+            cache.journal_len = text.len() as u64;
+            cache.journal_lines = 0;
+        } else if len > cache.journal_len {
+            // A torn tail from a crashed append: it was never acknowledged,
+            // so cut it off before adding whole lines after it.
+            file.set_len(cache.journal_len)
+                .map_err(io_err("repair", &path))?;
+        }
+        for line in changed {
+            serde_json::to_writer(&mut out, line).expect("requests serialize");
+            out.push(b'\n');
+        }
+        file.write_all(&out).map_err(io_err("write", &path))?;
+        file.sync_data().map_err(io_err("sync", &path))?;
+        let cache = self.cache.as_mut().expect("write refreshed the cache");
+        if len == 0 {
+            cache.journal_len = out.len() as u64;
+        } else {
+            cache.journal_len += out.len() as u64;
+        }
+        cache.journal_lines += changed.len();
+        Ok(())
+    }
+
+    fn maybe_compact(&mut self) -> Result<(), StoreError> {
+        let cache = self.cache.as_ref().expect("write refreshed the cache");
+        if cache.journal_lines <= COMPACT_MIN_LINES.max(cache.requests.len()) {
+            return Ok(());
+        }
+        self.compact()
+    }
+
+    /// Fold the journal into a new snapshot (the caller holds the write lock).
+    fn compact(&mut self) -> Result<(), StoreError> {
+        let snapshot_path = self.snapshot_path();
+        let journal_path = self.journal_path();
+        let cache = self.cache.as_mut().expect("write refreshed the cache");
+        let generation = cache.generation + 1;
+        let snapshot = Snapshot {
+            version: FORMAT_VERSION,
+            generation,
+            requests: cache.requests.by_id.values().cloned().collect(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&snapshot).expect("requests serialize");
+        bytes.push(b'\n');
+        fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
+        let header = JournalHeader {
+            intro_store: FORMAT_VERSION,
+            generation,
+        };
+        let mut text = serde_json::to_vec(&header).expect("header serializes");
+        text.push(b'\n');
+        fsutil::write_atomic(&journal_path, &text).map_err(io_err("write", &journal_path))?;
+        cache.generation = generation;
+        cache.journal_len = text.len() as u64;
+        cache.journal_lines = 0;
+        Ok(())
+    }
+
+    /// Where the store lives, for messages.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<Snapshot, StoreError> {
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: u32,
+    }
+    let version: VersionOnly = serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
+        path: path.into(),
+        line: e.line(),
+        message: e.to_string(),
+    })?;
+    if version.version != FORMAT_VERSION {
+        return Err(StoreError::UnknownVersion {
+            path: path.into(),
+            found: version.version,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
+        path: path.into(),
+        line: e.line(),
+        message: e.to_string(),
+    })
+}
+
+/// The journal's generation and the header's length in bytes.
+fn read_header(file: &mut File, path: &Path) -> Result<Option<(u64, u64)>, StoreError> {
+    let mut reader = BufReader::new(file);
+    let mut line = String::new();
+    reader.read_line(&mut line).map_err(io_err("read", path))?;
+    if !line.ends_with('\n') {
+        // Empty, or a header torn by a crash: no line after it can exist.
+        return Ok(None);
+    }
+    let header: JournalHeader = serde_json::from_str(&line).map_err(|e| StoreError::Damaged {
+        path: path.into(),
+        line: 1,
+        message: e.to_string(),
+    })?;
+    if header.intro_store != FORMAT_VERSION {
+        return Err(StoreError::UnknownVersion {
+            path: path.into(),
+            found: header.intro_store,
+        });
+    }
+    Ok(Some((header.generation, line.len() as u64)))
+}
+
+/// Whole lines from the current position; a last line without its newline
+/// is a torn append and is not counted. Returns the lines and bytes used.
+fn read_lines(
+    file: &mut File,
+    path: &Path,
+    first_line_number: usize,
+) -> Result<(Vec<JournalLine>, u64), StoreError> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
+    let whole = match bytes.iter().rposition(|&b| b == b'\n') {
+        Some(end) => &bytes[..=end],
+        None => &bytes[..0],
+    };
+    let mut lines = Vec::new();
+    for (i, raw) in whole.split(|&b| b == b'\n').enumerate() {
+        if raw.is_empty() {
+            continue;
+        }
+        let line = serde_json::from_slice(raw).map_err(|e| StoreError::Damaged {
+            path: path.into(),
+            line: first_line_number + i,
+            message: e.to_string(),
+        })?;
+        lines.push(line);
+    }
+    Ok((lines, whole.len() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::AskSpec;
+    use time::macros::datetime;
+
+    fn request(id: &str) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: format!("b-{id}"),
+            b_email: "b@example.com".into(),
+            why: "why".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        Request::new(
+            id.into(),
+            spec,
+            "s".into(),
+            format!("<{id}@x>"),
+            datetime!(2026-01-01 0:00 UTC),
+        )
+    }
+
+    fn put(store: &mut Store, id: &str) {
+        store
+            .write(|txn| {
+                txn.put(request(id));
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_fresh_store_reads_empty_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut store = Store::new(&data);
+        assert!(store.read().unwrap().is_empty());
+        assert!(!data.exists());
+    }
+
+    #[test]
+    fn writes_are_seen_by_a_new_process_and_survive_compaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        for i in 0..(COMPACT_MIN_LINES + 10) {
+            put(&mut store, &format!("{i:08x}"));
+        }
+        store
+            .write(|txn| {
+                txn.remove("00000001");
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let mut other = Store::new(dir.path());
+        let requests = other.read().unwrap();
+        assert_eq!(requests.len(), COMPACT_MIN_LINES + 9);
+        assert!(!requests.contains("00000001"));
+        assert!(dir.path().join("requests.json").exists());
+        // The journal was restarted by the compaction.
+        let journal = std::fs::read_to_string(dir.path().join("requests.log")).unwrap();
+        assert!(journal.lines().count() < 20, "{}", journal.lines().count());
+    }
+
+    #[test]
+    fn a_torn_last_line_is_dropped_and_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        put(&mut store, "aaaaaaaa");
+        let journal = dir.path().join("requests.log");
+        let mut f = fsutil::open_private_append(&journal).unwrap();
+        f.write_all(b"{\"id\":\"bbbb").unwrap();
+        drop(f);
+        let mut fresh = Store::new(dir.path());
+        assert_eq!(fresh.read().unwrap().len(), 1);
+        put(&mut fresh, "cccccccc");
+        let mut again = Store::new(dir.path());
+        let ids: Vec<&str> = again
+            .read()
+            .unwrap()
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(ids, ["aaaaaaaa", "cccccccc"]);
+    }
+
+    #[test]
+    fn damage_in_the_middle_is_an_error_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        put(&mut store, "aaaaaaaa");
+        let journal = dir.path().join("requests.log");
+        let mut f = fsutil::open_private_append(&journal).unwrap();
+        f.write_all(b"garbage\n").unwrap();
+        drop(f);
+        let mut fresh = Store::new(dir.path());
+        match fresh.read() {
+            Err(StoreError::Damaged { line, .. }) => assert_eq!(line, 3),
+            other => panic!("expected damage, got {:?}", other.map(|r| r.len())),
+        }
+    }
+
+    #[test]
+    fn an_unknown_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("store.lock"), "").unwrap();
+        std::fs::write(
+            dir.path().join("requests.json"),
+            r#"{"version": 99, "generation": 1, "requests": []}"#,
+        )
+        .unwrap();
+        let mut store = Store::new(dir.path());
+        assert!(matches!(
+            store.read(),
+            Err(StoreError::UnknownVersion { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn a_failed_change_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        put(&mut store, "aaaaaaaa");
+        let result: Result<(), StoreError> = store.write(|txn| {
+            txn.put(request("bbbbbbbb"));
+            Err(StoreError::Damaged {
+                path: "x".into(),
+                line: 0,
+                message: "test".into(),
+            })
+        });
+        assert!(result.is_err());
+        assert_eq!(store.read().unwrap().len(), 1);
+        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn prefixes_find_unique_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        put(&mut store, "ab120000");
+        put(&mut store, "ab340000");
+        let requests = store.read().unwrap();
+        assert_eq!(requests.find("ab1").unwrap().id, "ab120000");
+        assert!(matches!(requests.find("ab"), Err(FindError::Ambiguous(_, ids)) if ids.len() == 2));
+        assert!(matches!(requests.find("zz"), Err(FindError::Unknown(_))));
+    }
+}

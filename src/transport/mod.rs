@@ -1,0 +1,104 @@
+//! Transports: how a built message leaves the machine. Each says plainly
+//! whether the message was accepted; only an accepted message is recorded.
+//!
+//! - `outbox`: writes `.eml` files under the data dir (no server needed);
+//! - `sendmail`: pipes the message to a local command such as msmtp;
+//! - `smtp`: speaks SMTP with TLS and AUTH over one reused connection.
+
+mod outbox;
+mod sendmail;
+mod smtp;
+
+use std::path::PathBuf;
+
+use crate::config::{Config, TransportKind};
+use crate::env::Environment;
+use crate::error::Hints;
+use crate::message::Outgoing;
+
+pub use outbox::Outbox;
+pub use sendmail::Sendmail;
+pub use smtp::Smtp;
+
+/// How bad a failed send is, which decides what a batch does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    /// This message was refused for good (e.g. 550 for the recipient).
+    Rejected,
+    /// This message was refused for now (4xx); trying later may work.
+    Temporary,
+    /// Nothing can be sent (no connection, TLS, AUTH, a broken command):
+    /// a batch stops instead of failing every remaining row the same way.
+    Fatal,
+}
+
+/// A message that was not accepted. Never contains a password.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct SendError {
+    pub severity: Severity,
+    pub message: String,
+    pub hints: Vec<String>,
+    /// The connection broke after the message may have reached the server:
+    /// keep the record so a rerun re-sends it with the same Message-ID.
+    pub maybe_accepted: bool,
+}
+
+impl SendError {
+    pub fn new(severity: Severity, message: impl Into<String>) -> SendError {
+        SendError {
+            severity,
+            message: message.into(),
+            hints: Vec::new(),
+            maybe_accepted: false,
+        }
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> SendError {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+impl Hints for SendError {
+    fn hints(&self) -> Vec<String> {
+        self.hints.clone()
+    }
+}
+
+/// Something that can hand messages on.
+pub trait Transport {
+    /// Deliver `message`; Ok means the transport accepted it.
+    fn send(&mut self, message: &Outgoing) -> Result<(), SendError>;
+
+    /// Say goodbye politely (QUIT); errors here do not matter.
+    fn close(&mut self) {}
+
+    /// For messages: "the outbox", "smtp.example.com:587", ...
+    fn describe(&self) -> String;
+}
+
+/// The transport the config asks for. Opens no connection and reads no
+/// password until the first message is sent.
+pub fn from_config(config: &Config, outbox_dir: PathBuf, env: &Environment) -> Box<dyn Transport> {
+    match config.transport() {
+        TransportKind::Outbox => Box::new(Outbox::new(outbox_dir)),
+        TransportKind::Sendmail => {
+            let command = config
+                .sendmail
+                .as_ref()
+                .map(|s| s.command.clone())
+                .unwrap_or_else(crate::config::default_sendmail_command);
+            Box::new(Sendmail::new(command))
+        }
+        TransportKind::Smtp => match &config.smtp {
+            Some(settings) => Box::new(Smtp::new(
+                settings.clone(),
+                config.me_email().to_string(),
+                env.clone(),
+            )),
+            // Config::parse refuses transport = "smtp" without [smtp].
+            None => Box::new(Outbox::new(outbox_dir)),
+        },
+    }
+}

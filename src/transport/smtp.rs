@@ -1,0 +1,316 @@
+//! SMTP with lettre's connection type, driven by hand so that one connection
+//! carries a whole batch, a refused recipient fails only its own message
+//! (RSET, then go on), and a dropped connection is re-opened once.
+
+use std::time::Duration;
+
+use lettre::Address;
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
+
+use super::{SendError, Severity, Transport};
+use crate::config::{Security, SmtpSettings};
+use crate::env::Environment;
+use crate::fsutil;
+use crate::message::Outgoing;
+use crate::secret::{self, PasswordSource};
+
+pub struct Smtp {
+    settings: SmtpSettings,
+    me_email: String,
+    env: Environment,
+    conn: Option<SmtpConnection>,
+    /// Read once, on the first connection that needs it.
+    password: Option<String>,
+}
+
+impl Smtp {
+    pub fn new(settings: SmtpSettings, me_email: String, env: Environment) -> Smtp {
+        Smtp {
+            settings,
+            me_email,
+            env,
+            conn: None,
+            password: None,
+        }
+    }
+
+    fn server(&self) -> String {
+        format!("{}:{}", self.settings.host, self.settings.port())
+    }
+
+    fn tls_parameters(&self) -> Result<TlsParameters, SendError> {
+        let mut builder = TlsParameters::builder(self.settings.host.clone());
+        if let Some(ca_file) = &self.settings.ca_file {
+            let path = fsutil::expand_tilde(ca_file);
+            let pem = std::fs::read(&path).map_err(|e| {
+                SendError::new(
+                    Severity::Fatal,
+                    format!("cannot read `smtp.ca_file` `{}`: {e}", path.display()),
+                )
+            })?;
+            let cert = Certificate::from_pem(&pem).map_err(|e| {
+                SendError::new(
+                    Severity::Fatal,
+                    format!(
+                        "`smtp.ca_file` `{}` is not a PEM certificate: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
+            builder = builder.add_root_certificate(cert);
+        }
+        builder.build_rustls().map_err(|e| {
+            SendError::new(Severity::Fatal, format!("cannot set up TLS: {}", chain(&e)))
+        })
+    }
+
+    fn connect(&mut self) -> Result<SmtpConnection, SendError> {
+        let timeout = Some(Duration::from_secs(self.settings.timeout_secs.max(1)));
+        let hello = ClientId::default();
+        let addr = (self.settings.host.as_str(), self.settings.port());
+        let mut conn = match self.settings.security {
+            Security::Tls => {
+                let tls = self.tls_parameters()?;
+                SmtpConnection::connect(addr, timeout, &hello, Some(&tls), None)
+                    .map_err(|e| self.connect_error(&e))?
+            }
+            Security::Starttls => {
+                let tls = self.tls_parameters()?;
+                let mut conn = SmtpConnection::connect(addr, timeout, &hello, None, None)
+                    .map_err(|e| self.connect_error(&e))?;
+                if !conn.can_starttls() {
+                    conn.abort();
+                    return Err(SendError::new(
+                        Severity::Fatal,
+                        format!("{} does not offer STARTTLS", self.server()),
+                    )
+                    .hint("set `security = \"tls\"` for implicit TLS (usually port 465), or check `host` and `port` in [smtp]"));
+                }
+                conn.starttls(&tls, &hello)
+                    .map_err(|e| self.connect_error(&e))?;
+                conn
+            }
+            Security::None => SmtpConnection::connect(addr, timeout, &hello, None, None)
+                .map_err(|e| self.connect_error(&e))?,
+        };
+        if let Some(username) = self.settings.username.clone() {
+            if !conn.is_encrypted() && !self.settings.allow_insecure_auth {
+                conn.abort();
+                return Err(SendError::new(
+                    Severity::Fatal,
+                    format!(
+                        "refusing to send the SMTP password to {} over an unencrypted connection",
+                        self.server()
+                    ),
+                )
+                .hint("use `security = \"starttls\"` or `\"tls\"` in [smtp]")
+                .hint("for a relay on this machine, set `allow_insecure_auth = true` in [smtp]"));
+            }
+            let password = match &self.password {
+                Some(p) => p.clone(),
+                None => {
+                    let source = PasswordSource {
+                        table: "smtp",
+                        account: format!("{username}@{}", self.settings.host),
+                        command: self.settings.password_command.as_ref(),
+                        env_name: self.settings.password_env.as_deref(),
+                    };
+                    let p = secret::resolve(&source, &self.env)
+                        .map_err(|e| SendError::new(Severity::Fatal, e.message).hint(e.hint))?;
+                    self.password = Some(p.clone());
+                    p
+                }
+            };
+            let credentials = Credentials::new(username.clone(), password);
+            if let Err(e) = conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials) {
+                conn.abort();
+                // A wrong password should not be read again for the retry.
+                self.password = None;
+                return Err(SendError::new(
+                    Severity::Fatal,
+                    format!(
+                        "{} refused the login for `{username}`: {}",
+                        self.server(),
+                        chain(&e)
+                    ),
+                )
+                .hint("check `username` and the password source in [smtp]; many providers need an app password"));
+            }
+        }
+        Ok(conn)
+    }
+
+    fn connect_error(&self, e: &lettre::transport::smtp::Error) -> SendError {
+        let detail = chain(e);
+        let lower = detail.to_lowercase();
+        if e.is_tls() || lower.contains("certificate") || lower.contains("unknownissuer") {
+            return SendError::new(
+                Severity::Fatal,
+                format!("the TLS certificate of {} did not verify: {detail}", self.server()),
+            )
+            .hint("if the server uses a private or self-signed CA, set `ca_file` in [smtp] to its root certificate (PEM)");
+        }
+        if e.is_timeout() || lower.contains("timed out") || lower.contains("would block") {
+            return SendError::new(
+                Severity::Fatal,
+                format!(
+                    "{} did not answer within {} s",
+                    self.server(),
+                    self.settings.timeout_secs
+                ),
+            )
+            .hint("check `host`, `port` and `security` in [smtp], or raise `timeout_secs`");
+        }
+        SendError::new(
+            Severity::Fatal,
+            format!("cannot connect to {}: {detail}", self.server()),
+        )
+        .hint("check `host`, `port` and `security` in [smtp] (587 is usually starttls, 465 tls)")
+    }
+
+    /// One message over an open connection.
+    fn send_on(conn: &mut SmtpConnection, message: &Outgoing) -> Result<(), Failure> {
+        let from: Address = message.envelope_from.parse().map_err(|_| {
+            Failure::Refused(
+                format!("bad sender address `{}`", message.envelope_from),
+                Severity::Rejected,
+            )
+        })?;
+        let mut params = Vec::new();
+        if !message.bytes.is_ascii() {
+            if conn.server_info().supports_feature(Extension::EightBitMime) {
+                params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+            }
+        }
+        conn.command(Mail::new(Some(from), params))
+            .map_err(|e| Failure::classify(conn, &e, "refused the sender"))?;
+        for to in &message.envelope_to {
+            let address: Address = to.parse().map_err(|_| {
+                Failure::Refused(format!("bad recipient address `{to}`"), Severity::Rejected)
+            })?;
+            conn.command(Rcpt::new(address, Vec::new())).map_err(|e| {
+                Failure::classify(conn, &e, &format!("refused the recipient `{to}`"))
+            })?;
+        }
+        conn.command(Data)
+            .map_err(|e| Failure::classify(conn, &e, "refused the message"))?;
+        conn.message(&message.bytes)
+            .map_err(|e| Failure::classify(conn, &e, "refused the message"))?;
+        Ok(())
+    }
+}
+
+/// What went wrong with one message on an open connection.
+enum Failure {
+    /// The server answered no; the connection is still good.
+    Refused(String, Severity),
+    /// The connection broke; whether the server kept the message is unknown.
+    Broken(String),
+}
+
+impl Failure {
+    fn classify(
+        conn: &mut SmtpConnection,
+        e: &lettre::transport::smtp::Error,
+        what: &str,
+    ) -> Failure {
+        if e.is_permanent() || e.is_transient() {
+            // Leave the connection clean for the next message.
+            let _ = conn.command(Rset);
+            let severity = if e.is_transient() {
+                Severity::Temporary
+            } else {
+                Severity::Rejected
+            };
+            return Failure::Refused(format!("the server {what}: {}", chain(e)), severity);
+        }
+        conn.abort();
+        Failure::Broken(chain(e))
+    }
+}
+
+/// An error and its causes on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+impl Transport for Smtp {
+    fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        // A connection the server dropped while idle (or mid-message) is
+        // opened again once; the message keeps its Message-ID, so if the
+        // server did keep the first copy, mail clients fold the two.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut conn = match self.conn.take() {
+                Some(conn) if !conn.has_broken() => conn,
+                _ => self.connect()?,
+            };
+            match Self::send_on(&mut conn, message) {
+                Ok(()) => {
+                    self.conn = Some(conn);
+                    return Ok(());
+                }
+                Err(Failure::Refused(text, severity)) => {
+                    self.conn = Some(conn);
+                    let mut err = SendError::new(severity, text);
+                    if severity == Severity::Temporary {
+                        err = err.hint("the server asked to try later; run the same command again");
+                    }
+                    return Err(err);
+                }
+                Err(Failure::Broken(text)) => {
+                    if attempts >= 2 {
+                        let lower = text.to_lowercase();
+                        let mut err = SendError::new(
+                            Severity::Fatal,
+                            format!("the connection to {} broke: {text}", self.server()),
+                        );
+                        if lower.contains("timed out") || lower.contains("would block") {
+                            err = SendError::new(
+                                Severity::Fatal,
+                                format!(
+                                    "{} stopped answering (no reply within {} s)",
+                                    self.server(),
+                                    self.settings.timeout_secs
+                                ),
+                            );
+                        }
+                        err.maybe_accepted = true;
+                        return Err(err.hint("run the same command again: it re-sends with the same Message-ID, so a copy the server did keep is folded by mail clients"));
+                    }
+                }
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            let _ = conn.quit();
+        }
+    }
+
+    fn describe(&self) -> String {
+        let _ = &self.me_email;
+        self.server()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        self.close();
+    }
+}

@@ -1,0 +1,111 @@
+//! How a request is shown: the JSON object scripts read (the spec's fields),
+//! and the "next step" a person reads in `intro status`.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::config::FollowupSettings;
+use crate::output::{rfc3339, until};
+use crate::request::{EventKind, Request, State};
+
+#[derive(Serialize)]
+pub struct ReplyJson {
+    pub at: String,
+    pub snippet: String,
+}
+
+#[derive(Serialize)]
+pub struct EventJson {
+    pub at: String,
+    pub event: EventKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A request as `--json` prints it.
+#[derive(Serialize)]
+pub struct RequestJson {
+    pub id: String,
+    pub a: String,
+    pub b: String,
+    pub status: State,
+    pub why: String,
+    pub wants: Option<String>,
+    pub format: Option<String>,
+    pub note: Option<String>,
+    pub created_at: String,
+    pub asked_at: Option<String>,
+    pub updated_at: String,
+    pub message_id: String,
+    pub followups: usize,
+    pub due: bool,
+    pub reply: Option<ReplyJson>,
+    pub a_email: String,
+    pub b_email: String,
+    pub subject: String,
+    pub next_followup_at: Option<String>,
+    pub next_step: String,
+    pub history: Vec<EventJson>,
+    /// Where a draft was saved by this command, if it saved one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub draft: Option<String>,
+}
+
+pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> RequestJson {
+    RequestJson {
+        id: r.id.clone(),
+        a: r.a.clone(),
+        b: r.b.clone(),
+        status: r.status,
+        why: r.why.clone(),
+        wants: r.wants.clone(),
+        format: r.format.clone(),
+        note: r.note.clone(),
+        created_at: rfc3339(r.created_at),
+        asked_at: r.asked_at.map(rfc3339),
+        updated_at: rfc3339(r.updated_at),
+        message_id: r.message_id.clone(),
+        followups: r.followups.len(),
+        due: r.is_due(now, settings),
+        reply: r.reply.as_ref().map(|reply| ReplyJson {
+            at: rfc3339(reply.at),
+            snippet: reply.snippet.clone(),
+        }),
+        a_email: r.a_email.clone(),
+        b_email: r.b_email.clone(),
+        subject: r.subject.clone(),
+        next_followup_at: r.next_followup_at(settings).map(rfc3339),
+        next_step: next_step(r, now, settings),
+        history: r
+            .history
+            .iter()
+            .map(|e| EventJson {
+                at: rfc3339(e.at),
+                event: e.kind,
+                note: e.note.clone(),
+            })
+            .collect(),
+        draft: None,
+    }
+}
+
+/// What the user should do next about `r`, with the command when there is one.
+pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
+    let short = &r.id;
+    match r.status {
+        State::Sending => format!("interrupted mid-send: rerun the ask, or `intro cancel {short}`"),
+        State::Asked => {
+            if r.pending.is_some() {
+                return format!("a follow-up was interrupted: `intro followup {short}`");
+            }
+            match r.next_followup_at(settings) {
+                Some(at) if now >= at => format!("follow up: `intro followup {short}`"),
+                Some(at) => format!("wait for a reply (follow-up due {})", until(at, now)),
+                None => "wait for a reply, or decline".into(),
+            }
+        }
+        State::Replied => format!("approve or decline: `intro approve {short}`"),
+        State::Approved => format!("introduce: `intro introduce {short}`"),
+        State::Declined | State::Introduced | State::Cancelled => "done".into(),
+    }
+}

@@ -1,0 +1,4 @@
+//! Shared helpers for the end-to-end tests. Each test file uses a part.
+#![allow(dead_code)]
+
+pub mod sandbox;

@@ -1,0 +1,301 @@
+//! A sealed environment for running the real `intro` binary: its own config
+//! and data dirs, a pinned clock, no inherited HOME or mail settings.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The config every sandbox starts with: outbox transport.
+pub const CONFIG: &str = r#"[me]
+name = "Grace Hopper"
+email = "grace@example.com"
+"#;
+
+/// Contacts every sandbox starts with.
+pub const CONTACTS: &str = r#"# test contacts
+[ada]
+name = "Ada Lovelace"
+email = "ada@example.com"
+blurb = "Writes the first programs for the Analytical Engine."
+note = "PRIVATE-NOTE-ADA"
+tags = ["advisor", "compilers"]
+company = "Analytical Engines Ltd"
+
+[sam]
+name = "Sam Builder"
+email = "sam@example.org"
+blurb = "Builds developer tools for small teams."
+
+[alan]
+name = "Alan Turing"
+email = "alan@example.net"
+
+[alan2]
+name = "Alan Turing"
+email = "turing@example.net"
+
+[kay]
+name = "Katherine Johnson"
+email = "kay@example.com"
+"#;
+
+pub struct Sandbox {
+    dir: TempDir,
+    now: String,
+    env: Vec<(String, String)>,
+}
+
+/// What one run of intro did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let sb = Sandbox::empty();
+        sb.write_config(CONFIG);
+        sb.write_contacts(CONTACTS);
+        sb
+    }
+
+    /// No config and no contacts yet.
+    pub fn empty() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("home")).unwrap();
+        Sandbox {
+            dir,
+            now: "2026-03-01T09:00:00Z".into(),
+            env: Vec::new(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.root().join("config").join("intro")
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root().join("data")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        self.write(&self.config_dir().join("config.toml"), text);
+    }
+
+    pub fn write_contacts(&self, text: &str) {
+        self.write(&self.config_dir().join("contacts.toml"), text);
+    }
+
+    pub fn write(&self, path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    pub fn set_now(&mut self, now: &str) {
+        self.now = now.into();
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.push((key.into(), value.into()));
+    }
+
+    /// The command, sealed: nothing from the caller's environment but PATH.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_intro"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.root().join("home"))
+            .env("XDG_CONFIG_HOME", self.root().join("config"))
+            .env("XDG_DATA_HOME", self.root().join("xdg-data"))
+            .env("INTRO_DATA_DIR", self.data_dir())
+            .env("INTRO_NOW", &self.now)
+            .stdin(Stdio::null());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, None)
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        let mut cmd = self.command(args);
+        if stdin.is_some() {
+            cmd.stdin(Stdio::piped());
+        }
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("intro runs");
+        if let Some(text) = stdin {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        let out: Output = child.wait_with_output().unwrap();
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(
+            !run.stderr.contains("panicked"),
+            "intro panicked on {args:?}:\n{}",
+            run.stderr
+        );
+        run
+    }
+
+    /// Run and insist on success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, 0,
+            "intro {args:?} failed:\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        run.stdout
+    }
+
+    /// Run and insist on exit `code`; returns stderr.
+    pub fn fails(&self, args: &[&str], code: i32) -> String {
+        let run = self.run(args);
+        assert_eq!(
+            run.code, code,
+            "intro {args:?} should exit {code}:\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        assert!(
+            run.stderr.starts_with("error: "),
+            "stderr must start with `error: `:\n{}",
+            run.stderr
+        );
+        run.stderr
+    }
+
+    /// Run with `--json` appended and parse stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push("--json");
+        let run = self.run(&all);
+        assert_eq!(run.code, 0, "intro {all:?} failed:\n{}", run.stderr);
+        run.json()
+    }
+
+    /// Ask A about B with --yes and return the new request's id.
+    pub fn ask(&self, a: &str, b: &str, why: &str) -> String {
+        let v = self.json(&["ask", a, b, "--why", why, "--yes"]);
+        v["id"].as_str().expect("ask prints an id").to_string()
+    }
+
+    /// The request as `status --json` shows it.
+    pub fn request(&self, id: &str) -> Value {
+        let v = self.json(&["status", id]);
+        v[0].clone()
+    }
+
+    /// Every message in the outbox, by file name.
+    pub fn outbox(&self) -> Vec<(String, String)> {
+        read_dir_sorted(&self.data_dir().join("outbox"))
+    }
+
+    pub fn drafts(&self) -> Vec<(String, String)> {
+        read_dir_sorted(&self.data_dir().join("drafts"))
+    }
+}
+
+fn read_dir_sorted(dir: &Path) -> Vec<(String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// The value of header `name` in a raw message (first occurrence, unfolded).
+pub fn header(message: &str, name: &str) -> Option<String> {
+    let head = message.split("\r\n\r\n").next().unwrap_or(message);
+    let head = head.split("\n\n").next().unwrap_or(head);
+    let mut lines = head.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some((k, v)) = line.split_once(':')
+            && k.eq_ignore_ascii_case(name)
+        {
+            let mut value = v.trim().to_string();
+            while let Some(next) = lines.peek() {
+                if next.starts_with(' ') || next.starts_with('\t') {
+                    value.push(' ');
+                    value.push_str(next.trim());
+                    lines.next();
+                } else {
+                    break;
+                }
+            }
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// The body of a raw message, with LF line ends.
+pub fn body(message: &str) -> String {
+    let text = message.replace("\r\n", "\n");
+    text.split_once("\n\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default()
+}
+
+/// A message with its volatile headers (Date, Message-ID) masked, for snapshots.
+pub fn stable(message: &str) -> String {
+    message
+        .replace("\r\n", "\n")
+        .lines()
+        .map(|l| {
+            if l.starts_with("Message-ID:")
+                || l.starts_with("In-Reply-To:")
+                || l.starts_with("References:")
+            {
+                let (k, _) = l.split_once(':').unwrap();
+                format!("{k}: <masked>")
+            } else if l.starts_with("User-Agent:") {
+                "User-Agent: intro/<version>".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
