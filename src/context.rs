@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::claim::RunClaim;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config::{Config, Paths};
 use crate::contacts::{Contact, Contacts};
@@ -24,6 +25,7 @@ pub struct Context {
     /// The time of this run: `$INTRO_NOW`, or the clock.
     pub now: OffsetDateTime,
     pub store: Store,
+    claim: Option<RunClaim>,
 }
 
 impl Context {
@@ -78,7 +80,37 @@ impl Context {
             paths,
             now,
             store: Store::new(data_dir),
+            claim: None,
         })
+    }
+
+    /// This run's claim on what it sends, taken on first use.
+    pub fn run_id(&mut self) -> anyhow::Result<String> {
+        if self.claim.is_none() {
+            let claim = RunClaim::acquire(&self.paths.data_dir).map_err(|e| {
+                UserError::new(format!(
+                    "cannot write to the data dir `{}`: {e}",
+                    self.paths.data_dir.display()
+                ))
+                .hint("check its permissions and free space (set `INTRO_DATA_DIR` to use another)")
+            })?;
+            self.claim = Some(claim);
+        }
+        Ok(self
+            .claim
+            .as_ref()
+            .expect("claim was just taken")
+            .id()
+            .to_string())
+    }
+
+    /// True when `run` is another process that is still alive.
+    pub fn run_is_alive_elsewhere(&self, run: Option<&str>) -> bool {
+        match run {
+            None => false,
+            Some(run) if self.claim.as_ref().is_some_and(|c| c.id() == run) => false,
+            Some(run) => !crate::claim::is_abandoned(&self.paths.data_dir, run),
+        }
     }
 
     pub fn load_config(&self) -> anyhow::Result<Config> {

@@ -16,11 +16,12 @@
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
 //!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
-//!   follow-ups and introductions so none is lost or doubled; `secret`
-//!   fetches passwords.
+//!   follow-ups and introductions so none is lost or doubled; `claim`
+//!   tells a crashed send from one in flight; `secret` fetches passwords.
 //! - `view` and `output` decide what the user sees (JSON, tables, notes);
 //!   `error` is the one voice of failures and the exit codes.
 
+mod claim;
 mod cli;
 mod cmd;
 mod compose;

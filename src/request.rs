@@ -62,6 +62,9 @@ pub struct Sent {
 pub struct Pending {
     pub kind: PendingKind,
     pub message_id: String,
+    /// The run sending it (see `claim`); another may take over once it died.
+    #[serde(default)]
+    pub run: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -142,6 +145,9 @@ pub struct Request {
     pub subject: String,
     /// The ask's Message-ID, with angle brackets.
     pub message_id: String,
+    /// While `sending`: the run sending the ask (see `claim`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_run: Option<String>,
     #[serde(default)]
     pub followups: Vec<Sent>,
     #[serde(default)]
@@ -188,6 +194,7 @@ impl Request {
             updated_at: now,
             subject,
             message_id,
+            sending_run: None,
             followups: Vec::new(),
             pending: None,
             reply: None,
@@ -221,6 +228,7 @@ impl Request {
     pub fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
         self.check(&[State::Sending], "marked asked")?;
         self.status = State::Asked;
+        self.sending_run = None;
         self.asked_at = Some(now);
         self.record(now, EventKind::Asked, None);
         Ok(())
@@ -262,6 +270,7 @@ impl Request {
         )?;
         self.status = State::Cancelled;
         self.pending = None;
+        self.sending_run = None;
         self.record(now, EventKind::Cancelled, None);
         Ok(())
     }
@@ -285,9 +294,13 @@ impl Request {
         self.check(&[State::Asked], "followed up")
     }
 
-    /// Record that a follow-up (or an introduction) is about to be sent.
-    pub fn begin(&mut self, kind: PendingKind, message_id: String) {
-        self.pending = Some(Pending { kind, message_id });
+    /// Record that a follow-up (or an introduction) is about to be sent by `run`.
+    pub fn begin(&mut self, kind: PendingKind, message_id: String, run: String) {
+        self.pending = Some(Pending {
+            kind,
+            message_id,
+            run: Some(run),
+        });
     }
 
     /// The pending message of `kind`, if an earlier send was interrupted.

@@ -18,6 +18,8 @@ pub fn send_tracked(
     message: &Outgoing,
 ) -> anyhow::Result<Request> {
     let message_id = message.message_id.clone();
+    let run = ctx.run_id()?;
+    let data_dir = ctx.paths.data_dir.clone();
     let was_pending = ctx.store.write(|txn| {
         let mut r = txn
             .requests()
@@ -30,10 +32,20 @@ pub fn send_tracked(
         };
         check.map_err(crate::cmd::transition_error)?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
-        if !was_pending {
-            r.begin(kind, message_id.clone());
-            txn.put(r);
+        if let Some(other) = r.pending.as_ref().and_then(|p| p.run.as_deref())
+            && other != run
+            && !crate::claim::is_abandoned(&data_dir, other)
+        {
+            return Err(crate::error::UserError::new(format!(
+                "another intro run is sending a message for request {id} right now"
+            ))
+            .hint(format!(
+                "`intro status {id}` shows it once that run is done"
+            ))
+            .into());
         }
+        r.begin(kind, message_id.clone(), run.clone());
+        txn.put(r);
         Ok::<_, anyhow::Error>(was_pending)
     })?;
     let now = ctx.now;

@@ -314,7 +314,10 @@ impl Store {
                 .metadata()
                 .map_err(io_err("read", &journal_path))?
                 .len();
-            if cache.generation == *generation && len >= cache.journal_len {
+            // journal_len 0 means this process has not read the header of
+            // the journal that exists now (it was made since): load fully.
+            if cache.generation == *generation && cache.journal_len > 0 && len >= cache.journal_len
+            {
                 file.seek(SeekFrom::Start(cache.journal_len))
                     .map_err(io_err("read", &journal_path))?;
                 let first_line = cache.journal_lines + 2;
@@ -668,6 +671,18 @@ mod tests {
         assert!(result.is_err());
         assert_eq!(store.read().unwrap().len(), 1);
         assert_eq!(Store::new(dir.path()).read().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_reader_from_before_the_journal_existed_sees_new_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut early = Store::new(dir.path());
+        assert!(early.read().unwrap().is_empty());
+        let mut other = Store::new(dir.path());
+        put(&mut other, "aaaaaaaa");
+        put(&mut early, "bbbbbbbb");
+        assert_eq!(early.read().unwrap().len(), 2);
+        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::claim;
 use crate::cli::SendArgs;
 use crate::compose::Composer;
 use crate::config::Config;
@@ -79,13 +80,43 @@ struct Planned {
 /// Why a row cannot be asked.
 struct BadRow {
     line: Option<u64>,
-    message: String,
+    error: UserError,
+}
+
+impl BadRow {
+    /// One line for a batch's list of bad rows: the message, with the
+    /// suggestion or the candidates folded in.
+    fn one_line(&self) -> String {
+        let mut text = self.error.message.clone();
+        if let Some(h) = self
+            .error
+            .hints
+            .iter()
+            .find(|h| h.starts_with("did you mean"))
+        {
+            text = format!("{text} ({h})");
+        }
+        if !self.error.details.is_empty() {
+            text = format!("{text}: {}", self.error.details.join("; "));
+        }
+        match self.line {
+            Some(line) => format!("line {line}: {text}"),
+            None => text,
+        }
+    }
 }
 
 /// What to do with one row: ask it, or skip it because it was already asked.
 enum Decision {
     Ask(Planned),
-    Skip { line: Option<u64>, id: String },
+    /// Already asked: the same pair with the same why is open.
+    Skip {
+        id: String,
+    },
+    /// Another live intro process is sending this very ask right now.
+    Busy {
+        id: String,
+    },
 }
 
 /// The text fields of one ask, as typed.
@@ -113,15 +144,25 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
+    let data_dir = ctx.paths.data_dir.clone();
     let requests = ctx.store.read()?;
-    let decision = Planner::new(now, &composer, &contacts, requests, args.force)
+    let decision = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force)
         .plan(&fields, None)
-        .map_err(|bad| UserError::new(bad.message))?;
+        .map_err(|bad| bad.error)?;
     let planned = match decision {
         Decision::Ask(p) => p,
-        Decision::Skip { id, .. } => {
+        Decision::Skip { id } => {
             let r = requests.get(&id).expect("skip names a stored request");
             return Err(already_asked(r).into());
+        }
+        Decision::Busy { id } => {
+            return Err(UserError::new(format!(
+                "another intro run is sending this ask right now (request {id})"
+            ))
+            .hint(format!(
+                "`intro status {id}` shows it once that run is done"
+            ))
+            .into());
         }
     };
     let outgoing = composer.ask(&planned.request)?;
@@ -180,6 +221,7 @@ struct Planner<'a> {
     composer: &'a Composer<'a>,
     contacts: &'a Contacts,
     requests: &'a Requests,
+    data_dir: &'a std::path::Path,
     /// Open requests by (A, B), built once so a batch is not quadratic.
     open_by_pair: HashMap<(&'a str, &'a str), Vec<&'a Request>>,
     force: bool,
@@ -195,6 +237,7 @@ impl<'a> Planner<'a> {
         composer: &'a Composer<'a>,
         contacts: &'a Contacts,
         requests: &'a Requests,
+        data_dir: &'a std::path::Path,
         force: bool,
     ) -> Planner<'a> {
         let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
@@ -206,6 +249,7 @@ impl<'a> Planner<'a> {
             composer,
             contacts,
             requests,
+            data_dir,
             open_by_pair,
             force,
             seen: HashMap::new(),
@@ -221,7 +265,7 @@ impl<'a> Planner<'a> {
                 self.reserved.insert(p.request.id.clone());
                 (p.request.a.clone(), p.request.b.clone())
             }
-            Decision::Skip { id, .. } => {
+            Decision::Skip { id } | Decision::Busy { id } => {
                 let r = self.requests.get(id).expect("skip names a stored request");
                 (r.a.clone(), r.b.clone())
             }
@@ -231,18 +275,17 @@ impl<'a> Planner<'a> {
     }
 
     fn decide(&self, fields: &AskFields, line: Option<u64>) -> Result<Decision, BadRow> {
-        let bad = |message: String| BadRow { line, message };
+        let bad = |message: String| BadRow {
+            line,
+            error: UserError::new(message),
+        };
         let find = |name: &str, role: &str| -> Result<&Contact, BadRow> {
             if name.trim().is_empty() {
                 return Err(bad(format!("no contact {role} given")));
             }
-            self.contacts.find(name).map_err(|e| {
-                let err = e.into_user_error(&self.contacts.path);
-                let mut message = err.message;
-                if let Some(h) = err.hints.first().filter(|h| h.starts_with("did you mean")) {
-                    message = format!("{message} ({h})");
-                }
-                bad(message)
+            self.contacts.find(name).map_err(|e| BadRow {
+                line,
+                error: e.into_user_error(&self.contacts.path),
             })
         };
         let a = find(&fields.a, "A")?;
@@ -289,16 +332,18 @@ impl<'a> Planner<'a> {
             .map_or(&[][..], Vec::as_slice);
         if let Some(r) = open.iter().find(|r| r.why == spec.why) {
             if r.status == State::Sending {
+                if let Some(run) = &r.sending_run
+                    && !claim::is_abandoned(self.data_dir, run)
+                {
+                    return Ok(Decision::Busy { id: r.id.clone() });
+                }
                 return Ok(Decision::Ask(Planned {
                     line,
                     request: (*r).clone(),
                     resumed: true,
                 }));
             }
-            return Ok(Decision::Skip {
-                line,
-                id: r.id.clone(),
-            });
+            return Ok(Decision::Skip { id: r.id.clone() });
         }
         if let Some(r) = open.first()
             && !self.force
@@ -335,30 +380,39 @@ fn new_request_id(requests: &Requests, reserved: &HashSet<String>) -> String {
     }
 }
 
-/// Record every planned ask as `sending` in one write, re-checking under
-/// the lock that no other run asked the same pair meanwhile. Returns, per
-/// planned ask, Ok or why it must not be sent.
+/// Record every planned ask as `sending` by this run in one write,
+/// re-checking under the lock that no other run asked the same pair (or
+/// took over the same interrupted ask) meanwhile. Returns, per planned ask,
+/// Ok or why it must not be sent.
 fn record_intent(
     ctx: &mut Context,
     planned: &[Planned],
     force: bool,
 ) -> anyhow::Result<Vec<Result<(), String>>> {
+    let run = ctx.run_id()?;
+    let data_dir = ctx.paths.data_dir.clone();
     let results = ctx.store.write(|txn| {
         let mut results = Vec::with_capacity(planned.len());
         for p in planned {
             if p.resumed {
-                let still = txn
-                    .requests()
-                    .get(&p.request.id)
-                    .is_some_and(|r| r.status == State::Sending);
-                results.push(if still {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "request {} changed while this run was starting",
-                        p.request.id
-                    ))
+                let current = txn.requests().get(&p.request.id).cloned();
+                let free = current.as_ref().is_some_and(|r| {
+                    r.status == State::Sending
+                        && r.sending_run.as_deref().is_none_or(|other| {
+                            other == run || claim::is_abandoned(&data_dir, other)
+                        })
                 });
+                match current {
+                    Some(mut r) if free => {
+                        r.sending_run = Some(run.clone());
+                        txn.put(r);
+                        results.push(Ok(()));
+                    }
+                    _ => results.push(Err(format!(
+                        "request {} was finished by another run meanwhile",
+                        p.request.id
+                    ))),
+                }
                 continue;
             }
             let clash = txn.requests().iter().find(|r| {
@@ -374,7 +428,9 @@ fn record_intent(
                 )));
                 continue;
             }
-            txn.put(p.request.clone());
+            let mut r = p.request.clone();
+            r.sending_run = Some(run.clone());
+            txn.put(r);
             results.push(Ok(()));
         }
         Ok::<_, StoreError>(results)
@@ -552,17 +608,18 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
+    let data_dir = ctx.paths.data_dir.clone();
     let requests = ctx.store.read()?;
 
     // Validate every row before sending anything.
     let mut bad: Vec<BadRow> = Vec::new();
     let mut plan: Vec<Planned> = Vec::new();
     let mut skipped = 0;
-    let mut planner = Planner::new(now, &composer, &contacts, requests, args.force);
+    let mut planner = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force);
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
             Ok(Decision::Ask(p)) => plan.push(p),
-            Ok(Decision::Skip { .. }) => skipped += 1,
+            Ok(Decision::Skip { .. } | Decision::Busy { .. }) => skipped += 1,
             Err(b) => bad.push(b),
         }
     }
@@ -578,10 +635,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             bad.len(),
             if bad.len() == 1 { "" } else { "s" }
         ))
-        .details(bad.into_iter().map(|b| match b.line {
-            Some(line) => format!("line {line}: {}", b.message),
-            None => b.message,
-        }))
+        .details(bad.iter().map(BadRow::one_line))
         .hint("fix those rows and run the same command again")
         .into());
     }

@@ -1,0 +1,321 @@
+//! Every kind of bad input the spec names gets one `error:` line that
+//! points at the file, line, field or id, plus a hint; never a panic, and
+//! nothing already recorded is lost.
+
+mod support;
+
+use support::sandbox::{CONFIG, CONTACTS, Sandbox};
+
+#[test]
+fn malformed_config_names_file_line_and_column() {
+    let sb = Sandbox::new();
+    sb.write_config("[me]\nname = \"Grace\nemail = \"g@example.com\"\n");
+    let err = sb.fails(&["status"], 1);
+    let path = sb.config_dir().join("config.toml");
+    assert!(
+        err.starts_with(&format!("error: {}:2:", path.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_config_keys_and_bad_values_are_named() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!("{CONFIG}\n[send]\ntransprt = \"smtp\"\n"));
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(
+        err.contains("unknown field `transprt`") && err.contains(":6:"),
+        "{err}"
+    );
+    sb.write_config(&format!("{CONFIG}\n[send]\ntransport = \"pigeon\"\n"));
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("pigeon") && err.contains(":6:"), "{err}");
+    sb.write_config("[me]\nname = \"Grace\"\nemail = \"not-an-address\"\n");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains(":3:") && err.contains("`me.email`"), "{err}");
+}
+
+#[test]
+fn a_missing_config_says_how_to_make_one() {
+    let sb = Sandbox::empty();
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.contains("no config file at") && err.contains("hint: run `intro init`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_contacts_name_file_line_column_and_field() {
+    let sb = Sandbox::new();
+    sb.write_contacts(
+        "[ada]\nname = \"Ada\"\nemail = \"ada@example.com\"\n\n[sam]\nname = \"Sam\"\n",
+    );
+    let err = sb.fails(&["contacts"], 1);
+    let path = sb.config_dir().join("contacts.toml");
+    assert!(
+        err.starts_with(&format!("error: {}:5:", path.display())),
+        "{err}"
+    );
+    assert!(
+        err.contains("contact `sam`: missing field `email`"),
+        "{err}"
+    );
+
+    sb.write_contacts("[ada]\nname = \"Ada\"\nemail = [1]\n[\"Bad Handle\"]\nname = \"B\"\nemail = \"b@example.com\"\n");
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(
+        err.contains(":3:") && err.contains("`email` must be a string"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":4:") && err.contains("handle `Bad Handle`"),
+        "{err}"
+    );
+    assert!(err.starts_with("error: 2 problems"), "{err}");
+
+    sb.write_contacts("[ada\nname = 1\n");
+    let err = sb.fails(&["contacts"], 1);
+    assert!(err.contains(":1:"), "{err}");
+}
+
+#[test]
+fn unknown_contacts_suggest_close_handles() {
+    let sb = Sandbox::new();
+    let err = sb.fails(&["ask", "adda", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.starts_with("error: unknown contact `adda`\n"), "{err}");
+    assert!(err.contains("hint: did you mean `ada`?"), "{err}");
+    assert!(
+        err.contains("hint: `intro contacts` lists every contact"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ambiguous_names_list_the_candidates() {
+    let sb = Sandbox::new();
+    let err = sb.fails(&["ask", "alan turing", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.starts_with("error: `alan turing` matches 2 contacts"),
+        "{err}"
+    );
+    assert!(
+        err.contains("alan@example.net") && err.contains("turing@example.net"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: name the contact by its handle or email"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_and_b_must_differ() {
+    let sb = Sandbox::new();
+    let err = sb.fails(&["ask", "ada", "ada@example.com", "--why", "w", "--yes"], 1);
+    assert!(err.contains("A and B are both `ada`"), "{err}");
+}
+
+#[test]
+fn one_open_request_per_pair_unless_forced() {
+    let sb = Sandbox::new();
+    let first = sb.ask("ada", "sam", "compilers");
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "something else", "--yes"],
+        1,
+    );
+    assert!(err.contains(&first) && err.contains("--force"), "{err}");
+    // The reverse pair is a different ask: A is the one asked.
+    sb.ask("sam", "ada", "tools");
+    let forced = sb.json(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "something else",
+        "--yes",
+        "--force",
+    ]);
+    assert_ne!(forced["id"], first.as_str());
+    assert_eq!(sb.json(&["status"]).as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn empty_why_is_refused() {
+    let sb = Sandbox::new();
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "  ", "--yes"], 1);
+    assert!(err.contains("`why` is empty"), "{err}");
+}
+
+#[test]
+fn a_line_break_bound_for_a_header_is_refused() {
+    let sb = Sandbox::new();
+    sb.write(
+        &sb.config_dir().join("templates").join("ask.txt"),
+        "Subject: About {{ why }}\n\nHi {{ a.first_name }}\n",
+    );
+    let err = sb.fails(
+        &[
+            "ask",
+            "ada",
+            "sam",
+            "--why",
+            "x\nBcc: evil@example.com",
+            "--yes",
+        ],
+        1,
+    );
+    assert!(err.contains("line break") && err.contains("`why`"), "{err}");
+    let err = sb.fails(
+        &[
+            "ask",
+            "ada",
+            "sam",
+            "--why",
+            "x\rBcc: evil@example.com",
+            "--yes",
+        ],
+        1,
+    );
+    assert!(err.contains("line break"), "{err}");
+    assert!(sb.outbox().is_empty());
+    // In the body a line break is just a line break.
+    std::fs::remove_dir_all(sb.config_dir().join("templates")).unwrap();
+    sb.ask("ada", "sam", "line one\nline two");
+
+    let sb = Sandbox::new();
+    sb.write_contacts(&CONTACTS.replace(
+        "name = \"Sam Builder\"",
+        "name = \"Sam\\nBcc: evil@example.com\"",
+    ));
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.contains("contact `sam`: `name` contains a line break"),
+        "{err}"
+    );
+}
+
+#[test]
+fn template_errors_name_the_file_and_line_or_variable() {
+    let sb = Sandbox::new();
+    let path = sb.config_dir().join("templates").join("ask.txt");
+    sb.write(&path, "Subject: Hi\n\nHello {{ a.first_name }}\n{% if %}\n");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains(&format!("template `{}` line 4", path.display())),
+        "{err}"
+    );
+    sb.write(&path, "Subject: Hi\n\nHello {{ a.nickname }}\n");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("a.nickname"),
+        "{err}"
+    );
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(err.contains("a.nickname"), "{err}");
+    // A user template may use any extra contact field.
+    sb.write(
+        &path,
+        "Subject: Hi {{ a.company }}\n\nHello {{ a.first_name }} at {{ a.company }}\n",
+    );
+    let out = sb.ok(&["ask", "ada", "sam", "--why", "w", "--dry-run"]);
+    assert!(out.contains("Subject: Hi Analytical Engines Ltd"), "{out}");
+}
+
+#[test]
+fn unknown_and_ambiguous_request_ids() {
+    let sb = Sandbox::new();
+    sb.ask("ada", "sam", "one");
+    let err = sb.fails(&["approve", "zzzz"], 1);
+    assert!(
+        err.contains("no request `zzzz`") && err.contains("intro status --all"),
+        "{err}"
+    );
+    // Make two requests whose ids share a first character, then use it.
+    let mut ids: Vec<String> = vec![];
+    for (i, b) in ["kay", "alan", "alan2"].iter().enumerate() {
+        ids.push(sb.ask("ada", b, &format!("reason {i}")));
+        let id = sb.ask("sam", b, &format!("reason {i}"));
+        ids.push(id);
+    }
+    let all = sb.json(&["status", "--all"]);
+    let mut firsts: Vec<String> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap()[..1].to_string())
+        .collect();
+    firsts.sort();
+    if let Some(w) = firsts.windows(2).find(|w| w[0] == w[1]) {
+        let err = sb.fails(&["status", &w[0]], 1);
+        assert!(
+            err.contains("is the start of") && err.contains("hint: type more of the id"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_intro_now_is_named() {
+    let mut sb = Sandbox::new();
+    sb.set_now("yesterday");
+    let err = sb.fails(&["status"], 1);
+    assert!(err.contains("`INTRO_NOW` is not an RFC 3339 time"), "{err}");
+}
+
+#[test]
+fn a_store_from_a_newer_intro_is_refused_untouched() {
+    let sb = Sandbox::new();
+    std::fs::create_dir_all(sb.data_dir()).unwrap();
+    let snapshot = sb.data_dir().join("requests.json");
+    std::fs::write(
+        &snapshot,
+        r#"{"version": 7, "generation": 1, "requests": []}"#,
+    )
+    .unwrap();
+    let err = sb.fails(&["status"], 1);
+    assert!(err.contains("store format 7"), "{err}");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("store format 7"), "{err}");
+    assert!(
+        sb.outbox().is_empty(),
+        "nothing sent when the store cannot record it"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&snapshot).unwrap(),
+        r#"{"version": 7, "generation": 1, "requests": []}"#
+    );
+}
+
+#[test]
+fn a_damaged_journal_is_reported_not_dropped() {
+    let sb = Sandbox::new();
+    sb.ask("ada", "sam", "one");
+    let journal = sb.data_dir().join("requests.log");
+    let mut text = std::fs::read_to_string(&journal).unwrap();
+    text.push_str("{not json}\n");
+    std::fs::write(&journal, &text).unwrap();
+    let err = sb.fails(&["status"], 1);
+    assert!(err.contains("requests.log` line 4 is damaged"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+}
+
+#[test]
+fn contacts_check_reports_every_problem_at_once() {
+    let sb = Sandbox::new();
+    sb.write_contacts("[a]\nname = \"A\"\n[b]\nemail = \"b@\"\nname = \"\"\n");
+    sb.write(
+        &sb.config_dir().join("templates").join("followup.txt"),
+        "no header here\n",
+    );
+    let err = sb.fails(&["contacts", "check"], 1);
+    let problems = err.lines().filter(|l| l.starts_with("  ")).count();
+    assert!(problems >= 4, "{err}");
+    assert!(err.contains("missing field `email`"), "{err}");
+    assert!(
+        err.contains("`email` `b@` is not an email address"),
+        "{err}"
+    );
+    assert!(err.contains("`name` is empty"), "{err}");
+    assert!(err.contains("followup.txt"), "{err}");
+}
