@@ -66,7 +66,6 @@ impl<'a> Composer<'a> {
                 name: handle.into(),
                 email: email.into(),
                 blurb: None,
-                note: None,
                 tags: Vec::new(),
                 extra: Default::default(),
             },
@@ -115,7 +114,6 @@ impl<'a> Composer<'a> {
     pub fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.template(Kind::Ask)?.render(&self.vars(request))?;
         self.build(Draft {
-            purpose: Purpose::Ask,
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -132,7 +130,6 @@ impl<'a> Composer<'a> {
         let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
         rendered.subject = reply_subject(&request.subject);
         self.build(Draft {
-            purpose: Purpose::Followup,
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -150,7 +147,6 @@ impl<'a> Composer<'a> {
             .template(Kind::Introduce)?
             .render(&self.vars(request))?;
         self.build(Draft {
-            purpose: Purpose::Introduction,
             from: self.me(),
             to: vec![
                 self.person(&request.a, &request.a_email),
@@ -169,7 +165,6 @@ impl<'a> Composer<'a> {
     pub fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
         self.build(Draft {
-            purpose: Purpose::Decline,
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: None,
@@ -212,7 +207,6 @@ pub fn check_templates(
         name: format!("Sample {handle}"),
         email: format!("{handle}@example.com"),
         blurb: Some("A sample blurb.".into()),
-        note: None,
         tags: vec![],
         extra: Default::default(),
     };

@@ -20,9 +20,6 @@ pub struct Contact {
     pub email: String,
     /// A forwardable one-liner, used in introductions.
     pub blurb: Option<String>,
-    /// Private: never rendered by templates, never sent.
-    #[serde(skip)]
-    pub note: Option<String>,
     pub tags: Vec<String>,
     /// Any other field, available to templates as `a.<field>`.
     #[serde(skip)]
@@ -180,7 +177,9 @@ impl Contacts {
             let name = string_field("name", true, &mut problem);
             let email = string_field("email", true, &mut problem);
             let blurb = string_field("blurb", false, &mut problem);
-            let note = string_field("note", false, &mut problem);
+            // `note` is private: checked, then kept out of everything intro
+            // renders or prints.
+            let _note = string_field("note", false, &mut problem);
             let tags = match fields.remove("tags") {
                 None => Vec::new(),
                 Some(v) => {
@@ -240,7 +239,6 @@ impl Contacts {
                     name,
                     email,
                     blurb: blurb.map(|b| b.0),
-                    note: note.map(|n| n.0),
                     tags,
                     extra,
                 });

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 use crate::claim::RunClaim;
 use crate::cli::{ColorChoice, GlobalArgs};
 use crate::config::{Config, Paths};
-use crate::contacts::{Contact, Contacts};
+use crate::contacts::Contacts;
 use crate::env::Environment;
 use crate::error::UserError;
 use crate::output::Output;
@@ -104,15 +104,6 @@ impl Context {
             .to_string())
     }
 
-    /// True when `run` is another process that is still alive.
-    pub fn run_is_alive_elsewhere(&self, run: Option<&str>) -> bool {
-        match run {
-            None => false,
-            Some(run) if self.claim.as_ref().is_some_and(|c| c.id() == run) => false,
-            Some(run) => !crate::claim::is_abandoned(&self.paths.data_dir, run),
-        }
-    }
-
     pub fn load_config(&self) -> anyhow::Result<Config> {
         Ok(Config::load(&self.paths.config_file)?)
     }
@@ -127,17 +118,6 @@ impl Context {
         let config = self.load_config()?;
         let contacts = self.load_contacts(Some(&config))?;
         Ok((config, contacts))
-    }
-
-    /// Find a contact named on the command line.
-    pub fn find_contact<'c>(
-        &self,
-        contacts: &'c Contacts,
-        name: &str,
-    ) -> anyhow::Result<&'c Contact> {
-        contacts
-            .find(name)
-            .map_err(|e| e.into_user_error(&contacts.path).into())
     }
 
     pub fn transport(&self, config: &Config) -> Box<dyn Transport> {

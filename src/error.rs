@@ -47,11 +47,6 @@ impl UserError {
         self
     }
 
-    pub fn detail(mut self, detail: impl Into<String>) -> Self {
-        self.details.push(detail.into());
-        self
-    }
-
     pub fn details(mut self, details: impl IntoIterator<Item = String>) -> Self {
         self.details.extend(details);
         self

@@ -43,20 +43,6 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// Write `contents` to a new file at `path`, failing if it exists.
-pub fn write_new_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
 /// Best effort: on some file systems a folder cannot be opened for syncing.
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {

@@ -12,11 +12,10 @@ use time::OffsetDateTime;
 use crate::error::UserError;
 use crate::template::Rendered;
 
-/// What a message is for; part of its Message-ID and its outbox file name.
+/// What a message is for; part of its Message-ID (and so of its outbox file name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Ask,
-    AskB,
     Followup,
     Introduction,
     Decline,
@@ -26,7 +25,6 @@ impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Ask => "ask",
-            Purpose::AskB => "ask-b",
             Purpose::Followup => "followup",
             Purpose::Introduction => "intro",
             Purpose::Decline => "decline",
@@ -67,7 +65,6 @@ impl std::fmt::Display for Person {
 /// Everything needed to build one message.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    pub purpose: Purpose,
     pub from: Person,
     pub to: Vec<Person>,
     /// A copy to the sender, kept out of the headers others see.
@@ -82,7 +79,6 @@ pub struct Draft {
 /// A built message, ready for a transport.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    pub purpose: Purpose,
     pub message_id: String,
     pub subject: String,
     pub to: Vec<Person>,
@@ -197,7 +193,6 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
     let envelope = message.envelope();
     Ok(Outgoing {
-        purpose: draft.purpose,
         message_id: draft.message_id.clone(),
         subject: draft.rendered.subject.clone(),
         to: draft.to.clone(),
@@ -217,7 +212,6 @@ mod tests {
 
     fn draft() -> Draft {
         Draft {
-            purpose: Purpose::Followup,
             from: Person::new("Grace Hopper", "grace@example.com"),
             to: vec![Person::new("Ada Lovelace", "ada@example.com")],
             bcc: Some(Person::new("Grace Hopper", "grace@example.com")),

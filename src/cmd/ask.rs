@@ -108,7 +108,7 @@ impl BadRow {
 
 /// What to do with one row: ask it, or skip it because it was already asked.
 enum Decision {
-    Ask(Planned),
+    Ask(Box<Planned>),
     /// Already asked: the same pair with the same why is open.
     Skip {
         id: String,
@@ -150,7 +150,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .plan(&fields, None)
         .map_err(|bad| bad.error)?;
     let planned = match decision {
-        Decision::Ask(p) => p,
+        Decision::Ask(p) => *p,
         Decision::Skip { id } => {
             let r = requests.get(&id).expect("skip names a stored request");
             return Err(already_asked(r).into());
@@ -184,7 +184,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into_iter()
         .next()
         .transpose()
-        .map_err(|e| UserError::new(e))?;
+        .map_err(UserError::new)?;
     let mut transport = ctx.transport(&config);
     let result = send_one(ctx, &composer, transport.as_mut(), &planned);
     transport.close();
@@ -337,11 +337,11 @@ impl<'a> Planner<'a> {
                 {
                     return Ok(Decision::Busy { id: r.id.clone() });
                 }
-                return Ok(Decision::Ask(Planned {
+                return Ok(Decision::Ask(Box::new(Planned {
                     line,
                     request: (*r).clone(),
                     resumed: true,
-                }));
+                })));
             }
             return Ok(Decision::Skip { id: r.id.clone() });
         }
@@ -362,11 +362,11 @@ impl<'a> Planner<'a> {
             .composer
             .ask_subject(&request)
             .map_err(|e| bad(format!("{e:#}")))?;
-        Ok(Decision::Ask(Planned {
+        Ok(Decision::Ask(Box::new(Planned {
             line,
             request,
             resumed: false,
-        }))
+        })))
     }
 }
 
@@ -618,7 +618,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let mut planner = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force);
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
-            Ok(Decision::Ask(p)) => plan.push(p),
+            Ok(Decision::Ask(p)) => plan.push(*p),
             Ok(Decision::Skip { .. } | Decision::Busy { .. }) => skipped += 1,
             Err(b) => bad.push(b),
         }

@@ -50,8 +50,8 @@ pub fn run(args: InitArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     ctx.out.data(format!("wrote {}", config_path.display()));
     ctx.out.data(format!("wrote {}", contacts_path.display()));
-    ctx.out.note(format!(
-        "next: put your name and email in [me], add contacts, then try\n  intro ask ada sam --why \"you both work on compilers\" --dry-run"
-    ));
+    ctx.out.note(
+        "next: put your name and email in [me], add contacts, then try\n  intro ask ada sam --why \"you both work on compilers\" --dry-run",
+    );
     Ok(())
 }

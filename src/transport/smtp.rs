@@ -180,10 +180,8 @@ impl Smtp {
             )
         })?;
         let mut params = Vec::new();
-        if !message.bytes.is_ascii() {
-            if conn.server_info().supports_feature(Extension::EightBitMime) {
-                params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-            }
+        if !message.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
         conn.command(Mail::new(Some(from), params))
             .map_err(|e| Failure::classify(conn, &e, "refused the sender"))?;

@@ -1,4 +1,5 @@
 //! Shared helpers for the end-to-end tests. Each test file uses a part.
 #![allow(dead_code)]
 
+pub mod mail_servers;
 pub mod sandbox;
