@@ -640,15 +640,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into());
     }
     if plan.is_empty() {
-        report(
-            ctx,
-            &config,
-            &Summary {
-                skipped,
-                ..Summary::default()
-            },
-            rows.len(),
-        );
+        report(ctx, &config, &Summary::default());
+        ctx.out.note(format!(
+            "{} rows: asked 0, skipped {skipped} (already asked), failed 0",
+            rows.len()
+        ));
         return Ok(());
     }
 
@@ -723,24 +719,33 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     transport.close();
-    report(ctx, &config, &summary, rows.len());
+    report(ctx, &config, &summary);
     if summary.failed.is_empty() && summary.not_sent == 0 {
+        ctx.out.note(format!(
+            "{} rows: asked {}, skipped {} (already asked), failed 0",
+            rows.len(),
+            summary.asked.len(),
+            summary.skipped
+        ));
         return Ok(());
     }
-    let mut err = UserError::new(format!(
-        "{} of {} asks failed{}",
+    let counts = format!(
+        "{} of {} asks failed{}; asked {}, skipped {} (already asked)",
         summary.failed.len(),
         plan.len(),
         if summary.not_sent > 0 {
             format!(", {} not sent", summary.not_sent)
         } else {
             String::new()
-        }
-    ))
-    .details(summary.failed.iter().map(|(line, why)| match line {
-        Some(line) => format!("line {line}: {why}"),
-        None => why.clone(),
-    }));
+        },
+        summary.asked.len(),
+        summary.skipped
+    );
+    let mut err =
+        UserError::new(counts).details(summary.failed.iter().map(|(line, why)| match line {
+            Some(line) => format!("line {line}: {why}"),
+            None => why.clone(),
+        }));
     if let Some(f) = &fatal {
         for h in &f.hints {
             err = err.hint(h.clone());
@@ -766,7 +771,8 @@ fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
     bar
 }
 
-fn report(ctx: &Context, config: &Config, summary: &Summary, rows: usize) {
+/// The asks made, as data on stdout: ids, or the requests as JSON.
+fn report(ctx: &Context, config: &Config, summary: &Summary) {
     if ctx.out.json {
         let list: Vec<_> = summary
             .asked
@@ -779,15 +785,4 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, rows: usize) {
             ctx.out.data(&r.id);
         }
     }
-    ctx.out.note(format!(
-        "{rows} rows: asked {}, skipped {} (already asked), failed {}{}",
-        summary.asked.len(),
-        summary.skipped,
-        summary.failed.len(),
-        if summary.not_sent > 0 {
-            format!(", not sent {}", summary.not_sent)
-        } else {
-            String::new()
-        }
-    ));
 }

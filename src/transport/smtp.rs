@@ -153,7 +153,7 @@ impl Smtp {
             )
             .hint("if the server uses a private or self-signed CA, set `ca_file` in [smtp] to its root certificate (PEM)");
         }
-        if e.is_timeout() || lower.contains("timed out") || lower.contains("would block") {
+        if is_timeout(e) {
             return SendError::new(
                 Severity::Fatal,
                 format!(
@@ -180,23 +180,24 @@ impl Smtp {
             )
         })?;
         let mut params = Vec::new();
-        if !message.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+        if !message.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime)
+        {
             params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
         }
         conn.command(Mail::new(Some(from), params))
-            .map_err(|e| Failure::classify(conn, &e, "refused the sender"))?;
+            .map_err(|e| Failure::classify(conn, &e, "refused the sender", false))?;
         for to in &message.envelope_to {
             let address: Address = to.parse().map_err(|_| {
                 Failure::Refused(format!("bad recipient address `{to}`"), Severity::Rejected)
             })?;
             conn.command(Rcpt::new(address, Vec::new())).map_err(|e| {
-                Failure::classify(conn, &e, &format!("refused the recipient `{to}`"))
+                Failure::classify(conn, &e, &format!("refused the recipient `{to}`"), false)
             })?;
         }
         conn.command(Data)
-            .map_err(|e| Failure::classify(conn, &e, "refused the message"))?;
+            .map_err(|e| Failure::classify(conn, &e, "refused the message", false))?;
         conn.message(&message.bytes)
-            .map_err(|e| Failure::classify(conn, &e, "refused the message"))?;
+            .map_err(|e| Failure::classify(conn, &e, "refused the message", true))?;
         Ok(())
     }
 }
@@ -205,8 +206,13 @@ impl Smtp {
 enum Failure {
     /// The server answered no; the connection is still good.
     Refused(String, Severity),
-    /// The connection broke; whether the server kept the message is unknown.
-    Broken(String),
+    /// The connection broke. `after_data`: the whole message was sent, so
+    /// whether the server kept it is unknown.
+    Broken {
+        text: String,
+        after_data: bool,
+        timed_out: bool,
+    },
 }
 
 impl Failure {
@@ -214,6 +220,7 @@ impl Failure {
         conn: &mut SmtpConnection,
         e: &lettre::transport::smtp::Error,
         what: &str,
+        after_data: bool,
     ) -> Failure {
         if e.is_permanent() || e.is_transient() {
             // Leave the connection clean for the next message.
@@ -226,8 +233,33 @@ impl Failure {
             return Failure::Refused(format!("the server {what}: {}", chain(e)), severity);
         }
         conn.abort();
-        Failure::Broken(chain(e))
+        Failure::Broken {
+            text: chain(e),
+            after_data,
+            timed_out: is_timeout(e),
+        }
     }
+}
+
+/// A read or write that hit `timeout_secs` (sockets report it as
+/// `WouldBlock` or `TimedOut`, depending on the platform).
+fn is_timeout(e: &lettre::transport::smtp::Error) -> bool {
+    if e.is_timeout() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            )
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// An error and its causes on one line.
@@ -247,15 +279,21 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 impl Transport for Smtp {
     fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
-        // A connection the server dropped while idle (or mid-message) is
-        // opened again once; the message keeps its Message-ID, so if the
+        // A connection the server dropped (while idle, or mid-message) is
+        // opened again once. The message keeps its Message-ID, so if the
         // server did keep the first copy, mail clients fold the two.
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let mut conn = match self.conn.take() {
-                Some(conn) if !conn.has_broken() => conn,
-                _ => self.connect()?,
+        let mut maybe_accepted = false;
+        for attempt in 1..=2 {
+            let connected = match self.conn.take() {
+                Some(conn) if !conn.has_broken() => Ok(conn),
+                _ => self.connect(),
+            };
+            let mut conn = match connected {
+                Ok(conn) => conn,
+                Err(mut e) => {
+                    e.maybe_accepted |= maybe_accepted;
+                    return Err(e);
+                }
             };
             match Self::send_on(&mut conn, message) {
                 Ok(()) => {
@@ -268,31 +306,35 @@ impl Transport for Smtp {
                     if severity == Severity::Temporary {
                         err = err.hint("the server asked to try later; run the same command again");
                     }
+                    err.maybe_accepted = maybe_accepted;
                     return Err(err);
                 }
-                Err(Failure::Broken(text)) => {
-                    if attempts >= 2 {
-                        let lower = text.to_lowercase();
-                        let mut err = SendError::new(
-                            Severity::Fatal,
-                            format!("the connection to {} broke: {text}", self.server()),
+                Err(Failure::Broken {
+                    text,
+                    after_data,
+                    timed_out,
+                }) => {
+                    maybe_accepted |= after_data;
+                    if attempt == 2 {
+                        let message = if timed_out {
+                            format!(
+                                "{} stopped answering (no reply within {} s)",
+                                self.server(),
+                                self.settings.timeout_secs
+                            )
+                        } else {
+                            format!("the connection to {} broke: {text}", self.server())
+                        };
+                        let mut err = SendError::new(Severity::Fatal, message).hint(
+                            "run the same command again: what was not accepted is sent then, with the same Message-ID",
                         );
-                        if lower.contains("timed out") || lower.contains("would block") {
-                            err = SendError::new(
-                                Severity::Fatal,
-                                format!(
-                                    "{} stopped answering (no reply within {} s)",
-                                    self.server(),
-                                    self.settings.timeout_secs
-                                ),
-                            );
-                        }
-                        err.maybe_accepted = true;
-                        return Err(err.hint("run the same command again: it re-sends with the same Message-ID, so a copy the server did keep is folded by mail clients"));
+                        err.maybe_accepted = maybe_accepted;
+                        return Err(err);
                     }
                 }
             }
         }
+        unreachable!("the loop returns on its second attempt")
     }
 
     fn close(&mut self) {

@@ -1,0 +1,323 @@
+//! `intro ask --batch`: every row validated before anything is sent, one
+//! connection, a summary, and reruns that send each ask not yet accepted
+//! exactly once, through faults and SIGKILL.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use support::mail_servers::{SmtpOptions, SmtpServer};
+use support::sandbox::{CONFIG, Sandbox};
+
+/// A contacts file with `n` people `p0..` plus `hub`, who they are asked about.
+fn people(n: usize) -> String {
+    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+    }
+    s
+}
+
+/// A batch asking p0..pn about hub; each why carries a token `tok<i>x`.
+fn batch_csv(n: usize) -> String {
+    let mut s = String::from("why,a,b,format\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "\"you both build tools (ref tok{i}x)\",p{i},hub,a call\n"
+        ));
+    }
+    s
+}
+
+fn smtp_sandbox(server: &SmtpServer, n: usize, extra: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\n{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 2\n",
+        server.port
+    ));
+    sb.write_contacts(&people(n));
+    sb
+}
+
+/// How many times each token reached the server.
+fn token_counts(server: &SmtpServer) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for m in server.messages() {
+        let body = m.body().to_string();
+        let start = body.find("tok").expect("every ask carries its token");
+        let end = start + body[start..].find('x').unwrap();
+        *counts.entry(body[start..=end].to_string()).or_default() += 1;
+    }
+    counts
+}
+
+fn write_batch(sb: &Sandbox, text: &str) -> String {
+    let path = sb.root().join("asks.csv");
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_batch_asks_every_row_and_reruns_skip_them() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = smtp_sandbox(&server, 5, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    let run = sb.run(&["ask", "--batch", &file, "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let asked = run.json();
+    assert_eq!(asked.as_array().unwrap().len(), 5);
+    assert_eq!(asked[0]["a"], "p0");
+    assert_eq!(asked[0]["format"], "a call");
+    assert_eq!(asked[0]["wants"], serde_json::Value::Null);
+    assert!(
+        run.stderr
+            .contains("5 rows: asked 5, skipped 0 (already asked), failed 0"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(token_counts(&server).len(), 5);
+    assert!(token_counts(&server).values().all(|&n| n == 1));
+
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("asked 0, skipped 5"), "{}", run.stderr);
+    assert_eq!(server.messages().len(), 5, "a rerun sends nothing twice");
+}
+
+#[test]
+fn a_batch_from_stdin_on_the_outbox() {
+    let sb = Sandbox::new();
+    let run = sb.run_with_stdin(
+        &["ask", "--batch", "-", "--yes"],
+        Some("a,b,why,wants,note\nada,sam,compilers,advice,Hi!\nkay,Sam Builder,orbits,,\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.lines().count(),
+        2,
+        "one id per line: {}",
+        run.stdout
+    );
+    assert_eq!(sb.outbox().len(), 2);
+    let all = sb.json(&["status"]);
+    let kay = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["a"] == "kay")
+        .unwrap();
+    assert_eq!(kay["b"], "sam");
+    assert!(kay["wants"].is_null() && kay["note"].is_null());
+}
+
+#[test]
+fn bad_rows_are_all_listed_and_nothing_is_sent() {
+    let sb = Sandbox::new();
+    sb.ask("ada", "sam", "already open");
+    let file = write_batch(
+        &sb,
+        "a,b,why\n\
+         kay,sam,fine row\n\
+         adda,sam,unknown contact\n\
+         alan,kay,\n\
+         kay,kay,same person\n\
+         ada,sam,another reason\n\
+         kay,sam,same pair as line 2\n",
+    );
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.starts_with("error: 5 bad rows in"), "{err}");
+    assert!(
+        err.contains("line 3: unknown contact `adda` (did you mean `ada`?)"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: `why` is empty"), "{err}");
+    assert!(err.contains("line 5: A and B are both `kay`"), "{err}");
+    assert!(
+        err.contains("line 6: `ada` already has an open request about `sam`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 7: asks `kay` about `sam` again (same pair as line 2)"),
+        "{err}"
+    );
+    assert!(!err.contains("line 2:"), "{err}");
+    assert_eq!(sb.outbox().len(), 1, "only the earlier single ask");
+}
+
+#[test]
+fn malformed_csv_is_named_by_line() {
+    let sb = Sandbox::new();
+    let file = write_batch(&sb, "a,b\nada,sam\n");
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.contains("has no column `why`") && err.contains("line 1"),
+        "{err}"
+    );
+    let file = write_batch(&sb, "a,b,why\nada,sam,ok\nkay,sam\n");
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.contains("line 3: has 2 fields, the header row has 3"),
+        "{err}"
+    );
+    let file = write_batch(&sb, "a,b,why,colour\nada,sam,ok,red\n");
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.contains("unknown column `colour`"), "{err}");
+    let err = sb.fails(&["ask", "--batch", "/nonexistent/asks.csv", "--yes"], 1);
+    assert!(err.contains("cannot read the batch file"), "{err}");
+    assert!(sb.outbox().is_empty());
+}
+
+#[test]
+fn a_rejected_recipient_fails_its_row_only() {
+    let server = SmtpServer::start(SmtpOptions {
+        reject_rcpt: vec!["p1@example.com".into()],
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 4, "");
+    let file = write_batch(&sb, &batch_csv(4));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.contains("1 of 4 asks failed"), "{err}");
+    assert!(
+        err.contains("line 3: the server refused the recipient `p1@example.com`"),
+        "{err}"
+    );
+    assert_eq!(token_counts(&server).len(), 3);
+    let open = sb.json(&["status"]);
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        3,
+        "the refused ask is not recorded"
+    );
+    // A rerun tries only the row that failed.
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("error: 1 of 1 asks failed; asked 0, skipped 3 (already asked)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(server.messages().len(), 3);
+}
+
+#[test]
+fn a_dropped_connection_is_reopened_and_nothing_is_lost() {
+    let server = SmtpServer::start(SmtpOptions {
+        drop_after: Some(2),
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 6, "");
+    let file = write_batch(&sb, &batch_csv(6));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counts = token_counts(&server);
+    assert_eq!(counts.len(), 6);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    assert_eq!(sb.json(&["status"]).as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_stalled_server_times_out_and_a_rerun_finishes() {
+    let server = SmtpServer::start(SmtpOptions {
+        stall_after: Some(2),
+        stall_persist: true,
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 5, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    let started = Instant::now();
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "timeouts bound the wait"
+    );
+    assert!(
+        err.contains("stopped answering") || err.contains("did not answer"),
+        "{err}"
+    );
+    assert!(
+        err.starts_with("error: 1 of 5 asks failed, 2 not sent; asked 2"),
+        "{err}"
+    );
+    assert_eq!(token_counts(&server).len(), 2);
+    let stored = sb.json(&["status"]);
+    assert_eq!(
+        stored.as_array().unwrap().len(),
+        2,
+        "only accepted asks are recorded: {stored}"
+    );
+
+    // The same file against a healthy server sends the other three, once.
+    let healthy = SmtpServer::start(SmtpOptions::default());
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+        healthy.port
+    ));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("asked 3, skipped 2"), "{}", run.stderr);
+    assert_eq!(token_counts(&healthy).len(), 3);
+}
+
+#[test]
+fn sigkill_mid_batch_then_rerun_loses_nothing_and_doubles_at_most_one() {
+    let n = 40;
+    let server = SmtpServer::start(SmtpOptions::default());
+    // Spread the sends so the kill lands in the middle of the batch.
+    let sb = smtp_sandbox(&server, n, "rate_limit = 1200");
+    let file = write_batch(&sb, &batch_csv(n));
+    for kill_after_ms in [300u64, 700, 1100] {
+        let mut child = sb
+            .command(&["ask", "--batch", &file, "--yes", "-q"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(kill_after_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // Whatever the store says was asked did reach the server.
+        let stored = sb.json(&["status", "--all"]);
+        let counts = token_counts(&server);
+        for r in stored
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "asked")
+        {
+            let why = r["why"].as_str().unwrap();
+            let token = &why[why.find("tok").unwrap()..why.len() - 1];
+            assert!(
+                counts.contains_key(token),
+                "{token} recorded as asked but never received"
+            );
+        }
+    }
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counts = token_counts(&server);
+    assert_eq!(counts.len(), n, "every ask reached the server");
+    let extra: usize = counts.values().map(|c| c - 1).sum();
+    assert!(
+        extra <= 3,
+        "at most the one in flight per kill was sent twice: {counts:?}"
+    );
+    let stored = sb.json(&["status", "--all"]);
+    assert_eq!(stored.as_array().unwrap().len(), n);
+    assert!(
+        stored
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "asked")
+    );
+    // Duplicates carry the same Message-ID, so mail clients fold them.
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    for m in server.messages() {
+        *ids.entry(m.header("Message-ID").unwrap()).or_default() += 1;
+    }
+    assert_eq!(ids.len(), n, "one Message-ID per ask, however often sent");
+}

@@ -1,0 +1,320 @@
+//! Real delivery: intro against a real SMTP server on 127.0.0.1 with
+//! STARTTLS, implicit TLS and AUTH, and against a sendmail command. Checks
+//! what the server received (envelope, headers, body) and that nothing is
+//! recorded unless the server accepted it.
+
+mod support;
+
+use support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};
+use support::sandbox::{CONFIG, Sandbox};
+
+const USER: &str = "grace";
+const PASSWORD: &str = "s3cret-pw";
+
+fn auth() -> Option<(String, String)> {
+    Some((USER.into(), PASSWORD.into()))
+}
+
+/// The [smtp] table for `server`, with extra lines appended.
+fn smtp_config(server: &SmtpServer, security: &str, extra: &str) -> String {
+    format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"{security}\"\ntimeout_secs = 5\n{extra}\n",
+        server.port
+    )
+}
+
+fn tls_extra(ca: &std::path::Path) -> String {
+    format!(
+        "username = \"{USER}\"\npassword_env = \"TEST_SMTP_PW\"\nca_file = \"{}\"\n",
+        ca.display()
+    )
+}
+
+fn sandbox_for(server: &SmtpServer, security: &str, extra: &str) -> Sandbox {
+    let mut sb = Sandbox::new();
+    sb.write_config(&smtp_config(server, security, extra));
+    sb.set_env("TEST_SMTP_PW", PASSWORD);
+    sb
+}
+
+#[test]
+fn starttls_with_auth_delivers_to_a_only() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::StartTls,
+        auth: auth(),
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "starttls", &tls_extra(&certs().ca_pem));
+    let v = sb.json(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "you both work on compilers",
+        "--yes",
+    ]);
+    assert_eq!(v["status"], "asked");
+    let got = server.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].env_from, "grace@example.com");
+    assert_eq!(got[0].env_rcpt, ["ada@example.com"]);
+    assert_eq!(
+        got[0].header("Message-ID").unwrap(),
+        v["message_id"].as_str().unwrap()
+    );
+    assert_eq!(
+        got[0].header("Subject").unwrap(),
+        "Would you be open to meeting Sam Builder?"
+    );
+    assert!(got[0].body().contains("you both work on compilers"));
+    assert!(
+        sb.outbox().is_empty(),
+        "smtp does not also write the outbox"
+    );
+}
+
+#[test]
+fn implicit_tls_with_a_password_command() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::Tls,
+        auth: auth(),
+        ..SmtpOptions::default()
+    });
+    let extra = format!(
+        "username = \"{USER}\"\npassword_command = [\"printf\", \"{PASSWORD}\\\\nignored\\\\n\"]\nca_file = \"{}\"\n",
+        certs().ca_pem.display()
+    );
+    let sb = sandbox_for(&server, "tls", &extra);
+    sb.ask("ada", "sam", "compilers");
+    assert_eq!(server.messages().len(), 1);
+    // The shell form works too.
+    let extra = format!(
+        "username = \"{USER}\"\npassword_command = \"echo {PASSWORD}\"\nca_file = \"{}\"\n",
+        certs().ca_pem.display()
+    );
+    sb.write_config(&smtp_config(&server, "tls", &extra));
+    sb.ask("kay", "sam", "orbits");
+    assert_eq!(server.messages().len(), 2);
+}
+
+#[test]
+fn a_wrong_password_fails_cleanly_and_records_nothing() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::StartTls,
+        auth: auth(),
+        ..SmtpOptions::default()
+    });
+    let mut sb = sandbox_for(&server, "starttls", &tls_extra(&certs().ca_pem));
+    sb.set_env("TEST_SMTP_PW", "wrong-password");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("refused the login for `grace`"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    assert!(
+        !err.contains("wrong-password"),
+        "the password is never printed"
+    );
+    assert!(server.messages().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
+
+#[test]
+fn an_untrusted_certificate_is_a_hard_error_naming_ca_file() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::Tls,
+        auth: auth(),
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "tls", &tls_extra(&certs().other_ca_pem));
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("did not verify"), "{err}");
+    assert!(err.contains("ca_file"), "{err}");
+    assert!(server.messages().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+    // Without ca_file the public roots do not know the test CA either.
+    let sb = sandbox_for(
+        &server,
+        "starttls",
+        &format!("username = \"{USER}\"\npassword_env = \"TEST_SMTP_PW\"\n"),
+    );
+    sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+}
+
+#[test]
+fn auth_over_plain_text_is_refused_unless_allowed() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::None,
+        auth: auth(),
+        ..SmtpOptions::default()
+    });
+    let extra = format!("username = \"{USER}\"\npassword_env = \"TEST_SMTP_PW\"\n");
+    let sb = sandbox_for(&server, "none", &extra);
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("unencrypted connection"), "{err}");
+    assert!(err.contains("allow_insecure_auth"), "{err}");
+    assert!(server.messages().is_empty());
+    let sb = sandbox_for(
+        &server,
+        "none",
+        &format!("{extra}allow_insecure_auth = true\n"),
+    );
+    sb.ask("ada", "sam", "w");
+    assert_eq!(server.messages().len(), 1);
+}
+
+#[test]
+fn a_dry_run_reads_no_password_and_opens_no_connection() {
+    let server = SmtpServer::start(SmtpOptions {
+        security: Security::StartTls,
+        auth: auth(),
+        // The whole dialogue is logged, so a connection would show.
+        verbose: true,
+        ..SmtpOptions::default()
+    });
+    let marker = server
+        .maildir
+        .parent()
+        .unwrap()
+        .join("password-command-ran");
+    let extra = format!(
+        "username = \"{USER}\"\npassword_command = \"touch {}; exit 1\"\nca_file = \"{}\"\n",
+        marker.display(),
+        certs().ca_pem.display()
+    );
+    let sb = sandbox_for(&server, "starttls", &extra);
+    let out = sb.ok(&["ask", "ada", "sam", "--why", "w", "--dry-run"]);
+    assert!(
+        out.contains("To: \"Ada Lovelace\" <ada@example.com>"),
+        "{out}"
+    );
+    assert!(
+        !marker.exists(),
+        "the password command must not run on a dry run"
+    );
+    assert!(server.messages().is_empty());
+    assert!(
+        !server.log().contains("EHLO"),
+        "no connection was made:\n{}",
+        server.log()
+    );
+    // A real send does run it, and its failure is reported.
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.contains("password_command") && err.contains("failed"),
+        "{err}"
+    );
+    assert!(marker.exists());
+    assert!(
+        server.log().contains("EHLO"),
+        "the real send connected:\n{}",
+        server.log()
+    );
+}
+
+#[test]
+fn bcc_me_is_in_the_envelope_not_the_headers() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = sandbox_for(&server, "none", "");
+    sb.write_config(&format!(
+        "{}\n[send]\nbcc_me = true\n",
+        smtp_config(&server, "none", "")
+    ));
+    sb.ask("ada", "sam", "w");
+    let got = server.messages();
+    assert_eq!(got[0].env_rcpt, ["ada@example.com", "grace@example.com"]);
+    assert!(got[0].header("Bcc").is_none());
+}
+
+#[test]
+fn followups_and_introductions_over_smtp() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let mut sb = sandbox_for(&server, "none", "");
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-06T09:00:00Z");
+    sb.ok(&["followup", "--due", "--yes"]);
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    let got = server.messages();
+    assert_eq!(got.len(), 3);
+    let ask_id = got[0].header("Message-ID").unwrap();
+    assert_eq!(got[1].header("In-Reply-To").unwrap(), ask_id);
+    assert_eq!(got[1].env_rcpt, ["ada@example.com"]);
+    assert_eq!(got[2].env_rcpt, ["ada@example.com", "sam@example.org"]);
+    assert_eq!(sb.request(&id)["status"], "introduced");
+}
+
+#[test]
+fn a_rejected_recipient_fails_that_send_only() {
+    let server = SmtpServer::start(SmtpOptions {
+        reject_rcpt: vec!["ada@example.com".into()],
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "none", "");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.contains("refused the recipient `ada@example.com`") && err.contains("550"),
+        "{err}"
+    );
+    assert_eq!(
+        sb.json(&["status", "--all"]),
+        serde_json::json!([]),
+        "not accepted, not recorded"
+    );
+    sb.ask("kay", "sam", "w");
+    assert_eq!(server.messages().len(), 1);
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let mut server = SmtpServer::start(SmtpOptions::default());
+    let sb = sandbox_for(&server, "none", "");
+    server.stop();
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("cannot connect to 127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("hint: check `host`, `port` and `security`"),
+        "{err}"
+    );
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
+
+#[test]
+fn sendmail_gets_the_message_on_stdin() {
+    let sb = Sandbox::new();
+    let spool = sb.root().join("spool.eml");
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"sendmail\"\nbcc_me = true\n[sendmail]\ncommand = [\"sh\", \"-c\", \"cat > '{}'\"]\n",
+        spool.display()
+    ));
+    let id = sb.ask("ada", "sam", "compilers");
+    let text = std::fs::read_to_string(&spool).unwrap();
+    assert!(
+        text.starts_with("Bcc: grace@example.com\n"),
+        "sendmail -t reads Bcc from the headers:\n{text}"
+    );
+    assert!(
+        text.contains("To: \"Ada Lovelace\" <ada@example.com>\n"),
+        "{text}"
+    );
+    assert!(!text.contains('\r'), "local line endings");
+    assert_eq!(sb.request(&id)["status"], "asked");
+
+    sb.write_config(&format!(
+        "{CONFIG}\n[sendmail]\ncommand = \"echo 'msmtp: recipient rejected' >&2; exit 75\"\n[send]\ntransport = \"sendmail\"\n"
+    ));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.contains("did not accept the message") && err.contains("msmtp: recipient rejected"),
+        "{err}"
+    );
+    assert_eq!(
+        sb.json(&["status"]).as_array().unwrap().len(),
+        1,
+        "the failed ask is not recorded"
+    );
+
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"/nonexistent/sendmail\"]\n"
+    ));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
+    assert!(err.contains("cannot run the sendmail command"), "{err}");
+}
