@@ -170,13 +170,31 @@ struct Cache {
     generation: u64,
     journal_len: u64,
     journal_lines: usize,
+    /// Which file the journal was (device, inode), to notice a compaction.
+    journal_id: Option<(u64, u64)>,
     requests: Requests,
+}
+
+/// A file's identity on disk; None where the platform does not say.
+fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
 }
 
 /// The store in one data dir. Cheap to make; touches the disk when used.
 pub struct Store {
     dir: PathBuf,
     cache: Option<Cache>,
+    /// The journal kept open for appending, with its identity.
+    journal_file: Option<(File, Option<(u64, u64)>)>,
 }
 
 /// Changes made under the exclusive lock; written when the closure returns Ok.
@@ -212,6 +230,7 @@ impl Store {
         Store {
             dir: dir.into(),
             cache: None,
+            journal_file: None,
         }
     }
 
@@ -258,6 +277,7 @@ impl Store {
                 generation: 0,
                 journal_len: 0,
                 journal_lines: 0,
+                journal_id: None,
                 requests: Requests::default(),
             });
         }
@@ -298,6 +318,16 @@ impl Store {
     /// Bring the cache up to date with the disk (the caller holds a lock).
     fn refresh(&mut self) -> Result<(), StoreError> {
         let journal_path = self.journal_path();
+        // Fast path, taken by every write of a batch: the journal is the
+        // file this process read last and no other process appended to it.
+        if let Some(cache) = &self.cache
+            && let Some(id) = cache.journal_id
+            && let Ok(meta) = std::fs::metadata(&journal_path)
+            && file_id(&meta) == Some(id)
+            && meta.len() == cache.journal_len
+        {
+            return Ok(());
+        }
         let mut journal = match File::open(&journal_path) {
             Ok(f) => Some(f),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -347,7 +377,9 @@ impl Store {
         }
         let mut journal_len = 0;
         let mut journal_lines = 0;
+        let mut journal_id = None;
         if let (Some(file), Some((journal_gen, header_len))) = (journal.as_mut(), header) {
+            journal_id = file.metadata().ok().as_ref().and_then(file_id);
             file.seek(SeekFrom::Start(header_len))
                 .map_err(io_err("read", &journal_path))?;
             let (lines, used) = read_lines(file, &journal_path, 2)?;
@@ -368,6 +400,7 @@ impl Store {
             generation,
             journal_len,
             journal_lines,
+            journal_id,
             requests,
         });
         Ok(())
@@ -376,7 +409,15 @@ impl Store {
     fn append(&mut self, changed: &[JournalLine]) -> Result<(), StoreError> {
         let path = self.journal_path();
         let cache = self.cache.as_mut().expect("write refreshed the cache");
-        let mut file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+        let open = |path: &Path| -> Result<(File, Option<(u64, u64)>), StoreError> {
+            let file = fsutil::open_private_append(path).map_err(io_err("open", path))?;
+            let id = file.metadata().ok().as_ref().and_then(file_id);
+            Ok((file, id))
+        };
+        let (mut file, mut id) = match self.journal_file.take() {
+            Some((file, id)) if id.is_some() && id == cache.journal_id => (file, id),
+            _ => open(&path)?,
+        };
         let len = file.metadata().map_err(io_err("read", &path))?.len();
         let mut out = Vec::new();
         if len == 0 || cache.journal_len == 0 {
@@ -391,7 +432,7 @@ impl Store {
             if len != 0 {
                 drop(file);
                 fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
-                file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+                (file, id) = open(&path)?;
             } else {
                 out.extend_from_slice(&text);
             }
@@ -416,6 +457,8 @@ impl Store {
             cache.journal_len += out.len() as u64;
         }
         cache.journal_lines += changed.len();
+        cache.journal_id = id;
+        self.journal_file = Some((file, id));
         Ok(())
     }
 
@@ -451,6 +494,11 @@ impl Store {
         cache.generation = generation;
         cache.journal_len = text.len() as u64;
         cache.journal_lines = 0;
+        cache.journal_id = std::fs::metadata(&journal_path)
+            .ok()
+            .as_ref()
+            .and_then(file_id);
+        self.journal_file = None;
         Ok(())
     }
 
