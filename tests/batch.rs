@@ -321,3 +321,47 @@ fn sigkill_mid_batch_then_rerun_loses_nothing_and_doubles_at_most_one() {
     }
     assert_eq!(ids.len(), n, "one Message-ID per ask, however often sent");
 }
+
+#[test]
+fn a_pipelining_server_gets_the_same_results() {
+    let server = SmtpServer::start(SmtpOptions {
+        pipelining: true,
+        reject_rcpt: vec!["p2@example.com".into()],
+        verbose: true,
+        ..SmtpOptions::default()
+    });
+    // One recipient per message: MAIL, RCPT and DATA go in one write.
+    let sb = smtp_sandbox(&server, 5, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.contains("line 4: the server refused the recipient `p2@example.com`"),
+        "{err}"
+    );
+    assert_eq!(token_counts(&server).len(), 4);
+    assert!(server.log().contains("PIPELINING"), "{}", server.log());
+
+    // Two recipients (bcc_me): the envelope is pipelined, DATA follows.
+    let server = SmtpServer::start(SmtpOptions {
+        pipelining: true,
+        reject_rcpt: vec!["p1@example.com".into()],
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 3, "bcc_me = true");
+    let file = write_batch(&sb, &batch_csv(3));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.contains("line 3: the server refused the recipient `p1@example.com`"),
+        "{err}"
+    );
+    let got = server.messages();
+    assert_eq!(
+        got.len(),
+        2,
+        "the refused message reached nobody, not even the Bcc"
+    );
+    assert!(
+        got.iter()
+            .all(|m| m.env_rcpt.len() == 2 && m.env_rcpt[1] == "grace@example.com")
+    );
+}

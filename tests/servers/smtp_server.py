@@ -72,6 +72,14 @@ class Handler:
             # so create them explicitly.
             os.makedirs(os.path.join(self.maildir, sub), exist_ok=True)
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.args.pipelining:
+            # aiosmtpd reads commands one by one from a buffered stream, so
+            # pipelined groups already work; it only has to be advertised.
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.reject:
             log.info("RCPT %s rejected (550)", address)
@@ -244,6 +252,8 @@ def parse_args(argv):
     p.add_argument("--fail-data-code", type=int, default=554)
     p.add_argument("--fail-data-persist", action="store_true",
                    help="refuse every later message too")
+    p.add_argument("--pipelining", action="store_true",
+                   help="advertise PIPELINING (RFC 2920) in the EHLO answer")
     p.add_argument("--verbose", action="store_true",
                    help="log the whole SMTP dialogue (aiosmtpd debug log)")
     args = p.parse_args(argv)

@@ -177,6 +177,8 @@ pub struct SmtpOptions {
     pub lmtp: Option<PathBuf>,
     /// Log the whole SMTP dialogue to [`SmtpServer::log`].
     pub verbose: bool,
+    /// Advertise PIPELINING, so clients may send the envelope in one go.
+    pub pipelining: bool,
 }
 
 /// A message the SMTP server accepted.
@@ -282,6 +284,9 @@ impl SmtpServer {
         }
         if let Some(sock) = &opts.lmtp {
             cmd.arg("--lmtp").arg(sock);
+        }
+        if opts.pipelining {
+            cmd.arg("--pipelining");
         }
         if opts.verbose {
             cmd.arg("--verbose");
