@@ -13,6 +13,8 @@
 //! `References` names the ask or one of its follow-ups.
 
 pub mod checkpoint;
+pub mod imap;
+pub mod maildir;
 pub mod snippet;
 
 use std::collections::HashMap;
