@@ -80,6 +80,8 @@ pub enum Command {
     Followup(cmd::followup::FollowupArgs),
     /// Draft, or send, the introduction once A said yes
     Introduce(cmd::introduce::IntroduceArgs),
+    /// Find replies from A in your inbox (IMAP or Maildir)
+    Sync(cmd::sync::SyncArgs),
 }
 
 /// The options every sending command shares.

@@ -18,6 +18,8 @@
 //!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
 //!   follow-ups and introductions so none is lost or doubled; `claim`
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
+//! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
+//!   message answers which request; `intro sync` records them as `replied`.
 //! - `view` and `output` decide what the user sees (JSON, tables, notes);
 //!   `error` is the one voice of failures and the exit codes.
 
@@ -38,6 +40,7 @@ mod request;
 mod resend;
 mod secret;
 mod store;
+mod sync;
 mod template;
 mod text;
 mod textpos;

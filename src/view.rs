@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::config::FollowupSettings;
 use crate::output::{rfc3339, until};
 use crate::request::{EventKind, Request, State};
+use crate::sync::snippet::{Tone, tone};
 
 #[derive(Serialize)]
 pub struct ReplyJson {
@@ -104,7 +105,18 @@ pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) 
                 None => "wait for a reply, or decline".into(),
             }
         }
-        State::Replied => format!("approve or decline: `intro approve {short}`"),
+        State::Replied => {
+            let tone = r.reply.as_ref().and_then(|reply| tone(&reply.snippet));
+            match tone {
+                Some(Tone::Yes) => {
+                    format!("approve or decline (reads like a yes): `intro approve {short}`")
+                }
+                Some(Tone::No) => {
+                    format!("approve or decline (reads like a no): `intro decline {short}`")
+                }
+                None => format!("approve or decline: `intro approve {short}`"),
+            }
+        }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),
     }

@@ -8,6 +8,7 @@ pub mod followup;
 pub mod init;
 pub mod introduce;
 pub mod status;
+pub mod sync;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -26,6 +27,7 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         Command::Cancel(args) => decide::cancel(args, ctx),
         Command::Followup(args) => followup::run(args, ctx),
         Command::Introduce(args) => introduce::run(args, ctx),
+        Command::Sync(args) => sync::run(args, ctx),
     }
 }
 
