@@ -11,7 +11,8 @@
 //! - `context` resolves settings once: environment (`env`), paths, clock,
 //!   and loads `config` and `contacts`.
 //! - `request` is the pure domain: states, transitions, when a follow-up is
-//!   due. `store` keeps requests on disk (journal + snapshot, locked, atomic).
+//!   due; `fatigue` says when A was asked too often. `store` keeps
+//!   requests on disk (journal + snapshot, locked, atomic).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
@@ -32,6 +33,7 @@ mod contacts;
 mod context;
 mod env;
 mod error;
+mod fatigue;
 mod fsutil;
 mod message;
 mod outgoing;

@@ -247,10 +247,6 @@ impl Template {
         Template::compile(&load(kind, dir)?)
     }
 
-    pub fn origin(&self) -> &str {
-        &self.origin
-    }
-
     /// Render with `vars`: if the rendered header block has more lines than
     /// the template's, a value added one, which is an error naming it.
     pub fn render(&self, vars: &Vars) -> Result<Rendered, TemplateError> {

@@ -47,6 +47,9 @@ pub struct RequestJson {
     pub next_followup_at: Option<String>,
     pub next_step: String,
     pub history: Vec<EventJson>,
+    /// What the command warned about (ask fatigue), if anything.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Where a draft was saved by this command, if it saved one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<String>,
@@ -86,6 +89,7 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
                 note: e.note.clone(),
             })
             .collect(),
+        warnings: Vec::new(),
         draft: None,
     }
 }

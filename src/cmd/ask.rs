@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::contacts::{Contact, Contacts};
 use crate::context::Context;
 use crate::error::UserError;
+use crate::fatigue::{self, PriorAsk};
 use crate::message;
 use crate::outgoing::{self, Go};
 use crate::request::{AskSpec, Request, State};
@@ -75,6 +76,8 @@ struct Planned {
     request: Request,
     /// True when an earlier run recorded it and may have sent it.
     resumed: bool,
+    /// Ask fatigue: A was asked a lot lately, or has an open ask.
+    warning: Option<String>,
 }
 
 /// Why a row cannot be asked.
@@ -146,9 +149,12 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let data_dir = ctx.paths.data_dir.clone();
     let requests = ctx.store.read()?;
-    let decision = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force)
-        .plan(&fields, None)
-        .map_err(|bad| bad.error)?;
+    let limit = config.limits.asks_per_90_days;
+    let decision = Planner::new(
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    )
+    .plan(&fields, None)
+    .map_err(|bad| bad.error)?;
     let planned = match decision {
         Decision::Ask(p) => *p,
         Decision::Skip { id } => {
@@ -165,6 +171,9 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             .into());
         }
     };
+    if let Some(w) = &planned.warning {
+        ctx.out.warn(format!("{w} (`--force` skips this check)"));
+    }
     let outgoing = composer.ask(&planned.request)?;
     let a_name = outgoing
         .to
@@ -190,8 +199,9 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     transport.close();
     let request = result?;
     if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
+        let mut json = view::request_json(&request, ctx.now, &config.followup);
+        json.warnings.extend(planned.warning.clone());
+        ctx.out.json(&json);
     } else {
         ctx.out.data(&request.id);
         ctx.out.note(format!(
@@ -229,6 +239,11 @@ struct Planner<'a> {
     seen: HashMap<(String, String), Option<u64>>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
+    /// Every earlier ask by A, stored or earlier in the batch, for the
+    /// ask-fatigue warning.
+    asks_by_a: HashMap<String, Vec<PriorAsk>>,
+    /// `[limits] asks_per_90_days`, or None with `--force`.
+    fatigue_limit: Option<u32>,
 }
 
 impl<'a> Planner<'a> {
@@ -239,10 +254,18 @@ impl<'a> Planner<'a> {
         requests: &'a Requests,
         data_dir: &'a std::path::Path,
         force: bool,
+        fatigue_limit: u32,
     ) -> Planner<'a> {
         let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
-        for r in requests.iter().filter(|r| r.status.is_open()) {
-            open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
+        let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
+        for r in requests.iter() {
+            if r.status.is_open() {
+                open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
+            }
+            asks_by_a
+                .entry(r.a.clone())
+                .or_default()
+                .push(PriorAsk::of(r));
         }
         Planner {
             now,
@@ -254,6 +277,8 @@ impl<'a> Planner<'a> {
             force,
             seen: HashMap::new(),
             reserved: HashSet::new(),
+            asks_by_a,
+            fatigue_limit: (!force).then_some(fatigue_limit),
         }
     }
 
@@ -263,6 +288,17 @@ impl<'a> Planner<'a> {
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());
+                if !p.resumed {
+                    self.asks_by_a
+                        .entry(p.request.a.clone())
+                        .or_default()
+                        .push(PriorAsk {
+                            id: line.map_or_else(|| p.request.id.clone(), |l| format!("line {l}")),
+                            b: p.request.b.clone(),
+                            asked_at: self.now,
+                            open: true,
+                        });
+                }
                 (p.request.a.clone(), p.request.b.clone())
             }
             Decision::Skip { id } | Decision::Busy { id } => {
@@ -341,6 +377,7 @@ impl<'a> Planner<'a> {
                     line,
                     request: (*r).clone(),
                     resumed: true,
+                    warning: None,
                 })));
             }
             return Ok(Decision::Skip { id: r.id.clone() });
@@ -362,10 +399,18 @@ impl<'a> Planner<'a> {
             .composer
             .ask_subject(&request)
             .map_err(|e| bad(format!("{e:#}")))?;
+        let warning = self.fatigue_limit.and_then(|limit| {
+            let prior = self
+                .asks_by_a
+                .get(&request.a)
+                .map_or(&[][..], Vec::as_slice);
+            fatigue::warning(&request.a, prior, self.now, limit)
+        });
         Ok(Decision::Ask(Box::new(Planned {
             line,
             request,
             resumed: false,
+            warning,
         })))
     }
 }
@@ -615,7 +660,10 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let mut bad: Vec<BadRow> = Vec::new();
     let mut plan: Vec<Planned> = Vec::new();
     let mut skipped = 0;
-    let mut planner = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force);
+    let limit = config.limits.asks_per_90_days;
+    let mut planner = Planner::new(
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    );
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
             Ok(Decision::Ask(p)) => plan.push(*p),
@@ -640,7 +688,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into());
     }
     if plan.is_empty() {
-        report(ctx, &config, &Summary::default());
+        report(ctx, &config, &Summary::default(), &HashMap::new());
         ctx.out.note(format!(
             "{} rows: asked 0, skipped {skipped} (already asked), failed 0",
             rows.len()
@@ -648,6 +696,15 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    for p in &plan {
+        if let Some(w) = &p.warning {
+            let line = p.line.map_or(String::new(), |l| format!("line {l}: "));
+            ctx.out.warn(format!("{line}{w}"));
+        }
+    }
+    if plan.iter().any(|p| p.warning.is_some()) {
+        ctx.out.note("hint: `--force` skips the ask-fatigue check");
+    }
     if args.send.dry_run {
         let messages: Vec<_> = plan
             .iter()
@@ -719,7 +776,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     transport.close();
-    report(ctx, &config, &summary);
+    let warnings: HashMap<&str, &str> = plan
+        .iter()
+        .filter_map(|p| Some((p.request.id.as_str(), p.warning.as_deref()?)))
+        .collect();
+    report(ctx, &config, &summary, &warnings);
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
@@ -772,12 +833,17 @@ fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
 }
 
 /// The asks made, as data on stdout: ids, or the requests as JSON.
-fn report(ctx: &Context, config: &Config, summary: &Summary) {
+fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<&str, &str>) {
     if ctx.out.json {
         let list: Vec<_> = summary
             .asked
             .iter()
-            .map(|r| view::request_json(r, ctx.now, &config.followup))
+            .map(|r| {
+                let mut json = view::request_json(r, ctx.now, &config.followup);
+                json.warnings
+                    .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+                json
+            })
             .collect();
         ctx.out.json(&list);
     } else {

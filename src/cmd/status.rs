@@ -90,10 +90,10 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
     if list.is_empty() {
-        out.note(if args.due {
-            "no follow-ups due"
-        } else if args.all {
+        out.note(if requests.is_empty() {
             "no requests yet; `intro ask A B --why TEXT` makes one"
+        } else if args.due {
+            "no follow-ups due"
         } else {
             "no open requests (`--all` shows closed ones too)"
         });
