@@ -94,4 +94,8 @@ pub struct SendArgs {
     /// Send without asking for confirmation (needed when not on a terminal)
     #[arg(short, long)]
     pub yes: bool,
+
+    /// Edit the message in $VISUAL or $EDITOR first; emptying it aborts
+    #[arg(long)]
+    pub edit: bool,
 }

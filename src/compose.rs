@@ -13,7 +13,7 @@ use crate::contacts::{Contact, Contacts};
 use crate::message::{self, Draft, Outgoing, Person, Purpose};
 use crate::output::rfc3339;
 use crate::request::Request;
-use crate::template::{self, ContactView, Kind, MeView, RequestView, Template, Vars};
+use crate::template::{self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars};
 
 pub struct Composer<'a> {
     config: &'a Config,
@@ -110,9 +110,17 @@ impl<'a> Composer<'a> {
             .subject)
     }
 
+    /// The ask's Subject and body: as the user edited it, or rendered.
+    pub fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match &request.edited {
+            Some(edited) => Ok(edited.clone()),
+            None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
+        }
+    }
+
     /// The ask to A. B is never a recipient.
     pub fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.template(Kind::Ask)?.render(&self.vars(request))?;
+        let rendered = self.ask_text(request)?;
         self.build(Draft {
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
@@ -125,9 +133,26 @@ impl<'a> Composer<'a> {
         })
     }
 
-    /// A nudge in the ask's thread: `Re:` its subject, replying to the ask.
-    pub fn followup(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
+    /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
+    /// it threads.
+    pub fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
+        rendered.subject = reply_subject(&request.subject);
+        Ok(rendered)
+    }
+
+    /// A nudge in the ask's thread, replying to the ask. `text` is the
+    /// user's edit, if any; its Subject is kept `Re:` the ask's.
+    pub fn followup(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.followup_text(request)?,
+        };
         rendered.subject = reply_subject(&request.subject);
         self.build(Draft {
             from: self.me(),
@@ -141,11 +166,23 @@ impl<'a> Composer<'a> {
         })
     }
 
-    /// The introduction, to A and B together.
-    pub fn introduction(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
-        let rendered = self
+    pub fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        Ok(self
             .template(Kind::Introduce)?
-            .render(&self.vars(request))?;
+            .render(&self.vars(request))?)
+    }
+
+    /// The introduction, to A and B together. `text` is the user's edit, if any.
+    pub fn introduction(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let rendered = match text {
+            Some(t) => t.clone(),
+            None => self.introduction_text(request)?,
+        };
         self.build(Draft {
             from: self.me(),
             to: vec![

@@ -15,7 +15,8 @@
 //!   requests on disk (journal + snapshot, locked, atomic).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
-//! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
+//! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
+//!   `editor` for `--edit`);
 //!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
 //!   follow-ups and introductions so none is lost or doubled; `claim`
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
@@ -31,6 +32,7 @@ mod compose;
 mod config;
 mod contacts;
 mod context;
+mod editor;
 mod env;
 mod error;
 mod fatigue;

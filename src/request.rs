@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::config::FollowupSettings;
+use crate::template::Rendered;
 
 /// Where a request stands. `Sending` is intro's own: the ask is recorded
 /// before it goes out, so an interrupted send can be finished (with the same
@@ -65,6 +66,9 @@ pub struct Pending {
     /// The run sending it (see `claim`); another may take over once it died.
     #[serde(default)]
     pub run: Option<String>,
+    /// The text as the user edited it (`--edit`), so a resend sends it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +149,10 @@ pub struct Request {
     pub subject: String,
     /// The ask's Message-ID, with angle brackets.
     pub message_id: String,
+    /// The ask as the user edited it (`--edit`); otherwise it is rendered
+    /// from the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
@@ -194,6 +202,7 @@ impl Request {
             updated_at: now,
             subject,
             message_id,
+            edited: None,
             sending_run: None,
             followups: Vec::new(),
             pending: None,
@@ -294,13 +303,29 @@ impl Request {
         self.check(&[State::Asked], "followed up")
     }
 
-    /// Record that a follow-up (or an introduction) is about to be sent by `run`.
-    pub fn begin(&mut self, kind: PendingKind, message_id: String, run: String) {
+    /// Record that a follow-up (or an introduction) is about to be sent by
+    /// `run`, with the user's edited text if they edited it.
+    pub fn begin(
+        &mut self,
+        kind: PendingKind,
+        message_id: String,
+        run: String,
+        edited: Option<Rendered>,
+    ) {
         self.pending = Some(Pending {
             kind,
             message_id,
             run: Some(run),
+            edited,
         });
+    }
+
+    /// The edited text of an interrupted follow-up or introduction.
+    pub fn pending_edit(&self, kind: PendingKind) -> Option<&Rendered> {
+        match &self.pending {
+            Some(p) if p.kind == kind => p.edited.as_ref(),
+            _ => None,
+        }
     }
 
     /// The pending message of `kind`, if an earlier send was interrupted.

@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::message::Outgoing;
 use crate::request::{PendingKind, Request};
 use crate::store::StoreError;
+use crate::template::Rendered;
 use crate::transport::Transport;
 
 /// Send `message` for request `id` and record it; returns the request after.
@@ -16,6 +17,7 @@ pub fn send_tracked(
     id: &str,
     kind: PendingKind,
     message: &Outgoing,
+    edited: Option<&Rendered>,
 ) -> anyhow::Result<Request> {
     let message_id = message.message_id.clone();
     let run = ctx.run_id()?;
@@ -44,7 +46,7 @@ pub fn send_tracked(
             ))
             .into());
         }
-        r.begin(kind, message_id.clone(), run.clone());
+        r.begin(kind, message_id.clone(), run.clone(), edited.cloned());
         txn.put(r);
         Ok::<_, anyhow::Error>(was_pending)
     })?;

@@ -194,8 +194,8 @@ impl Vars {
     }
 }
 
-/// A rendered template: the Subject and the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered template (or a message the user edited): the Subject and the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub subject: String,
     pub body: String,

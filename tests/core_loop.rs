@@ -536,3 +536,76 @@ fn a_batch_warns_per_row_including_earlier_rows() {
     assert!(v[0].get("warnings").is_none());
     assert_eq!(v[1]["warnings"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn edit_sends_what_the_editor_saved() {
+    let mut sb = Sandbox::new();
+    sb.set_env(
+        "EDITOR",
+        "sed -i -e 's/^Hi Ada,/Dear Ada,/' -e 's/^Subject: .*/Subject: A quick question/'",
+    );
+    let v = sb.json(&["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"]);
+    let id = v["id"].as_str().unwrap().to_string();
+    let msg = &sb.outbox()[0].1;
+    assert_eq!(header(msg, "Subject").unwrap(), "A quick question");
+    assert!(body(msg).starts_with("Dear Ada,\n"), "{}", body(msg));
+    assert!(body(msg).contains("no worries at all"), "the rest is kept");
+    // The follow-up threads under the edited subject, and can be edited too.
+    sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
+    sb.ok(&["followup", &id, "--edit", "--yes"]);
+    let followup = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".followup."))
+        .unwrap()
+        .1;
+    assert_eq!(
+        header(&followup, "Subject").unwrap(),
+        "Re: A quick question"
+    );
+    assert!(
+        body(&followup).starts_with("Ada, hi again,"),
+        "{}",
+        body(&followup)
+    );
+    // And the introduction.
+    sb.ok(&["approve", &id]);
+    sb.set_env("EDITOR", "sed -i 's/^Best,/Warmly,/'");
+    sb.ok(&["introduce", &id, "--send", "--edit", "--yes"]);
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert!(body(&intro).contains("\nWarmly,\n"), "{}", body(&intro));
+}
+
+#[test]
+fn emptying_the_edited_message_aborts_cleanly() {
+    let mut sb = Sandbox::new();
+    sb.set_env("EDITOR", "truncate -s 0");
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(
+        err.contains("emptied") && err.contains("nothing was sent"),
+        "{err}"
+    );
+    assert!(sb.outbox().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+    sb.set_env("EDITOR", "false");
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(err.contains("exited with"), "{err}");
+    let sb = Sandbox::new();
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(err.contains("$VISUAL nor $EDITOR"), "{err}");
+    assert_eq!(sb.run(&["ask", "--batch", "x.csv", "--edit"]).code, 2);
+}

@@ -19,6 +19,7 @@ use crate::compose::Composer;
 use crate::config::Config;
 use crate::contacts::{Contact, Contacts};
 use crate::context::Context;
+use crate::editor;
 use crate::error::UserError;
 use crate::fatigue::{self, PriorAsk};
 use crate::message;
@@ -58,7 +59,7 @@ pub struct AskArgs {
     pub note: Option<String>,
 
     /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,wants,format,note]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "edit")]
     pub batch: Option<PathBuf>,
 
     /// Ask even if the pair already has an open request
@@ -171,8 +172,19 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             .into());
         }
     };
+    let mut planned = planned;
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!("{w} (`--force` skips this check)"));
+    }
+    if args.send.edit && planned.resumed {
+        ctx.out.warn(format!(
+            "request {} was begun before and may have reached {}; it is sent as it was, without editing",
+            planned.request.id, planned.request.a
+        ));
+    } else if args.send.edit {
+        let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request)?)?;
+        planned.request.subject = edited.subject.clone();
+        planned.request.edited = Some(edited);
     }
     let outgoing = composer.ask(&planned.request)?;
     let a_name = outgoing

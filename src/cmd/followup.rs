@@ -7,11 +7,13 @@ use crate::cli::SendArgs;
 use crate::cmd::{find_request, transition_error};
 use crate::compose::Composer;
 use crate::context::Context;
+use crate::editor;
 use crate::error::UserError;
 use crate::message::Purpose;
 use crate::outgoing::{self, Go};
 use crate::request::{PendingKind, Request};
 use crate::resend;
+use crate::template::Rendered;
 use crate::view;
 
 #[derive(Debug, Args)]
@@ -85,16 +87,26 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let messages: Vec<_> = targets
-        .iter()
-        .map(|r| {
-            let id = r
-                .pending_id(PendingKind::Followup)
-                .map(str::to_string)
-                .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Followup));
-            composer.followup(r, id)
-        })
-        .collect::<anyhow::Result<_>>()?;
+    // Each follow-up's Message-ID and text: an interrupted one is sent again
+    // as it was; `--edit` lets the user change the words first.
+    let mut texts: Vec<Option<Rendered>> = Vec::with_capacity(targets.len());
+    let mut messages = Vec::with_capacity(targets.len());
+    for r in &targets {
+        let id = r
+            .pending_id(PendingKind::Followup)
+            .map(str::to_string)
+            .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Followup));
+        let mut text = r.pending_edit(PendingKind::Followup).cloned();
+        if args.send.edit {
+            let start = match &text {
+                Some(t) => t.clone(),
+                None => composer.followup_text(r)?,
+            };
+            text = Some(editor::edit(&ctx.env, &start)?);
+        }
+        messages.push(composer.followup(r, id, text.as_ref())?);
+        texts.push(text);
+    }
     let what = match targets.as_slice() {
         [one] => format!("the follow-up to {}", one.a),
         many => format!("{} follow-ups", many.len()),
@@ -106,13 +118,14 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let mut transport = ctx.transport(&config);
     let mut sent = Vec::new();
     let mut failed = Vec::new();
-    for (r, message) in targets.iter().zip(&messages) {
+    for ((r, message), text) in targets.iter().zip(&messages).zip(&texts) {
         match resend::send_tracked(
             ctx,
             transport.as_mut(),
             &r.id,
             PendingKind::Followup,
             message,
+            text.as_ref(),
         ) {
             Ok(updated) => sent.push(updated),
             Err(e) => {
