@@ -31,9 +31,27 @@ pub fn send_tracked(
         let check = match kind {
             PendingKind::Followup => r.check_followup(),
             PendingKind::Introduction => r.check_introduce(),
+            PendingKind::AskB => r.check_b_ask(),
+            PendingKind::FollowupB => r.check_b_followup(),
         };
         check.map_err(crate::cmd::transition_error)?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
+        if let Some(other) = &r.pending
+            && other.message_id != message_id
+        {
+            // Another message of this request was interrupted mid-send; it
+            // may have been accepted, so it must be finished, not forgotten.
+            let finish = match other.kind {
+                PendingKind::Followup | PendingKind::FollowupB => format!("intro followup {id}"),
+                PendingKind::Introduction => format!("intro introduce {id} --send"),
+                PendingKind::AskB => format!("intro ask {} {} --both --why ...", r.a, r.b),
+            };
+            return Err(crate::error::UserError::new(format!(
+                "request {id} has an interrupted message that must be sent first"
+            ))
+            .hint(format!("finish it with `{finish}`"))
+            .into());
+        }
         if let Some(other) = r.pending.as_ref().and_then(|p| p.run.as_deref())
             && other != run
             && !crate::claim::is_abandoned(&data_dir, other)
@@ -61,6 +79,8 @@ pub fn send_tracked(
             let result = match kind {
                 PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
                 PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+                PendingKind::AskB => r.mark_b_asked(now),
+                PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
             };
             result.map_err(crate::cmd::transition_error)?;
             txn.put(r.clone());

@@ -358,7 +358,7 @@ fn a_full_round_trip_over_smtp_and_imap() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        format!("{id} replied: \"Yes, please introduce us.\"\n")
+        format!("{id} ada replied: \"Yes, please introduce us.\"\n")
     );
     assert_eq!(sb.request(&id)["status"], "replied");
 }

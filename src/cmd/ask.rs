@@ -24,7 +24,8 @@ use crate::error::UserError;
 use crate::fatigue::{self, PriorAsk};
 use crate::message;
 use crate::outgoing::{self, Go};
-use crate::request::{AskSpec, Request, State};
+use crate::request::{AskSpec, PendingKind, Request, SideState, State};
+use crate::resend;
 use crate::store::{Requests, StoreError};
 use crate::transport::{SendError, Severity, Transport};
 use crate::view;
@@ -57,6 +58,10 @@ pub struct AskArgs {
     /// A personal line to A at the top of the ask
     #[arg(long, conflicts_with = "batch")]
     pub note: Option<String>,
+
+    /// Ask B too (template ask_b); the introduction waits for both yeses
+    #[arg(long, conflicts_with = "batch")]
+    pub both: bool,
 
     /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,wants,format,note]
     #[arg(long, value_name = "FILE", conflicts_with = "edit")]
@@ -151,12 +156,12 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let data_dir = ctx.paths.data_dir.clone();
     let requests = ctx.store.read()?;
     let limit = config.limits.asks_per_90_days;
-    let decision = Planner::new(
+    let mut planner = Planner::new(
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
-    )
-    .plan(&fields, None)
-    .map_err(|bad| bad.error)?;
-    let planned = match decision {
+    );
+    planner.both = args.both;
+    let decision = planner.plan(&fields, None).map_err(|bad| bad.error)?;
+    let mut planned = match decision {
         Decision::Ask(p) => *p,
         Decision::Skip { id } => {
             let r = requests.get(&id).expect("skip names a stored request");
@@ -172,54 +177,112 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             .into());
         }
     };
-    let mut planned = planned;
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!("{w} (`--force` skips this check)"));
     }
+    // What still has to go out: A's ask, unless an earlier run sent it, and
+    // B's with `--both`.
+    let send_a = planned.request.status == State::Sending;
+    let send_b = planned
+        .request
+        .b_side
+        .as_ref()
+        .is_some_and(|b| b.status == SideState::Sending);
     if args.send.edit && planned.resumed {
         ctx.out.warn(format!(
-            "request {} was begun before and may have reached {}; it is sent as it was, without editing",
-            planned.request.id, planned.request.a
+            "request {} was begun before and may have reached its recipients; it is sent as it was, without editing",
+            planned.request.id
         ));
     } else if args.send.edit {
         let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request)?)?;
         planned.request.subject = edited.subject.clone();
         planned.request.edited = Some(edited);
+        if send_b {
+            let edited = editor::edit(&ctx.env, &composer.ask_b_text(&planned.request)?)?;
+            if let Some(b) = planned.request.b_side.as_mut() {
+                b.subject = edited.subject.clone();
+                b.edited = Some(edited);
+            }
+        }
     }
-    let outgoing = composer.ask(&planned.request)?;
-    let a_name = outgoing
-        .to
-        .first()
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    match outgoing::confirm(
-        ctx,
-        std::slice::from_ref(&outgoing),
-        &args.send,
-        &format!("the ask to {a_name}"),
-    )? {
+    let mut messages = Vec::new();
+    if send_a {
+        messages.push(composer.ask(&planned.request)?);
+    }
+    if send_b {
+        messages.push(composer.ask_b(&planned.request)?);
+    }
+    let what = match (send_a, send_b) {
+        (true, true) => format!(
+            "the asks to {} and {}",
+            planned.request.a, planned.request.b
+        ),
+        (false, true) => format!("the ask to {}", planned.request.b),
+        _ => format!(
+            "the ask to {}",
+            messages
+                .first()
+                .and_then(|m| m.to.first())
+                .map_or(planned.request.a.clone(), |p| p.name.clone())
+        ),
+    };
+    match outgoing::confirm(ctx, &messages, &args.send, &what)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }
-    record_intent(ctx, std::slice::from_ref(&planned), args.force)?
-        .into_iter()
-        .next()
-        .transpose()
-        .map_err(UserError::new)?;
     let mut transport = ctx.transport(&config);
-    let result = send_one(ctx, &composer, transport.as_mut(), &planned);
+    let mut request = planned.request.clone();
+    if send_a {
+        record_intent(ctx, std::slice::from_ref(&planned), args.force)?
+            .into_iter()
+            .next()
+            .transpose()
+            .map_err(UserError::new)?;
+        let result = send_one(ctx, &composer, transport.as_mut(), &planned);
+        request = match result {
+            Ok(r) => r,
+            Err(e) => {
+                transport.close();
+                return Err(e);
+            }
+        };
+    }
+    if send_b {
+        let message = composer.ask_b(&request)?;
+        let edited = request.b_side.as_ref().and_then(|b| b.edited.clone());
+        let result = resend::send_tracked(
+            ctx,
+            transport.as_mut(),
+            &request.id,
+            PendingKind::AskB,
+            &message,
+            edited.as_ref(),
+        );
+        request = match result {
+            Ok(r) => r,
+            Err(e) => {
+                transport.close();
+                return Err(e.context(format!(
+                    "{} was asked, but the ask to {} was not sent; run the same command again to send it",
+                    request.a, request.b
+                )));
+            }
+        };
+    }
     transport.close();
-    let request = result?;
     if ctx.out.json {
         let mut json = view::request_json(&request, ctx.now, &config.followup);
         json.warnings.extend(planned.warning.clone());
         ctx.out.json(&json);
     } else {
         ctx.out.data(&request.id);
+        let asked = if request.both() {
+            format!("{} and {}", request.a, request.b)
+        } else {
+            format!("{} about {}", request.a, request.b)
+        };
         ctx.out.note(format!(
-            "asked {} about {} via {} (request {}); `intro status {}` shows it",
-            request.a,
-            request.b,
+            "asked {asked} via {} (request {}); `intro status {}` shows it",
             transport.describe(),
             request.id,
             request.id
@@ -256,6 +319,8 @@ struct Planner<'a> {
     asks_by_a: HashMap<String, Vec<PriorAsk>>,
     /// `[limits] asks_per_90_days`, or None with `--force`.
     fatigue_limit: Option<u32>,
+    /// Ask B too (`--both`).
+    both: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -291,6 +356,7 @@ impl<'a> Planner<'a> {
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
+            both: false,
         }
     }
 
@@ -379,8 +445,17 @@ impl<'a> Planner<'a> {
             .get(&(spec.a.as_str(), spec.b.as_str()))
             .map_or(&[][..], Vec::as_slice);
         if let Some(r) = open.iter().find(|r| r.why == spec.why) {
-            if r.status == State::Sending {
-                if let Some(run) = &r.sending_run
+            let b_unsent = r
+                .b_side
+                .as_ref()
+                .is_some_and(|b| b.status == SideState::Sending);
+            if r.status == State::Sending || b_unsent {
+                let run = if r.status == State::Sending {
+                    r.sending_run.as_deref()
+                } else {
+                    r.pending.as_ref().and_then(|p| p.run.as_deref())
+                };
+                if let Some(run) = run
                     && !claim::is_abandoned(self.data_dir, run)
                 {
                     return Ok(Decision::Busy { id: r.id.clone() });
@@ -411,6 +486,16 @@ impl<'a> Planner<'a> {
             .composer
             .ask_subject(&request)
             .map_err(|e| bad(format!("{e:#}")))?;
+        if self.both {
+            let b_message_id = self
+                .composer
+                .new_message_id(&request.id, message::Purpose::AskB);
+            let b_subject = self
+                .composer
+                .ask_b_subject(&request)
+                .map_err(|e| bad(format!("{e:#}")))?;
+            request = request.with_b_side(b_message_id, b_subject);
+        }
         let warning = self.fatigue_limit.and_then(|limit| {
             let prior = self
                 .asks_by_a

@@ -153,6 +153,25 @@ fn detail(
     if let Some(v) = &r.note {
         field("note", v);
     }
+    if let Some(b) = &r.b_side {
+        field(
+            "asked",
+            "both (`--both`): the introduction waits for both yeses",
+        );
+        field("A's answer", r.a_status().as_str());
+        field("B's answer", b.status.as_str());
+        field("B's subject", &b.subject);
+        field(
+            "B follow-ups",
+            &format!("{} of {}", b.followups.len(), settings.max),
+        );
+        if let Some(reply) = &b.reply {
+            field(
+                "B's reply",
+                &format!("{} \"{}\"", rfc3339(reply.at), reply.snippet),
+            );
+        }
+    }
     field("subject", &r.subject);
     field("message-id", &r.message_id);
     field(

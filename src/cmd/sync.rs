@@ -68,7 +68,7 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
-    let changed: Vec<Request> = if found.is_empty() {
+    let changed: Vec<(Request, bool)> = if found.is_empty() {
         Vec::new()
     } else {
         ctx.store.write(|txn| {
@@ -77,9 +77,14 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
                     continue;
                 };
-                if r.record_reply(now, f.reply) {
+                let recorded = if f.from_b {
+                    r.record_b_reply(now, f.reply)
+                } else {
+                    r.record_reply(now, f.reply)
+                };
+                if recorded {
                     txn.put(r.clone());
-                    changed.push(r);
+                    changed.push((r, f.from_b));
                 }
             }
             Ok::<_, anyhow::Error>(changed)
@@ -100,15 +105,33 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     let out = ctx.out;
     if out.json {
-        let list: Vec<_> = changed
+        // One object per request, as it stands after every reply found
+        // (with `--both`, A and B may both have answered).
+        let mut latest: Vec<&Request> = Vec::new();
+        for (r, _) in &changed {
+            match latest.iter_mut().find(|l| l.id == r.id) {
+                Some(slot) => *slot = r,
+                None => latest.push(r),
+            }
+        }
+        let list: Vec<_> = latest
             .iter()
             .map(|r| view::request_json(r, now, &config.followup))
             .collect();
         out.json(&list);
     } else {
-        for r in &changed {
-            let snippet = r.reply.as_ref().map_or("", |reply| reply.snippet.as_str());
-            out.data(format!("{} replied: \"{}\"", r.id, truncate(snippet, 60)));
+        for (r, from_b) in &changed {
+            let (who, reply) = if *from_b {
+                (&r.b, r.b_side.as_ref().and_then(|b| b.reply.as_ref()))
+            } else {
+                (&r.a, r.reply.as_ref())
+            };
+            let snippet = reply.map_or("", |reply| reply.snippet.as_str());
+            out.data(format!(
+                "{} {who} replied: \"{}\"",
+                r.id,
+                truncate(snippet, 60)
+            ));
         }
     }
     for note in notes {

@@ -41,7 +41,9 @@ pub struct Tracked {
 #[derive(Debug)]
 struct TrackedRequest {
     id: String,
-    /// A's address, lowercase.
+    /// Whose answer this thread waits for: A's, or B's with `--both`.
+    from_b: bool,
+    /// That person's address, lowercase.
     a_email: String,
 }
 
@@ -49,16 +51,28 @@ impl Tracked {
     pub fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
         let mut tracked = Tracked::default();
         for r in requests {
-            if r.status != State::Asked {
-                continue;
+            if r.status == State::Asked && !r.a_approved {
+                let index = tracked.requests.len();
+                tracked.requests.push(TrackedRequest {
+                    id: r.id.clone(),
+                    from_b: false,
+                    a_email: r.a_email.trim().to_lowercase(),
+                });
+                for id in r.thread_ids() {
+                    tracked.by_message_id.insert(normalize_id(id), index);
+                }
             }
-            let index = tracked.requests.len();
-            tracked.requests.push(TrackedRequest {
-                id: r.id.clone(),
-                a_email: r.a_email.trim().to_lowercase(),
-            });
-            for id in r.thread_ids() {
-                tracked.by_message_id.insert(normalize_id(id), index);
+            // With `--both`, B's answer is waited for in B's own thread.
+            if r.check_b_followup().is_ok() {
+                let index = tracked.requests.len();
+                tracked.requests.push(TrackedRequest {
+                    id: r.id.clone(),
+                    from_b: true,
+                    a_email: r.b_email.trim().to_lowercase(),
+                });
+                for id in r.b_thread_ids() {
+                    tracked.by_message_id.insert(normalize_id(id), index);
+                }
             }
         }
         tracked
@@ -120,6 +134,8 @@ fn text_list<'a>(value: &'a HeaderValue) -> Vec<&'a str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub request_id: String,
+    /// The answer is B's (a request made with `--both`), not A's.
+    pub from_b: bool,
     pub reply: Reply,
 }
 
@@ -156,6 +172,7 @@ pub fn match_reply(tracked: &Tracked, message: &Message, found_at: OffsetDateTim
     let body = message.body_text(0).unwrap_or_default();
     Verdict::Reply(Found {
         request_id: request.id.clone(),
+        from_b: request.from_b,
         reply: Reply {
             at,
             snippet: snippet::snippet(&body),
