@@ -38,7 +38,7 @@ pub fn warning(a: &str, prior: &[PriorAsk], now: OffsetDateTime, limit: u32) -> 
     let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
     let since = now - Duration::days(WINDOW_DAYS);
     let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
-    recent.sort_by(|x, y| y.asked_at.cmp(&x.asked_at));
+    recent.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
     let over = recent.len() >= limit as usize;
     if open.is_empty() && !over {
         return None;

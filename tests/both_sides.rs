@@ -1,6 +1,8 @@
 //! `intro ask --both`: B is asked too, each side answers for itself, and
 //! the introduction waits for both yeses.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::sandbox::{CONFIG, Sandbox, body, header};

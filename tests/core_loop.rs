@@ -1,6 +1,8 @@
 //! The ask-first loop end to end on the outbox transport: init, contacts,
 //! ask, status, approve/decline/cancel, follow-up, introduce.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::sandbox::{Sandbox, body, header, stable};

@@ -3,6 +3,8 @@
 //! folder. Grace (intro's user, `[me]`) asks Ada; Ada's answer lands in
 //! Grace's inbox; `intro sync` finds it and the request becomes `replied`.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
@@ -550,4 +552,60 @@ fn without_imap_or_maildir_sync_says_what_to_add() {
     );
     assert!(err.contains("hint: add [imap] with `host = "), "{err}");
     assert!(err.contains("hint: or [maildir] with `path = "), "{err}");
+}
+
+/// The messages in one of Grace's folders other than the inbox.
+fn folder(dovecot: &Dovecot, name: &str) -> Vec<String> {
+    let root = dovecot
+        .dir
+        .join("mail")
+        .join("grace")
+        .join(format!(".{name}"));
+    let mut out = Vec::new();
+    for sub in ["cur", "new"] {
+        if let Ok(rd) = std::fs::read_dir(root.join(sub)) {
+            for e in rd {
+                out.push(std::fs::read_to_string(e.unwrap().path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn save_sent_keeps_a_copy_of_each_message_in_an_imap_folder() {
+    let dc = dovecot();
+    let smtp = SmtpServer::start(SmtpOptions::default());
+    let mut sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{}save_sent = \"Sent\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+        imap_config(&dc, "tls", &trusted()),
+        smtp.port
+    ));
+    sb.set_env("TEST_IMAP_PW", GRACE_PW);
+    let run = sb.run(&["ask", "ada", "sam", "--why", "compilers", "--yes"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let id = run.stdout.trim().to_string();
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(smtp.messages().len(), 2);
+    let sent = folder(&dc, "Sent");
+    assert_eq!(sent.len(), 2, "one copy per message sent");
+    let ask_id = sb.request(&id)["message_id"].as_str().unwrap().to_string();
+    assert!(
+        sent.iter()
+            .any(|m| header(m, "Message-ID").as_deref() == Some(&ask_id))
+    );
+
+    // A copy that cannot be saved is a warning; the send still counts.
+    sb.set_env("TEST_IMAP_PW", "wrong");
+    let run = sb.run(&["ask", "kay", "sam", "--why", "orbits", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: sent, but no copy was saved"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(smtp.messages().len(), 3);
+    assert_eq!(folder(&dc, "Sent").len(), 2);
 }

@@ -37,7 +37,7 @@ const IDS_PER_SEARCH: usize = 20;
 const UIDS_PER_FETCH: usize = 50;
 
 /// The connection under the IMAP session.
-enum Stream {
+pub enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
@@ -82,15 +82,17 @@ pub struct ImapSource {
     search_from: Option<u32>,
 }
 
-/// Connect, log in and examine the mailbox `settings` name. `me_email` is
-/// the user name when the table has none.
-pub fn open(
+/// A logged-in IMAP session and the server it is on (`host:port`).
+pub type Login = (::imap::Session<Stream>, String);
+
+/// Connect and log in as `settings` say: TLS, STARTTLS or (when allowed)
+/// plain; the password from the table's source. `me_email` is the user
+/// name when the table has none.
+pub fn login(
     settings: &ImapSettings,
     me_email: &str,
     env: &Environment,
-    checkpoints: &Checkpoints,
-    rescan: bool,
-) -> Result<ImapSource, SyncError> {
+) -> Result<Login, SyncError> {
     let server = format!("{}:{}", settings.host, settings.port());
     let username = settings
         .username
@@ -139,7 +141,7 @@ pub fn open(
         env,
     )
     .map_err(|e| SyncError::new(e.message).hint(e.hint))?;
-    let mut session = client
+    let session = client
         .login(&username, &password)
         .map_err(|(e, _)| match e {
             ::imap::Error::No(no) => refused_login(&server, &username, &no.information),
@@ -147,6 +149,27 @@ pub fn open(
             e => conn.error("the login", e),
         })?;
     drop(password);
+    Ok((session, server))
+}
+
+/// Connect, log in and examine the mailbox `settings` name. `me_email` is
+/// the user name when the table has none.
+pub fn open(
+    settings: &ImapSettings,
+    me_email: &str,
+    env: &Environment,
+    checkpoints: &Checkpoints,
+    rescan: bool,
+) -> Result<ImapSource, SyncError> {
+    let (mut session, server) = login(settings, me_email, env)?;
+    let username = settings
+        .username
+        .clone()
+        .unwrap_or_else(|| me_email.to_string());
+    let conn = Connector {
+        settings,
+        server: &server,
+    };
     let mailbox = session.examine(&settings.mailbox).map_err(|e| match e {
         ::imap::Error::No(no) => SyncError::new(format!(
             "{server} cannot open the mailbox `{}`: {}",
