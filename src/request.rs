@@ -542,6 +542,7 @@ impl Request {
         self.status = State::Cancelled;
         self.pending = None;
         self.sending_run = None;
+        self.a_approved = false;
         self.record(now, EventKind::Cancelled, None);
         Ok(())
     }
@@ -816,5 +817,179 @@ mod tests {
         let before = r.clone();
         assert!(!r.record_reply(t, reply));
         assert_eq!(r, before);
+    }
+}
+
+/// Property tests: no sequence of commands reaches an illegal state, and
+/// `due` matches its definition for arbitrary dates and settings.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        MarkAsked,
+        MarkBAsked,
+        Approve,
+        ApproveB,
+        Decline,
+        DeclineB,
+        Cancel,
+        Reply,
+        ReplyB,
+        FollowUp,
+        FollowUpB,
+        Introduce,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::MarkAsked),
+            Just(Op::MarkBAsked),
+            Just(Op::Approve),
+            Just(Op::ApproveB),
+            Just(Op::Decline),
+            Just(Op::DeclineB),
+            Just(Op::Cancel),
+            Just(Op::Reply),
+            Just(Op::ReplyB),
+            Just(Op::FollowUp),
+            Just(Op::FollowUpB),
+            Just(Op::Introduce),
+        ]
+    }
+
+    fn fresh(both: bool) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: "sam".into(),
+            b_email: "sam@example.com".into(),
+            why: "w".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let r = Request::new("r".into(), spec, "s".into(), "<a@x>".into(), T0);
+        if both {
+            r.with_b_side("<b@x>".into(), "sb".into())
+        } else {
+            r
+        }
+    }
+
+    /// Apply `op`; Ok(true) when it changed the request.
+    fn apply(r: &mut Request, op: &Op, now: OffsetDateTime) -> Result<bool, TransitionError> {
+        let reply = || Reply {
+            at: now,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        match op {
+            Op::MarkAsked => r.mark_asked(now).map(|_| true),
+            Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
+            Op::Approve => r.approve(now, None).map(|_| true),
+            Op::ApproveB => r.approve_b(now, None).map(|_| true),
+            Op::Decline => r.decline(now, None).map(|_| true),
+            Op::DeclineB => r.decline_b(now, None).map(|_| true),
+            Op::Cancel => r.cancel(now).map(|_| true),
+            Op::Reply => Ok(r.record_reply(now, reply())),
+            Op::ReplyB => Ok(r.record_b_reply(now, reply())),
+            Op::FollowUp => r.mark_followed_up(now, "<f@x>".into()).map(|_| true),
+            Op::FollowUpB => r.mark_b_followed_up(now, "<fb@x>".into()).map(|_| true),
+            Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
+        }
+    }
+
+    fn legal(from: State, to: State) -> bool {
+        use State::*;
+        from == to
+            || matches!(
+                (from, to),
+                (Sending, Asked)
+                    | (Sending, Cancelled)
+                    | (Asked, Replied | Approved | Declined | Cancelled)
+                    | (Replied, Approved | Declined | Cancelled)
+                    | (Approved, Introduced | Cancelled)
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn no_sequence_reaches_an_illegal_state(
+            both in any::<bool>(),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut r = fresh(both);
+            let mut now = T0;
+            for op in &ops {
+                now += Duration::hours(1);
+                let before = r.clone();
+                match apply(&mut r, op, now) {
+                    Ok(changed) => {
+                        prop_assert!(legal(before.status, r.status), "{:?} -> {:?} by {op:?}", before.status, r.status);
+                        if changed {
+                            prop_assert_eq!(r.history.len(), before.history.len() + 1);
+                        } else {
+                            prop_assert_eq!(&r, &before);
+                        }
+                    }
+                    // A refused move changes nothing at all.
+                    Err(_) => prop_assert_eq!(&r, &before),
+                }
+                // Closed requests stay closed.
+                if matches!(before.status, State::Declined | State::Introduced | State::Cancelled) {
+                    prop_assert_eq!(&r, &before);
+                }
+                // Approved (and introduced) with --both means both said yes.
+                if let Some(b) = &r.b_side
+                    && matches!(r.status, State::Approved | State::Introduced)
+                {
+                    prop_assert_eq!(b.status, SideState::Approved);
+                }
+                // A's yes waiting for B's only exists while the request is open.
+                if r.a_approved {
+                    prop_assert!(r.both() && matches!(r.status, State::Asked | State::Replied));
+                }
+                if r.status == State::Introduced {
+                    prop_assert!(r.introduction.is_some());
+                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
+                }
+                // Nothing is ever due unless A was asked and has not answered.
+                if r.is_a_due(now, &FollowupSettings::default()) {
+                    prop_assert_eq!(r.status, State::Asked);
+                }
+            }
+        }
+
+        #[test]
+        fn due_matches_its_definition(
+            after_days in 0u32..30,
+            max in 0u32..5,
+            followup_gaps in proptest::collection::vec(0i64..(40 * 24), 0..6),
+            now_offset_hours in 0i64..(200 * 24),
+            replied in any::<bool>(),
+        ) {
+            let settings = FollowupSettings { after_days, max };
+            let mut r = fresh(false);
+            r.mark_asked(T0).unwrap();
+            let mut last = T0;
+            for gap in &followup_gaps {
+                last += Duration::hours(*gap);
+                r.followups.push(Sent { message_id: "<f@x>".into(), at: last });
+            }
+            if replied {
+                r.status = State::Replied;
+            }
+            let now = T0 + Duration::hours(now_offset_hours);
+            let expected = r.status == State::Asked
+                && r.followups.len() < max as usize
+                && now - last >= Duration::days(i64::from(after_days));
+            prop_assert_eq!(r.is_due(now, &settings), expected);
+        }
     }
 }
