@@ -5,8 +5,8 @@
 #   ./examples/demo.sh
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-cargo build --quiet --release --manifest-path "$here/../Cargo.toml"
-intro="$here/../target/release/intro"
+cargo build --quiet --manifest-path "$here/../Cargo.toml"
+intro="$here/../target/debug/intro"
 export INTRO_CONFIG="$here/config.toml"
 export INTRO_DATA_DIR="${INTRO_DATA_DIR:-$(mktemp -d)}"
 export INTRO_NOW="${INTRO_NOW:-2026-03-01T09:00:00Z}"

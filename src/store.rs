@@ -195,6 +195,12 @@ pub struct Store {
     cache: Option<Cache>,
     /// The journal kept open for appending, with its identity.
     journal_file: Option<(File, Option<(u64, u64)>)>,
+    /// Group commit: fsync the journal at most this often (None: after
+    /// every append). See [`Store::defer_sync`].
+    sync_every: Option<std::time::Duration>,
+    last_sync: std::time::Instant,
+    /// Appended but not yet fsynced.
+    unsynced: bool,
 }
 
 /// Changes made under the exclusive lock; written when the closure returns Ok.
@@ -231,6 +237,9 @@ impl Store {
             dir: dir.into(),
             cache: None,
             journal_file: None,
+            sync_every: None,
+            last_sync: std::time::Instant::now(),
+            unsynced: false,
         }
     }
 
@@ -313,6 +322,30 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// Group commit for a batch: from now on, fsync the journal at most
+    /// every `every` instead of after each append, and at [`Store::sync`]
+    /// or drop. Every line is still written before its append returns, so
+    /// a killed process loses nothing; a power cut can lose the last
+    /// `every` of `asked` marks, and a rerun then re-sends those asks with
+    /// their same Message-IDs.
+    pub fn defer_sync(&mut self, every: std::time::Duration) {
+        self.sync_every = Some(every);
+    }
+
+    /// Make every line appended so far durable, and fsync after each append
+    /// again.
+    pub fn sync(&mut self) -> Result<(), StoreError> {
+        self.sync_every = None;
+        if self.unsynced
+            && let Some((file, _)) = &self.journal_file
+        {
+            let path = self.journal_path();
+            file.sync_data().map_err(io_err("sync", &path))?;
+            self.unsynced = false;
+        }
+        Ok(())
     }
 
     /// Bring the cache up to date with the disk (the caller holds a lock).
@@ -449,7 +482,16 @@ impl Store {
             out.push(b'\n');
         }
         file.write_all(&out).map_err(io_err("write", &path))?;
-        file.sync_data().map_err(io_err("sync", &path))?;
+        // Once written, a line survives this process being killed; fsync
+        // makes it survive a power cut too. A batch may group those.
+        match self.sync_every {
+            Some(every) if self.last_sync.elapsed() < every => self.unsynced = true,
+            _ => {
+                file.sync_data().map_err(io_err("sync", &path))?;
+                self.last_sync = std::time::Instant::now();
+                self.unsynced = false;
+            }
+        }
         let cache = self.cache.as_mut().expect("write refreshed the cache");
         if len == 0 {
             cache.journal_len = out.len() as u64;
@@ -498,8 +540,16 @@ impl Store {
             .ok()
             .as_ref()
             .and_then(file_id);
+        // The snapshot was fsynced with every change in it.
         self.journal_file = None;
+        self.unsynced = false;
         Ok(())
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = self.sync();
     }
 }
 
@@ -726,6 +776,25 @@ mod tests {
         put(&mut early, "bbbbbbbb");
         assert_eq!(early.read().unwrap().len(), 2);
         assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn deferred_syncs_still_write_every_line_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        store.defer_sync(std::time::Duration::from_secs(3600));
+        put(&mut store, "aaaaaaaa");
+        put(&mut store, "bbbbbbbb");
+        assert!(
+            store.unsynced,
+            "the second append waits for the group's fsync"
+        );
+        // Another process sees both lines before any fsync.
+        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+        store.sync().unwrap();
+        assert!(!store.unsynced);
+        put(&mut store, "cccccccc");
+        assert!(!store.unsynced, "after sync, every append is synced again");
     }
 
     #[test]

@@ -367,3 +367,31 @@ fn a_pipelining_server_gets_the_same_results() {
             .all(|m| m.env_rcpt.len() == 2 && m.env_rcpt[1] == "grace@example.com")
     );
 }
+
+#[test]
+fn faults_with_envelopes_sent_ahead_keep_the_dialogue_in_step() {
+    // The server refuses one message's text (554) while the next message's
+    // envelope is already on the wire, then drops the connection mid-batch.
+    let server = SmtpServer::start(SmtpOptions {
+        pipelining: true,
+        fail_data_after: Some(2),
+        drop_after: Some(4),
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 8, "");
+    let file = write_batch(&sb, &batch_csv(8));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.contains("1 of 8 asks failed") && err.contains("554"),
+        "{err}"
+    );
+    let counts = token_counts(&server);
+    assert_eq!(counts.len(), 7, "{counts:?}");
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+    // The refused one goes out on a rerun, once.
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counts = token_counts(&server);
+    assert_eq!(counts.len(), 8);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}

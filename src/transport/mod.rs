@@ -73,6 +73,14 @@ pub trait Transport {
     /// Deliver `message`; Ok means the transport accepted it.
     fn send(&mut self, message: &Outgoing) -> Result<(), SendError>;
 
+    /// Deliver `message`, knowing that `next` follows at once (a batch), so
+    /// a transport may start on it early. Sending anything else next, or
+    /// closing, is still safe.
+    fn send_ahead(&mut self, message: &Outgoing, next: Option<&Outgoing>) -> Result<(), SendError> {
+        let _ = next;
+        self.send(message)
+    }
+
     /// Say goodbye politely (QUIT); errors here do not matter.
     fn close(&mut self) {}
 

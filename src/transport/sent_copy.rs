@@ -76,7 +76,11 @@ impl SentCopy {
 
 impl Transport for SentCopy {
     fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
-        self.inner.send(message)?;
+        self.send_ahead(message, None)
+    }
+
+    fn send_ahead(&mut self, message: &Outgoing, next: Option<&Outgoing>) -> Result<(), SendError> {
+        self.inner.send_ahead(message, next)?;
         if !self.gave_up
             && let Err(why) = self.save(message)
         {

@@ -24,6 +24,9 @@ pub struct Smtp {
     conn: Option<SmtpConnection>,
     /// The open connection's server offers PIPELINING (RFC 2920).
     pipelining: bool,
+    /// The message whose envelope was already sent ahead on `conn`; its
+    /// DATA is open on the server until its text follows.
+    primed: Option<String>,
     /// Read once, on the first connection that needs it.
     password: Option<String>,
 }
@@ -36,6 +39,7 @@ impl Smtp {
             env,
             conn: None,
             pipelining: false,
+            primed: None,
             password: None,
         }
     }
@@ -187,36 +191,23 @@ impl Smtp {
     ///
     /// With PIPELINING the envelope goes in one write (MAIL, every RCPT,
     /// and DATA too when there is one recipient, since a refused sole
-    /// recipient makes the server refuse DATA as well), so a message costs
-    /// two round trips instead of four.
+    /// recipient makes the server refuse DATA as well). In a batch the
+    /// next message's envelope rides in the same write as this message's
+    /// text (`next`), so a message costs one round trip. `primed` says this
+    /// message's envelope was sent that way already; on return it says
+    /// whether the next one's was.
     fn send_on(
         conn: &mut SmtpConnection,
         message: &Outgoing,
         pipelining: bool,
+        primed: &mut bool,
+        next: Option<&Outgoing>,
     ) -> Result<(), Failure> {
-        let from: Address = message.envelope_from.parse().map_err(|_| {
-            Failure::Refused(
-                format!("bad sender address `{}`", message.envelope_from),
-                Severity::Rejected,
-            )
-        })?;
-        let mut params = Vec::new();
-        if !message.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime)
-        {
-            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-        }
-        let mut recipients = Vec::with_capacity(message.envelope_to.len());
-        for to in &message.envelope_to {
-            let address: Address = to.parse().map_err(|_| {
-                Failure::Refused(format!("bad recipient address `{to}`"), Severity::Rejected)
-            })?;
-            recipients.push((to.as_str(), address));
-        }
-        let mail = Mail::new(Some(from), params);
+        let envelope = Envelope::of(message, conn)?;
         if !pipelining {
-            conn.command(mail)
+            conn.command(envelope.mail)
                 .map_err(|e| Failure::classify(conn, &e, "refused the sender", false))?;
-            for (to, address) in recipients {
+            for (to, address) in envelope.recipients {
                 conn.command(Rcpt::new(address, Vec::new())).map_err(|e| {
                     Failure::classify(conn, &e, &format!("refused the recipient `{to}`"), false)
                 })?;
@@ -224,17 +215,18 @@ impl Smtp {
             conn.command(Data)
                 .map_err(|e| Failure::classify(conn, &e, "refused the message", false))?;
         } else {
-            let with_data = recipients.len() == 1;
-            let mut batch = mail.to_string();
-            for (_, address) in &recipients {
-                batch.push_str(&Rcpt::new(address.clone(), Vec::new()).to_string());
-            }
-            if with_data {
-                batch.push_str(&Data.to_string());
-            }
+            let with_data = envelope.recipients.len() == 1;
             // Every answer must be read, refused or not, to stay in step.
-            let mail_result = conn.command(Raw(&batch));
-            let rcpt_results: Vec<_> = recipients.iter().map(|_| conn.read_response()).collect();
+            let mail_result = if std::mem::take(primed) {
+                conn.read_response()
+            } else {
+                conn.command(Raw(&envelope.pipelined()))
+            };
+            let rcpt_results: Vec<_> = envelope
+                .recipients
+                .iter()
+                .map(|_| conn.read_response())
+                .collect();
             let data_result = with_data.then(|| conn.read_response());
             let refused = mail_result.is_err() || rcpt_results.iter().any(Result::is_err);
             if refused && matches!(data_result, Some(Ok(_))) {
@@ -246,7 +238,7 @@ impl Smtp {
             if let Err(e) = mail_result {
                 first_error = Some(Failure::classify(conn, &e, "refused the sender", false));
             }
-            for ((to, _), result) in recipients.iter().zip(rcpt_results) {
+            for ((to, _), result) in envelope.recipients.iter().zip(rcpt_results) {
                 if let Err(e) = result
                     && first_error.is_none()
                 {
@@ -270,9 +262,82 @@ impl Smtp {
                 }
             }
         }
-        conn.command(DataPayload(&message.bytes))
-            .map_err(|e| Failure::classify(conn, &e, "refused the message", true))?;
+        // The next envelope may go ahead only when it is whole in one write.
+        let ahead = next
+            .filter(|_| pipelining)
+            .and_then(|n| Envelope::of(n, conn).ok())
+            .filter(|n| n.recipients.len() == 1)
+            .map(|n| n.pipelined());
+        let result = match &ahead {
+            Some(envelope) => conn.command(PayloadThen(&message.bytes, envelope)),
+            None => conn.command(DataPayload(&message.bytes)),
+        };
+        // Whatever this message's fate, the next envelope is on the wire
+        // and its answers follow.
+        *primed = ahead.is_some();
+        result.map_err(|e| {
+            let failure = Failure::after_data(conn, &e);
+            if matches!(failure, Failure::Broken { .. }) {
+                *primed = false;
+            }
+            failure
+        })?;
         Ok(())
+    }
+}
+
+/// A message's envelope as SMTP commands.
+struct Envelope<'a> {
+    mail: Mail,
+    recipients: Vec<(&'a str, Address)>,
+}
+
+impl<'a> Envelope<'a> {
+    fn of(message: &'a Outgoing, conn: &SmtpConnection) -> Result<Envelope<'a>, Failure> {
+        let from: Address = message.envelope_from.parse().map_err(|_| {
+            Failure::Refused(
+                format!("bad sender address `{}`", message.envelope_from),
+                Severity::Rejected,
+            )
+        })?;
+        let mut params = Vec::new();
+        if !message.bytes.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime)
+        {
+            params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let mut recipients = Vec::with_capacity(message.envelope_to.len());
+        for to in &message.envelope_to {
+            let address: Address = to.parse().map_err(|_| {
+                Failure::Refused(format!("bad recipient address `{to}`"), Severity::Rejected)
+            })?;
+            recipients.push((to.as_str(), address));
+        }
+        Ok(Envelope {
+            mail: Mail::new(Some(from), params),
+            recipients,
+        })
+    }
+
+    /// MAIL, every RCPT, and DATA when there is one recipient, in one string.
+    fn pipelined(&self) -> String {
+        let mut batch = self.mail.to_string();
+        for (_, address) in &self.recipients {
+            batch.push_str(&Rcpt::new(address.clone(), Vec::new()).to_string());
+        }
+        if self.recipients.len() == 1 {
+            batch.push_str(&Data.to_string());
+        }
+        batch
+    }
+}
+
+/// A message's text followed by the next message's pipelined envelope.
+struct PayloadThen<'a>(&'a [u8], &'a str);
+
+impl std::fmt::Display for PayloadThen<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        DataPayload(self.0).fmt(f)?;
+        f.write_str(self.1)
     }
 }
 
@@ -323,6 +388,24 @@ enum Failure {
 }
 
 impl Failure {
+    /// A failure at the end of the message's text. A refusal there ends the
+    /// transaction by itself, so no RSET: with the next envelope already
+    /// sent, an RSET's answer would be read in place of the envelope's.
+    fn after_data(conn: &mut SmtpConnection, e: &lettre::transport::smtp::Error) -> Failure {
+        if e.is_permanent() || e.is_transient() {
+            let severity = if e.is_transient() {
+                Severity::Temporary
+            } else {
+                Severity::Rejected
+            };
+            return Failure::Refused(
+                format!("the server refused the message: {}", chain(e)),
+                severity,
+            );
+        }
+        Failure::classify(conn, e, "refused the message", true)
+    }
+
     fn classify(
         conn: &mut SmtpConnection,
         e: &lettre::transport::smtp::Error,
@@ -386,14 +469,33 @@ fn chain(e: &dyn std::error::Error) -> String {
 
 impl Transport for Smtp {
     fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        self.send_ahead(message, None)
+    }
+
+    fn send_ahead(&mut self, message: &Outgoing, next: Option<&Outgoing>) -> Result<(), SendError> {
         // A connection the server dropped (while idle, or mid-message) is
         // opened again once. The message keeps its Message-ID, so if the
         // server did keep the first copy, mail clients fold the two.
         let mut maybe_accepted = false;
         for attempt in 1..=2 {
+            let mut primed = match self.primed.take() {
+                Some(id) if id == message.message_id => true,
+                // Another message's envelope is waiting on the wire: that
+                // connection is mid-transaction, so leave it (closing the
+                // socket makes the server drop the transaction) and start
+                // afresh.
+                Some(_) => {
+                    self.conn = None;
+                    false
+                }
+                None => false,
+            };
             let connected = match self.conn.take() {
                 Some(conn) if !conn.has_broken() => Ok(conn),
-                _ => self.connect(),
+                _ => {
+                    primed = false;
+                    self.connect()
+                }
             };
             let mut conn = match connected {
                 Ok(conn) => conn,
@@ -402,7 +504,9 @@ impl Transport for Smtp {
                     return Err(e);
                 }
             };
-            match Self::send_on(&mut conn, message, self.pipelining) {
+            let result = Self::send_on(&mut conn, message, self.pipelining, &mut primed, next);
+            self.primed = primed.then(|| next.map(|n| n.message_id.clone())).flatten();
+            match result {
                 Ok(()) => {
                     self.conn = Some(conn);
                     return Ok(());
@@ -445,6 +549,12 @@ impl Transport for Smtp {
     }
 
     fn close(&mut self) {
+        // With an envelope sent ahead the server waits for a message text:
+        // a QUIT would be taken as text. Closing the socket instead makes
+        // it drop the unfinished transaction, so nothing half-made is sent.
+        if self.primed.take().is_some() {
+            self.conn = None;
+        }
         if let Some(mut conn) = self.conn.take() {
             let _ = conn.quit();
         }
