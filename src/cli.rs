@@ -80,6 +80,8 @@ pub enum Command {
     Followup(cmd::followup::FollowupArgs),
     /// Draft, or send, the introduction once A said yes
     Introduce(cmd::introduce::IntroduceArgs),
+    /// Show how requests went: approval rate, time to answer, follow-ups, per contact
+    Stats(cmd::stats::StatsArgs),
 }
 
 /// The options every sending command shares.

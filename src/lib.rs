@@ -12,6 +12,7 @@
 //!   and loads `config` and `contacts`.
 //! - `request` is the pure domain: states, transitions, when a follow-up is
 //!   due. `store` keeps requests on disk (journal + snapshot, locked, atomic).
+//!   `stats` counts what happened to them (pure, like `request`).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
@@ -37,6 +38,7 @@ mod output;
 mod request;
 mod resend;
 mod secret;
+mod stats;
 mod store;
 mod template;
 mod text;

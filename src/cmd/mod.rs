@@ -7,6 +7,7 @@ pub mod decide;
 pub mod followup;
 pub mod init;
 pub mod introduce;
+pub mod stats;
 pub mod status;
 
 use crate::cli::Command;
@@ -26,6 +27,7 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         Command::Cancel(args) => decide::cancel(args, ctx),
         Command::Followup(args) => followup::run(args, ctx),
         Command::Introduce(args) => introduce::run(args, ctx),
+        Command::Stats(args) => stats::run(args, ctx),
     }
 }
 
