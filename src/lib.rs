@@ -9,7 +9,9 @@
 //! - `cli` parses the command line; `cmd/` has one module per subcommand
 //!   (its arguments and its `run`), which only orchestrates.
 //! - `context` resolves settings once: environment (`env`), paths, clock,
-//!   and loads `config` and `contacts`.
+//!   and loads `config` and `contacts`. `contacts_edit` changes the
+//!   contacts file keeping its layout; `vcf` reads vCard files and `import`
+//!   decides what importing them adds (pure).
 //! - `request` is the pure domain: states, transitions, when a follow-up is
 //!   due. `store` keeps requests on disk (journal + snapshot, locked, atomic).
 //!   `stats` counts what happened to them (pure, like `request`).
@@ -28,10 +30,12 @@ mod cmd;
 mod compose;
 mod config;
 mod contacts;
+mod contacts_edit;
 mod context;
 mod env;
 mod error;
 mod fsutil;
+mod import;
 mod message;
 mod outgoing;
 mod output;
@@ -44,6 +48,7 @@ mod template;
 mod text;
 mod textpos;
 mod transport;
+mod vcf;
 mod view;
 
 use std::process::ExitCode;
