@@ -23,10 +23,13 @@
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
 //! - `view` and `output` decide what the user sees (JSON, tables, notes);
 //!   `error` is the one voice of failures and the exit codes.
+//! - `complete` offers handles and request ids to shells on TAB (through
+//!   clap_complete, which answers before anything else runs).
 
 mod claim;
 mod cli;
 mod cmd;
+mod complete;
 mod compose;
 mod config;
 mod contacts;
@@ -53,12 +56,17 @@ mod view;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 
 use crate::error::Exit;
 
 /// Run intro with the process's arguments and environment.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`INTRO_COMPLETE` set) is answered
+    // here, and the process ends; otherwise this does nothing.
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .var(complete::VAR)
+        .complete();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -68,9 +76,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
-    let env = env::Environment::capture();
-    let result =
-        context::Context::new(&cli.global, env).and_then(|mut ctx| cmd::run(cli.command, &mut ctx));
+    let result = match cli.command {
+        // These print what clap knows and need no settings.
+        cli::Command::Completions(args) => cmd::completions::run(args),
+        cli::Command::Man(args) => cmd::man::run(args),
+        command => context::Context::new(&cli.global, env::Environment::capture())
+            .and_then(|mut ctx| cmd::run(command, &mut ctx)),
+    };
     match result {
         Ok(()) => Exit::Success.into(),
         Err(e) => error::report(&e).into(),

@@ -1,8 +1,10 @@
 //! `intro approve`, `intro decline` and `intro cancel`: record a decision.
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cmd::{find_request, transition_error};
+use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
 use crate::error::UserError;
@@ -13,6 +15,7 @@ use crate::view;
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
     /// A private note kept in the request's history
@@ -23,6 +26,7 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct DeclineArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
     /// A private note kept in the request's history
@@ -37,6 +41,7 @@ pub struct DeclineArgs {
 #[derive(Debug, Args)]
 pub struct CancelArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
 }
 
