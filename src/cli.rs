@@ -80,6 +80,8 @@ pub enum Command {
     Followup(cmd::followup::FollowupArgs),
     /// Draft, or send, the introduction once A said yes
     Introduce(cmd::introduce::IntroduceArgs),
+    /// Find replies from A in your inbox (IMAP or Maildir)
+    Sync(cmd::sync::SyncArgs),
     /// Show how requests went: approval rate, time to answer, follow-ups, per contact
     Stats(cmd::stats::StatsArgs),
     /// Print the shell script that completes commands, handles and request ids
@@ -98,4 +100,8 @@ pub struct SendArgs {
     /// Send without asking for confirmation (needed when not on a terminal)
     #[arg(short, long)]
     pub yes: bool,
+
+    /// Edit the message in $VISUAL or $EDITOR first; emptying it aborts
+    #[arg(long)]
+    pub edit: bool,
 }

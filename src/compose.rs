@@ -13,7 +13,7 @@ use crate::contacts::{Contact, Contacts};
 use crate::message::{self, Draft, Outgoing, Person, Purpose};
 use crate::output::rfc3339;
 use crate::request::Request;
-use crate::template::{self, ContactView, Kind, MeView, RequestView, Template, Vars};
+use crate::template::{self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars};
 
 pub struct Composer<'a> {
     config: &'a Config,
@@ -97,6 +97,19 @@ impl<'a> Composer<'a> {
         }
     }
 
+    /// The variables for a message to B: `a` and `b` swapped, so `a` is
+    /// always the person written to (B's follow-ups reuse followup.txt).
+    fn vars_for_b(&self, request: &Request) -> Vars {
+        let mut vars = self.vars(request);
+        std::mem::swap(&mut vars.a, &mut vars.b);
+        if let Some(b) = &request.b_side {
+            vars.request.subject = b.subject.clone();
+            vars.request.asked_at = b.asked_at.map(rfc3339);
+            vars.request.followups = b.followups.len();
+        }
+        vars
+    }
+
     fn person(&self, handle: &str, email: &str) -> Person {
         let c = self.contact(handle, email);
         Person::new(&c.name, &c.email)
@@ -110,9 +123,17 @@ impl<'a> Composer<'a> {
             .subject)
     }
 
+    /// The ask's Subject and body: as the user edited it, or rendered.
+    pub fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match &request.edited {
+            Some(edited) => Ok(edited.clone()),
+            None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
+        }
+    }
+
     /// The ask to A. B is never a recipient.
     pub fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.template(Kind::Ask)?.render(&self.vars(request))?;
+        let rendered = self.ask_text(request)?;
         self.build(Draft {
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
@@ -125,9 +146,26 @@ impl<'a> Composer<'a> {
         })
     }
 
-    /// A nudge in the ask's thread: `Re:` its subject, replying to the ask.
-    pub fn followup(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
+    /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
+    /// it threads.
+    pub fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
+        rendered.subject = reply_subject(&request.subject);
+        Ok(rendered)
+    }
+
+    /// A nudge in the ask's thread, replying to the ask. `text` is the
+    /// user's edit, if any; its Subject is kept `Re:` the ask's.
+    pub fn followup(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.followup_text(request)?,
+        };
         rendered.subject = reply_subject(&request.subject);
         self.build(Draft {
             from: self.me(),
@@ -141,11 +179,23 @@ impl<'a> Composer<'a> {
         })
     }
 
-    /// The introduction, to A and B together.
-    pub fn introduction(&self, request: &Request, message_id: String) -> anyhow::Result<Outgoing> {
-        let rendered = self
+    pub fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        Ok(self
             .template(Kind::Introduce)?
-            .render(&self.vars(request))?;
+            .render(&self.vars(request))?)
+    }
+
+    /// The introduction, to A and B together. `text` is the user's edit, if any.
+    pub fn introduction(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let rendered = match text {
+            Some(t) => t.clone(),
+            None => self.introduction_text(request)?,
+        };
         self.build(Draft {
             from: self.me(),
             to: vec![
@@ -172,6 +222,85 @@ impl<'a> Composer<'a> {
             message_id: self.new_message_id(&request.id, Purpose::Decline),
             in_reply_to: None,
             references: None,
+            date: self.now,
+        })
+    }
+
+    /// The subject B's ask will have (`--both`).
+    pub fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
+        Ok(self
+            .template(Kind::AskB)?
+            .render(&self.vars(request))?
+            .subject)
+    }
+
+    /// B's ask's Subject and body: as the user edited it, or rendered from
+    /// ask_b.txt (which sees `a` and `b` as in A's ask).
+    pub fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match request.b_side.as_ref().and_then(|b| b.edited.clone()) {
+            Some(edited) => Ok(edited),
+            None => Ok(self.template(Kind::AskB)?.render(&self.vars(request))?),
+        }
+    }
+
+    /// B's ask (`--both`): to B alone.
+    pub fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let b_side = request
+            .b_side
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let rendered = self.ask_b_text(request)?;
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id: b_side.message_id.clone(),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    pub fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        let mut rendered = self
+            .template(Kind::Followup)?
+            .render(&self.vars_for_b(request))?;
+        rendered.subject = reply_subject(&self.b_subject(request));
+        Ok(rendered)
+    }
+
+    fn b_subject(&self, request: &Request) -> String {
+        request
+            .b_side
+            .as_ref()
+            .map_or_else(|| request.subject.clone(), |b| b.subject.clone())
+    }
+
+    /// A nudge to B in B's ask's thread.
+    pub fn followup_b(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let b_side = request
+            .b_side
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.followup_b_text(request)?,
+        };
+        rendered.subject = reply_subject(&b_side.subject);
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(b_side.message_id.clone()),
+            references: Some(request.b_references()),
             date: self.now,
         })
     }

@@ -358,7 +358,8 @@ impl Paths {
         }
     }
 
-    fn relative_to_config(&self, rel: &Path) -> PathBuf {
+    /// A path from the config: `~` expanded, relative ones from the config file's folder.
+    pub fn relative_to_config(&self, rel: &Path) -> PathBuf {
         let rel = fsutil::expand_tilde(rel);
         if rel.is_absolute() {
             return rel;

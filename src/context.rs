@@ -121,7 +121,7 @@ impl Context {
     }
 
     pub fn transport(&self, config: &Config) -> Box<dyn Transport> {
-        transport::from_config(config, self.paths.outbox_dir(), &self.env)
+        transport::from_config(config, self.paths.outbox_dir(), &self.env, self.out)
     }
 
     pub fn templates_dir(&self, config: &Config) -> PathBuf {

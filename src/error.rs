@@ -110,6 +110,9 @@ fn chain_hints(err: &anyhow::Error) -> Vec<String> {
         if let Some(e) = cause.downcast_ref::<crate::contacts::ContactsError>() {
             return e.hints();
         }
+        if let Some(e) = cause.downcast_ref::<crate::sync::SyncError>() {
+            return e.hints();
+        }
     }
     Vec::new()
 }

@@ -13,14 +13,18 @@
 //!   contacts file keeping its layout; `vcf` reads vCard files and `import`
 //!   decides what importing them adds (pure).
 //! - `request` is the pure domain: states, transitions, when a follow-up is
-//!   due. `store` keeps requests on disk (journal + snapshot, locked, atomic).
-//!   `stats` counts what happened to them (pure, like `request`).
+//!   due; `fatigue` says when A was asked too often. `store` keeps
+//!   requests on disk (journal + snapshot, locked, atomic). `stats` counts
+//!   what happened to them (pure, like `request`).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
-//! - `outgoing` is the gate before any send (dry run, prompt, `--yes`);
+//! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
+//!   `editor` for `--edit`);
 //!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
 //!   follow-ups and introductions so none is lost or doubled; `claim`
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
+//! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
+//!   message answers which request; `intro sync` records them as `replied`.
 //! - `view` and `output` decide what the user sees (JSON, tables, notes);
 //!   `error` is the one voice of failures and the exit codes.
 //! - `complete` offers handles and request ids to shells on TAB (through
@@ -35,8 +39,10 @@ mod config;
 mod contacts;
 mod contacts_edit;
 mod context;
+mod editor;
 mod env;
 mod error;
+mod fatigue;
 mod fsutil;
 mod import;
 mod message;
@@ -47,6 +53,7 @@ mod resend;
 mod secret;
 mod stats;
 mod store;
+mod sync;
 mod template;
 mod text;
 mod textpos;

@@ -16,6 +16,7 @@ use crate::template::Rendered;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Ask,
+    AskB,
     Followup,
     Introduction,
     Decline,
@@ -25,6 +26,7 @@ impl Purpose {
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Ask => "ask",
+            Purpose::AskB => "ask-b",
             Purpose::Followup => "followup",
             Purpose::Introduction => "intro",
             Purpose::Decline => "decline",

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::config::FollowupSettings;
+use crate::template::Rendered;
 
 /// Where a request stands. `Sending` is intro's own: the ask is recorded
 /// before it goes out, so an interrupted send can be finished (with the same
@@ -65,6 +66,9 @@ pub struct Pending {
     /// The run sending it (see `claim`); another may take over once it died.
     #[serde(default)]
     pub run: Option<String>,
+    /// The text as the user edited it (`--edit`), so a resend sends it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +76,12 @@ pub struct Pending {
 pub enum PendingKind {
     Followup,
     Introduction,
+    /// B's ask, for a request made with `--both`.
+    #[serde(rename = "ask_b")]
+    AskB,
+    /// A follow-up to B.
+    #[serde(rename = "followup_b")]
+    FollowupB,
 }
 
 /// A reply from A found by `intro sync`.
@@ -94,6 +104,11 @@ pub enum EventKind {
     Declined,
     Cancelled,
     Introduced,
+    AskedB,
+    FollowedUpB,
+    RepliedB,
+    ApprovedB,
+    DeclinedB,
 }
 
 /// One line of a request's history.
@@ -104,6 +119,48 @@ pub struct Event {
     pub kind: EventKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Where B's side of a request made with `--both` stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SideState {
+    Sending,
+    Asked,
+    Replied,
+    Approved,
+    Declined,
+}
+
+impl SideState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SideState::Sending => "sending",
+            SideState::Asked => "asked",
+            SideState::Replied => "replied",
+            SideState::Approved => "approved",
+            SideState::Declined => "declined",
+        }
+    }
+}
+
+/// B's side of a request made with `--both`: B is asked too, and the
+/// introduction waits for both yeses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BSide {
+    pub status: SideState,
+    /// B's ask's Message-ID and Subject, which B's follow-ups answer.
+    pub message_id: String,
+    pub subject: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub asked_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub followups: Vec<Sent>,
+    #[serde(default)]
+    pub reply: Option<Reply>,
+    /// B's ask as the user edited it (`--edit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
 }
 
 /// What the user typed to make an ask.
@@ -145,6 +202,10 @@ pub struct Request {
     pub subject: String,
     /// The ask's Message-ID, with angle brackets.
     pub message_id: String,
+    /// The ask as the user edited it (`--edit`); otherwise it is rendered
+    /// from the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
@@ -158,6 +219,12 @@ pub struct Request {
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,
+    /// B's side, when B is asked too (`--both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b_side: Option<BSide>,
+    /// With `--both`: A said yes, and the request waits for B.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub a_approved: bool,
 }
 
 /// A move the request's state does not allow.
@@ -194,12 +261,206 @@ impl Request {
             updated_at: now,
             subject,
             message_id,
+            edited: None,
             sending_run: None,
             followups: Vec::new(),
             pending: None,
             reply: None,
             introduction: None,
             history: Vec::new(),
+            b_side: None,
+            a_approved: false,
+        }
+    }
+
+    /// Ask B too: the request is made with `--both`.
+    pub fn with_b_side(mut self, message_id: String, subject: String) -> Request {
+        self.b_side = Some(BSide {
+            status: SideState::Sending,
+            message_id,
+            subject,
+            asked_at: None,
+            followups: Vec::new(),
+            reply: None,
+            edited: None,
+        });
+        self
+    }
+
+    /// B is asked too.
+    pub fn both(&self) -> bool {
+        self.b_side.is_some()
+    }
+
+    /// A's own answer, apart from B's: what `status` would be without B.
+    pub fn a_status(&self) -> State {
+        if self.a_approved {
+            State::Approved
+        } else {
+            self.status
+        }
+    }
+
+    fn b_side_in(
+        &self,
+        allowed: &[SideState],
+        action: &'static str,
+    ) -> Result<&BSide, TransitionError> {
+        let err = |from| TransitionError {
+            id: self.id.clone(),
+            from,
+            action,
+        };
+        let Some(b) = &self.b_side else {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "answered for B (B was not asked: `intro ask --both` asks both)",
+            });
+        };
+        if !matches!(self.status, State::Asked | State::Replied) {
+            return Err(err(self.status));
+        }
+        if allowed.contains(&b.status) {
+            Ok(b)
+        } else {
+            Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: match b.status {
+                    SideState::Sending => "answered for B: B's ask was never sent",
+                    SideState::Approved => "answered for B again: B already said yes",
+                    SideState::Declined => "answered for B again: B already said no",
+                    _ => action,
+                },
+            })
+        }
+    }
+
+    fn b_mut(&mut self) -> &mut BSide {
+        self.b_side.as_mut().expect("checked by b_side_in")
+    }
+
+    /// The transport accepted B's ask.
+    pub fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Sending], "marked asked for B")?;
+        let b = self.b_mut();
+        b.status = SideState::Asked;
+        b.asked_at = Some(now);
+        self.pending = None;
+        self.record(now, EventKind::AskedB, None);
+        Ok(())
+    }
+
+    /// B said yes; the request is approved when A did too.
+    pub fn approve_b(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
+        self.b_mut().status = SideState::Approved;
+        if self.a_approved {
+            self.status = State::Approved;
+            self.a_approved = false;
+        }
+        self.record(now, EventKind::ApprovedB, note);
+        Ok(())
+    }
+
+    /// B said no: the request is declined.
+    pub fn decline_b(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
+        self.b_mut().status = SideState::Declined;
+        self.status = State::Declined;
+        self.a_approved = false;
+        self.pending = None;
+        self.record(now, EventKind::DeclinedB, note);
+        Ok(())
+    }
+
+    /// A reply from B was found: B's side becomes `replied`.
+    pub fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.b_side_in(&[SideState::Asked], "").is_err() {
+            return false;
+        }
+        let b = self.b_mut();
+        b.status = SideState::Replied;
+        b.reply = Some(reply);
+        self.record(now, EventKind::RepliedB, None);
+        true
+    }
+
+    /// B's ask may be sent: it is recorded but not yet accepted.
+    pub fn check_b_ask(&self) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Sending], "asked for B again")
+            .map(|_| ())
+    }
+
+    pub fn check_b_followup(&self) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked], "followed up with B")
+            .map(|_| ())
+    }
+
+    /// The transport accepted a follow-up to B.
+    pub fn mark_b_followed_up(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_b_followup()?;
+        self.pending = None;
+        self.b_mut().followups.push(Sent {
+            message_id,
+            at: now,
+        });
+        self.record(now, EventKind::FollowedUpB, None);
+        Ok(())
+    }
+
+    /// When B's next follow-up becomes due, if one can be.
+    pub fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+        let b = self.b_side.as_ref()?;
+        if b.status != SideState::Asked
+            || !matches!(self.status, State::Asked | State::Replied)
+            || b.followups.len() >= settings.max as usize
+        {
+            return None;
+        }
+        let last = b.followups.last().map(|f| f.at).or(b.asked_at)?;
+        Some(last + Duration::days(i64::from(settings.after_days)))
+    }
+
+    /// A follow-up to B is due.
+    pub fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.next_b_followup_at(settings)
+            .is_some_and(|at| now >= at)
+    }
+
+    /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
+    /// and one being sent.
+    pub fn b_thread_ids(&self) -> Vec<&str> {
+        let Some(b) = &self.b_side else {
+            return Vec::new();
+        };
+        std::iter::once(b.message_id.as_str())
+            .chain(b.followups.iter().map(|f| f.message_id.as_str()))
+            .chain(self.pending_id(PendingKind::FollowupB))
+            .collect()
+    }
+
+    /// The References header of a follow-up to B: B's ask and earlier ones.
+    pub fn b_references(&self) -> String {
+        match &self.b_side {
+            Some(b) => std::iter::once(b.message_id.as_str())
+                .chain(b.followups.iter().map(|f| f.message_id.as_str()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            None => String::new(),
         }
     }
 
@@ -240,8 +501,17 @@ impl Request {
         note: Option<String>,
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "approved")?;
-        self.status = State::Approved;
-        self.pending = None;
+        if self.a_approved {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: State::Approved,
+                action: "approved again (A already said yes; the request waits for B)",
+            });
+        }
+        match &self.b_side {
+            Some(b) if b.status != SideState::Approved => self.a_approved = true,
+            _ => self.status = State::Approved,
+        }
         self.record(now, EventKind::Approved, note);
         Ok(())
     }
@@ -253,6 +523,7 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "declined")?;
         self.status = State::Declined;
+        self.a_approved = false;
         self.pending = None;
         self.record(now, EventKind::Declined, note);
         Ok(())
@@ -271,6 +542,7 @@ impl Request {
         self.status = State::Cancelled;
         self.pending = None;
         self.sending_run = None;
+        self.a_approved = false;
         self.record(now, EventKind::Cancelled, None);
         Ok(())
     }
@@ -279,7 +551,7 @@ impl Request {
     /// changing nothing, in any other state (a second sighting of the same
     /// reply, or a decision the user already recorded).
     pub fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
-        if self.status != State::Asked {
+        if self.status != State::Asked || self.a_approved {
             return false;
         }
         self.status = State::Replied;
@@ -291,16 +563,40 @@ impl Request {
 
     /// Check that a follow-up may be sent now and how many were sent.
     pub fn check_followup(&self) -> Result<(), TransitionError> {
-        self.check(&[State::Asked], "followed up")
+        self.check(&[State::Asked], "followed up")?;
+        if self.a_approved {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: State::Approved,
+                action: "followed up with A (A already said yes)",
+            });
+        }
+        Ok(())
     }
 
-    /// Record that a follow-up (or an introduction) is about to be sent by `run`.
-    pub fn begin(&mut self, kind: PendingKind, message_id: String, run: String) {
+    /// Record that a follow-up (or an introduction) is about to be sent by
+    /// `run`, with the user's edited text if they edited it.
+    pub fn begin(
+        &mut self,
+        kind: PendingKind,
+        message_id: String,
+        run: String,
+        edited: Option<Rendered>,
+    ) {
         self.pending = Some(Pending {
             kind,
             message_id,
             run: Some(run),
+            edited,
         });
+    }
+
+    /// The edited text of an interrupted follow-up or introduction.
+    pub fn pending_edit(&self, kind: PendingKind) -> Option<&Rendered> {
+        match &self.pending {
+            Some(p) if p.kind == kind => p.edited.as_ref(),
+            _ => None,
+        }
     }
 
     /// The pending message of `kind`, if an earlier send was interrupted.
@@ -355,7 +651,10 @@ impl Request {
 
     /// When the next follow-up becomes due, if one can be.
     pub fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
-        if self.status != State::Asked || self.followups.len() >= settings.max as usize {
+        if self.status != State::Asked
+            || self.a_approved
+            || self.followups.len() >= settings.max as usize
+        {
             return None;
         }
         Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
@@ -364,6 +663,11 @@ impl Request {
     /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
     /// since the ask or the last follow-up.
     pub fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.is_a_due(now, settings) || self.is_b_due(now, settings)
+    }
+
+    /// A follow-up to A is due.
+    pub fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
         self.next_followup_at(settings).is_some_and(|at| now >= at)
     }
 
@@ -513,5 +817,179 @@ mod tests {
         let before = r.clone();
         assert!(!r.record_reply(t, reply));
         assert_eq!(r, before);
+    }
+}
+
+/// Property tests: no sequence of commands reaches an illegal state, and
+/// `due` matches its definition for arbitrary dates and settings.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        MarkAsked,
+        MarkBAsked,
+        Approve,
+        ApproveB,
+        Decline,
+        DeclineB,
+        Cancel,
+        Reply,
+        ReplyB,
+        FollowUp,
+        FollowUpB,
+        Introduce,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::MarkAsked),
+            Just(Op::MarkBAsked),
+            Just(Op::Approve),
+            Just(Op::ApproveB),
+            Just(Op::Decline),
+            Just(Op::DeclineB),
+            Just(Op::Cancel),
+            Just(Op::Reply),
+            Just(Op::ReplyB),
+            Just(Op::FollowUp),
+            Just(Op::FollowUpB),
+            Just(Op::Introduce),
+        ]
+    }
+
+    fn fresh(both: bool) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: "sam".into(),
+            b_email: "sam@example.com".into(),
+            why: "w".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let r = Request::new("r".into(), spec, "s".into(), "<a@x>".into(), T0);
+        if both {
+            r.with_b_side("<b@x>".into(), "sb".into())
+        } else {
+            r
+        }
+    }
+
+    /// Apply `op`; Ok(true) when it changed the request.
+    fn apply(r: &mut Request, op: &Op, now: OffsetDateTime) -> Result<bool, TransitionError> {
+        let reply = || Reply {
+            at: now,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        match op {
+            Op::MarkAsked => r.mark_asked(now).map(|_| true),
+            Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
+            Op::Approve => r.approve(now, None).map(|_| true),
+            Op::ApproveB => r.approve_b(now, None).map(|_| true),
+            Op::Decline => r.decline(now, None).map(|_| true),
+            Op::DeclineB => r.decline_b(now, None).map(|_| true),
+            Op::Cancel => r.cancel(now).map(|_| true),
+            Op::Reply => Ok(r.record_reply(now, reply())),
+            Op::ReplyB => Ok(r.record_b_reply(now, reply())),
+            Op::FollowUp => r.mark_followed_up(now, "<f@x>".into()).map(|_| true),
+            Op::FollowUpB => r.mark_b_followed_up(now, "<fb@x>".into()).map(|_| true),
+            Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
+        }
+    }
+
+    fn legal(from: State, to: State) -> bool {
+        use State::*;
+        from == to
+            || matches!(
+                (from, to),
+                (Sending, Asked)
+                    | (Sending, Cancelled)
+                    | (Asked, Replied | Approved | Declined | Cancelled)
+                    | (Replied, Approved | Declined | Cancelled)
+                    | (Approved, Introduced | Cancelled)
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn no_sequence_reaches_an_illegal_state(
+            both in any::<bool>(),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut r = fresh(both);
+            let mut now = T0;
+            for op in &ops {
+                now += Duration::hours(1);
+                let before = r.clone();
+                match apply(&mut r, op, now) {
+                    Ok(changed) => {
+                        prop_assert!(legal(before.status, r.status), "{:?} -> {:?} by {op:?}", before.status, r.status);
+                        if changed {
+                            prop_assert_eq!(r.history.len(), before.history.len() + 1);
+                        } else {
+                            prop_assert_eq!(&r, &before);
+                        }
+                    }
+                    // A refused move changes nothing at all.
+                    Err(_) => prop_assert_eq!(&r, &before),
+                }
+                // Closed requests stay closed.
+                if matches!(before.status, State::Declined | State::Introduced | State::Cancelled) {
+                    prop_assert_eq!(&r, &before);
+                }
+                // Approved (and introduced) with --both means both said yes.
+                if let Some(b) = &r.b_side
+                    && matches!(r.status, State::Approved | State::Introduced)
+                {
+                    prop_assert_eq!(b.status, SideState::Approved);
+                }
+                // A's yes waiting for B's only exists while the request is open.
+                if r.a_approved {
+                    prop_assert!(r.both() && matches!(r.status, State::Asked | State::Replied));
+                }
+                if r.status == State::Introduced {
+                    prop_assert!(r.introduction.is_some());
+                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
+                }
+                // Nothing is ever due unless A was asked and has not answered.
+                if r.is_a_due(now, &FollowupSettings::default()) {
+                    prop_assert_eq!(r.status, State::Asked);
+                }
+            }
+        }
+
+        #[test]
+        fn due_matches_its_definition(
+            after_days in 0u32..30,
+            max in 0u32..5,
+            followup_gaps in proptest::collection::vec(0i64..(40 * 24), 0..6),
+            now_offset_hours in 0i64..(200 * 24),
+            replied in any::<bool>(),
+        ) {
+            let settings = FollowupSettings { after_days, max };
+            let mut r = fresh(false);
+            r.mark_asked(T0).unwrap();
+            let mut last = T0;
+            for gap in &followup_gaps {
+                last += Duration::hours(*gap);
+                r.followups.push(Sent { message_id: "<f@x>".into(), at: last });
+            }
+            if replied {
+                r.status = State::Replied;
+            }
+            let now = T0 + Duration::hours(now_offset_hours);
+            let expected = r.status == State::Asked
+                && r.followups.len() < max as usize
+                && now - last >= Duration::days(i64::from(after_days));
+            prop_assert_eq!(r.is_due(now, &settings), expected);
+        }
     }
 }

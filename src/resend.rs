@@ -7,6 +7,7 @@ use crate::context::Context;
 use crate::message::Outgoing;
 use crate::request::{PendingKind, Request};
 use crate::store::StoreError;
+use crate::template::Rendered;
 use crate::transport::Transport;
 
 /// Send `message` for request `id` and record it; returns the request after.
@@ -16,6 +17,7 @@ pub fn send_tracked(
     id: &str,
     kind: PendingKind,
     message: &Outgoing,
+    edited: Option<&Rendered>,
 ) -> anyhow::Result<Request> {
     let message_id = message.message_id.clone();
     let run = ctx.run_id()?;
@@ -29,9 +31,27 @@ pub fn send_tracked(
         let check = match kind {
             PendingKind::Followup => r.check_followup(),
             PendingKind::Introduction => r.check_introduce(),
+            PendingKind::AskB => r.check_b_ask(),
+            PendingKind::FollowupB => r.check_b_followup(),
         };
         check.map_err(crate::cmd::transition_error)?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
+        if let Some(other) = &r.pending
+            && other.message_id != message_id
+        {
+            // Another message of this request was interrupted mid-send; it
+            // may have been accepted, so it must be finished, not forgotten.
+            let finish = match other.kind {
+                PendingKind::Followup | PendingKind::FollowupB => format!("intro followup {id}"),
+                PendingKind::Introduction => format!("intro introduce {id} --send"),
+                PendingKind::AskB => format!("intro ask {} {} --both --why ...", r.a, r.b),
+            };
+            return Err(crate::error::UserError::new(format!(
+                "request {id} has an interrupted message that must be sent first"
+            ))
+            .hint(format!("finish it with `{finish}`"))
+            .into());
+        }
         if let Some(other) = r.pending.as_ref().and_then(|p| p.run.as_deref())
             && other != run
             && !crate::claim::is_abandoned(&data_dir, other)
@@ -44,7 +64,7 @@ pub fn send_tracked(
             ))
             .into());
         }
-        r.begin(kind, message_id.clone(), run.clone());
+        r.begin(kind, message_id.clone(), run.clone(), edited.cloned());
         txn.put(r);
         Ok::<_, anyhow::Error>(was_pending)
     })?;
@@ -59,6 +79,8 @@ pub fn send_tracked(
             let result = match kind {
                 PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
                 PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+                PendingKind::AskB => r.mark_b_asked(now),
+                PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
             };
             result.map_err(crate::cmd::transition_error)?;
             txn.put(r.clone());

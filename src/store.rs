@@ -522,11 +522,6 @@ impl Store {
         self.journal_file = None;
         Ok(())
     }
-
-    /// Where the store lives, for messages.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
 
 fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<Snapshot, StoreError> {

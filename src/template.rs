@@ -194,8 +194,8 @@ impl Vars {
     }
 }
 
-/// A rendered template: the Subject and the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rendered template (or a message the user edited): the Subject and the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub subject: String,
     pub body: String,
@@ -245,10 +245,6 @@ impl Template {
     /// Load and parse the template for `kind` (the user's, or the built-in).
     pub fn load(kind: Kind, dir: &Path) -> Result<Template, TemplateError> {
         Template::compile(&load(kind, dir)?)
-    }
-
-    pub fn origin(&self) -> &str {
-        &self.origin
     }
 
     /// Render with `vars`: if the rendered header block has more lines than

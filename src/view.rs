@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 use crate::config::FollowupSettings;
 use crate::output::{rfc3339, until};
-use crate::request::{EventKind, Request, State};
+use crate::request::{BSide, EventKind, Request, SideState, State};
+use crate::sync::snippet::{Tone, tone};
 
 #[derive(Serialize)]
 pub struct ReplyJson {
@@ -40,12 +41,25 @@ pub struct RequestJson {
     pub followups: usize,
     pub due: bool,
     pub reply: Option<ReplyJson>,
+    /// B is asked too (`intro ask --both`).
+    pub both: bool,
+    /// B's answer with `--both`: null, or asked, replied, approved, declined.
+    pub b_status: Option<SideState>,
+    /// A's own answer, apart from B's (for `--both` requests).
+    pub a_status: State,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_followups: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub b_reply: Option<ReplyJson>,
     pub a_email: String,
     pub b_email: String,
     pub subject: String,
     pub next_followup_at: Option<String>,
     pub next_step: String,
     pub history: Vec<EventJson>,
+    /// What the command warned about (ask fatigue), if anything.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Where a draft was saved by this command, if it saved one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<String>,
@@ -71,6 +85,18 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
             at: rfc3339(reply.at),
             snippet: reply.snippet.clone(),
         }),
+        both: r.both(),
+        b_status: r.b_side.as_ref().map(|b| b.status),
+        a_status: r.a_status(),
+        b_followups: r.b_side.as_ref().map(|b| b.followups.len()),
+        b_reply: r
+            .b_side
+            .as_ref()
+            .and_then(|b| b.reply.as_ref())
+            .map(|reply| ReplyJson {
+                at: rfc3339(reply.at),
+                snippet: reply.snippet.clone(),
+            }),
         a_email: r.a_email.clone(),
         b_email: r.b_email.clone(),
         subject: r.subject.clone(),
@@ -85,6 +111,7 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
                 note: e.note.clone(),
             })
             .collect(),
+        warnings: Vec::new(),
         draft: None,
     }
 }
@@ -92,6 +119,11 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
 /// What the user should do next about `r`, with the command when there is one.
 pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
     let short = &r.id;
+    if let Some(b) = &r.b_side
+        && matches!(r.status, State::Asked | State::Replied)
+    {
+        return both_next_step(r, b, now, settings);
+    }
     match r.status {
         State::Sending => format!("interrupted mid-send: rerun the ask, or `intro cancel {short}`"),
         State::Asked => {
@@ -104,8 +136,65 @@ pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) 
                 None => "wait for a reply, or decline".into(),
             }
         }
-        State::Replied => format!("approve or decline: `intro approve {short}`"),
+        State::Replied => {
+            let tone = r.reply.as_ref().and_then(|reply| tone(&reply.snippet));
+            match tone {
+                Some(Tone::Yes) => {
+                    format!("approve or decline (reads like a yes): `intro approve {short}`")
+                }
+                Some(Tone::No) => {
+                    format!("approve or decline (reads like a no): `intro decline {short}`")
+                }
+                None => format!("approve or decline: `intro approve {short}`"),
+            }
+        }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),
+    }
+}
+
+/// The next step while a `--both` request waits for A, B, or both.
+fn both_next_step(
+    r: &Request,
+    b: &BSide,
+    now: OffsetDateTime,
+    settings: &FollowupSettings,
+) -> String {
+    let id = &r.id;
+    if b.status == SideState::Sending {
+        return format!(
+            "B's ask was not sent: run the same `intro ask ... --both` again, or `intro cancel {id}`"
+        );
+    }
+    if r.pending.is_some() {
+        return format!("a follow-up was interrupted: `intro followup {id}`");
+    }
+    let a_replied = r.status == State::Replied && !r.a_approved;
+    let b_replied = b.status == SideState::Replied;
+    if a_replied || b_replied {
+        let side = if a_replied { "a" } else { "b" };
+        return format!("approve or decline: `intro approve {id} --side {side}`");
+    }
+    if r.is_due(now, settings) {
+        return format!("follow up: `intro followup {id}`");
+    }
+    let waiting: Vec<&str> = [
+        (!r.a_approved).then_some(r.a.as_str()),
+        (b.status != SideState::Approved).then_some(r.b.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let next = [r.next_followup_at(settings), r.next_b_followup_at(settings)]
+        .into_iter()
+        .flatten()
+        .min();
+    match next {
+        Some(at) => format!(
+            "wait for {} (follow-up due {})",
+            waiting.join(" and "),
+            until(at, now)
+        ),
+        None => format!("wait for {}, or decline", waiting.join(" and ")),
     }
 }

@@ -2,6 +2,8 @@
 //! points at the file, line, field or id, plus a hint; never a panic, and
 //! nothing already recorded is lost.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::sandbox::{CONFIG, CONTACTS, Sandbox};

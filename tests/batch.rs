@@ -2,6 +2,8 @@
 //! connection, a summary, and reruns that send each ask not yet accepted
 //! exactly once, through faults and SIGKILL.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::collections::BTreeMap;

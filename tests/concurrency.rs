@@ -1,6 +1,8 @@
 //! Several intro processes at once lose nothing, and racing asks of the
 //! same pair end with exactly one request and one message.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::process::Stdio;

@@ -1,6 +1,8 @@
 //! The ask-first loop end to end on the outbox transport: init, contacts,
 //! ask, status, approve/decline/cancel, follow-up, introduce.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::sandbox::{Sandbox, body, header, stable};
@@ -465,4 +467,147 @@ fn private_files_and_folders() {
             assert_eq!(mode(&data.join(file)), 0o600, "{file}");
         }
     }
+}
+
+#[test]
+fn asking_someone_often_warns_but_still_sends() {
+    let mut sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{}\n[limits]\nasks_per_90_days = 2\n",
+        support::sandbox::CONFIG
+    ));
+    let first = sb.ask("ada", "sam", "one");
+    // A has an open ask: the next ask of A (about someone else) warns.
+    sb.set_now("2026-03-02T09:00:00Z");
+    let run = sb.run(&["ask", "ada", "kay", "--why", "two", "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: `ada` already has 1 open ask ({first} about `sam` on 2026-03-01)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("`--force` skips this check"),
+        "{}",
+        run.stderr
+    );
+    let v = run.json();
+    assert_eq!(v["status"], "asked", "a warning does not stop the ask");
+    assert!(v["warnings"][0].as_str().unwrap().contains("open ask"));
+    // Two asks in 90 days reach the limit of 2, even once both are closed.
+    sb.ok(&["cancel", &first]);
+    sb.ok(&["cancel", v["id"].as_str().unwrap()]);
+    let run = sb.run(&["ask", "ada", "alan", "--why", "three", "--dry-run"]);
+    assert!(
+        run.stderr
+            .contains("`ada` was asked 2 times in the last 90 days, the limit is 2"),
+        "{}",
+        run.stderr
+    );
+    // --force silences it; other people are not affected.
+    let run = sb.run(&["ask", "ada", "alan", "--why", "three", "--yes", "--force"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    let run = sb.run(&["ask", "kay", "alan", "--why", "four", "--yes"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // 90 days later the old asks no longer count.
+    sb.set_now("2026-06-15T09:00:00Z");
+    let id = sb.json(&["status"]);
+    for r in id.as_array().unwrap() {
+        sb.ok(&["cancel", r["id"].as_str().unwrap()]);
+    }
+    let run = sb.run(&["ask", "ada", "sam", "--why", "five", "--yes"]);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+#[test]
+fn a_batch_warns_per_row_including_earlier_rows() {
+    let sb = Sandbox::new();
+    let path = sb.root().join("asks.csv");
+    std::fs::write(&path, "a,b,why\nada,sam,one\nada,kay,two\n").unwrap();
+    let run = sb.run(&["ask", "--batch", path.to_str().unwrap(), "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: line 3: `ada` already has 1 open ask (line 2 about `sam`"),
+        "{}",
+        run.stderr
+    );
+    let v = run.json();
+    assert!(v[0].get("warnings").is_none());
+    assert_eq!(v[1]["warnings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn edit_sends_what_the_editor_saved() {
+    let mut sb = Sandbox::new();
+    sb.set_env(
+        "EDITOR",
+        "sed -i -e 's/^Hi Ada,/Dear Ada,/' -e 's/^Subject: .*/Subject: A quick question/'",
+    );
+    let v = sb.json(&["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"]);
+    let id = v["id"].as_str().unwrap().to_string();
+    let msg = &sb.outbox()[0].1;
+    assert_eq!(header(msg, "Subject").unwrap(), "A quick question");
+    assert!(body(msg).starts_with("Dear Ada,\n"), "{}", body(msg));
+    assert!(body(msg).contains("no worries at all"), "the rest is kept");
+    // The follow-up threads under the edited subject, and can be edited too.
+    sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
+    sb.ok(&["followup", &id, "--edit", "--yes"]);
+    let followup = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".followup."))
+        .unwrap()
+        .1;
+    assert_eq!(
+        header(&followup, "Subject").unwrap(),
+        "Re: A quick question"
+    );
+    assert!(
+        body(&followup).starts_with("Ada, hi again,"),
+        "{}",
+        body(&followup)
+    );
+    // And the introduction.
+    sb.ok(&["approve", &id]);
+    sb.set_env("EDITOR", "sed -i 's/^Best,/Warmly,/'");
+    sb.ok(&["introduce", &id, "--send", "--edit", "--yes"]);
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert!(body(&intro).contains("\nWarmly,\n"), "{}", body(&intro));
+}
+
+#[test]
+fn emptying_the_edited_message_aborts_cleanly() {
+    let mut sb = Sandbox::new();
+    sb.set_env("EDITOR", "truncate -s 0");
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(
+        err.contains("emptied") && err.contains("nothing was sent"),
+        "{err}"
+    );
+    assert!(sb.outbox().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+    sb.set_env("EDITOR", "false");
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(err.contains("exited with"), "{err}");
+    let sb = Sandbox::new();
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert!(err.contains("$VISUAL nor $EDITOR"), "{err}");
+    assert_eq!(sb.run(&["ask", "--batch", "x.csv", "--edit"]).code, 2);
 }

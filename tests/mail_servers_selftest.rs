@@ -3,6 +3,8 @@
 //! Plain SMTP is driven by hand over `TcpStream`; TLS and IMAP through
 //! Debian's Python (smtplib, imaplib), which avoids TLS crates in tests.
 
+#![allow(clippy::unwrap_used)]
+
 #[path = "support/mail_servers.rs"]
 mod mail_servers;
 

@@ -3,6 +3,8 @@
 //! what the server received (envelope, headers, body) and that nothing is
 //! recorded unless the server accepted it.
 
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};

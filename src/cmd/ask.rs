@@ -21,10 +21,13 @@ use crate::compose::Composer;
 use crate::config::Config;
 use crate::contacts::{Contact, Contacts};
 use crate::context::Context;
+use crate::editor;
 use crate::error::UserError;
+use crate::fatigue::{self, PriorAsk};
 use crate::message;
 use crate::outgoing::{self, Go};
-use crate::request::{AskSpec, Request, State};
+use crate::request::{AskSpec, PendingKind, Request, SideState, State};
+use crate::resend;
 use crate::store::{Requests, StoreError};
 use crate::transport::{SendError, Severity, Transport};
 use crate::view;
@@ -66,8 +69,12 @@ pub struct AskArgs {
     #[arg(long, conflicts_with = "batch")]
     pub note: Option<String>,
 
+    /// Ask B too (template ask_b); the introduction waits for both yeses
+    #[arg(long, conflicts_with = "batch")]
+    pub both: bool,
+
     /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,wants,format,note]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "edit")]
     pub batch: Option<PathBuf>,
 
     /// Ask even if the pair already has an open request
@@ -85,6 +92,8 @@ struct Planned {
     request: Request,
     /// True when an earlier run recorded it and may have sent it.
     resumed: bool,
+    /// Ask fatigue: A was asked a lot lately, or has an open ask.
+    warning: Option<String>,
 }
 
 /// Why a row cannot be asked.
@@ -156,10 +165,13 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let data_dir = ctx.paths.data_dir.clone();
     let requests = ctx.store.read()?;
-    let decision = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force)
-        .plan(&fields, None)
-        .map_err(|bad| bad.error)?;
-    let planned = match decision {
+    let limit = config.limits.asks_per_90_days;
+    let mut planner = Planner::new(
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    );
+    planner.both = args.both;
+    let decision = planner.plan(&fields, None).map_err(|bad| bad.error)?;
+    let mut planned = match decision {
         Decision::Ask(p) => *p,
         Decision::Skip { id } => {
             let r = requests.get(&id).expect("skip names a stored request");
@@ -175,39 +187,112 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             .into());
         }
     };
-    let outgoing = composer.ask(&planned.request)?;
-    let a_name = outgoing
-        .to
-        .first()
-        .map(|p| p.name.clone())
-        .unwrap_or_default();
-    match outgoing::confirm(
-        ctx,
-        std::slice::from_ref(&outgoing),
-        &args.send,
-        &format!("the ask to {a_name}"),
-    )? {
+    if let Some(w) = &planned.warning {
+        ctx.out.warn(format!("{w} (`--force` skips this check)"));
+    }
+    // What still has to go out: A's ask, unless an earlier run sent it, and
+    // B's with `--both`.
+    let send_a = planned.request.status == State::Sending;
+    let send_b = planned
+        .request
+        .b_side
+        .as_ref()
+        .is_some_and(|b| b.status == SideState::Sending);
+    if args.send.edit && planned.resumed {
+        ctx.out.warn(format!(
+            "request {} was begun before and may have reached its recipients; it is sent as it was, without editing",
+            planned.request.id
+        ));
+    } else if args.send.edit {
+        let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request)?)?;
+        planned.request.subject = edited.subject.clone();
+        planned.request.edited = Some(edited);
+        if send_b {
+            let edited = editor::edit(&ctx.env, &composer.ask_b_text(&planned.request)?)?;
+            if let Some(b) = planned.request.b_side.as_mut() {
+                b.subject = edited.subject.clone();
+                b.edited = Some(edited);
+            }
+        }
+    }
+    let mut messages = Vec::new();
+    if send_a {
+        messages.push(composer.ask(&planned.request)?);
+    }
+    if send_b {
+        messages.push(composer.ask_b(&planned.request)?);
+    }
+    let what = match (send_a, send_b) {
+        (true, true) => format!(
+            "the asks to {} and {}",
+            planned.request.a, planned.request.b
+        ),
+        (false, true) => format!("the ask to {}", planned.request.b),
+        _ => format!(
+            "the ask to {}",
+            messages
+                .first()
+                .and_then(|m| m.to.first())
+                .map_or(planned.request.a.clone(), |p| p.name.clone())
+        ),
+    };
+    match outgoing::confirm(ctx, &messages, &args.send, &what)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }
-    record_intent(ctx, std::slice::from_ref(&planned), args.force)?
-        .into_iter()
-        .next()
-        .transpose()
-        .map_err(UserError::new)?;
     let mut transport = ctx.transport(&config);
-    let result = send_one(ctx, &composer, transport.as_mut(), &planned);
+    let mut request = planned.request.clone();
+    if send_a {
+        record_intent(ctx, std::slice::from_ref(&planned), args.force)?
+            .into_iter()
+            .next()
+            .transpose()
+            .map_err(UserError::new)?;
+        let result = send_one(ctx, &composer, transport.as_mut(), &planned);
+        request = match result {
+            Ok(r) => r,
+            Err(e) => {
+                transport.close();
+                return Err(e);
+            }
+        };
+    }
+    if send_b {
+        let message = composer.ask_b(&request)?;
+        let edited = request.b_side.as_ref().and_then(|b| b.edited.clone());
+        let result = resend::send_tracked(
+            ctx,
+            transport.as_mut(),
+            &request.id,
+            PendingKind::AskB,
+            &message,
+            edited.as_ref(),
+        );
+        request = match result {
+            Ok(r) => r,
+            Err(e) => {
+                transport.close();
+                return Err(e.context(format!(
+                    "{} was asked, but the ask to {} was not sent; run the same command again to send it",
+                    request.a, request.b
+                )));
+            }
+        };
+    }
     transport.close();
-    let request = result?;
     if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
+        let mut json = view::request_json(&request, ctx.now, &config.followup);
+        json.warnings.extend(planned.warning.clone());
+        ctx.out.json(&json);
     } else {
         ctx.out.data(&request.id);
+        let asked = if request.both() {
+            format!("{} and {}", request.a, request.b)
+        } else {
+            format!("{} about {}", request.a, request.b)
+        };
         ctx.out.note(format!(
-            "asked {} about {} via {} (request {}); `intro status {}` shows it",
-            request.a,
-            request.b,
+            "asked {asked} via {} (request {}); `intro status {}` shows it",
             transport.describe(),
             request.id,
             request.id
@@ -239,6 +324,13 @@ struct Planner<'a> {
     seen: HashMap<(String, String), Option<u64>>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
+    /// Every earlier ask by A, stored or earlier in the batch, for the
+    /// ask-fatigue warning.
+    asks_by_a: HashMap<String, Vec<PriorAsk>>,
+    /// `[limits] asks_per_90_days`, or None with `--force`.
+    fatigue_limit: Option<u32>,
+    /// Ask B too (`--both`).
+    both: bool,
 }
 
 impl<'a> Planner<'a> {
@@ -249,10 +341,18 @@ impl<'a> Planner<'a> {
         requests: &'a Requests,
         data_dir: &'a std::path::Path,
         force: bool,
+        fatigue_limit: u32,
     ) -> Planner<'a> {
         let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
-        for r in requests.iter().filter(|r| r.status.is_open()) {
-            open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
+        let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
+        for r in requests.iter() {
+            if r.status.is_open() {
+                open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
+            }
+            asks_by_a
+                .entry(r.a.clone())
+                .or_default()
+                .push(PriorAsk::of(r));
         }
         Planner {
             now,
@@ -264,6 +364,9 @@ impl<'a> Planner<'a> {
             force,
             seen: HashMap::new(),
             reserved: HashSet::new(),
+            asks_by_a,
+            fatigue_limit: (!force).then_some(fatigue_limit),
+            both: false,
         }
     }
 
@@ -273,6 +376,17 @@ impl<'a> Planner<'a> {
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());
+                if !p.resumed {
+                    self.asks_by_a
+                        .entry(p.request.a.clone())
+                        .or_default()
+                        .push(PriorAsk {
+                            id: line.map_or_else(|| p.request.id.clone(), |l| format!("line {l}")),
+                            b: p.request.b.clone(),
+                            asked_at: self.now,
+                            open: true,
+                        });
+                }
                 (p.request.a.clone(), p.request.b.clone())
             }
             Decision::Skip { id } | Decision::Busy { id } => {
@@ -341,8 +455,17 @@ impl<'a> Planner<'a> {
             .get(&(spec.a.as_str(), spec.b.as_str()))
             .map_or(&[][..], Vec::as_slice);
         if let Some(r) = open.iter().find(|r| r.why == spec.why) {
-            if r.status == State::Sending {
-                if let Some(run) = &r.sending_run
+            let b_unsent = r
+                .b_side
+                .as_ref()
+                .is_some_and(|b| b.status == SideState::Sending);
+            if r.status == State::Sending || b_unsent {
+                let run = if r.status == State::Sending {
+                    r.sending_run.as_deref()
+                } else {
+                    r.pending.as_ref().and_then(|p| p.run.as_deref())
+                };
+                if let Some(run) = run
                     && !claim::is_abandoned(self.data_dir, run)
                 {
                     return Ok(Decision::Busy { id: r.id.clone() });
@@ -351,6 +474,7 @@ impl<'a> Planner<'a> {
                     line,
                     request: (*r).clone(),
                     resumed: true,
+                    warning: None,
                 })));
             }
             return Ok(Decision::Skip { id: r.id.clone() });
@@ -372,10 +496,28 @@ impl<'a> Planner<'a> {
             .composer
             .ask_subject(&request)
             .map_err(|e| bad(format!("{e:#}")))?;
+        if self.both {
+            let b_message_id = self
+                .composer
+                .new_message_id(&request.id, message::Purpose::AskB);
+            let b_subject = self
+                .composer
+                .ask_b_subject(&request)
+                .map_err(|e| bad(format!("{e:#}")))?;
+            request = request.with_b_side(b_message_id, b_subject);
+        }
+        let warning = self.fatigue_limit.and_then(|limit| {
+            let prior = self
+                .asks_by_a
+                .get(&request.a)
+                .map_or(&[][..], Vec::as_slice);
+            fatigue::warning(&request.a, prior, self.now, limit)
+        });
         Ok(Decision::Ask(Box::new(Planned {
             line,
             request,
             resumed: false,
+            warning,
         })))
     }
 }
@@ -625,7 +767,10 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let mut bad: Vec<BadRow> = Vec::new();
     let mut plan: Vec<Planned> = Vec::new();
     let mut skipped = 0;
-    let mut planner = Planner::new(now, &composer, &contacts, requests, &data_dir, args.force);
+    let limit = config.limits.asks_per_90_days;
+    let mut planner = Planner::new(
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    );
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
             Ok(Decision::Ask(p)) => plan.push(*p),
@@ -650,7 +795,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into());
     }
     if plan.is_empty() {
-        report(ctx, &config, &Summary::default());
+        report(ctx, &config, &Summary::default(), &HashMap::new());
         ctx.out.note(format!(
             "{} rows: asked 0, skipped {skipped} (already asked), failed 0",
             rows.len()
@@ -658,6 +803,15 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    for p in &plan {
+        if let Some(w) = &p.warning {
+            let line = p.line.map_or(String::new(), |l| format!("line {l}: "));
+            ctx.out.warn(format!("{line}{w}"));
+        }
+    }
+    if plan.iter().any(|p| p.warning.is_some()) {
+        ctx.out.note("hint: `--force` skips the ask-fatigue check");
+    }
     if args.send.dry_run {
         let messages: Vec<_> = plan
             .iter()
@@ -729,7 +883,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     transport.close();
-    report(ctx, &config, &summary);
+    let warnings: HashMap<&str, &str> = plan
+        .iter()
+        .filter_map(|p| Some((p.request.id.as_str(), p.warning.as_deref()?)))
+        .collect();
+    report(ctx, &config, &summary, &warnings);
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
@@ -782,12 +940,17 @@ fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
 }
 
 /// The asks made, as data on stdout: ids, or the requests as JSON.
-fn report(ctx: &Context, config: &Config, summary: &Summary) {
+fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<&str, &str>) {
     if ctx.out.json {
         let list: Vec<_> = summary
             .asked
             .iter()
-            .map(|r| view::request_json(r, ctx.now, &config.followup))
+            .map(|r| {
+                let mut json = view::request_json(r, ctx.now, &config.followup);
+                json.warnings
+                    .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+                json
+            })
             .collect();
         ctx.out.json(&list);
     } else {

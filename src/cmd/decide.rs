@@ -12,11 +12,22 @@ use crate::fsutil;
 use crate::request::Request;
 use crate::view;
 
+/// Whose answer is recorded, for requests made with `intro ask --both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Side {
+    A,
+    B,
+}
+
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request (an id or an unambiguous prefix)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
+
+    /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
+    #[arg(long, value_enum, default_value_t = Side::A)]
+    pub side: Side,
 
     /// A private note kept in the request's history
     #[arg(long)]
@@ -28,6 +39,10 @@ pub struct DeclineArgs {
     /// The request (an id or an unambiguous prefix)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
+
+    /// Whose no this is (with `ask --both`, either no declines the request)
+    #[arg(long, value_enum, default_value_t = Side::A)]
+    pub side: Side,
 
     /// A private note kept in the request's history
     #[arg(long)]
@@ -66,12 +81,23 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::config::FollowupSettings> {
 pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
-    let r = change(ctx, &args.request, |r| r.approve(now, args.note.clone()))?;
+    let r = change(ctx, &args.request, |r| match args.side {
+        Side::A => r.approve(now, args.note.clone()),
+        Side::B => r.approve_b(now, args.note.clone()),
+    })?;
     print(ctx, &r, &settings, None);
-    ctx.out.note(format!(
-        "next: `intro introduce {}` drafts the introduction",
-        r.id
-    ));
+    if r.status == crate::request::State::Approved {
+        ctx.out.note(format!(
+            "next: `intro introduce {}` drafts the introduction",
+            r.id
+        ));
+    } else {
+        let other = if args.side == Side::A { "b" } else { "a" };
+        ctx.out.note(format!(
+            "waiting for the other side: `intro approve {} --side {other}` when they say yes",
+            r.id
+        ));
+    }
     Ok(())
 }
 
@@ -80,6 +106,14 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     // Render the note to B before recording anything, so a template error
     // leaves the request as it was.
+    if args.tell_b && args.side == Side::B {
+        return Err(UserError::new(
+            "`--tell-b` drafts a note to B after A said no, but this records B's no",
+        )
+        .hint("drop `--tell-b`, or decline A's side with `--side a`")
+        .exit(crate::error::Exit::Usage)
+        .into());
+    }
     let draft = if args.tell_b {
         let requests = ctx.store.read()?;
         let r = find_request(requests, &args.request)?.clone();
@@ -88,7 +122,10 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     } else {
         None
     };
-    let r = change(ctx, &args.request, |r| r.decline(now, args.note.clone()))?;
+    let r = change(ctx, &args.request, |r| match args.side {
+        Side::A => r.decline(now, args.note.clone()),
+        Side::B => r.decline_b(now, args.note.clone()),
+    })?;
     let mut saved = None;
     if let Some(draft) = draft {
         let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));

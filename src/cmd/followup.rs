@@ -9,11 +9,13 @@ use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
+use crate::editor;
 use crate::error::UserError;
 use crate::message::Purpose;
 use crate::outgoing::{self, Go};
 use crate::request::{PendingKind, Request};
 use crate::resend;
+use crate::template::Rendered;
 use crate::view;
 
 #[derive(Debug, Args)]
@@ -41,49 +43,113 @@ pub struct FollowupArgs {
     pub send: SendArgs,
 }
 
+/// One follow-up to send: to A, or to B for requests made with `--both`.
+struct Nudge {
+    request: Request,
+    kind: PendingKind,
+}
+
+impl Nudge {
+    fn to_b(&self) -> bool {
+        self.kind == PendingKind::FollowupB
+    }
+
+    fn sent_before(&self) -> usize {
+        match (&self.request.b_side, self.to_b()) {
+            (Some(b), true) => b.followups.len(),
+            _ => self.request.followups.len(),
+        }
+    }
+}
+
 pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
     let requests = ctx.store.read()?;
-    let targets: Vec<Request> = match &args.request {
+    let max = config.followup.max as usize;
+    let nudges: Vec<Nudge> = match &args.request {
         Some(name) => {
             let r = find_request(requests, name)?;
-            r.check_followup().map_err(transition_error)?;
-            let max = config.followup.max as usize;
-            if r.followups.len() >= max
-                && r.pending_id(PendingKind::Followup).is_none()
-                && !args.force
-            {
-                return Err(UserError::new(format!(
-                    "request {} already had {} follow-up{} (`followup.max` is {max})",
-                    r.id,
+            let mut nudges = Vec::new();
+            let mut refusal = None;
+            // A is nudged while A's answer is missing; with `--both`, B too.
+            let sides = [
+                (
+                    PendingKind::Followup,
+                    r.check_followup(),
                     r.followups.len(),
-                    if r.followups.len() == 1 { "" } else { "s" }
-                ))
-                .hint(format!(
-                    "pass `--force` to nudge once more, or `intro decline {}` to close it",
-                    r.id
-                ))
-                .into());
+                    r.a.as_str(),
+                ),
+                (
+                    PendingKind::FollowupB,
+                    r.check_b_followup(),
+                    r.b_side.as_ref().map_or(0, |b| b.followups.len()),
+                    r.b.as_str(),
+                ),
+            ];
+            for (kind, allowed, sent, who) in sides {
+                if kind == PendingKind::FollowupB && !r.both() {
+                    continue;
+                }
+                if let Err(e) = allowed {
+                    refusal.get_or_insert(transition_error(e));
+                    continue;
+                }
+                if sent >= max && r.pending_id(kind).is_none() && !args.force {
+                    refusal.get_or_insert(
+                        UserError::new(format!(
+                            "request {} already had {sent} follow-up{} to {who} (`followup.max` is {max})",
+                            r.id,
+                            if sent == 1 { "" } else { "s" },
+                        ))
+                        .hint(format!(
+                            "pass `--force` to nudge once more, or `intro decline {}` to close it",
+                            r.id
+                        )),
+                    );
+                    continue;
+                }
+                nudges.push(Nudge {
+                    request: r.clone(),
+                    kind,
+                });
             }
-            vec![r.clone()]
+            if nudges.is_empty() {
+                return Err(refusal.expect("a side was refused").into());
+            }
+            nudges
         }
         None => {
-            let mut due: Vec<Request> = requests
+            let mut due: Vec<&Request> = requests
                 .iter()
-                .filter(|r| {
-                    r.is_due(now, &config.followup)
-                        || (r.status == crate::request::State::Asked
-                            && r.pending_id(PendingKind::Followup).is_some())
-                })
-                .cloned()
+                .filter(|r| r.is_due(now, &config.followup) || r.pending.is_some())
                 .collect();
             due.sort_by(|x, y| x.created_at.cmp(&y.created_at).then(x.id.cmp(&y.id)));
-            due
+            let mut nudges = Vec::new();
+            for r in due {
+                if r.is_a_due(now, &config.followup)
+                    || (r.check_followup().is_ok() && r.pending_id(PendingKind::Followup).is_some())
+                {
+                    nudges.push(Nudge {
+                        request: r.clone(),
+                        kind: PendingKind::Followup,
+                    });
+                }
+                if r.is_b_due(now, &config.followup)
+                    || (r.check_b_followup().is_ok()
+                        && r.pending_id(PendingKind::FollowupB).is_some())
+                {
+                    nudges.push(Nudge {
+                        request: r.clone(),
+                        kind: PendingKind::FollowupB,
+                    });
+                }
+            }
+            nudges
         }
     };
-    if targets.is_empty() {
+    if nudges.is_empty() {
         if ctx.out.json {
             ctx.out.json(&Vec::<()>::new());
         } else {
@@ -91,18 +157,35 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let messages: Vec<_> = targets
-        .iter()
-        .map(|r| {
-            let id = r
-                .pending_id(PendingKind::Followup)
-                .map(str::to_string)
-                .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Followup));
-            composer.followup(r, id)
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let what = match targets.as_slice() {
-        [one] => format!("the follow-up to {}", one.a),
+    // Each follow-up's Message-ID and text: an interrupted one is sent again
+    // as it was; `--edit` lets the user change the words first.
+    let mut texts: Vec<Option<Rendered>> = Vec::with_capacity(nudges.len());
+    let mut messages = Vec::with_capacity(nudges.len());
+    for n in &nudges {
+        let r = &n.request;
+        let id = r
+            .pending_id(n.kind)
+            .map(str::to_string)
+            .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Followup));
+        let mut text = r.pending_edit(n.kind).cloned();
+        if args.send.edit {
+            let start = match (&text, n.to_b()) {
+                (Some(t), _) => t.clone(),
+                (None, false) => composer.followup_text(r)?,
+                (None, true) => composer.followup_b_text(r)?,
+            };
+            text = Some(editor::edit(&ctx.env, &start)?);
+        }
+        messages.push(if n.to_b() {
+            composer.followup_b(r, id, text.as_ref())?
+        } else {
+            composer.followup(r, id, text.as_ref())?
+        });
+        texts.push(text);
+    }
+    let what = match nudges.as_slice() {
+        [one] if one.to_b() => format!("the follow-up to {}", one.request.b),
+        [one] => format!("the follow-up to {}", one.request.a),
         many => format!("{} follow-ups", many.len()),
     };
     match outgoing::confirm(ctx, &messages, &args.send, &what)? {
@@ -110,28 +193,38 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Go::Send => {}
     }
     let mut transport = ctx.transport(&config);
-    let mut sent = Vec::new();
+    let mut sent: Vec<(Request, &Nudge)> = Vec::new();
     let mut failed = Vec::new();
-    for (r, message) in targets.iter().zip(&messages) {
+    for ((n, message), text) in nudges.iter().zip(&messages).zip(&texts) {
         match resend::send_tracked(
             ctx,
             transport.as_mut(),
-            &r.id,
-            PendingKind::Followup,
+            &n.request.id,
+            n.kind,
             message,
+            text.as_ref(),
         ) {
-            Ok(updated) => sent.push(updated),
+            Ok(updated) => sent.push((updated, n)),
             Err(e) => {
-                if targets.len() == 1 {
+                if nudges.len() == 1 {
+                    transport.close();
                     return Err(e);
                 }
-                failed.push(format!("{}: {e:#}", r.id));
+                failed.push(format!("{}: {e:#}", n.request.id));
             }
         }
     }
     transport.close();
     if ctx.out.json {
-        let list: Vec<_> = sent
+        // One object per request, as it stands after its follow-ups.
+        let mut latest: Vec<&Request> = Vec::new();
+        for (r, _) in &sent {
+            match latest.iter_mut().find(|l| l.id == r.id) {
+                Some(slot) => *slot = r,
+                None => latest.push(r),
+            }
+        }
+        let list: Vec<_> = latest
             .iter()
             .map(|r| view::request_json(r, now, &config.followup))
             .collect();
@@ -143,12 +236,12 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
             ctx.out.json(&list);
         }
     } else {
-        for r in &sent {
+        for (r, n) in &sent {
+            let who = if n.to_b() { &r.b } else { &r.a };
             ctx.out.data(format!(
-                "{} followed up ({} of {})",
+                "{} followed up with {who} ({} of {max})",
                 r.id,
-                r.followups.len(),
-                config.followup.max
+                n.sent_before() + 1,
             ));
         }
     }
@@ -158,7 +251,7 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     Err(UserError::new(format!(
         "{} of {} follow-ups failed",
         failed.len(),
-        targets.len()
+        nudges.len()
     ))
     .details(failed)
     .hint("run `intro followup --due` again to retry them")

@@ -9,6 +9,7 @@ use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
+use crate::editor;
 use crate::error::UserError;
 use crate::fsutil;
 use crate::message::Purpose;
@@ -51,7 +52,15 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .pending_id(PendingKind::Introduction)
         .map(str::to_string)
         .unwrap_or_else(|| composer.new_message_id(&request.id, Purpose::Introduction));
-    let message = composer.introduction(&request, message_id)?;
+    let mut text = request.pending_edit(PendingKind::Introduction).cloned();
+    if args.send_args.edit {
+        let start = match &text {
+            Some(t) => t.clone(),
+            None => composer.introduction_text(&request)?,
+        };
+        text = Some(editor::edit(&ctx.env, &start)?);
+    }
+    let message = composer.introduction(&request, message_id, text.as_ref())?;
 
     if args.send_args.dry_run {
         outgoing::print_dry_run(ctx, std::slice::from_ref(&message));
@@ -92,6 +101,7 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
         &request.id,
         PendingKind::Introduction,
         &message,
+        text.as_ref(),
     );
     transport.close();
     let updated = result?;

@@ -11,6 +11,7 @@ pub mod introduce;
 pub mod man;
 pub mod stats;
 pub mod status;
+pub mod sync;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -29,6 +30,7 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         Command::Cancel(args) => decide::cancel(args, ctx),
         Command::Followup(args) => followup::run(args, ctx),
         Command::Introduce(args) => introduce::run(args, ctx),
+        Command::Sync(args) => sync::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.
         Command::Completions(args) => completions::run(args),

@@ -92,10 +92,10 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
     if list.is_empty() {
-        out.note(if args.due {
-            "no follow-ups due"
-        } else if args.all {
+        out.note(if requests.is_empty() {
             "no requests yet; `intro ask A B --why TEXT` makes one"
+        } else if args.due {
+            "no follow-ups due"
         } else {
             "no open requests (`--all` shows closed ones too)"
         });
@@ -154,6 +154,25 @@ fn detail(
     }
     if let Some(v) = &r.note {
         field("note", v);
+    }
+    if let Some(b) = &r.b_side {
+        field(
+            "asked",
+            "both (`--both`): the introduction waits for both yeses",
+        );
+        field("A's answer", r.a_status().as_str());
+        field("B's answer", b.status.as_str());
+        field("B's subject", &b.subject);
+        field(
+            "B follow-ups",
+            &format!("{} of {}", b.followups.len(), settings.max),
+        );
+        if let Some(reply) = &b.reply {
+            field(
+                "B's reply",
+                &format!("{} \"{}\"", rfc3339(reply.at), reply.snippet),
+            );
+        }
     }
     field("subject", &r.subject);
     field("message-id", &r.message_id);

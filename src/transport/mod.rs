@@ -7,6 +7,7 @@
 
 mod outbox;
 mod sendmail;
+mod sent_copy;
 mod smtp;
 
 use std::path::PathBuf;
@@ -15,6 +16,7 @@ use crate::config::{Config, TransportKind};
 use crate::env::Environment;
 use crate::error::Hints;
 use crate::message::Outgoing;
+use crate::output::Output;
 
 pub use outbox::Outbox;
 pub use sendmail::Sendmail;
@@ -78,9 +80,34 @@ pub trait Transport {
     fn describe(&self) -> String;
 }
 
-/// The transport the config asks for. Opens no connection and reads no
-/// password until the first message is sent.
-pub fn from_config(config: &Config, outbox_dir: PathBuf, env: &Environment) -> Box<dyn Transport> {
+/// The transport the config asks for, saving a copy of each message to an
+/// IMAP folder when `[imap] save_sent` says so. Opens no connection and
+/// reads no password until the first message is sent.
+pub fn from_config(
+    config: &Config,
+    outbox_dir: PathBuf,
+    env: &Environment,
+    out: Output,
+) -> Box<dyn Transport> {
+    let transport = base(config, outbox_dir, env);
+    // The outbox keeps everything on this machine, so no copy goes anywhere.
+    match (&config.imap, config.transport()) {
+        (Some(imap), kind) if kind != TransportKind::Outbox => match &imap.save_sent {
+            Some(folder) => Box::new(sent_copy::SentCopy::new(
+                transport,
+                imap.clone(),
+                folder.clone(),
+                config.me_email().to_string(),
+                env.clone(),
+                out,
+            )),
+            None => transport,
+        },
+        _ => transport,
+    }
+}
+
+fn base(config: &Config, outbox_dir: PathBuf, env: &Environment) -> Box<dyn Transport> {
     match config.transport() {
         TransportKind::Outbox => Box::new(Outbox::new(outbox_dir)),
         TransportKind::Sendmail => {

@@ -1,5 +1,5 @@
 //! Shared helpers for the end-to-end tests. Each test file uses a part.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 pub mod mail_servers;
 pub mod sandbox;

@@ -1,0 +1,176 @@
+//! `intro sync`: look for A's replies in the user's mail (`[imap]` and/or
+//! `[maildir]`) and move each answered request from `asked` to `replied`.
+//! Nothing is changed unless every source could be read.
+
+use clap::Args;
+
+use crate::context::Context;
+use crate::error::UserError;
+use crate::request::Request;
+use crate::sync::checkpoint::Checkpoints;
+use crate::sync::{self, Found, Scan, Source, Tracked};
+use crate::text::truncate;
+use crate::view;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads [imap] (the server does the searching) and/or [maildir] (a local folder kept by mbsync or offlineimap). Only mail that arrived since the last sync is looked at.\n\nExamples:\n  intro sync                   move answered requests to `replied`\n  intro sync && intro status   then see who answered\n  intro sync --json            the requests that changed, for scripts"
+)]
+pub struct SyncArgs {
+    /// Look through the whole mailbox again, not only mail that arrived since the last sync
+    #[arg(long)]
+    pub rescan: bool,
+}
+
+pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let config = ctx.load_config()?;
+    if config.imap.is_none() && config.maildir.is_none() {
+        return Err(no_source(ctx).into());
+    }
+    let now = ctx.now;
+    let data_dir = ctx.paths.data_dir.clone();
+    let mut checkpoints = Checkpoints::load(&data_dir);
+
+    // Open every source (and note where each stands) before reading the
+    // store: a request asked after that read can only be answered by mail
+    // that arrives later, which the next sync looks at.
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    if let Some(settings) = &config.imap {
+        let source = sync::imap::open(
+            settings,
+            config.me_email(),
+            &ctx.env,
+            &checkpoints,
+            args.rescan,
+        )?;
+        sources.push(Box::new(source));
+    }
+    if let Some(settings) = &config.maildir {
+        let path = ctx.paths.relative_to_config(&settings.path);
+        sources.push(Box::new(sync::maildir::open(
+            &path,
+            &checkpoints,
+            args.rescan,
+        )?));
+    }
+    let tracked = Tracked::new(ctx.store.read()?.iter());
+    let mut found: Vec<Found> = Vec::new();
+    let mut notes = Vec::new();
+    for source in &mut sources {
+        let scan = source.find(&tracked, now)?;
+        notes.push(format!(
+            "{}: {}",
+            source.describe(),
+            describe_scan(&scan, &tracked)
+        ));
+        found.extend(scan.found);
+    }
+
+    // The first answer wins when A wrote twice.
+    found.sort_by_key(|f| f.reply.at);
+    let changed: Vec<(Request, bool)> = if found.is_empty() {
+        Vec::new()
+    } else {
+        ctx.store.write(|txn| {
+            let mut changed = Vec::new();
+            for f in found {
+                let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
+                    continue;
+                };
+                let recorded = if f.from_b {
+                    r.record_b_reply(now, f.reply)
+                } else {
+                    r.record_reply(now, f.reply)
+                };
+                if recorded {
+                    txn.put(r.clone());
+                    changed.push((r, f.from_b));
+                }
+            }
+            Ok::<_, anyhow::Error>(changed)
+        })?
+    };
+
+    for source in &sources {
+        source.checkpoint(&mut checkpoints);
+    }
+    // Log out before printing.
+    drop(sources);
+    if let Err(e) = checkpoints.save(&data_dir) {
+        ctx.out.warn(format!(
+            "cannot save where this sync left off in `{}` ({e}); the next sync looks through everything again",
+            Checkpoints::path(&data_dir).display()
+        ));
+    }
+
+    let out = ctx.out;
+    if out.json {
+        // One object per request, as it stands after every reply found
+        // (with `--both`, A and B may both have answered).
+        let mut latest: Vec<&Request> = Vec::new();
+        for (r, _) in &changed {
+            match latest.iter_mut().find(|l| l.id == r.id) {
+                Some(slot) => *slot = r,
+                None => latest.push(r),
+            }
+        }
+        let list: Vec<_> = latest
+            .iter()
+            .map(|r| view::request_json(r, now, &config.followup))
+            .collect();
+        out.json(&list);
+    } else {
+        for (r, from_b) in &changed {
+            let (who, reply) = if *from_b {
+                (&r.b, r.b_side.as_ref().and_then(|b| b.reply.as_ref()))
+            } else {
+                (&r.a, r.reply.as_ref())
+            };
+            let snippet = reply.map_or("", |reply| reply.snippet.as_str());
+            out.data(format!(
+                "{} {who} replied: \"{}\"",
+                r.id,
+                truncate(snippet, 60)
+            ));
+        }
+    }
+    for note in notes {
+        out.note(note);
+    }
+    out.note(match changed.len() {
+        0 => "no new replies".to_string(),
+        1 => "1 request moved to `replied`: `intro status` shows it first".to_string(),
+        n => format!("{n} requests moved to `replied`: `intro status` shows them first"),
+    });
+    Ok(())
+}
+
+fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
+    if scan.nothing_new {
+        return "nothing new since the last sync".into();
+    }
+    if tracked.is_empty() {
+        return "no request is waiting for a reply".into();
+    }
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut text = format!(
+        "{} in the threads of {}",
+        plural(scan.examined, "message", "messages"),
+        plural(tracked.len(), "waiting request", "waiting requests"),
+    );
+    if scan.not_from_a > 0 {
+        text.push_str(&format!(" ({} not from A, or automatic)", scan.not_from_a));
+    }
+    text
+}
+
+fn no_source(ctx: &Context) -> UserError {
+    UserError::new(format!(
+        "nowhere to look for replies: `{}` has no [imap] or [maildir] table",
+        ctx.paths.config_file.display()
+    ))
+    .hint("add [imap] with `host = \"imap.example.com\"`, `username = \"you@example.com\"` and `password_command = [\"pass\", \"show\", \"mail/imap\"]`")
+    .hint("or [maildir] with `path = \"~/Mail/INBOX\"` (a folder kept by mbsync or offlineimap)")
+    .hint("the README's \"Noticing replies: intro sync\" has complete examples")
+}
