@@ -4,9 +4,11 @@
 //! numbers out.
 //!
 //! Definitions, also given in `intro stats --help` and the README:
-//! - A request **said yes** when it is `approved` or `introduced`, or was
-//!   cancelled after an approval; it **said no** when it is `declined`. The
-//!   approval rate is yes / (yes + no): undecided requests do not count.
+//! - A request **said yes** when A approved it: it is `approved` or
+//!   `introduced`, or was cancelled after A's yes; it **said no** when A
+//!   declined it. The approval rate is yes / (yes + no): undecided requests
+//!   do not count. With `--both` only A's answer counts here (B's no
+//!   declines the request, but A still said yes).
 //! - A request's **answer** is the first reply, approval or decline recorded
 //!   after the ask. A reply counts from its `Date` header (when A wrote,
 //!   not when `intro sync` noticed), kept between the ask and the sync.
@@ -194,19 +196,15 @@ struct ContactAcc {
     last_asked: OffsetDateTime,
 }
 
-/// What A decided: yes, no, or nothing yet.
+/// What A decided: yes, no, or nothing yet. Read from A's own approval or
+/// decline in the history, so neither a later cancel nor B's answer (with
+/// `--both`, B's no declines the request) changes what A said.
 fn decision(r: &Request) -> Option<bool> {
-    match r.status {
-        State::Approved | State::Introduced => Some(true),
-        State::Declined => Some(false),
-        // Withdrawn after A agreed: A still said yes.
-        State::Cancelled => r
-            .history
-            .iter()
-            .any(|e| e.kind == EventKind::Approved)
-            .then_some(true),
-        State::Sending | State::Asked | State::Replied => None,
-    }
+    r.history.iter().rev().find_map(|e| match e.kind {
+        EventKind::Approved => Some(true),
+        EventKind::Declined => Some(false),
+        _ => None,
+    })
 }
 
 /// When A answered: the first reply, approval or decline after the ask.
@@ -332,6 +330,19 @@ mod tests {
         // Answers at 2h, 4h (approve), 6h, 8h; the plain cancel is no answer.
         assert_eq!(s.answers.answered, 4);
         assert_eq!(s.answers.median, Some(hours(5)));
+    }
+
+    #[test]
+    fn with_both_sides_only_a_answer_counts() {
+        let mut r = asked("b", "ada", 0).with_b_side("<b@x>".into(), "s".into());
+        r.mark_b_asked(T0).unwrap();
+        r.approve(T0 + hours(2), None).unwrap();
+        r.decline_b(T0 + hours(1), None).unwrap();
+        assert_eq!(r.status, State::Declined, "B's no declines the request");
+        let s = compute(&[r], None);
+        assert_eq!(s.approval, Approval { yes: 1, no: 0 });
+        assert_eq!(s.answers.median, Some(hours(2)), "B's answer is not A's");
+        assert_eq!(s.by_state[&State::Declined], 1);
     }
 
     #[test]

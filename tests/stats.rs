@@ -162,3 +162,20 @@ fn a_bad_date_is_a_usage_error() {
         );
     }
 }
+
+#[test]
+fn with_both_sides_a_yes_counts_even_when_b_declines() {
+    let mut sb = Sandbox::new();
+    let v = sb.json(&["ask", "ada", "sam", "--why", "compilers", "--both", "--yes"]);
+    let id = v["id"].as_str().unwrap().to_string();
+    sb.set_now("2026-03-01T12:00:00Z");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["decline", &id, "--side", "b"]);
+    let v = sb.json(&["stats"]);
+    assert_eq!(v["by_state"]["declined"], 1, "B's no declines the request");
+    assert_eq!(v["said_yes"], 1, "but A said yes");
+    assert_eq!(v["said_no"], 0);
+    assert_eq!(v["median_answer_secs"], 3 * 3600);
+    assert_eq!(v["per_contact"][0]["handle"], "ada");
+    assert_eq!(v["per_contact"].as_array().unwrap().len(), 1);
+}

@@ -15,8 +15,8 @@ use crate::stats::{self, ALL_STATES, Stats};
 #[derive(Debug, Args)]
 #[command(after_help = "How the numbers are counted:
   approval rate   requests A said yes to (approved or introduced, or cancelled after
-                  an approval) over those A decided (the same plus declined); open
-                  requests do not count
+                  A's yes) over those A decided (the same plus those A declined);
+                  open requests do not count; with --both, only A's answer counts
   answer          the first reply, approval or decline after the ask; a reply counts
                   from its Date header; the median is over answered requests
   follow-ups      the share of answered requests that had at least one follow-up
@@ -173,8 +173,8 @@ struct StatsJson {
     total: usize,
     /// Every state, with 0 for those no request is in.
     by_state: serde_json::Map<String, serde_json::Value>,
-    /// Requests A said yes to (approved, introduced, or cancelled after an
-    /// approval), and no to (declined).
+    /// Requests A said yes to (approved, introduced, or cancelled after
+    /// A's yes), and no to (declined by A).
     said_yes: usize,
     said_no: usize,
     /// said_yes / (said_yes + said_no); null when nothing was decided.
