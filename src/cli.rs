@@ -82,6 +82,12 @@ pub enum Command {
     Introduce(cmd::introduce::IntroduceArgs),
     /// Find replies from A in your inbox (IMAP or Maildir)
     Sync(cmd::sync::SyncArgs),
+    /// Show how requests went: approval rate, time to answer, follow-ups, per contact
+    Stats(cmd::stats::StatsArgs),
+    /// Print the shell script that completes commands, handles and request ids
+    Completions(cmd::completions::CompletionsArgs),
+    /// Print the manual page (roff)
+    Man(cmd::man::ManArgs),
 }
 
 /// The options every sending command shares.

@@ -127,4 +127,18 @@ impl Context {
     pub fn templates_dir(&self, config: &Config) -> PathBuf {
         self.paths.templates_dir(Some(config))
     }
+
+    /// The context a plain run in this environment gets, for shell
+    /// completion: the shell passes no flags, so the environment and the
+    /// default places decide. None when it cannot be made.
+    pub fn for_completion() -> Option<Context> {
+        let global = GlobalArgs {
+            config: None,
+            contacts: None,
+            json: false,
+            quiet: true,
+            color: ColorChoice::Never,
+        };
+        Context::new(&global, Environment::capture()).ok()
+    }
 }

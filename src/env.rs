@@ -1,8 +1,11 @@
 //! The process environment, read once at start-up. Nothing else in intro
 //! calls `std::env::var`, so tests can see every input a run depends on.
+//! (The one exception is clap_complete, which reads `INTRO_COMPLETE`
+//! itself when a shell asks for completions, before a run starts.)
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
@@ -49,4 +52,19 @@ impl Environment {
             ..Environment::default()
         }
     }
+}
+
+/// How to start this intro again from a script: its `argv[0]`, made
+/// absolute when it named a path (`./target/debug/intro`), left as typed
+/// when it was found on `PATH` (`intro`), so upgrades are picked up.
+pub fn invoked_as() -> String {
+    let argv0 = std::env::args_os()
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("intro"));
+    let path = match std::env::current_dir() {
+        Ok(cwd) if argv0.components().count() > 1 => cwd.join(argv0),
+        _ => argv0,
+    };
+    path.to_string_lossy().into_owned()
 }

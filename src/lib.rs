@@ -9,10 +9,13 @@
 //! - `cli` parses the command line; `cmd/` has one module per subcommand
 //!   (its arguments and its `run`), which only orchestrates.
 //! - `context` resolves settings once: environment (`env`), paths, clock,
-//!   and loads `config` and `contacts`.
+//!   and loads `config` and `contacts`. `contacts_edit` changes the
+//!   contacts file keeping its layout; `vcf` reads vCard files and `import`
+//!   decides what importing them adds (pure).
 //! - `request` is the pure domain: states, transitions, when a follow-up is
 //!   due; `fatigue` says when A was asked too often. `store` keeps
-//!   requests on disk (journal + snapshot, locked, atomic).
+//!   requests on disk (journal + snapshot, locked, atomic). `stats` counts
+//!   what happened to them (pure, like `request`).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
@@ -24,41 +27,53 @@
 //!   message answers which request; `intro sync` records them as `replied`.
 //! - `view` and `output` decide what the user sees (JSON, tables, notes);
 //!   `error` is the one voice of failures and the exit codes.
+//! - `complete` offers handles and request ids to shells on TAB (through
+//!   clap_complete, which answers before anything else runs).
 
 mod claim;
 mod cli;
 mod cmd;
+mod complete;
 mod compose;
 mod config;
 mod contacts;
+mod contacts_edit;
 mod context;
 mod editor;
 mod env;
 mod error;
 mod fatigue;
 mod fsutil;
+mod import;
 mod message;
 mod outgoing;
 mod output;
 mod request;
 mod resend;
 mod secret;
+mod stats;
 mod store;
 mod sync;
 mod template;
 mod text;
 mod textpos;
 mod transport;
+mod vcf;
 mod view;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory as _, Parser};
 
 use crate::error::Exit;
 
 /// Run intro with the process's arguments and environment.
 pub fn main() -> ExitCode {
+    // A shell asking for completions (`INTRO_COMPLETE` set) is answered
+    // here, and the process ends; otherwise this does nothing.
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .var(complete::VAR)
+        .complete();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -68,9 +83,13 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
-    let env = env::Environment::capture();
-    let result =
-        context::Context::new(&cli.global, env).and_then(|mut ctx| cmd::run(cli.command, &mut ctx));
+    let result = match cli.command {
+        // These print what clap knows and need no settings.
+        cli::Command::Completions(args) => cmd::completions::run(args),
+        cli::Command::Man(args) => cmd::man::run(args),
+        command => context::Context::new(&cli.global, env::Environment::capture())
+            .and_then(|mut ctx| cmd::run(command, &mut ctx)),
+    };
     match result {
         Ok(()) => Exit::Success.into(),
         Err(e) => error::report(&e).into(),

@@ -96,6 +96,25 @@ pub fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
+/// A span for people: `<1m`, `45m`, `5h 12m`, `3d 4h`.
+pub fn span(d: time::Duration) -> String {
+    let minutes = d.whole_minutes().max(0);
+    let (days, hours, mins) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => "<1m".into(),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+/// A share as a whole percentage: `67%`.
+pub fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +136,19 @@ mod tests {
         assert_eq!(age(datetime!(2026-03-10 02:00 UTC), now), "10h");
         assert_eq!(age(datetime!(2026-03-01 12:00 UTC), now), "9d");
         assert_eq!(until(datetime!(2026-03-13 12:00 UTC), now), "in 3d");
+    }
+
+    #[test]
+    fn spans_and_percentages_are_short() {
+        use time::Duration;
+        assert_eq!(span(Duration::seconds(59)), "<1m");
+        assert_eq!(span(Duration::minutes(45)), "45m");
+        assert_eq!(span(Duration::hours(5)), "5h");
+        assert_eq!(span(Duration::minutes(5 * 60 + 12)), "5h 12m");
+        assert_eq!(span(Duration::days(3)), "3d");
+        assert_eq!(span(Duration::hours(76) + Duration::minutes(30)), "3d 4h");
+        assert_eq!(span(Duration::hours(-3)), "<1m");
+        assert_eq!(percent(2.0 / 3.0), "67%");
+        assert_eq!(percent(1.0), "100%");
     }
 }

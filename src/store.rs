@@ -46,6 +46,9 @@ pub enum StoreError {
     },
     #[error("`{}` was written by a newer intro (store format {found}, this intro reads {FORMAT_VERSION})", path.display())]
     UnknownVersion { path: PathBuf, found: u32 },
+    /// Another run holds the lock, and this reader would not wait.
+    #[error("`{}` is locked by another intro run", path.display())]
+    Busy { path: PathBuf },
 }
 
 impl Hints for StoreError {
@@ -61,6 +64,7 @@ impl Hints for StoreError {
             StoreError::UnknownVersion { .. } => {
                 vec!["upgrade intro (`cargo install intro`) to read this store".into()]
             }
+            StoreError::Busy { .. } => vec![],
         }
     }
 }
@@ -256,7 +260,8 @@ impl Store {
     }
 
     /// Open the lock file, creating the data dir only when about to write.
-    fn lock(&self, exclusive: bool) -> Result<Option<File>, StoreError> {
+    /// Without `wait`, a lock another run holds is `Busy`.
+    fn lock(&self, exclusive: bool, wait: bool) -> Result<Option<File>, StoreError> {
         let path = self.lock_path();
         if exclusive {
             fsutil::create_private_dir(&self.dir).map_err(io_err("create", &self.dir))?;
@@ -268,15 +273,31 @@ impl Store {
         let file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
         if exclusive {
             file.lock().map_err(io_err("lock", &path))?;
-        } else {
+        } else if wait {
             file.lock_shared().map_err(io_err("lock", &path))?;
+        } else {
+            match file.try_lock_shared() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy { path }),
+                Err(std::fs::TryLockError::Error(e)) => return Err(io_err("lock", &path)(e)),
+            }
         }
         Ok(Some(file))
     }
 
     /// Every request, read under a shared lock.
     pub fn read(&mut self) -> Result<&Requests, StoreError> {
-        let lock = self.lock(false)?;
+        self.read_waiting(true)
+    }
+
+    /// Every request, or `Busy` at once while another run writes: for
+    /// answers that cannot wait (shell completion).
+    pub fn read_now(&mut self) -> Result<&Requests, StoreError> {
+        self.read_waiting(false)
+    }
+
+    fn read_waiting(&mut self, wait: bool) -> Result<&Requests, StoreError> {
+        let lock = self.lock(false, wait)?;
         if lock.is_some() {
             self.refresh()?;
         }
@@ -299,7 +320,7 @@ impl Store {
     where
         E: From<StoreError>,
     {
-        let _lock = self.lock(true)?;
+        let _lock = self.lock(true, true)?;
         self.refresh()?;
         let cache = self.cache.as_mut().expect("refresh fills the cache");
         let mut txn = Txn {
@@ -669,6 +690,24 @@ mod tests {
         let mut store = Store::new(&data);
         assert!(store.read().unwrap().is_empty());
         assert!(!data.exists());
+    }
+
+    #[test]
+    fn read_now_does_not_wait_for_a_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        put(&mut store, "aaaaaaaa");
+        // Another run writing: it holds the lock exclusively.
+        let writer = File::open(dir.path().join("store.lock")).unwrap();
+        writer.lock().unwrap();
+        let mut reader = Store::new(dir.path());
+        assert!(matches!(reader.read_now(), Err(StoreError::Busy { .. })));
+        writer.unlock().unwrap();
+        assert_eq!(reader.read_now().unwrap().len(), 1);
+        // Nothing stored yet: empty, and nothing created.
+        let empty = dir.path().join("none");
+        assert!(Store::new(&empty).read_now().unwrap().is_empty());
+        assert!(!empty.exists());
     }
 
     #[test]

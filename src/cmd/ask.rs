@@ -11,10 +11,12 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::claim;
 use crate::cli::SendArgs;
+use crate::complete;
 use crate::compose::Composer;
 use crate::config::Config;
 use crate::contacts::{Contact, Contacts};
@@ -36,11 +38,19 @@ use crate::view;
 )]
 pub struct AskArgs {
     /// Contact A, the one asked: a handle, email or full name
-    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        add = ArgValueCandidates::new(complete::contacts)
+    )]
     pub a: Option<String>,
 
     /// Contact B, the one who wants to meet A
-    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        add = ArgValueCandidates::new(complete::contacts)
+    )]
     pub b: Option<String>,
 
     /// Why the two should meet

@@ -1,14 +1,22 @@
 //! `intro contacts`: list contacts; `intro contacts check`: validate the
-//! whole setup and report every problem.
+//! whole setup and report every problem; `intro contacts import`: add the
+//! cards of a vCard file.
 
-use clap::{Args, Subcommand};
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand, ValueHint};
 use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::compose;
 use crate::config::{Config, TransportKind};
+use crate::contacts_edit::ContactsFile;
 use crate::context::Context;
 use crate::error::UserError;
+use crate::import::{self, NewContact, Plan};
+use crate::vcf;
 
 #[derive(Debug, Args)]
 pub struct ContactsArgs {
@@ -20,6 +28,40 @@ pub struct ContactsArgs {
 pub enum ContactsAction {
     /// Validate the config, contacts and templates; report every problem
     Check,
+    /// Add the people in a vCard file (.vcf) to the contacts file
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads vCard 2.1, 3.0 and 4.0, one or many cards per file, as exported by Apple
+Contacts, Google Contacts, Android, Outlook, khard or vdirsyncer. From each card:
+FN (or N) -> name, EMAIL -> email (the preferred one, else the first), NOTE ->
+note, ORG -> company, TITLE -> title, CATEGORIES -> tags.
+
+Handles come from the name: `ada`, or `ada-lovelace` when `ada` is taken, then
+`ada-lovelace-2`. A card without an email, without a name, or with an address
+already in the contacts is skipped, and the report says why. New contacts are
+appended; the file's comments and layout stay as they were.
+
+Examples:
+  intro contacts import ~/Downloads/contacts.vcf --dry-run
+  intro contacts import contacts.vcf
+  cat ~/.contacts/friends/*.vcf | intro contacts import -   (a khard/vdirsyncer folder)"
+)]
+pub struct ImportArgs {
+    /// The vCard file to read (`-` reads standard input)
+    #[arg(value_name = "FILE.vcf", value_hint = ValueHint::FilePath)]
+    pub file: PathBuf,
+
+    /// Show what would be added and skipped; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Update a contact whose email a card has with the card's fields (its
+    /// handle and any field the card lacks, such as `blurb`, are kept)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Serialize)]
@@ -35,6 +77,7 @@ pub fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     match args.action {
         None => list(ctx),
         Some(ContactsAction::Check) => check(ctx),
+        Some(ContactsAction::Import(args)) => import(args, ctx),
     }
 }
 
@@ -81,6 +124,174 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
     }
     ctx.out.data(trim_table(&table));
     Ok(())
+}
+
+fn import(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let config = match ctx.load_config() {
+        Ok(c) => Some(c),
+        Err(e) if is_missing_config(&e) => None,
+        Err(e) => return Err(e),
+    };
+    let file = ContactsFile::load(&ctx.paths.contacts_file(config.as_ref())).map_err(|e| {
+        e.into_user_error()
+            .hint("fix the contacts file first: nothing was imported")
+    })?;
+    let source = args.file.display().to_string();
+    let bytes = read_source(&args.file)?;
+    let cards = vcf::parse(&bytes).map_err(|e| {
+        UserError::new(format!("`{source}` is not a vCard file: {e}"))
+            .hint("export contacts as vCard (.vcf) from your address book")
+    })?;
+    let plan = import::plan(cards, &file.contacts, args.force);
+    let changes = !plan.added.is_empty() || !plan.updated.is_empty();
+    if changes && !args.dry_run {
+        file.save(&plan.added, &plan.updated)?;
+    }
+    report(&plan, &file.path, args.dry_run, ctx);
+    Ok(())
+}
+
+/// The vCard bytes, from the file or standard input (`-`).
+fn read_source(file: &Path) -> anyhow::Result<Vec<u8>> {
+    if file == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(file)
+        .map_err(|e| UserError::new(format!("cannot read `{}`: {e}", file.display())).into())
+}
+
+#[derive(Serialize)]
+struct ImportedJson<'a> {
+    card: usize,
+    handle: &'a str,
+    name: &'a str,
+    email: &'a str,
+    company: Option<&'a str>,
+    title: Option<&'a str>,
+    tags: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SkippedJson<'a> {
+    card: usize,
+    name: Option<&'a str>,
+    email: Option<&'a str>,
+    reason: &'a str,
+}
+
+fn imported_json(list: &[NewContact]) -> Vec<ImportedJson<'_>> {
+    // `note` is private: it stays out of what intro prints.
+    list.iter()
+        .map(|c| ImportedJson {
+            card: c.card,
+            handle: &c.handle,
+            name: &c.name,
+            email: &c.email,
+            company: c.company.as_deref(),
+            title: c.title.as_deref(),
+            tags: &c.tags,
+        })
+        .collect()
+}
+
+fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
+    let out = ctx.out;
+    if out.json {
+        let skipped: Vec<SkippedJson> = plan
+            .skipped
+            .iter()
+            .map(|s| SkippedJson {
+                card: s.card,
+                name: s.name.as_deref(),
+                email: s.email.as_deref(),
+                reason: &s.reason,
+            })
+            .collect();
+        out.json(&serde_json::json!({
+            "contacts": path,
+            "dry_run": dry_run,
+            "added": imported_json(&plan.added),
+            "updated": imported_json(&plan.updated),
+            "skipped": skipped,
+        }));
+        return;
+    }
+    let would = if dry_run { "would " } else { "" };
+    let mut blocks: Vec<String> = Vec::new();
+    for (verb, preposition, list) in [
+        (if dry_run { "add" } else { "added" }, "to", &plan.added),
+        (
+            if dry_run { "update" } else { "updated" },
+            "in",
+            &plan.updated,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let mut table = Table::new();
+        table
+            .load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| out.bold(h)));
+        for c in list.iter() {
+            table.add_row([
+                c.handle.clone(),
+                c.name.clone(),
+                c.email.clone(),
+                c.tags.join(", "),
+            ]);
+        }
+        blocks.push(format!(
+            "{would}{verb} {} {preposition} `{}`:\n{}",
+            plural(list.len(), "contact"),
+            path.display(),
+            trim_table(&table)
+        ));
+    }
+    if !plan.skipped.is_empty() {
+        let lines: Vec<String> = plan
+            .skipped
+            .iter()
+            .map(|s| {
+                // Escaped: a name may hold the line break it is refused for.
+                let who = match (&s.name, &s.email) {
+                    (Some(name), _) => format!(" ({})", name.escape_debug()),
+                    (None, Some(email)) => format!(" (<{}>)", email.escape_debug()),
+                    (None, None) => String::new(),
+                };
+                format!("  card {}{who}: {}", s.card, s.reason)
+            })
+            .collect();
+        blocks.push(format!(
+            "skipped {}:\n{}",
+            plural(plan.skipped.len(), "card"),
+            lines.join("\n")
+        ));
+    }
+    if plan.added.is_empty() && plan.updated.is_empty() {
+        blocks.insert(0, format!("nothing to add to `{}`", path.display()));
+    }
+    out.data(blocks.join("\n\n"));
+    if dry_run {
+        out.note("dry run: nothing was written");
+    } else if !plan.added.is_empty() {
+        out.note(
+            "next: give each new contact a `blurb` (a forwardable one-liner used in introductions)",
+        );
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn is_missing_config(e: &anyhow::Error) -> bool {

@@ -1,8 +1,10 @@
 //! `intro approve`, `intro decline` and `intro cancel`: record a decision.
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cmd::{find_request, transition_error};
+use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
 use crate::error::UserError;
@@ -20,6 +22,7 @@ pub enum Side {
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
     /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
@@ -34,6 +37,7 @@ pub struct ApproveArgs {
 #[derive(Debug, Args)]
 pub struct DeclineArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
     /// Whose no this is (with `ask --both`, either no declines the request)
@@ -52,6 +56,7 @@ pub struct DeclineArgs {
 #[derive(Debug, Args)]
 pub struct CancelArgs {
     /// The request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
 }
 

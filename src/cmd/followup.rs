@@ -2,9 +2,11 @@
 //! request or for every request with a follow-up due.
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
 use crate::cmd::{find_request, transition_error};
+use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
 use crate::editor;
@@ -22,7 +24,11 @@ use crate::view;
 )]
 pub struct FollowupArgs {
     /// The request to follow up (an id or an unambiguous prefix)
-    #[arg(required_unless_present = "due", conflicts_with = "due")]
+    #[arg(
+        required_unless_present = "due",
+        conflicts_with = "due",
+        add = ArgValueCandidates::new(complete::asked_requests)
+    )]
     pub request: Option<String>,
 
     /// Follow up every request with a follow-up due

@@ -2,9 +2,11 @@
 //! (saved under drafts/), or send it with `--send`.
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
 use crate::cmd::{find_request, transition_error};
+use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
 use crate::editor;
@@ -22,6 +24,7 @@ use crate::view;
 )]
 pub struct IntroduceArgs {
     /// The approved request (an id or an unambiguous prefix)
+    #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
 
     /// Send the introduction to A and B (otherwise only draft it)

@@ -2,11 +2,14 @@
 //! orchestrates (load, decide, send, record, print).
 
 pub mod ask;
+pub mod completions;
 pub mod contacts;
 pub mod decide;
 pub mod followup;
 pub mod init;
 pub mod introduce;
+pub mod man;
+pub mod stats;
 pub mod status;
 pub mod sync;
 
@@ -28,6 +31,10 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         Command::Followup(args) => followup::run(args, ctx),
         Command::Introduce(args) => introduce::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
+        Command::Stats(args) => stats::run(args, ctx),
+        // Neither reads settings; `main` runs them before making a context.
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -2,9 +2,11 @@
 //! named requests in detail with their history.
 
 use clap::Args;
+use clap_complete::ArgValueCandidates;
 use comfy_table::{ContentArrangement, Table, presets};
 
 use crate::cmd::{contacts::trim_table, find_request};
+use crate::complete;
 use crate::config::FollowupSettings;
 use crate::context::Context;
 use crate::output::{age, rfc3339};
@@ -18,7 +20,7 @@ use crate::view::{self, next_step};
 )]
 pub struct StatusArgs {
     /// Requests to show in detail (an id or an unambiguous prefix)
-    #[arg(value_name = "REQUEST")]
+    #[arg(value_name = "REQUEST", add = ArgValueCandidates::new(complete::any_request))]
     pub requests: Vec<String>,
 
     /// Include closed requests (declined, introduced, cancelled)

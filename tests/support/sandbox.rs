@@ -119,9 +119,15 @@ impl Sandbox {
 
     /// The command, sealed: nothing from the caller's environment but PATH.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_intro"));
-        cmd.args(args)
-            .env_clear()
+        let mut cmd = self.sealed(env!("CARGO_BIN_EXE_intro"));
+        cmd.args(args);
+        cmd
+    }
+
+    /// Any program in the same sealed environment as intro runs in.
+    pub fn sealed(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.root().join("home"))
             .env("XDG_CONFIG_HOME", self.root().join("config"))
@@ -140,7 +146,15 @@ impl Sandbox {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut cmd = self.command(args);
+        self.run_command(self.command(args), stdin)
+    }
+
+    /// Run a command made by `command` or `sealed`.
+    pub fn run_command(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
+        let args: Vec<String> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
         if stdin.is_some() {
             cmd.stdin(Stdio::piped());
         }
