@@ -139,13 +139,13 @@ enum Decision {
 }
 
 /// The text fields of one ask, as typed.
-struct AskFields {
-    a: String,
-    b: String,
-    why: String,
-    wants: Option<String>,
-    format: Option<String>,
-    note: Option<String>,
+pub(crate) struct AskFields {
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) why: String,
+    pub(crate) wants: Option<String>,
+    pub(crate) format: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
@@ -661,6 +661,15 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
                 .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?,
         )
     };
+    parse_batch(reader, &shown)
+}
+
+/// The rows of a batch CSV, each with its line; `shown` names the source
+/// in errors.
+pub(crate) fn parse_batch(
+    reader: impl std::io::Read,
+    shown: &str,
+) -> anyhow::Result<Vec<(u64, AskFields)>> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::Headers)
