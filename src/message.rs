@@ -4,8 +4,9 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::address::Envelope;
+use lettre::message::header::{self, ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Mailboxes};
 use lettre::{Address, Message};
 use time::OffsetDateTime;
 
@@ -170,18 +171,28 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
             )));
         }
     }
+    let from = draft.from.mailbox()?;
+    let to: Vec<Mailbox> = draft
+        .to
+        .iter()
+        .map(Person::mailbox)
+        .collect::<Result<_, _>>()?;
+    let bcc = draft.bcc.as_ref().map(Person::mailbox).transpose()?;
+    // The envelope is set here, from the people the draft names. lettre
+    // would derive it (and join repeated `to`s) by parsing its own headers
+    // back, which silently drops a mailbox whose name does not parse (one
+    // with a NUL in it): the message would not reach that recipient.
+    let recipients = to.iter().chain(&bcc).map(|m| m.email.clone()).collect();
+    let envelope = Envelope::new(Some(from.email.clone()), recipients)
+        .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
     let mut builder = Message::builder()
-        .from(draft.from.mailbox()?)
+        .from(from)
         .subject(draft.rendered.subject.clone())
         .date(SystemTime::from(draft.date))
         .message_id(Some(draft.message_id.clone()))
-        .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")));
-    for person in &draft.to {
-        builder = builder.to(person.mailbox()?);
-    }
-    if let Some(bcc) = &draft.bcc {
-        builder = builder.bcc(bcc.mailbox()?);
-    }
+        .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")))
+        .mailbox(header::To::from(Mailboxes::from_iter(to)))
+        .envelope(envelope);
     if let Some(id) = &draft.in_reply_to {
         builder = builder.in_reply_to(id.clone());
     }
@@ -259,6 +270,30 @@ mod tests {
         let mut d = draft();
         d.rendered.subject = "Hi\r\nBcc: x@example.com".into();
         assert!(build(&d).is_err());
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): a NUL in a
+    /// recipient's name dropped that recipient from the envelope, and from
+    /// the To header when another followed.
+    #[test]
+    fn every_recipient_is_delivered_whatever_their_name() {
+        let mut d = draft();
+        d.to = vec![
+            Person::new("Ada L\0ovelace", "ada@example.com"),
+            Person::new("Sam", "sam@example.org"),
+        ];
+        let out = build(&d).unwrap();
+        assert_eq!(
+            out.envelope_to,
+            ["ada@example.com", "sam@example.org", "grace@example.com"]
+        );
+        let text = out.text();
+        let to = text.lines().find(|l| l.starts_with("To: ")).unwrap();
+        assert!(
+            to.contains("<ada@example.com>") && to.contains("<sam@example.org>"),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains("bcc"), "{text}");
     }
 
     #[test]
