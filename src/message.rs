@@ -133,8 +133,12 @@ pub fn random_hex(n: usize) -> String {
 /// to quoted-printable past 76 characters, which garbles plain prose.
 fn encode_body(text: &str) -> Result<Body, UserError> {
     // Stray CRs and NULs have no place in a text body.
-    let text: String = text.chars().filter(|c| *c != '\r' && *c != '\0').collect();
+    let mut text: String = text.chars().filter(|c| *c != '\r' && *c != '\0').collect();
     if text.lines().any(|l| l.len() > 990) {
+        // The last line ends in CRLF too, as below (found by fuzzing).
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
         return Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
             .map_err(|_| UserError::new("the message body cannot be encoded"));
     }
@@ -294,6 +298,25 @@ mod tests {
             "{text}"
         );
         assert!(!text.to_lowercase().contains("bcc"), "{text}");
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): a body quoted-printable
+    /// for its long line, without a final newline, ended without CRLF.
+    #[test]
+    fn every_line_ends_in_crlf_in_every_encoding() {
+        for body in ["short\nend", &format!("{}\nend", "x".repeat(1000))] {
+            let mut d = draft();
+            d.rendered.body = body.into();
+            let bytes = build(&d).unwrap().bytes;
+            assert!(bytes.ends_with(b"end\r\n"), "{body:?}");
+            assert!(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, b)| *b != b'\n' || bytes[i - 1] == b'\r'),
+                "{body:?}"
+            );
+        }
     }
 
     #[test]
