@@ -175,6 +175,15 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
             )));
         }
     }
+    // One space between words: lettre encodes non-ASCII words apart, and a
+    // reader drops the white space between two encoded words, so a run of
+    // spaces there would join them ("José  Núñez" read "JoséNúñez").
+    let subject = draft
+        .rendered
+        .subject
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let from = draft.from.mailbox()?;
     let to: Vec<Mailbox> = draft
         .to
@@ -191,7 +200,7 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
     let mut builder = Message::builder()
         .from(from)
-        .subject(draft.rendered.subject.clone())
+        .subject(subject.clone())
         .date(SystemTime::from(draft.date))
         .message_id(Some(draft.message_id.clone()))
         .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")))
@@ -211,7 +220,7 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
     let envelope = message.envelope();
     Ok(Outgoing {
         message_id: draft.message_id.clone(),
-        subject: draft.rendered.subject.clone(),
+        subject,
         to: draft.to.clone(),
         envelope_from: envelope
             .from()
@@ -317,6 +326,22 @@ mod tests {
                 "{body:?}"
             );
         }
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): two spaces between
+    /// two non-ASCII words made them one word in the reader's Subject.
+    #[test]
+    fn the_subject_reads_back_word_for_word() {
+        let mut d = draft();
+        d.rendered.subject = "Would you be open to meeting José  Núñez?".into();
+        let out = build(&d).unwrap();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(out.bytes.as_slice())
+            .unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Would you be open to meeting José Núñez?")
+        );
     }
 
     #[test]
