@@ -217,6 +217,21 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
+    let bytes = message.formatted();
+    // Mail servers refuse or cut lines over 998 octets. The body's are kept
+    // short above, and lettre folds headers at spaces, so a longer line is
+    // one very long word in the Subject or a name (found by fuzzing).
+    let longest = bytes
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).len())
+        .max()
+        .unwrap_or(0);
+    if longest > 998 {
+        return Err(UserError::new(format!(
+            "a header line would be {longest} characters long, more than mail servers take (998)"
+        ))
+        .hint("shorten the longest word of the Subject or of the names"));
+    }
     let envelope = message.envelope();
     Ok(Outgoing {
         message_id: draft.message_id.clone(),
@@ -226,7 +241,7 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
             .from()
             .map_or_else(|| draft.from.email.clone(), |a| a.to_string()),
         envelope_to: envelope.to().iter().map(|a| a.to_string()).collect(),
-        bytes: message.formatted(),
+        bytes,
         bcc: draft.bcc.as_ref().map(|p| p.email.clone()),
     })
 }
@@ -342,6 +357,26 @@ mod tests {
             parsed.subject(),
             Some("Would you be open to meeting José Núñez?")
         );
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): lettre folds headers
+    /// only at spaces, so one long word made a line no server takes.
+    #[test]
+    fn a_header_line_too_long_for_smtp_is_refused() {
+        let word = "x".repeat(1000);
+        let mut d = draft();
+        d.rendered.subject = format!("About {word}");
+        let err = build(&d).unwrap_err();
+        assert!(
+            err.message.contains("more than mail servers take"),
+            "{err:?}"
+        );
+        let mut d = draft();
+        d.to[0].name = word;
+        assert!(build(&d).is_err());
+        let mut d = draft();
+        d.rendered.subject = "About ü".repeat(200);
+        assert!(build(&d).is_ok(), "long, but folded at its spaces");
     }
 
     #[test]
