@@ -474,8 +474,12 @@ pub fn message(data: &[u8]) {
         subject,
         body,
     ] = values::<8>(data);
-    // intro only sends from an address its config accepted.
-    if check_email(&from_email).is_err() {
+    // intro only sends from an address its config accepted, to addresses
+    // its contacts file accepted.
+    if [&from_email, &to_email, &cc_email]
+        .iter()
+        .any(|e| !e.is_empty() && check_email(e).is_err())
+    {
         return;
     }
     let mut to = vec![Person::new(&to_name, &to_email)];
