@@ -320,3 +320,48 @@ fn sendmail_gets_the_message_on_stdin() {
     let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
     assert!(err.contains("cannot run the sendmail command"), "{err}");
 }
+
+/// Every request in the store, as `status --all --json` lists them.
+fn all(sb: &Sandbox) -> Vec<serde_json::Value> {
+    sb.json(&["status", "--all"]).as_array().unwrap().clone()
+}
+
+#[test]
+fn a_tls_handshake_that_fails_is_a_clear_error() {
+    let plain = SmtpServer::start(SmtpOptions::default());
+    let ca = format!("ca_file = \"{}\"\n", certs().ca_pem.display());
+    let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
+    // Implicit TLS against a server that speaks plain SMTP.
+    let sb = sandbox_for(&plain, "tls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: the TLS handshake with 127.0.0.1:{} failed: ",
+            plain.port
+        )),
+        "{err}"
+    );
+    assert!(err.contains("security = \"starttls\""), "{err}");
+    assert!(all(&sb).is_empty());
+    // STARTTLS against a server that does not offer it.
+    let sb = sandbox_for(&plain, "starttls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: 127.0.0.1:{} does not offer STARTTLS",
+            plain.port
+        )),
+        "{err}"
+    );
+    assert!(all(&sb).is_empty());
+    // Implicit TLS against a STARTTLS port.
+    let starttls = SmtpServer::start(SmtpOptions {
+        security: Security::StartTls,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&starttls, "tls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(err.contains("TLS handshake"), "{err}");
+    assert!(all(&sb).is_empty());
+    assert!(plain.messages().is_empty() && starttls.messages().is_empty());
+}
