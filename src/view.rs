@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::config::FollowupSettings;
 use crate::output::{rfc3339, until};
-use crate::request::{BSide, EventKind, Request, SideState, State};
+use crate::request::{BSide, EventKind, PendingKind, Request, SideState, State};
 use crate::sync::snippet::{Tone, tone};
 
 #[derive(Serialize)]
@@ -147,6 +147,11 @@ pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) 
                 }
                 None => format!("approve or decline: `intro approve {short}`"),
             }
+        }
+        // An introduction cut off mid-send may have reached A and B: it is
+        // finished with `--send`, not drafted anew.
+        State::Approved if r.pending_id(PendingKind::Introduction).is_some() => {
+            format!("an introduction was interrupted: `intro introduce {short} --send`")
         }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),

@@ -365,3 +365,50 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
     assert!(all(&sb).is_empty());
     assert!(plain.messages().is_empty() && starttls.messages().is_empty());
 }
+
+#[test]
+fn followups_and_introductions_survive_server_faults() {
+    // The ask goes through; the first follow-up is refused for now (451).
+    let server = SmtpServer::start(SmtpOptions {
+        fail_data_after: Some(1),
+        fail_data_code: Some(451),
+        ..SmtpOptions::default()
+    });
+    let mut sb = sandbox_for(&server, "none", "");
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-07T09:00:00Z");
+    let err = sb.fails(&["followup", "--due", "--yes"], 1);
+    assert!(err.contains("451") && err.contains("try later"), "{err}");
+    let r = sb.request(&id);
+    assert_eq!(r["followups"], 0, "{r}");
+    assert_eq!(r["due"], true, "still due: {r}");
+    sb.ok(&["followup", "--due", "--yes"]);
+    assert_eq!(sb.request(&id)["followups"], 1);
+    assert_eq!(server.messages().len(), 2, "the ask and one follow-up");
+
+    // The introduction's connection breaks after the message: kept, and
+    // sent again with the same Message-ID.
+    sb.ok(&["approve", &id]);
+    let dropping = SmtpServer::start(SmtpOptions {
+        drop_after: Some(0),
+        drop_persist: true,
+        ..SmtpOptions::default()
+    });
+    sb.write_config(&smtp_config(&dropping, "none", ""));
+    let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
+    assert!(err.contains("broke"), "{err}");
+    let r = sb.request(&id);
+    assert_eq!(r["status"], "approved", "{r}");
+    assert_eq!(
+        r["next_step"],
+        format!("an introduction was interrupted: `intro introduce {id} --send`"),
+        "{r}"
+    );
+    let healthy = SmtpServer::start(SmtpOptions::default());
+    sb.write_config(&smtp_config(&healthy, "none", ""));
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(sb.request(&id)["status"], "introduced");
+    let got = healthy.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].env_rcpt, ["ada@example.com", "sam@example.org"]);
+}
