@@ -496,7 +496,7 @@ impl<'a> Planner<'a> {
         request.subject = self
             .composer
             .ask_subject(&request)
-            .map_err(|e| bad(format!("{e:#}")))?;
+            .map_err(|e| bad(crate::error::one_line(&e)))?;
         if self.both {
             let b_message_id = self
                 .composer
@@ -504,7 +504,7 @@ impl<'a> Planner<'a> {
             let b_subject = self
                 .composer
                 .ask_b_subject(&request)
-                .map_err(|e| bad(format!("{e:#}")))?;
+                .map_err(|e| bad(crate::error::one_line(&e)))?;
             request = request.with_b_side(b_message_id, b_subject);
         }
         let warning = self.fatigue_limit.and_then(|limit| {

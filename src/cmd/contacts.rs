@@ -325,7 +325,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             Some(c)
         }
         Err(e) => {
-            problems.push(format!("{e:#}"));
+            problems.push(crate::error::one_line(&e));
             None
         }
     };

@@ -210,7 +210,7 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                     transport.close();
                     return Err(e);
                 }
-                failed.push(format!("{}: {e:#}", n.request.id));
+                failed.push(format!("{}: {}", n.request.id, crate::error::one_line(&e)));
             }
         }
     }
