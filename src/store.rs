@@ -57,6 +57,16 @@ impl Hints for StoreError {
             StoreError::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 vec!["check the permissions of the data dir (set `INTRO_DATA_DIR` to use another)".into()]
             }
+            StoreError::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    io::ErrorKind::ReadOnlyFilesystem
+                        | io::ErrorKind::StorageFull
+                        | io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                vec!["make room on the data dir's disk (or mount it writable) and run the same command again".into()]
+            }
             StoreError::Io { .. } => vec![],
             StoreError::Damaged { .. } => vec![
                 "nothing was changed; fix or remove that line by hand (every other line is a whole request)".into(),
@@ -270,7 +280,17 @@ impl Store {
             // Nothing stored yet: reading must not create the data dir.
             return Ok(None);
         }
-        let file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+        // A reader needs no write access to lock: opening the lock file
+        // read-only lets `status` work on a read-only data dir (a mounted
+        // backup, a file system remounted read-only after an error).
+        let opened = match exclusive {
+            false => File::open(&path).or_else(|e| match e.kind() {
+                io::ErrorKind::NotFound => fsutil::open_private_append(&path),
+                _ => Err(e),
+            }),
+            true => fsutil::open_private_append(&path),
+        };
+        let file = opened.map_err(io_err("open", &path))?;
         if exclusive {
             file.lock().map_err(io_err("lock", &path))?;
         } else if wait {

@@ -1,0 +1,201 @@
+//! A full disk and a read-only data dir, on real file systems: a tiny tmpfs
+//! mounted over the data dir (or one of its folders), filled up or
+//! remounted read-only. Every command that must write fails with a clear
+//! error naming the file, nothing recorded before is lost, and once there
+//! is room again the same commands finish, sending each message once.
+//!
+//! Mounting needs root (CI runs as root, and so does the dev container); as
+//! root, permission bits would not stop a write, hence a real read-only
+//! mount. Where `mount` is not allowed the tests print why and pass.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use support::sandbox::{CONFIG, Sandbox};
+
+/// A tmpfs mounted over a folder for one test; unmounted on drop.
+struct Tmpfs {
+    dir: PathBuf,
+}
+
+impl Tmpfs {
+    /// Mount a tmpfs of `size` (e.g. "64k") over `dir`, or say why not.
+    fn mount(dir: &Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
+            .arg("tmpfs")
+            .arg(dir)
+            .output();
+        match out {
+            Ok(out) if out.status.success() => Some(Tmpfs {
+                dir: dir.to_path_buf(),
+            }),
+            Ok(out) => {
+                println!(
+                    "skipped: cannot mount a tmpfs on {} (needs root): {}",
+                    dir.display(),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                println!("skipped: cannot run `mount`: {e}");
+                None
+            }
+        }
+    }
+
+    fn remount(&self, options: &str) {
+        let out = Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "remount {options}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Take every free block with a file of zeros; delete it to make room.
+    fn fill(&self) -> PathBuf {
+        let path = self.dir.join("filler");
+        let mut file = std::fs::File::create(&path).unwrap();
+        let chunk = [0u8; 1024];
+        loop {
+            match file.write(&chunk) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+                Err(e) => panic!("filling {}: {e}", path.display()),
+            }
+        }
+        path
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let status = Command::new("umount").arg(&self.dir).status();
+        if !status.is_ok_and(|s| s.success()) {
+            // Something still holds a file open there: detach it anyway.
+            let _ = Command::new("umount").arg("-l").arg(&self.dir).status();
+        }
+    }
+}
+
+/// Every request, by id, as `status --all --json` shows them.
+fn requests(sb: &Sandbox) -> BTreeMap<String, Value> {
+    sb.json(&["status", "--all"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r.clone()))
+        .collect()
+}
+
+/// The request asking `a` (there is one per A in these tests).
+fn id_of(sb: &Sandbox, a: &str) -> String {
+    requests(sb)
+        .values()
+        .find(|r| r["a"] == a)
+        .unwrap_or_else(|| panic!("no request asks {a}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Run, insist on exit 1 with an `error: ` report that says `want` (on its
+/// first line, or on the line of each item that failed), and return stderr.
+fn refused(sb: &Sandbox, args: &[&str], want: &str) -> String {
+    let err = sb.fails(args, 1);
+    assert!(
+        err.contains(want),
+        "intro {args:?}: the error should say `{want}`:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn a_read_only_data_dir_refuses_every_write_and_loses_nothing() {
+    let mut sb = Sandbox::new();
+    let Some(data) = Tmpfs::mount(&sb.data_dir(), "1m") else {
+        return;
+    };
+    let maildir = sb.root().join("Mail");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"{}\"\n",
+        maildir.display()
+    ));
+    let ada = sb.ask("ada", "sam", "compilers");
+    let kay = sb.ask("kay", "sam", "orbits");
+    let alan = sb.ask("alan", "sam", "machines");
+    sb.ok(&["approve", &kay]);
+    let ada_ask = sb.request(&ada)["message_id"].as_str().unwrap().to_string();
+    std::fs::write(
+        maildir.join("new/1.reply.host"),
+        format!(
+            "From: ada@example.com\r\nIn-Reply-To: {ada_ask}\r\nMessage-ID: <r1@x>\r\n\
+             Date: Mon, 02 Mar 2026 10:00:00 +0000\r\n\r\nYes, happy to.\r\n"
+        ),
+    )
+    .unwrap();
+    sb.set_now("2026-03-07T09:00:00Z");
+    let before = requests(&sb);
+    let outbox_before = sb.outbox();
+
+    data.remount("ro");
+    let ro = "Read-only file system";
+    // Reading still works.
+    assert_eq!(requests(&sb).len(), 3);
+    sb.ok(&["stats"]);
+    // Every write is refused, naming what it could not write.
+    let err = refused(&sb, &["ask", "alan2", "sam", "--why", "w", "--yes"], ro);
+    assert!(err.contains(&sb.data_dir().display().to_string()), "{err}");
+    let batch = sb.root().join("asks.csv");
+    std::fs::write(&batch, "a,b,why\nalan2,sam,w\nsam,kay,w\n").unwrap();
+    refused(
+        &sb,
+        &["ask", "--batch", batch.to_str().unwrap(), "--yes"],
+        ro,
+    );
+    let err = refused(&sb, &["approve", &alan], ro);
+    assert!(
+        err.contains("hint: make room on the data dir's disk (or mount it writable)"),
+        "{err}"
+    );
+    refused(&sb, &["decline", &alan], ro);
+    refused(&sb, &["decline", &alan, "--tell-b"], ro);
+    refused(&sb, &["cancel", &alan], ro);
+    refused(&sb, &["followup", "--due", "--yes"], ro);
+    refused(&sb, &["introduce", &kay], ro);
+    refused(&sb, &["introduce", &kay, "--send", "--yes"], ro);
+    refused(&sb, &["sync"], ro);
+
+    data.remount("rw");
+    assert_eq!(requests(&sb), before, "nothing changed, nothing lost");
+    assert_eq!(sb.outbox(), outbox_before, "nothing was sent");
+    // With room to write again, the same commands go through.
+    sb.ok(&["ask", "alan2", "sam", "--why", "w", "--yes"]);
+    sb.ok(&["sync"]);
+    assert_eq!(sb.request(&ada)["status"], "replied");
+    sb.ok(&["followup", "--due", "--yes"]);
+    assert_eq!(sb.request(&alan)["followups"], 1);
+    sb.ok(&["introduce", &kay, "--send", "--yes"]);
+    sb.ok(&["decline", &alan, "--tell-b"]);
+    assert_eq!(requests(&sb).len(), 4);
+    assert_eq!(sb.outbox().len(), outbox_before.len() + 3);
+}
