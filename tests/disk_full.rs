@@ -199,3 +199,57 @@ fn a_read_only_data_dir_refuses_every_write_and_loses_nothing() {
     assert_eq!(requests(&sb).len(), 4);
     assert_eq!(sb.outbox().len(), outbox_before.len() + 3);
 }
+
+#[test]
+fn a_full_outbox_or_drafts_folder_fails_clearly_and_records_nothing() {
+    let mut sb = Sandbox::new();
+    let ada = sb.ask("ada", "sam", "compilers");
+    let kay = sb.ask("kay", "sam", "orbits");
+    sb.ok(&["approve", &kay]);
+    // The store has room; the folders messages and drafts go to do not.
+    let Some(outbox) = Tmpfs::mount(&sb.data_dir().join("outbox"), "16k") else {
+        return;
+    };
+    let Some(drafts) = Tmpfs::mount(&sb.data_dir().join("drafts"), "16k") else {
+        return;
+    };
+    let fillers = [outbox.fill(), drafts.fill()];
+    sb.set_now("2026-03-07T09:00:00Z");
+    let before = requests(&sb);
+    let full = "No space left on device";
+
+    let err = refused(&sb, &["ask", "alan", "sam", "--why", "w", "--yes"], full);
+    assert!(err.contains("outbox"), "{err}");
+    assert!(
+        err.contains("hint: check the data dir's permissions and free space"),
+        "{err}"
+    );
+    let batch = sb.root().join("asks.csv");
+    std::fs::write(&batch, "a,b,why\nalan,sam,w\nalan2,kay,w\n").unwrap();
+    let err = sb.fails(&["ask", "--batch", batch.to_str().unwrap(), "--yes"], 1);
+    assert!(
+        err.starts_with("error: 1 of 2 asks failed, 1 not sent; asked 0"),
+        "{err}"
+    );
+    assert!(err.contains(full), "{err}");
+    refused(&sb, &["followup", "--due", "--yes"], full);
+    refused(&sb, &["introduce", &kay, "--send", "--yes"], full);
+    let err = refused(&sb, &["introduce", &kay], full);
+    assert!(err.starts_with("error: cannot save the draft"), "{err}");
+    let err = refused(&sb, &["decline", &ada, "--tell-b"], full);
+    assert!(err.starts_with("error: cannot save the draft"), "{err}");
+    assert_eq!(requests(&sb), before, "nothing was recorded");
+
+    for f in fillers {
+        std::fs::remove_file(f).unwrap();
+    }
+    sb.ok(&["ask", "--batch", batch.to_str().unwrap(), "--yes"]);
+    sb.ok(&["followup", "--due", "--yes"]);
+    sb.ok(&["introduce", &kay, "--send", "--yes"]);
+    sb.ok(&["decline", &ada, "--tell-b"]);
+    assert_eq!(sb.request(&ada)["status"], "declined");
+    assert_eq!(sb.request(&kay)["status"], "introduced");
+    // Two asks, a follow-up to ada, and the introduction: once each.
+    assert_eq!(sb.outbox().len(), 4);
+    assert_eq!(sb.drafts().len(), 1);
+}
