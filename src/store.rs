@@ -351,8 +351,16 @@ impl Store {
         let changed = std::mem::take(&mut txn.changed);
         match result {
             Ok(value) => {
+                if !changed.is_empty()
+                    && let Err(e) = self.append(&changed)
+                {
+                    // The cached copy has the change that did not reach
+                    // the disk (full, read-only): forget it, or this run's
+                    // next change would build on something never stored.
+                    self.cache = None;
+                    return Err(e.into());
+                }
                 if !changed.is_empty() {
-                    self.append(&changed)?;
                     self.maybe_compact()?;
                 }
                 Ok(value)

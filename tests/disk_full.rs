@@ -253,3 +253,36 @@ fn a_full_outbox_or_drafts_folder_fails_clearly_and_records_nothing() {
     assert_eq!(sb.outbox().len(), 4);
     assert_eq!(sb.drafts().len(), 1);
 }
+
+/// Fill the last block of the journal with blank lines (which the store
+/// skips), so that on a full disk its next line needs a block there is no
+/// room for, as when a line happens to end exactly on a block boundary.
+fn pad_journal(sb: &Sandbox) {
+    let path = sb.data_dir().join("requests.log");
+    let len = std::fs::metadata(&path).unwrap().len();
+    let rest = (4096 - len % 4096) % 4096;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    file.write_all(&vec![b'\n'; rest as usize]).unwrap();
+}
+
+#[test]
+fn on_a_full_disk_each_follow_up_reports_the_full_disk() {
+    let mut sb = Sandbox::new();
+    let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
+        return;
+    };
+    // A and B were both asked, so both are due a follow-up.
+    sb.ok(&["ask", "kay", "sam", "--why", "orbits", "--both", "--yes"]);
+    sb.set_now("2026-03-07T09:00:00Z");
+    let filler = data.fill();
+    pad_journal(&sb);
+    let err = refused(&sb, &["followup", "--due", "--yes"], "No space left on device");
+    assert!(err.starts_with("error: 2 of 2 follow-ups failed"), "{err}");
+    assert_eq!(err.matches("No space left on device").count(), 2, "{err}");
+    std::fs::remove_file(filler).unwrap();
+    sb.ok(&["followup", "--due", "--yes"]);
+    assert_eq!(sb.outbox().len(), 4, "two asks, two follow-ups");
+}
