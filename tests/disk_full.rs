@@ -18,7 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::sandbox::{CONFIG, Sandbox};
+use support::held_sendmail::HeldSendmail;
+use support::mail_servers::{SmtpOptions, SmtpServer};
+use support::sandbox::{CONFIG, Sandbox, header};
 
 /// A tmpfs mounted over a folder for one test; unmounted on drop.
 struct Tmpfs {
@@ -254,6 +256,89 @@ fn a_full_outbox_or_drafts_folder_fails_clearly_and_records_nothing() {
     assert_eq!(sb.drafts().len(), 1);
 }
 
+#[test]
+fn a_full_data_dir_fails_clearly_loses_nothing_and_sends_at_most_twice() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = Sandbox::new();
+    let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
+        return;
+    };
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+        server.port
+    ));
+    let mut contacts = String::from("[hub]\nname = \"Hub\"\nemail = \"hub@example.com\"\n");
+    for i in 0..40 {
+        contacts.push_str(&format!(
+            "[p{i}]\nname = \"P {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+    }
+    sb.write_contacts(&contacts);
+    for i in 0..4 {
+        sb.ask(&format!("p{i}"), "hub", "w");
+    }
+    let before = requests(&sb);
+    let filler = data.fill();
+
+    // Whether a command still finds room depends on where its writes land
+    // (a journal line may fit in the file's last block), so each one either
+    // works or fails saying the disk is full; what it wrote must hold.
+    let ask = |i: usize| format!("ask p{i} hub --why w --yes");
+    let mut commands: Vec<String> = (4..12).map(ask).collect();
+    commands.push(format!("approve {}", id_of(&sb, "p0")));
+    commands.push(format!("decline {}", id_of(&sb, "p1")));
+    let mut failed = Vec::new();
+    for command in &commands {
+        let args: Vec<&str> = command.split(' ').collect();
+        let run = sb.run(&args);
+        if run.code != 0 {
+            assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+            assert!(
+                run.stderr.starts_with("error: ") && run.stderr.contains("No space left on device"),
+                "{command}: {}",
+                run.stderr
+            );
+            println!("{command}: {}", run.stderr.lines().next().unwrap());
+            failed.push(args);
+        }
+    }
+    println!(
+        "{} of {} commands failed on the full disk",
+        failed.len(),
+        commands.len()
+    );
+    assert!(!failed.is_empty(), "the disk was full");
+    // Reading works on a full disk, and every request made before is there.
+    let during = requests(&sb);
+    for id in before.keys() {
+        assert!(during.contains_key(id), "{id} was lost");
+    }
+
+    std::fs::remove_file(filler).unwrap();
+    for args in &failed {
+        let run = sb.run(args);
+        assert_eq!(run.code, 0, "{args:?} after making room: {}", run.stderr);
+    }
+    let after = requests(&sb);
+    assert_eq!(after.len(), 12);
+    assert!(
+        after.values().all(|r| r["status"] != "sending"),
+        "{after:?}"
+    );
+    // Every message reached the server, none more than twice (an ask the
+    // server took whose record did not fit is sent again, same Message-ID).
+    let mut sent: BTreeMap<String, usize> = BTreeMap::new();
+    for m in server.messages() {
+        *sent
+            .entry(header(&m.raw, "Message-ID").unwrap())
+            .or_default() += 1;
+    }
+    for r in after.values() {
+        let n = sent.get(r["message_id"].as_str().unwrap()).copied();
+        assert!(matches!(n, Some(1 | 2)), "{r}: sent {n:?} times");
+    }
+}
+
 /// Fill the last block of the journal with blank lines (which the store
 /// skips), so that on a full disk its next line needs a block there is no
 /// room for, as when a line happens to end exactly on a block boundary.
@@ -269,6 +354,90 @@ fn pad_journal(sb: &Sandbox) {
 }
 
 #[test]
+fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() {
+    let mut sb = Sandbox::new();
+    let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
+        return;
+    };
+    let mail = HeldSendmail::install(&sb);
+    sb.write_contacts(&format!(
+        "{}[p0]\nname = \"P 0\"\nemail = \"p0@example.com\"\n",
+        support::sandbox::CONTACTS
+    ));
+    let kay = sb.ask("kay", "sam", "orbits");
+    let batch = sb.root().join("asks.csv");
+    std::fs::write(&batch, "a,b,why\nalan,sam,w\np0,sam,w\n").unwrap();
+    let batch = batch.display().to_string();
+    let steps: [(&[&str], &str); 4] = [
+        (
+            &["ask", "ada", "sam", "--why", "w", "--yes"],
+            "the ask to `ada`",
+        ),
+        (&["ask", "--batch", &batch, "--yes"], "the ask to `alan`"),
+        (&["followup", &kay, "--yes"], "the follow-up for request"),
+        (
+            &["introduce", &kay, "--send", "--yes"],
+            "the introduction for request",
+        ),
+    ];
+    for (args, what) in steps {
+        if args[0] == "followup" {
+            sb.set_now("2026-03-07T09:00:00Z");
+        }
+        if args[0] == "introduce" {
+            sb.ok(&["approve", &kay]);
+        }
+        // The message goes out; then, before intro can record it, the
+        // disk fills up.
+        let child = mail.start_held(&sb, args);
+        let filler = data.fill();
+        pad_journal(&sb);
+        mail.release(&sb);
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {what}"))
+                && err.contains("was sent, but recording that failed: cannot write `")
+                && err.contains("No space left on device"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("hint: that sends it once more, with the same Message-ID"),
+            "{err}"
+        );
+        let sent = mail.spooled().last().unwrap().clone();
+
+        // Nothing is lost: the store still has it, as being sent.
+        std::fs::remove_file(filler).unwrap();
+        let stored = sb.json(&["status", "--all"]);
+        let stored = stored.as_array().unwrap();
+        match stored.iter().find(|r| r["message_id"] == sent.as_str()) {
+            Some(ask) => assert_eq!(ask["status"], "sending", "{args:?}: {ask}"),
+            None => {
+                let next = sb.request(&kay)["next_step"].as_str().unwrap().to_string();
+                assert!(next.contains("was interrupted"), "{args:?}: {next}");
+            }
+        }
+        sb.ok(args);
+        assert_eq!(mail.copies(&sent), 2, "{args:?}: sent once more, same id");
+    }
+    let all = sb.json(&["status", "--all"]);
+    let states: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(states.len(), 4);
+    assert_eq!(states.iter().filter(|s| **s == "asked").count(), 3, "{all}");
+    assert_eq!(sb.request(&kay)["status"], "introduced");
+    assert_eq!(sb.request(&kay)["followups"], 1);
+    // Six messages went out; only the four caught by the full disk twice.
+    assert_eq!(mail.spooled().len(), 6 + 4);
+}
+
+#[test]
 fn on_a_full_disk_each_follow_up_reports_the_full_disk() {
     let mut sb = Sandbox::new();
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
@@ -279,7 +448,11 @@ fn on_a_full_disk_each_follow_up_reports_the_full_disk() {
     sb.set_now("2026-03-07T09:00:00Z");
     let filler = data.fill();
     pad_journal(&sb);
-    let err = refused(&sb, &["followup", "--due", "--yes"], "No space left on device");
+    let err = refused(
+        &sb,
+        &["followup", "--due", "--yes"],
+        "No space left on device",
+    );
     assert!(err.starts_with("error: 2 of 2 follow-ups failed"), "{err}");
     assert_eq!(err.matches("No space left on device").count(), 2, "{err}");
     std::fs::remove_file(filler).unwrap();

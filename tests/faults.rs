@@ -19,6 +19,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::held_sendmail::HeldSendmail;
 use support::mail_servers::{SmtpOptions, SmtpServer};
 use support::sandbox::{CONFIG, Sandbox};
 
@@ -670,98 +671,6 @@ fn sigkill_at_random_points_of_sync() {
         );
     }
     k.finish(&BTreeMap::new());
-}
-
-/// A sendmail transport that keeps each message as a file in `spool/` and,
-/// when armed, takes the store's lock before it reports success: intro is
-/// then held after the message was accepted and before it can record that,
-/// which is where a kill is worst.
-struct HeldSendmail {
-    dir: std::path::PathBuf,
-}
-
-impl HeldSendmail {
-    fn install(sb: &Sandbox) -> HeldSendmail {
-        let dir = sb.root().join("sendmail");
-        std::fs::create_dir_all(dir.join("spool")).unwrap();
-        let lock = sb.data_dir().join("store.lock");
-        let script = format!(
-            r#"set -e
-d='{dir}'
-cat > "$d/spool/$(date +%s%N).eml"
-if [ -e "$d/armed" ] && [ ! -e "$d/held" ]; then
-  # Held until released, or for 30 s at most should the test be gone.
-  flock -x '{lock}' sh -c "touch '$d/held'; i=0; while [ ! -e '$d/release' ] && [ \$i -lt 3000 ]; do sleep 0.01; i=\$((i+1)); done" \
-    </dev/null >/dev/null 2>&1 &
-  while [ ! -e "$d/held" ]; do sleep 0.01; done
-fi
-"#,
-            dir = dir.display(),
-            lock = lock.display()
-        );
-        std::fs::write(dir.join("sendmail.sh"), script).unwrap();
-        sb.write_config(&format!(
-            "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n",
-            dir.join("sendmail.sh").display()
-        ));
-        HeldSendmail { dir }
-    }
-
-    /// Run `args`, SIGKILL intro once its first message was accepted, let
-    /// the lock go, and return that message's Message-ID.
-    fn kill_after_acceptance(&self, sb: &Sandbox, args: &[&str]) -> String {
-        for f in ["held", "release"] {
-            let _ = std::fs::remove_file(self.dir.join(f));
-        }
-        std::fs::write(self.dir.join("armed"), "").unwrap();
-        let before = self.spooled().len();
-        let mut child = sb
-            .command(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.dir.join("held").exists() {
-            assert!(
-                child.try_wait().unwrap().is_none(),
-                "intro {args:?} ended before sending"
-            );
-            assert!(Instant::now() < deadline, "intro {args:?} never sent");
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        std::fs::remove_file(self.dir.join("armed")).unwrap();
-        std::fs::write(self.dir.join("release"), "").unwrap();
-        // Wait until the holder let go of the lock.
-        let lock = std::fs::File::open(sb.data_dir().join("store.lock")).unwrap();
-        lock.lock().unwrap();
-        drop(lock);
-        let spooled = self.spooled();
-        assert_eq!(spooled.len(), before + 1, "one message was accepted");
-        spooled.last().unwrap().clone()
-    }
-
-    /// Message-IDs of the messages accepted so far, in order.
-    fn spooled(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.join("spool"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|f| {
-                support::sandbox::header(&std::fs::read_to_string(f).unwrap(), "Message-ID")
-                    .unwrap()
-            })
-            .collect()
-    }
-
-    fn copies(&self, id: &str) -> usize {
-        self.spooled().iter().filter(|s| *s == id).count()
-    }
 }
 
 #[test]

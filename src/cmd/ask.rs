@@ -614,6 +614,10 @@ fn send_one(
                     txn.put(r.clone());
                 }
                 Ok::<_, anyhow::Error>(r)
+            });
+            let request = request.map_err(|e| {
+                let what = format!("the ask to `{}` (request {id})", planned.request.a);
+                resend::sent_but_unrecorded(&what, &e)
             })?;
             Ok(request)
         }
