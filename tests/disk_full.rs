@@ -359,7 +359,7 @@ fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() 
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
         return;
     };
-    let mail = HeldSendmail::install(&sb);
+    let mail = HeldSendmail::install(&sb, "");
     sb.write_contacts(&format!(
         "{}[p0]\nname = \"P 0\"\nemail = \"p0@example.com\"\n",
         support::sandbox::CONTACTS

@@ -677,7 +677,7 @@ fn sigkill_at_random_points_of_sync() {
 fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     let mut sb = Sandbox::new();
     sb.write_contacts(&people(6));
-    let mail = HeldSendmail::install(&sb);
+    let mail = HeldSendmail::install(&sb, "");
     let accepted = |sb: &Sandbox, id: &str, what: &str| {
         let stored = check_store(sb, Some(&BTreeMap::from([(id.to_string(), 1)])), what);
         stored
@@ -758,4 +758,39 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     assert_eq!(r["status"], "introduced", "{r}");
     assert_eq!(r["introduction"]["message_id"], id.as_str(), "{r}");
     assert_eq!(mail.copies(&id), 2);
+}
+
+#[test]
+fn a_reply_to_an_ask_killed_before_it_was_recorded_is_not_lost() {
+    let sb = Sandbox::new();
+    let maildir = sb.root().join("Mail");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
+    let mail = HeldSendmail::install(
+        &sb,
+        &format!("[maildir]\npath = \"{}\"\n", maildir.display()),
+    );
+    let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &ask);
+    assert_eq!(sb.json(&["status"])[0]["status"], "sending");
+    // Ada answers, and sync runs before the ask is run again.
+    std::fs::write(
+        maildir.join("new/1772442900.M1P1.host"),
+        format!(
+            "From: Ada Lovelace <ada@example.com>\r\nTo: grace@example.com\r\n\
+             Subject: Re: hello\r\nDate: Sun, 01 Mar 2026 12:00:00 +0000\r\n\
+             Message-ID: <r1@example.com>\r\nIn-Reply-To: {id}\r\n\r\nYes, gladly.\r\n"
+        ),
+    )
+    .unwrap();
+    sb.ok(&["sync"]);
+    let r = &sb.json(&["status"])[0];
+    assert_eq!(r["status"], "replied", "{r}");
+    assert_eq!(r["asked_at"], r["created_at"], "{r}");
+    assert_eq!(r["reply"]["snippet"], "Yes, gladly.");
+    // The ask went out, and was answered: a rerun sends nothing.
+    let err = sb.fails(&ask, 1);
+    assert!(err.contains("already has an open request"), "{err}");
+    assert_eq!(mail.copies(&id), 1);
 }

@@ -18,7 +18,8 @@ pub struct HeldSendmail {
 }
 
 impl HeldSendmail {
-    pub fn install(sb: &Sandbox) -> HeldSendmail {
+    /// Write the sandbox's config to send through it, with `extra` tables.
+    pub fn install(sb: &Sandbox, extra: &str) -> HeldSendmail {
         let dir = sb.root().join("sendmail");
         std::fs::create_dir_all(dir.join("spool")).unwrap();
         let lock = sb.data_dir().join("store.lock");
@@ -38,7 +39,7 @@ fi
         );
         std::fs::write(dir.join("sendmail.sh"), script).unwrap();
         sb.write_config(&format!(
-            "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n",
+            "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n{extra}\n",
             dir.join("sendmail.sh").display()
         ));
         HeldSendmail { dir }
