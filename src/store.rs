@@ -361,7 +361,11 @@ impl Store {
                     return Err(e.into());
                 }
                 if !changed.is_empty() {
-                    self.maybe_compact()?;
+                    // The change is stored. Folding the journal into the
+                    // snapshot is upkeep that the next write tries again;
+                    // its failure (a full disk) must not make this change
+                    // look failed, which would have the user redo it.
+                    let _ = self.maybe_compact();
                 }
                 Ok(value)
             }
@@ -575,6 +579,15 @@ impl Store {
         let mut bytes = serde_json::to_vec_pretty(&snapshot).expect("requests serialize");
         bytes.push(b'\n');
         fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
+        // The snapshot (fsynced) holds every change, and readers now drop
+        // the older journal's lines as already in it. So this run must not
+        // append to that journal any more, even if starting the new one
+        // fails below: `append` starts it when `journal_len` is 0.
+        cache.generation = generation;
+        cache.journal_len = 0;
+        cache.journal_lines = 0;
+        self.journal_file = None;
+        self.unsynced = false;
         let header = JournalHeader {
             intro_store: FORMAT_VERSION,
             generation,
@@ -582,16 +595,11 @@ impl Store {
         let mut text = serde_json::to_vec(&header).expect("header serializes");
         text.push(b'\n');
         fsutil::write_atomic(&journal_path, &text).map_err(io_err("write", &journal_path))?;
-        cache.generation = generation;
         cache.journal_len = text.len() as u64;
-        cache.journal_lines = 0;
         cache.journal_id = std::fs::metadata(&journal_path)
             .ok()
             .as_ref()
             .and_then(file_id);
-        // The snapshot was fsynced with every change in it.
-        self.journal_file = None;
-        self.unsynced = false;
         Ok(())
     }
 }
@@ -759,6 +767,40 @@ mod tests {
         // The journal was restarted by the compaction.
         let journal = std::fs::read_to_string(dir.path().join("requests.log")).unwrap();
         assert!(journal.lines().count() < 20, "{}", journal.lines().count());
+    }
+
+    #[test]
+    fn a_compaction_that_fails_does_not_fail_the_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        for i in 0..COMPACT_MIN_LINES {
+            put(&mut store, &format!("{i:08x}"));
+        }
+        // The snapshot cannot be written (here: a folder is in its way, as
+        // a full disk would refuse it). The change that makes the journal
+        // outgrow the snapshot is in the journal all the same, and is not
+        // reported as failed.
+        let blocker = dir.path().join("requests.json");
+        std::fs::create_dir_all(blocker.join("x")).unwrap();
+        let mut changed = request("00000000");
+        changed.why = "changed".into();
+        store
+            .write(|txn| {
+                txn.put(changed.clone());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert!(!blocker.is_file(), "not compacted");
+        std::fs::remove_dir_all(&blocker).unwrap();
+        let mut other = Store::new(dir.path());
+        assert_eq!(other.read().unwrap().get("00000000"), Some(&changed));
+        // The next change compacts, and nothing is lost.
+        put(&mut store, "ffffffff");
+        assert!(blocker.is_file(), "compacted");
+        let mut fresh = Store::new(dir.path());
+        let requests = fresh.read().unwrap();
+        assert_eq!(requests.len(), COMPACT_MIN_LINES + 1);
+        assert_eq!(requests.get("00000000"), Some(&changed));
     }
 
     #[test]
