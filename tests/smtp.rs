@@ -501,6 +501,22 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
     let err = sb.fails(&ask, 1);
     assert!(err.contains("TLS handshake"), "{err}");
     assert!(all(&sb).is_empty());
+    // Plain SMTP against implicit TLS: the server waits for a handshake,
+    // intro for a greeting, until `timeout_secs`.
+    let tls = SmtpServer::start(SmtpOptions {
+        security: Security::Tls,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&tls, "none", "");
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 1\n",
+        tls.port
+    ));
+    let err = sb.fails(&ask, 1);
+    assert!(err.contains("did not answer within 1 s"), "{err}");
+    assert!(err.contains("`security`"), "{err}");
+    assert!(all(&sb).is_empty());
+    assert!(tls.messages().is_empty());
     assert!(plain.messages().is_empty() && starttls.messages().is_empty());
 }
 
