@@ -105,7 +105,7 @@ impl Killer {
 
     /// Spread kills over a whole run: `took` are uninterrupted runs of
     /// the command (the first warms caches up); aim at up to 1.2 times the
-    /// fastest.
+    /// fastest to begin with (`kill` adjusts it).
     fn calibrate(&mut self, what: &str, took: &[Duration]) {
         let fastest = took.iter().min().copied().unwrap();
         self.window = fastest.mul_f64(1.2).max(Duration::from_millis(20));
@@ -133,8 +133,14 @@ impl Killer {
             .spawn()
             .unwrap();
         std::thread::sleep(delay);
+        // Follow the command's current run time (the machine's load
+        // changes it): a kill that came after the end narrows the window,
+        // one that found the command running widens it a little.
         if child.try_wait().unwrap().is_none() {
             self.interrupted += 1;
+            self.window = self.window.mul_f64(1.02);
+        } else {
+            self.window = self.window.mul_f64(0.9).max(Duration::from_millis(10));
         }
         let _ = child.kill(); // SIGKILL
         child.wait().unwrap();
@@ -190,11 +196,12 @@ impl Killer {
     fn finish(&self, sent: &BTreeMap<String, usize>) {
         let extra: usize = sent.values().map(|n| n - 1).sum();
         println!(
-            "{}: {} kills, {} while running; left {} sends begun and {} accepted but unmarked; \
-             {} messages, {extra} sent twice (seed {})",
+            "{}: {} kills, {} while running (window at the end {:?}); left {} sends begun and \
+             {} accepted but unmarked; {} messages, {extra} sent twice (seed {})",
             self.test,
             self.kills,
             self.interrupted,
+            self.window,
             self.begun,
             self.accepted,
             sent.len(),
