@@ -34,7 +34,7 @@ use crate::view;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --wants \"20 minutes of advice\" --format \"a video call\"\n  intro ask --batch asks.csv --yes\n  intro ask ada sam --why \"...\" --dry-run"
+    after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --dry-run\n  intro ask ada sam --why \"...\" --wants \"advice\" --format \"a call\" --yes\n  intro ask --batch asks.csv --yes"
 )]
 pub struct AskArgs {
     /// Contact A, the one asked: a handle, email or full name
@@ -54,19 +54,24 @@ pub struct AskArgs {
     pub b: Option<String>,
 
     /// Why the two should meet
-    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
     pub why: Option<String>,
 
     /// What B hopes to get from A (advice, a job, an answer, ...)
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub wants: Option<String>,
 
     /// In what format (a call, a coffee, a lunch, ...)
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub format: Option<String>,
 
     /// A personal line to A at the top of the ask
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub note: Option<String>,
 
     /// Ask B too (template ask_b); the introduction waits for both yeses
