@@ -187,14 +187,21 @@ pub struct Request {
     pub b: String,
     pub b_email: String,
     pub why: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wants: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// The personal line to A carried by the ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub status: State,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub asked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -209,13 +216,13 @@ pub struct Request {
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<Sent>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,

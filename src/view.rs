@@ -116,6 +116,27 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
     }
 }
 
+/// One JSON object per request, for commands that change a request more
+/// than once in a run (`followup` to both sides, `sync` finding A's and
+/// B's replies): the last version of each, in the order first changed.
+pub fn latest_json<'r>(
+    changed: impl IntoIterator<Item = &'r Request>,
+    now: OffsetDateTime,
+    settings: &FollowupSettings,
+) -> Vec<RequestJson> {
+    let mut latest: Vec<&Request> = Vec::new();
+    for r in changed {
+        match latest.iter_mut().find(|l| l.id == r.id) {
+            Some(slot) => *slot = r,
+            None => latest.push(r),
+        }
+    }
+    latest
+        .into_iter()
+        .map(|r| request_json(r, now, settings))
+        .collect()
+}
+
 /// What the user should do next about `r`, with the command when there is one.
 pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
     let short = &r.id;

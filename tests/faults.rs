@@ -288,22 +288,20 @@ impl Deliveries {
 }
 
 /// Every request on disk, read the way intro reads its store: the
-/// snapshot, then each whole journal line (the last one for an id wins).
+/// snapshot, then the journal; each is a header line, then one JSON line
+/// per request (or `{"deleted": id}`), and the last line for an id wins.
 fn stored(sb: &Sandbox) -> BTreeMap<String, Value> {
     let dir = sb.data_dir();
     let mut requests = BTreeMap::new();
-    if let Ok(bytes) = std::fs::read(dir.join("requests.json")) {
-        let snapshot: Value = serde_json::from_slice(&bytes).expect("the snapshot parses");
-        for r in snapshot["requests"].as_array().unwrap() {
-            requests.insert(r["id"].as_str().unwrap().to_string(), r.clone());
-        }
-    }
-    if let Ok(text) = std::fs::read_to_string(dir.join("requests.log")) {
+    for file in ["requests.json", "requests.log"] {
+        let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
+            continue;
+        };
         // A last line without its newline was never acknowledged.
         let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
-        for line in whole.lines().skip(1) {
+        for line in whole.lines().skip(1).filter(|l| !l.is_empty()) {
             let v: Value = serde_json::from_str(line)
-                .unwrap_or_else(|e| panic!("journal line does not parse ({e}): {line}"));
+                .unwrap_or_else(|e| panic!("{file}: a line does not parse ({e}): {line}"));
             if let Some(id) = v["deleted"].as_str() {
                 requests.remove(id);
             } else {
