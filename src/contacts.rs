@@ -396,9 +396,23 @@ pub fn check_email(email: &str) -> Result<(), &'static str> {
     if email.trim() != email || email.is_empty() {
         return Err("is not an email address (surrounding spaces?)");
     }
-    lettre::Address::from_str(email)
-        .map(|_| ())
-        .map_err(|_| "is not an email address")
+    let address = lettre::Address::from_str(email).map_err(|_| "is not an email address")?;
+    // A domain in brackets is for an IP address, the only kind SMTP
+    // delivers to; mail readers take a `>` or `,` in any other text there
+    // for the end of the address (found by fuzzing).
+    if let Some(literal) = address
+        .domain()
+        .strip_prefix('[')
+        .and_then(|d| d.strip_suffix(']'))
+    {
+        let ipv6 = literal
+            .strip_prefix("IPv6:")
+            .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+        if !ipv6 && literal.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err("is not an email address (only an IP address may be in brackets)");
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -472,6 +486,21 @@ email = "grace@navy.example"
         assert!(problems[0].message.contains("handle `Bad`"));
         assert!(problems[1].message.contains("`name` must be a string"));
         assert!(problems[2].message.contains("not an email address"));
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): `g@[12>.0.0.1]` was
+    /// one address to intro and `g@[12` to a mail reader.
+    #[test]
+    fn a_domain_in_brackets_must_be_an_ip_address() {
+        assert!(check_email("sam@[127.0.0.1]").is_ok());
+        assert!(check_email("sam@[IPv6:2001:db8::1]").is_ok());
+        for bad in [
+            "g@[12>.0.0.1]",
+            "x@[a>,victim@example.com]",
+            "x@[example.com]",
+        ] {
+            assert!(check_email(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

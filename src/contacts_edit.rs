@@ -85,7 +85,7 @@ const HEADER: &str = "# intro contacts: one table per person, named by its handl
 
 /// `text` (the contacts file, or None when there is none yet) with `added`
 /// appended and `updated` changed in place.
-fn apply(
+pub(crate) fn apply(
     text: Option<&str>,
     added: &[NewContact],
     updated: &[NewContact],

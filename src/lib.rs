@@ -29,6 +29,9 @@
 //!   codes.
 //! - `complete` offers handles and request ids to shells on TAB (through
 //!   clap_complete, which answers before anything else runs).
+//! - `fuzzing` is not part of the interface: the hidden door the fuzz
+//!   targets in `fuzz/` use to reach the parsers above (see
+//!   `docs/fuzzing.md`).
 
 mod claim;
 mod cli;
@@ -61,6 +64,11 @@ mod textpos;
 mod transport;
 mod vcf;
 mod view;
+
+// Public only so the fuzz crate in `fuzz/` can reach the private parsers;
+// not intro's API.
+#[doc(hidden)]
+pub mod fuzzing;
 
 use std::process::ExitCode;
 

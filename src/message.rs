@@ -4,8 +4,9 @@
 
 use std::time::SystemTime;
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Body, Mailbox};
+use lettre::address::Envelope;
+use lettre::message::header::{self, ContentTransferEncoding, ContentType};
+use lettre::message::{Body, Mailbox, Mailboxes};
 use lettre::{Address, Message};
 use time::OffsetDateTime;
 
@@ -132,8 +133,12 @@ pub fn random_hex(n: usize) -> String {
 /// to quoted-printable past 76 characters, which garbles plain prose.
 fn encode_body(text: &str) -> Result<Body, UserError> {
     // Stray CRs and NULs have no place in a text body.
-    let text: String = text.chars().filter(|c| *c != '\r' && *c != '\0').collect();
+    let mut text: String = text.chars().filter(|c| *c != '\r' && *c != '\0').collect();
     if text.lines().any(|l| l.len() > 990) {
+        // The last line ends in CRLF too, as below (found by fuzzing).
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
         return Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
             .map_err(|_| UserError::new("the message body cannot be encoded"));
     }
@@ -170,18 +175,37 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
             )));
         }
     }
+    // One space between words: lettre encodes non-ASCII words apart, and a
+    // reader drops the white space between two encoded words, so a run of
+    // spaces there would join them ("José  Núñez" read "JoséNúñez").
+    let subject = draft
+        .rendered
+        .subject
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let from = draft.from.mailbox()?;
+    let to: Vec<Mailbox> = draft
+        .to
+        .iter()
+        .map(Person::mailbox)
+        .collect::<Result<_, _>>()?;
+    let bcc = draft.bcc.as_ref().map(Person::mailbox).transpose()?;
+    // The envelope is set here, from the people the draft names. lettre
+    // would derive it (and join repeated `to`s) by parsing its own headers
+    // back, which silently drops a mailbox whose name does not parse (one
+    // with a NUL in it): the message would not reach that recipient.
+    let recipients = to.iter().chain(&bcc).map(|m| m.email.clone()).collect();
+    let envelope = Envelope::new(Some(from.email.clone()), recipients)
+        .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
     let mut builder = Message::builder()
-        .from(draft.from.mailbox()?)
-        .subject(draft.rendered.subject.clone())
+        .from(from)
+        .subject(subject.clone())
         .date(SystemTime::from(draft.date))
         .message_id(Some(draft.message_id.clone()))
-        .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")));
-    for person in &draft.to {
-        builder = builder.to(person.mailbox()?);
-    }
-    if let Some(bcc) = &draft.bcc {
-        builder = builder.bcc(bcc.mailbox()?);
-    }
+        .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")))
+        .mailbox(header::To::from(Mailboxes::from_iter(to)))
+        .envelope(envelope);
     if let Some(id) = &draft.in_reply_to {
         builder = builder.in_reply_to(id.clone());
     }
@@ -193,16 +217,31 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
+    let bytes = message.formatted();
+    // Mail servers refuse or cut lines over 998 octets. The body's are kept
+    // short above, and lettre folds headers at spaces, so a longer line is
+    // one very long word in the Subject or a name (found by fuzzing).
+    let longest = bytes
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).len())
+        .max()
+        .unwrap_or(0);
+    if longest > 998 {
+        return Err(UserError::new(format!(
+            "a header line would be {longest} characters long, more than mail servers take (998)"
+        ))
+        .hint("shorten the longest word of the Subject or of the names"));
+    }
     let envelope = message.envelope();
     Ok(Outgoing {
         message_id: draft.message_id.clone(),
-        subject: draft.rendered.subject.clone(),
+        subject,
         to: draft.to.clone(),
         envelope_from: envelope
             .from()
             .map_or_else(|| draft.from.email.clone(), |a| a.to_string()),
         envelope_to: envelope.to().iter().map(|a| a.to_string()).collect(),
-        bytes: message.formatted(),
+        bytes,
         bcc: draft.bcc.as_ref().map(|p| p.email.clone()),
     })
 }
@@ -259,6 +298,85 @@ mod tests {
         let mut d = draft();
         d.rendered.subject = "Hi\r\nBcc: x@example.com".into();
         assert!(build(&d).is_err());
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): a NUL in a
+    /// recipient's name dropped that recipient from the envelope, and from
+    /// the To header when another followed.
+    #[test]
+    fn every_recipient_is_delivered_whatever_their_name() {
+        let mut d = draft();
+        d.to = vec![
+            Person::new("Ada L\0ovelace", "ada@example.com"),
+            Person::new("Sam", "sam@example.org"),
+        ];
+        let out = build(&d).unwrap();
+        assert_eq!(
+            out.envelope_to,
+            ["ada@example.com", "sam@example.org", "grace@example.com"]
+        );
+        let text = out.text();
+        let to = text.lines().find(|l| l.starts_with("To: ")).unwrap();
+        assert!(
+            to.contains("<ada@example.com>") && to.contains("<sam@example.org>"),
+            "{text}"
+        );
+        assert!(!text.to_lowercase().contains("bcc"), "{text}");
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): a body quoted-printable
+    /// for its long line, without a final newline, ended without CRLF.
+    #[test]
+    fn every_line_ends_in_crlf_in_every_encoding() {
+        for body in ["short\nend", &format!("{}\nend", "x".repeat(1000))] {
+            let mut d = draft();
+            d.rendered.body = body.into();
+            let bytes = build(&d).unwrap().bytes;
+            assert!(bytes.ends_with(b"end\r\n"), "{body:?}");
+            assert!(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, b)| *b != b'\n' || bytes[i - 1] == b'\r'),
+                "{body:?}"
+            );
+        }
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): two spaces between
+    /// two non-ASCII words made them one word in the reader's Subject.
+    #[test]
+    fn the_subject_reads_back_word_for_word() {
+        let mut d = draft();
+        d.rendered.subject = "Would you be open to meeting José  Núñez?".into();
+        let out = build(&d).unwrap();
+        let parsed = mail_parser::MessageParser::default()
+            .parse(out.bytes.as_slice())
+            .unwrap();
+        assert_eq!(
+            parsed.subject(),
+            Some("Would you be open to meeting José Núñez?")
+        );
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `message`): lettre folds headers
+    /// only at spaces, so one long word made a line no server takes.
+    #[test]
+    fn a_header_line_too_long_for_smtp_is_refused() {
+        let word = "x".repeat(1000);
+        let mut d = draft();
+        d.rendered.subject = format!("About {word}");
+        let err = build(&d).unwrap_err();
+        assert!(
+            err.message.contains("more than mail servers take"),
+            "{err:?}"
+        );
+        let mut d = draft();
+        d.to[0].name = word;
+        assert!(build(&d).is_err());
+        let mut d = draft();
+        d.rendered.subject = "About ü".repeat(200);
+        assert!(build(&d).is_ok(), "long, but folded at its spaces");
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl Kind {
         }
     }
 
-    fn builtin(self) -> &'static str {
+    pub(crate) fn builtin(self) -> &'static str {
         match self {
             Kind::Ask => include_str!("../templates/ask.txt"),
             Kind::AskB => include_str!("../templates/ask_b.txt"),

@@ -144,13 +144,14 @@ enum Decision {
 }
 
 /// The text fields of one ask, as typed.
-struct AskFields {
-    a: String,
-    b: String,
-    why: String,
-    wants: Option<String>,
-    format: Option<String>,
-    note: Option<String>,
+#[derive(Debug)]
+pub(crate) struct AskFields {
+    pub(crate) a: String,
+    pub(crate) b: String,
+    pub(crate) why: String,
+    pub(crate) wants: Option<String>,
+    pub(crate) format: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
@@ -679,10 +680,24 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
                 .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?,
         )
     };
+    parse_batch(reader, &shown)
+}
+
+/// The rows of a batch CSV, each with its line; `shown` names the source
+/// in errors.
+pub(crate) fn parse_batch(
+    mut reader: impl std::io::Read,
+    shown: &str,
+) -> anyhow::Result<Vec<(u64, AskFields)>> {
+    let mut data = Vec::new();
+    reader
+        .read_to_end(&mut data)
+        .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
+    let mut lines = Lines::new(&data);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::Headers)
-        .from_reader(reader);
+        .from_reader(data.as_slice());
     let headers = csv
         .headers()
         .map_err(|e| UserError::new(format!("{shown}: cannot read the header row: {e}")))?
@@ -727,13 +742,13 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.at(p.byte()));
                 return Err(UserError::new(format!("{shown} line {line}: {}", csv_error(&e)))
                     .hint("every row needs as many fields as the header row; quote fields that contain commas")
                     .into());
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.at(p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -750,6 +765,48 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
         ));
     }
     Ok(rows)
+}
+
+/// The line of each record, for messages. csv's own count is off after a
+/// `\r\n` or a blank line and stays at 1 with `\r` line ends (found by
+/// fuzzing); its byte offsets are right, so lines are counted from those.
+struct Lines<'a> {
+    data: &'a [u8],
+    /// Counted up to here, which is on this line.
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(data: &'a [u8]) -> Lines<'a> {
+        Lines {
+            data,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record csv places at byte `byte` (records come in
+    /// order, so counting goes on from the last one).
+    fn at(&mut self, byte: u64) -> u64 {
+        let data = self.data;
+        let mut start = usize::try_from(byte).map_or(data.len(), |b| b.min(data.len()));
+        // csv places a record at the line end before it.
+        while data.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start < self.offset {
+            (self.offset, self.line) = (0, 1);
+        }
+        for i in self.offset..start {
+            // `\r\n`, `\n` and a lone `\r` each end a line.
+            if data[i] == b'\n' || (data[i] == b'\r' && data.get(i + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.offset = start;
+        self.line
+    }
 }
 
 fn csv_error(e: &csv::Error) -> String {
@@ -998,5 +1055,36 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         for r in &summary.asked {
             ctx.out.data(&r.id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(csv: &[u8]) -> Vec<u64> {
+        parse_batch(csv, "`asks.csv`")
+            .unwrap()
+            .into_iter()
+            .map(|(line, _)| line)
+            .collect()
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `batch`): the csv crate counts a
+    /// row after `\r\n` as the line before, loses blank lines, and never
+    /// counts lone `\r`s, so messages named the wrong line.
+    #[test]
+    fn rows_and_errors_name_the_line_they_are_on() {
+        assert_eq!(lines(b"A , B ,Why\r\na`aA,why,"), [2]);
+        assert_eq!(lines(b"a,b,why\r\nx,y,z\r\nq,r,s\r\n"), [2, 3]);
+        assert_eq!(lines(b"a,b,why\n\nx,y,z\n\n\nq,r,s\n"), [3, 6]);
+        assert_eq!(lines(b"a,b,why\rx,y,z\rq,r,s\r"), [2, 3]);
+        assert_eq!(lines(b"a,b,why\r\n\r\n\"two\nlines\",y,z\r\nq,r,s"), [3, 5]);
+        let err = parse_batch(&b"a,b,why\r\nx,y,z\r\n\r\nq,r\r\n"[..], "`asks.csv`").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("`asks.csv` line 4: has 2 fields"),
+            "{err}"
+        );
     }
 }
