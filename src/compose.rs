@@ -368,7 +368,7 @@ pub fn check_templates(
             .map_err(anyhow::Error::from)
             .and_then(|source| Ok(template::render(&source, &composer.vars(&request))?));
         if let Err(e) = result {
-            problems.push(format!("{e:#}"));
+            problems.push(crate::error::one_line(&e));
         }
     }
     problems

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use crate::error::{Hints, UserError};
 use crate::text;
-use crate::textpos::LineCol;
+use crate::textpos::{LineCol, LineIndex};
 
 /// One person intro can ask or introduce.
 #[derive(Debug, Clone, Serialize)]
@@ -135,8 +135,9 @@ impl Contacts {
         })?;
         let mut problems = Vec::new();
         let mut list = Vec::new();
+        let lines = LineIndex::new(text);
         for (handle, table) in raw {
-            let at = |span: std::ops::Range<usize>| LineCol::of(text, span.start);
+            let at = |span: std::ops::Range<usize>| lines.of(span.start);
             let handle_pos = at(handle.span());
             let handle = handle.into_inner();
             let mut problem =

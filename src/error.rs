@@ -85,12 +85,29 @@ pub fn report(err: &anyhow::Error) -> Exit {
         eprint!("{out}");
         return user.exit;
     }
-    out.push_str(&format!("error: {err:#}\n"));
+    out.push_str(&format!("error: {}\n", one_line(err)));
     for hint in chain_hints(err) {
         out.push_str(&format!("hint: {hint}\n"));
     }
     eprint!("{out}");
     Exit::Failure
+}
+
+/// The error and its causes on one line, each said once: an error that
+/// names its cause in its own message (`cannot open `x`: <io error>`) is
+/// also followed by that cause in the chain.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.is_empty() {
+            out = text;
+        } else if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn chain_hints(err: &anyhow::Error) -> Vec<String> {
@@ -115,4 +132,24 @@ fn chain_hints(err: &anyhow::Error) -> Vec<String> {
         }
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_says_each_cause_once() {
+        let io = std::io::Error::from_raw_os_error(30);
+        let store = crate::store::StoreError::Io {
+            action: "open",
+            path: "/data/store.lock".into(),
+            source: io,
+        };
+        let err = anyhow::Error::new(store).context("cannot record the ask");
+        assert_eq!(
+            one_line(&err),
+            "cannot record the ask: cannot open `/data/store.lock`: Read-only file system (os error 30)"
+        );
+    }
 }

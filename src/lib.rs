@@ -19,14 +19,14 @@
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
-//!   `editor` for `--edit`);
-//!   `transport/` delivers (outbox, sendmail, SMTP); `resend` records
+//!   `editor` for `--edit`); `transport/` delivers (outbox, sendmail, SMTP); `resend` records
 //!   follow-ups and introductions so none is lost or doubled; `claim`
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
 //! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
 //!   message answers which request; `intro sync` records them as `replied`.
-//! - `view` and `output` decide what the user sees (JSON, tables, notes);
-//!   `error` is the one voice of failures and the exit codes.
+//! - `view`, `output` and `table` decide what the user sees (JSON, aligned
+//!   columns, notes); `error` is the one voice of failures and the exit
+//!   codes.
 //! - `complete` offers handles and request ids to shells on TAB (through
 //!   clap_complete, which answers before anything else runs).
 //! - `fuzzing` is not part of the interface: the hidden door the fuzz
@@ -57,6 +57,7 @@ mod secret;
 mod stats;
 mod store;
 mod sync;
+mod table;
 mod template;
 mod text;
 mod textpos;

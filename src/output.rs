@@ -86,13 +86,15 @@ pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
 
 /// A short span ahead: `in 3d`, `in 5h`.
 pub fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
-    let d = at - now;
-    if d.whole_days() >= 1 {
-        format!("in {}d", d.whole_days())
-    } else if d.whole_hours() >= 1 {
-        format!("in {}h", d.whole_hours())
+    // Rounded to the nearest unit: "5 days from now", checked a minute
+    // later, is still "in 5d", not "in 4d".
+    let minutes = (at - now).whole_minutes().max(0);
+    if minutes >= 24 * 60 - 30 {
+        format!("in {}d", (minutes + 12 * 60) / (24 * 60))
+    } else if minutes >= 59 {
+        format!("in {}h", (minutes + 30) / 60)
     } else {
-        format!("in {}m", d.whole_minutes().max(1))
+        format!("in {}m", minutes.max(1))
     }
 }
 
@@ -136,6 +138,9 @@ mod tests {
         assert_eq!(age(datetime!(2026-03-10 02:00 UTC), now), "10h");
         assert_eq!(age(datetime!(2026-03-01 12:00 UTC), now), "9d");
         assert_eq!(until(datetime!(2026-03-13 12:00 UTC), now), "in 3d");
+        assert_eq!(until(datetime!(2026-03-15 11:59 UTC), now), "in 5d");
+        assert_eq!(until(datetime!(2026-03-10 17:50 UTC), now), "in 6h");
+        assert_eq!(until(datetime!(2026-03-10 12:10 UTC), now), "in 10m");
     }
 
     #[test]

@@ -187,14 +187,21 @@ pub struct Request {
     pub b: String,
     pub b_email: String,
     pub why: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wants: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// The personal line to A carried by the ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub status: State,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub asked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
@@ -209,13 +216,13 @@ pub struct Request {
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<Sent>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,
@@ -547,10 +554,19 @@ impl Request {
         Ok(())
     }
 
-    /// A reply from A was found: `asked` becomes `replied`. Returns false,
-    /// changing nothing, in any other state (a second sighting of the same
-    /// reply, or a decision the user already recorded).
+    /// A reply from A was found: `asked` becomes `replied`. So does an ask
+    /// still `sending`: its run died after the transport took it and before
+    /// it could record that, and A's answer proves it went out. Returns
+    /// false, changing nothing, in any other state (a second sighting of
+    /// the same reply, or a decision the user already recorded).
     pub fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.status == State::Sending {
+            // It went out in the run that recorded it, when it was made.
+            let sent = self.created_at;
+            if self.mark_asked(sent).is_err() {
+                return false;
+            }
+        }
         if self.status != State::Asked || self.a_approved {
             return false;
         }
@@ -805,6 +821,28 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_to_an_ask_still_sending_proves_it_went_out() {
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        r.status = State::Sending;
+        r.asked_at = None;
+        r.sending_run = Some("123-abcd".into());
+        r.history.clear();
+        let t = t0 + Duration::hours(3);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply));
+        assert_eq!(r.status, State::Replied);
+        assert_eq!(r.asked_at, Some(t0));
+        assert_eq!(r.sending_run, None);
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
+    }
+
+    #[test]
     fn a_second_reply_changes_nothing() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
@@ -910,7 +948,7 @@ mod properties {
         from == to
             || matches!(
                 (from, to),
-                (Sending, Asked)
+                (Sending, Asked | Replied)
                     | (Sending, Cancelled)
                     | (Asked, Replied | Approved | Declined | Cancelled)
                     | (Replied, Approved | Declined | Cancelled)
@@ -933,7 +971,12 @@ mod properties {
                     Ok(changed) => {
                         prop_assert!(legal(before.status, r.status), "{:?} -> {:?} by {op:?}", before.status, r.status);
                         if changed {
-                            prop_assert_eq!(r.history.len(), before.history.len() + 1);
+                            // A reply to an ask still sending records the
+                            // ask too.
+                            let finished = before.status == State::Sending
+                                && r.status == State::Replied;
+                            let added = if finished { 2 } else { 1 };
+                            prop_assert_eq!(r.history.len(), before.history.len() + added);
                         } else {
                             prop_assert_eq!(&r, &before);
                         }

@@ -4,6 +4,7 @@
 //! pending id and sends the same message again.
 
 use crate::context::Context;
+use crate::error::UserError;
 use crate::message::Outgoing;
 use crate::request::{PendingKind, Request};
 use crate::store::StoreError;
@@ -70,22 +71,32 @@ pub fn send_tracked(
     })?;
     let now = ctx.now;
     match transport.send(message) {
-        Ok(()) => ctx.store.write(|txn| {
-            let mut r = txn
-                .requests()
-                .get(id)
-                .cloned()
-                .ok_or_else(|| anyhow::anyhow!("request {id} disappeared from the store"))?;
-            let result = match kind {
-                PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
-                PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
-                PendingKind::AskB => r.mark_b_asked(now),
-                PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
-            };
-            result.map_err(crate::cmd::transition_error)?;
-            txn.put(r.clone());
-            Ok::<_, anyhow::Error>(r)
-        }),
+        Ok(()) => {
+            ctx.store
+                .write(|txn| {
+                    let mut r = txn.requests().get(id).cloned().ok_or_else(|| {
+                        anyhow::anyhow!("request {id} disappeared from the store")
+                    })?;
+                    let result = match kind {
+                        PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
+                        PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+                        PendingKind::AskB => r.mark_b_asked(now),
+                        PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
+                    };
+                    result.map_err(crate::cmd::transition_error)?;
+                    txn.put(r.clone());
+                    Ok::<_, anyhow::Error>(r)
+                })
+                .map_err(|e| {
+                    let what = match kind {
+                        PendingKind::Followup => "the follow-up",
+                        PendingKind::Introduction => "the introduction",
+                        PendingKind::AskB => "the ask to B",
+                        PendingKind::FollowupB => "the follow-up to B",
+                    };
+                    sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
+                })
+        }
         Err(e) => {
             // Forget the pending id only when this was the first try and the
             // message cannot have reached the server.
@@ -103,4 +114,16 @@ pub fn send_tracked(
             Err(e.into())
         }
     }
+}
+
+/// A message the transport accepted whose record then failed (a full disk):
+/// say that it went out, since the store still shows it as being sent, and
+/// that the next run sends it once more.
+pub fn sent_but_unrecorded(what: &str, e: &anyhow::Error) -> UserError {
+    UserError::new(format!(
+        "{what} was sent, but recording that failed: {}",
+        crate::error::one_line(e)
+    ))
+    .hint("make room on the data dir's disk (or fix what the error names) and run the same command again")
+    .hint("that sends it once more, with the same Message-ID, so mail clients show it once")
 }

@@ -1,7 +1,8 @@
 //! The request store on disk, under the data dir:
 //!
-//! - `requests.json`: a snapshot of every request, with the format version
-//!   and a generation number, replaced atomically (temp file, fsync, rename);
+//! - `requests.json`: a snapshot of every request, one JSON line each after
+//!   a header line with the format version and a generation number,
+//!   replaced atomically (temp file, fsync, rename);
 //! - `requests.log`: a journal, one JSON line per changed request appended
 //!   (and fsynced) after the snapshot's generation; the last line for an id
 //!   wins, so replaying it twice is harmless;
@@ -27,7 +28,8 @@ use crate::request::Request;
 pub const FORMAT_VERSION: u32 = 1;
 
 /// Fold the journal into the snapshot when it has more lines than this, or
-/// more lines than the snapshot has requests, whichever is larger.
+/// than a quarter of the requests, whichever is larger: reading the store
+/// then costs at most a quarter more than reading the snapshot alone.
 const COMPACT_MIN_LINES: usize = 512;
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,16 @@ impl Hints for StoreError {
             StoreError::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
                 vec!["check the permissions of the data dir (set `INTRO_DATA_DIR` to use another)".into()]
             }
+            StoreError::Io { source, .. }
+                if matches!(
+                    source.kind(),
+                    io::ErrorKind::ReadOnlyFilesystem
+                        | io::ErrorKind::StorageFull
+                        | io::ErrorKind::QuotaExceeded
+                ) =>
+            {
+                vec!["make room on the data dir's disk (or mount it writable) and run the same command again".into()]
+            }
             StoreError::Io { .. } => vec![],
             StoreError::Damaged { .. } => vec![
                 "nothing was changed; fix or remove that line by hand (every other line is a whole request)".into(),
@@ -78,24 +90,51 @@ fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreE
     }
 }
 
+/// The first line of both files: the format version and the generation.
 #[derive(Serialize, Deserialize)]
-struct Snapshot {
-    version: u32,
-    generation: u64,
-    requests: Vec<Request>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct JournalHeader {
+struct Header {
     intro_store: u32,
     generation: u64,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(untagged)]
+/// One line after the header: a whole request, or the id of one dropped
+/// because its ask was never accepted.
 enum JournalLine {
-    Deleted { deleted: String },
+    Deleted(String),
     Put(Box<Request>),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Deleted {
+    deleted: String,
+}
+
+impl JournalLine {
+    fn write(&self, out: &mut Vec<u8>) {
+        match self {
+            JournalLine::Put(r) => serde_json::to_writer(&mut *out, r),
+            JournalLine::Deleted(id) => serde_json::to_writer(
+                &mut *out,
+                &Deleted {
+                    deleted: id.clone(),
+                },
+            ),
+        }
+        .expect("requests serialize");
+        out.push(b'\n');
+    }
+
+    /// Parse one line. Told apart by their first key, so a request is
+    /// parsed once, straight into its type (an untagged enum would buffer
+    /// and try each shape, which doubled the time to read a large store).
+    fn parse(raw: &[u8]) -> Result<JournalLine, serde_json::Error> {
+        if raw.starts_with(b"{\"deleted\"") {
+            let d: Deleted = serde_json::from_slice(raw)?;
+            Ok(JournalLine::Deleted(d.deleted))
+        } else {
+            Ok(JournalLine::Put(Box::new(serde_json::from_slice(raw)?)))
+        }
+    }
 }
 
 /// Every request, by id.
@@ -162,8 +201,8 @@ impl Requests {
             JournalLine::Put(r) => {
                 self.by_id.insert(r.id.clone(), *r);
             }
-            JournalLine::Deleted { deleted } => {
-                self.by_id.remove(&deleted);
+            JournalLine::Deleted(id) => {
+                self.by_id.remove(&id);
             }
         }
     }
@@ -228,9 +267,7 @@ impl Txn<'_> {
     /// Forget a request whose ask was never accepted.
     pub fn remove(&mut self, id: &str) {
         if self.requests.by_id.remove(id).is_some() {
-            self.changed.push(JournalLine::Deleted {
-                deleted: id.to_string(),
-            });
+            self.changed.push(JournalLine::Deleted(id.to_string()));
         }
     }
 }
@@ -270,7 +307,17 @@ impl Store {
             // Nothing stored yet: reading must not create the data dir.
             return Ok(None);
         }
-        let file = fsutil::open_private_append(&path).map_err(io_err("open", &path))?;
+        // A reader needs no write access to lock: opening the lock file
+        // read-only lets `status` work on a read-only data dir (a mounted
+        // backup, a file system remounted read-only after an error).
+        let opened = match exclusive {
+            false => File::open(&path).or_else(|e| match e.kind() {
+                io::ErrorKind::NotFound => fsutil::open_private_append(&path),
+                _ => Err(e),
+            }),
+            true => fsutil::open_private_append(&path),
+        };
+        let file = opened.map_err(io_err("open", &path))?;
         if exclusive {
             file.lock().map_err(io_err("lock", &path))?;
         } else if wait {
@@ -331,9 +378,21 @@ impl Store {
         let changed = std::mem::take(&mut txn.changed);
         match result {
             Ok(value) => {
+                if !changed.is_empty()
+                    && let Err(e) = self.append(&changed)
+                {
+                    // The cached copy has the change that did not reach
+                    // the disk (full, read-only): forget it, or this run's
+                    // next change would build on something never stored.
+                    self.cache = None;
+                    return Err(e.into());
+                }
                 if !changed.is_empty() {
-                    self.append(&changed)?;
-                    self.maybe_compact()?;
+                    // The change is stored. Folding the journal into the
+                    // snapshot is upkeep that the next write tries again;
+                    // its failure (a full disk) must not make this change
+                    // look failed, which would have the user redo it.
+                    let _ = self.maybe_compact();
                 }
                 Ok(value)
             }
@@ -418,16 +477,27 @@ impl Store {
         let snapshot_path = self.snapshot_path();
         let mut requests = Requests::default();
         let mut generation = 0;
-        match std::fs::read(&snapshot_path) {
-            Ok(bytes) => {
-                let snapshot = parse_snapshot(&bytes, &snapshot_path)?;
-                generation = snapshot.generation;
-                for r in snapshot.requests {
-                    requests.by_id.insert(r.id.clone(), r);
+        match File::open(&snapshot_path) {
+            Ok(mut file) => {
+                // Written whole by an atomic rename: a header and every line.
+                let Some((snapshot_gen, header_len)) = read_header(&mut file, &snapshot_path)?
+                else {
+                    return Err(StoreError::Damaged {
+                        path: snapshot_path,
+                        line: 1,
+                        message: "the header line is missing".into(),
+                    });
+                };
+                generation = snapshot_gen;
+                file.seek(SeekFrom::Start(header_len))
+                    .map_err(io_err("read", &snapshot_path))?;
+                let (lines, _) = read_lines(&mut file, &snapshot_path, 2)?;
+                for line in lines {
+                    requests.apply(line);
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err("read", &snapshot_path)(e)),
+            Err(e) => return Err(io_err("open", &snapshot_path)(e)),
         }
         let mut journal_len = 0;
         let mut journal_lines = 0;
@@ -477,7 +547,7 @@ impl Store {
         if len == 0 || cache.journal_len == 0 {
             // A new journal (or one left behind by a crashed compaction):
             // start it over with this generation's header.
-            let header = JournalHeader {
+            let header = Header {
                 intro_store: FORMAT_VERSION,
                 generation: cache.generation,
             };
@@ -499,8 +569,7 @@ impl Store {
                 .map_err(io_err("repair", &path))?;
         }
         for line in changed {
-            serde_json::to_writer(&mut out, line).expect("requests serialize");
-            out.push(b'\n');
+            line.write(&mut out);
         }
         file.write_all(&out).map_err(io_err("write", &path))?;
         // Once written, a line survives this process being killed; fsync
@@ -527,7 +596,7 @@ impl Store {
 
     fn maybe_compact(&mut self) -> Result<(), StoreError> {
         let cache = self.cache.as_ref().expect("write refreshed the cache");
-        if cache.journal_lines <= COMPACT_MIN_LINES.max(cache.requests.len()) {
+        if cache.journal_lines <= COMPACT_MIN_LINES.max(cache.requests.len() / 4) {
             return Ok(());
         }
         self.compact()
@@ -539,31 +608,38 @@ impl Store {
         let journal_path = self.journal_path();
         let cache = self.cache.as_mut().expect("write refreshed the cache");
         let generation = cache.generation + 1;
-        let snapshot = Snapshot {
-            version: FORMAT_VERSION,
+        let header = Header {
+            intro_store: FORMAT_VERSION,
             generation,
-            requests: cache.requests.by_id.values().cloned().collect(),
         };
-        let mut bytes = serde_json::to_vec_pretty(&snapshot).expect("requests serialize");
+        let mut bytes = serde_json::to_vec(&header).expect("header serializes");
         bytes.push(b'\n');
+        for r in cache.requests.by_id.values() {
+            serde_json::to_writer(&mut bytes, r).expect("requests serialize");
+            bytes.push(b'\n');
+        }
         fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
-        let header = JournalHeader {
+        // The snapshot (fsynced) holds every change, and readers now drop
+        // the older journal's lines as already in it. So this run must not
+        // append to that journal any more, even if starting the new one
+        // fails below: `append` starts it when `journal_len` is 0.
+        cache.generation = generation;
+        cache.journal_len = 0;
+        cache.journal_lines = 0;
+        self.journal_file = None;
+        self.unsynced = false;
+        let header = Header {
             intro_store: FORMAT_VERSION,
             generation,
         };
         let mut text = serde_json::to_vec(&header).expect("header serializes");
         text.push(b'\n');
         fsutil::write_atomic(&journal_path, &text).map_err(io_err("write", &journal_path))?;
-        cache.generation = generation;
         cache.journal_len = text.len() as u64;
-        cache.journal_lines = 0;
         cache.journal_id = std::fs::metadata(&journal_path)
             .ok()
             .as_ref()
             .and_then(file_id);
-        // The snapshot was fsynced with every change in it.
-        self.journal_file = None;
-        self.unsynced = false;
         Ok(())
     }
 }
@@ -574,30 +650,7 @@ impl Drop for Store {
     }
 }
 
-fn parse_snapshot(bytes: &[u8], path: &Path) -> Result<Snapshot, StoreError> {
-    #[derive(Deserialize)]
-    struct VersionOnly {
-        version: u32,
-    }
-    let version: VersionOnly = serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
-        path: path.into(),
-        line: e.line(),
-        message: e.to_string(),
-    })?;
-    if version.version != FORMAT_VERSION {
-        return Err(StoreError::UnknownVersion {
-            path: path.into(),
-            found: version.version,
-        });
-    }
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Damaged {
-        path: path.into(),
-        line: e.line(),
-        message: e.to_string(),
-    })
-}
-
-/// The journal's generation and the header's length in bytes.
+/// A file's generation and the header's length in bytes.
 fn read_header(file: &mut File, path: &Path) -> Result<Option<(u64, u64)>, StoreError> {
     let mut reader = BufReader::new(file);
     let mut line = String::new();
@@ -606,7 +659,7 @@ fn read_header(file: &mut File, path: &Path) -> Result<Option<(u64, u64)>, Store
         // Empty, or a header torn by a crash: no line after it can exist.
         return Ok(None);
     }
-    let header: JournalHeader = serde_json::from_str(&line).map_err(|e| StoreError::Damaged {
+    let header: Header = serde_json::from_str(&line).map_err(|e| StoreError::Damaged {
         path: path.into(),
         line: 1,
         message: e.to_string(),
@@ -638,7 +691,7 @@ fn read_lines(
         if raw.is_empty() {
             continue;
         }
-        let line = serde_json::from_slice(raw).map_err(|e| StoreError::Damaged {
+        let line = JournalLine::parse(raw).map_err(|e| StoreError::Damaged {
             path: path.into(),
             line: first_line_number + i,
             message: e.to_string(),
@@ -734,6 +787,40 @@ mod tests {
     }
 
     #[test]
+    fn a_compaction_that_fails_does_not_fail_the_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path());
+        for i in 0..COMPACT_MIN_LINES {
+            put(&mut store, &format!("{i:08x}"));
+        }
+        // The snapshot cannot be written (here: a folder is in its way, as
+        // a full disk would refuse it). The change that makes the journal
+        // outgrow the snapshot is in the journal all the same, and is not
+        // reported as failed.
+        let blocker = dir.path().join("requests.json");
+        std::fs::create_dir_all(blocker.join("x")).unwrap();
+        let mut changed = request("00000000");
+        changed.why = "changed".into();
+        store
+            .write(|txn| {
+                txn.put(changed.clone());
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert!(!blocker.is_file(), "not compacted");
+        std::fs::remove_dir_all(&blocker).unwrap();
+        let mut other = Store::new(dir.path());
+        assert_eq!(other.read().unwrap().get("00000000"), Some(&changed));
+        // The next change compacts, and nothing is lost.
+        put(&mut store, "ffffffff");
+        assert!(blocker.is_file(), "compacted");
+        let mut fresh = Store::new(dir.path());
+        let requests = fresh.read().unwrap();
+        assert_eq!(requests.len(), COMPACT_MIN_LINES + 1);
+        assert_eq!(requests.get("00000000"), Some(&changed));
+    }
+
+    #[test]
     fn a_torn_last_line_is_dropped_and_repaired() {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::new(dir.path());
@@ -777,7 +864,7 @@ mod tests {
         std::fs::write(dir.path().join("store.lock"), "").unwrap();
         std::fs::write(
             dir.path().join("requests.json"),
-            r#"{"version": 99, "generation": 1, "requests": []}"#,
+            "{\"intro_store\": 99, \"generation\": 1}\n",
         )
         .unwrap();
         let mut store = Store::new(dir.path());

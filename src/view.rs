@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use crate::config::FollowupSettings;
 use crate::output::{rfc3339, until};
-use crate::request::{BSide, EventKind, Request, SideState, State};
+use crate::request::{BSide, EventKind, PendingKind, Request, SideState, State};
 use crate::sync::snippet::{Tone, tone};
 
 #[derive(Serialize)]
@@ -116,6 +116,27 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
     }
 }
 
+/// One JSON object per request, for commands that change a request more
+/// than once in a run (`followup` to both sides, `sync` finding A's and
+/// B's replies): the last version of each, in the order first changed.
+pub fn latest_json<'r>(
+    changed: impl IntoIterator<Item = &'r Request>,
+    now: OffsetDateTime,
+    settings: &FollowupSettings,
+) -> Vec<RequestJson> {
+    let mut latest: Vec<&Request> = Vec::new();
+    for r in changed {
+        match latest.iter_mut().find(|l| l.id == r.id) {
+            Some(slot) => *slot = r,
+            None => latest.push(r),
+        }
+    }
+    latest
+        .into_iter()
+        .map(|r| request_json(r, now, settings))
+        .collect()
+}
+
 /// What the user should do next about `r`, with the command when there is one.
 pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
     let short = &r.id;
@@ -147,6 +168,11 @@ pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) 
                 }
                 None => format!("approve or decline: `intro approve {short}`"),
             }
+        }
+        // An introduction cut off mid-send may have reached A and B: it is
+        // finished with `--send`, not drafted anew.
+        State::Approved if r.pending_id(PendingKind::Introduction).is_some() => {
+            format!("an introduction was interrupted: `intro introduce {short} --send`")
         }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),

@@ -395,3 +395,92 @@ fn faults_with_envelopes_sent_ahead_keep_the_dialogue_in_step() {
     assert_eq!(counts.len(), 8);
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
 }
+
+#[test]
+fn temporary_failures_fail_their_rows_and_a_rerun_sends_each_once() {
+    // Row 3's message is refused for now at the end of DATA (once); p3 is
+    // refused for now at RCPT (every time).
+    let server = SmtpServer::start(SmtpOptions {
+        fail_data_after: Some(1),
+        fail_data_code: Some(451),
+        tempfail_rcpt: vec!["p3@example.com".into()],
+        ..SmtpOptions::default()
+    });
+    let sb = smtp_sandbox(&server, 5, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.starts_with("error: 2 of 5 asks failed; asked 3, skipped 0 (already asked)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 3: the server refused the message: transient error (451)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "line 5: the server refused the recipient `p3@example.com`: transient error (451)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("hint: run the same command again"), "{err}");
+    assert_eq!(token_counts(&server).len(), 3);
+    assert_eq!(
+        sb.json(&["status"]).as_array().unwrap().len(),
+        3,
+        "refused for now: not recorded"
+    );
+
+    // The same server takes row 3 now; p3 is still refused.
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.starts_with("error: 1 of 2 asks failed; asked 1, skipped 3"),
+        "{err}"
+    );
+    // Once the server takes p3 too, the last row goes out, once.
+    let healthy = SmtpServer::start(SmtpOptions::default());
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+        healthy.port
+    ));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("asked 1, skipped 4"), "{}", run.stderr);
+    let mut counts = token_counts(&server);
+    counts.extend(token_counts(&healthy));
+    assert_eq!(counts.len(), 5, "{counts:?}");
+    assert_eq!(server.messages().len() + healthy.messages().len(), 5);
+    assert_eq!(sb.json(&["status"]).as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn a_refused_login_stops_a_batch_and_records_nothing() {
+    let server = SmtpServer::start(SmtpOptions {
+        auth: Some(("grace".into(), "right-pw".into())),
+        ..SmtpOptions::default()
+    });
+    let mut sb = smtp_sandbox(&server, 3, "");
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+         username = \"grace\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true\n",
+        server.port
+    ));
+    sb.set_env("TEST_SMTP_PW", "wrong-pw");
+    let file = write_batch(&sb, &batch_csv(3));
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(
+        err.starts_with("error: 1 of 3 asks failed, 2 not sent; asked 0"),
+        "{err}"
+    );
+    assert!(err.contains("refused the login for `grace`"), "{err}");
+    assert!(err.contains("hint: check `username`"), "{err}");
+    assert!(server.messages().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+
+    sb.set_env("TEST_SMTP_PW", "right-pw");
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counts = token_counts(&server);
+    assert_eq!(counts.len(), 3);
+    assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}

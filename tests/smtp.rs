@@ -320,3 +320,249 @@ fn sendmail_gets_the_message_on_stdin() {
     let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
     assert!(err.contains("cannot run the sendmail command"), "{err}");
 }
+
+/// Every request in the store, as `status --all --json` lists them.
+fn all(sb: &Sandbox) -> Vec<serde_json::Value> {
+    sb.json(&["status", "--all"]).as_array().unwrap().clone()
+}
+
+#[test]
+fn a_temporary_failure_is_reported_not_recorded_and_a_rerun_sends_once() {
+    let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
+    // 451 for the recipient, every time.
+    let busy = SmtpServer::start(SmtpOptions {
+        tempfail_rcpt: vec!["ada@example.com".into()],
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&busy, "none", "");
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.contains("the server refused the recipient `ada@example.com`: ") && err.contains("451"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: the server asked to try later; run the same command again"),
+        "{err}"
+    );
+    assert!(all(&sb).is_empty(), "refused for now: not recorded");
+
+    // 451 at the end of the message, once: the next try goes through.
+    let flaky = SmtpServer::start(SmtpOptions {
+        fail_data_after: Some(0),
+        fail_data_code: Some(451),
+        ..SmtpOptions::default()
+    });
+    sb.write_config(&smtp_config(&flaky, "none", ""));
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.contains("the server refused the message: ") && err.contains("451"),
+        "{err}"
+    );
+    assert!(err.contains("try later"), "{err}");
+    assert!(all(&sb).is_empty());
+    assert!(flaky.messages().is_empty());
+
+    let v = sb.json(&ask);
+    assert_eq!(v["status"], "asked");
+    let got = flaky.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].header("Message-ID").unwrap(), v["message_id"]);
+    sb.fails(&ask, 1);
+    assert_eq!(flaky.messages().len(), 1, "sent once");
+    assert!(busy.messages().is_empty());
+}
+
+#[test]
+fn a_message_refused_at_the_end_of_data_is_not_recorded() {
+    let server = SmtpServer::start(SmtpOptions {
+        fail_data_after: Some(0),
+        fail_data_code: Some(554),
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "none", "");
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(
+        err.starts_with("error: the server refused the message: ") && err.contains("554"),
+        "{err}"
+    );
+    assert!(!err.contains("try later"), "a 5xx is final: {err}");
+    assert!(all(&sb).is_empty());
+    assert!(server.messages().is_empty());
+}
+
+#[test]
+fn a_connection_reset_after_the_message_keeps_it_for_one_resend() {
+    // The server closes the connection at the end of every DATA, without
+    // an answer: intro cannot know whether the message was kept.
+    let server = SmtpServer::start(SmtpOptions {
+        drop_after: Some(0),
+        drop_persist: true,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "none", "");
+    let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: the connection to 127.0.0.1:{} broke: ",
+            server.port
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: run the same command again: what was not accepted is sent then, with the same Message-ID"),
+        "{err}"
+    );
+    // Kept as interrupted, never as asked.
+    let stored = all(&sb);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["status"], "sending");
+    assert!(
+        stored[0]["next_step"]
+            .as_str()
+            .unwrap()
+            .starts_with("interrupted mid-send: rerun the ask"),
+        "{}",
+        stored[0]["next_step"]
+    );
+    let message_id = stored[0]["message_id"].as_str().unwrap().to_string();
+
+    // The rerun, against a server that answers, sends it once, same id.
+    let healthy = SmtpServer::start(SmtpOptions::default());
+    sb.write_config(&smtp_config(&healthy, "none", ""));
+    let v = sb.json(&ask);
+    assert_eq!(v["id"], stored[0]["id"]);
+    assert_eq!(v["status"], "asked");
+    let got = healthy.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].header("Message-ID").unwrap(), message_id);
+}
+
+#[test]
+fn a_stalled_server_times_out_and_nothing_is_recorded() {
+    let server = SmtpServer::start(SmtpOptions {
+        stall_after: Some(0),
+        stall_persist: true,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&server, "none", "");
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 1\n",
+        server.port
+    ));
+    let started = std::time::Instant::now();
+    let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        err.starts_with(&format!(
+            "error: 127.0.0.1:{} did not answer within 1 s",
+            server.port
+        )),
+        "{err}"
+    );
+    assert!(err.contains("raise `timeout_secs`"), "{err}");
+    assert!(all(&sb).is_empty());
+}
+
+#[test]
+fn a_tls_handshake_that_fails_is_a_clear_error() {
+    let plain = SmtpServer::start(SmtpOptions::default());
+    let ca = format!("ca_file = \"{}\"\n", certs().ca_pem.display());
+    let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
+    // Implicit TLS against a server that speaks plain SMTP.
+    let sb = sandbox_for(&plain, "tls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: the TLS handshake with 127.0.0.1:{} failed: ",
+            plain.port
+        )),
+        "{err}"
+    );
+    assert!(err.contains("security = \"starttls\""), "{err}");
+    assert!(all(&sb).is_empty());
+    // STARTTLS against a server that does not offer it.
+    let sb = sandbox_for(&plain, "starttls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: 127.0.0.1:{} does not offer STARTTLS",
+            plain.port
+        )),
+        "{err}"
+    );
+    assert!(all(&sb).is_empty());
+    // Implicit TLS against a STARTTLS port.
+    let starttls = SmtpServer::start(SmtpOptions {
+        security: Security::StartTls,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&starttls, "tls", &ca);
+    let err = sb.fails(&ask, 1);
+    assert!(err.contains("TLS handshake"), "{err}");
+    assert!(all(&sb).is_empty());
+    // Plain SMTP against implicit TLS: the server waits for a handshake,
+    // intro for a greeting, until `timeout_secs`.
+    let tls = SmtpServer::start(SmtpOptions {
+        security: Security::Tls,
+        ..SmtpOptions::default()
+    });
+    let sb = sandbox_for(&tls, "none", "");
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 1\n",
+        tls.port
+    ));
+    let err = sb.fails(&ask, 1);
+    assert!(err.contains("did not answer within 1 s"), "{err}");
+    assert!(err.contains("`security`"), "{err}");
+    assert!(all(&sb).is_empty());
+    assert!(tls.messages().is_empty());
+    assert!(plain.messages().is_empty() && starttls.messages().is_empty());
+}
+
+#[test]
+fn followups_and_introductions_survive_server_faults() {
+    // The ask goes through; the first follow-up is refused for now (451).
+    let server = SmtpServer::start(SmtpOptions {
+        fail_data_after: Some(1),
+        fail_data_code: Some(451),
+        ..SmtpOptions::default()
+    });
+    let mut sb = sandbox_for(&server, "none", "");
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-07T09:00:00Z");
+    let err = sb.fails(&["followup", "--due", "--yes"], 1);
+    assert!(err.contains("451") && err.contains("try later"), "{err}");
+    let r = sb.request(&id);
+    assert_eq!(r["followups"], 0, "{r}");
+    assert_eq!(r["due"], true, "still due: {r}");
+    sb.ok(&["followup", "--due", "--yes"]);
+    assert_eq!(sb.request(&id)["followups"], 1);
+    assert_eq!(server.messages().len(), 2, "the ask and one follow-up");
+
+    // The introduction's connection breaks after the message: kept, and
+    // sent again with the same Message-ID.
+    sb.ok(&["approve", &id]);
+    let dropping = SmtpServer::start(SmtpOptions {
+        drop_after: Some(0),
+        drop_persist: true,
+        ..SmtpOptions::default()
+    });
+    sb.write_config(&smtp_config(&dropping, "none", ""));
+    let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
+    assert!(err.contains("broke"), "{err}");
+    let r = sb.request(&id);
+    assert_eq!(r["status"], "approved", "{r}");
+    assert_eq!(
+        r["next_step"],
+        format!("an introduction was interrupted: `intro introduce {id} --send`"),
+        "{r}"
+    );
+    let healthy = SmtpServer::start(SmtpOptions::default());
+    sb.write_config(&smtp_config(&healthy, "none", ""));
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(sb.request(&id)["status"], "introduced");
+    let got = healthy.messages();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].env_rcpt, ["ada@example.com", "sam@example.org"]);
+}

@@ -34,7 +34,7 @@ use crate::view;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --wants \"20 minutes of advice\" --format \"a video call\"\n  intro ask --batch asks.csv --yes\n  intro ask ada sam --why \"...\" --dry-run"
+    after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --dry-run\n  intro ask ada sam --why \"...\" --wants \"advice\" --format \"a call\" --yes\n  intro ask --batch asks.csv --yes"
 )]
 pub struct AskArgs {
     /// Contact A, the one asked: a handle, email or full name
@@ -54,19 +54,24 @@ pub struct AskArgs {
     pub b: Option<String>,
 
     /// Why the two should meet
-    #[arg(long, required_unless_present = "batch", conflicts_with = "batch")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        required_unless_present = "batch",
+        conflicts_with = "batch"
+    )]
     pub why: Option<String>,
 
     /// What B hopes to get from A (advice, a job, an answer, ...)
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub wants: Option<String>,
 
     /// In what format (a call, a coffee, a lunch, ...)
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub format: Option<String>,
 
     /// A personal line to A at the top of the ask
-    #[arg(long, conflicts_with = "batch")]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub note: Option<String>,
 
     /// Ask B too (template ask_b); the introduction waits for both yeses
@@ -497,7 +502,7 @@ impl<'a> Planner<'a> {
         request.subject = self
             .composer
             .ask_subject(&request)
-            .map_err(|e| bad(format!("{e:#}")))?;
+            .map_err(|e| bad(crate::error::one_line(&e)))?;
         if self.both {
             let b_message_id = self
                 .composer
@@ -505,7 +510,7 @@ impl<'a> Planner<'a> {
             let b_subject = self
                 .composer
                 .ask_b_subject(&request)
-                .map_err(|e| bad(format!("{e:#}")))?;
+                .map_err(|e| bad(crate::error::one_line(&e)))?;
             request = request.with_b_side(b_message_id, b_subject);
         }
         let warning = self.fatigue_limit.and_then(|limit| {
@@ -547,6 +552,14 @@ fn record_intent(
     let data_dir = ctx.paths.data_dir.clone();
     let results = ctx.store.write(|txn| {
         let mut results = Vec::with_capacity(planned.len());
+        // Open requests by pair, with their why and id, built once: a batch
+        // of thousands must not scan the store for each of its rows.
+        let mut open: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
+        for r in txn.requests().iter().filter(|r| r.status.is_open()) {
+            open.entry((r.a.clone(), r.b.clone()))
+                .or_default()
+                .push((r.why.clone(), r.id.clone()));
+        }
         for p in planned {
             if p.resumed {
                 let current = txn.requests().get(&p.request.id).cloned();
@@ -569,19 +582,20 @@ fn record_intent(
                 }
                 continue;
             }
-            let clash = txn.requests().iter().find(|r| {
-                r.a == p.request.a
-                    && r.b == p.request.b
-                    && r.status.is_open()
-                    && (!force || r.why == p.request.why)
-            });
-            if let Some(r) = clash {
+            let pair = (p.request.a.clone(), p.request.b.clone());
+            let clash = open
+                .get(&pair)
+                .and_then(|list| list.iter().find(|(why, _)| !force || *why == p.request.why));
+            if let Some((_, id)) = clash {
                 results.push(Err(format!(
-                    "`{}` was asked about `{}` by another run meanwhile (request {})",
-                    r.a, r.b, r.id
+                    "`{}` was asked about `{}` by another run meanwhile (request {id})",
+                    pair.0, pair.1
                 )));
                 continue;
             }
+            open.entry(pair)
+                .or_default()
+                .push((p.request.why.clone(), p.request.id.clone()));
             let mut r = p.request.clone();
             r.sending_run = Some(run.clone());
             txn.put(r);
@@ -615,6 +629,10 @@ fn send_one(
                     txn.put(r.clone());
                 }
                 Ok::<_, anyhow::Error>(r)
+            });
+            let request = request.map_err(|e| {
+                let what = format!("the ask to `{}` (request {id})", planned.request.a);
+                resend::sent_but_unrecorded(&what, &e)
             })?;
             Ok(request)
         }

@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueHint};
-use comfy_table::{ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use crate::compose;
@@ -16,6 +15,7 @@ use crate::contacts_edit::ContactsFile;
 use crate::context::Context;
 use crate::error::UserError;
 use crate::import::{self, NewContact, Plan};
+use crate::table::Table;
 use crate::vcf;
 
 #[derive(Debug, Args)]
@@ -110,19 +110,16 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| ctx.out.bold(h)));
+    table.header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| ctx.out.bold(h)));
     for c in contacts.iter() {
-        table.add_row([
+        table.row([
             c.handle.clone(),
             c.name.clone(),
             c.email.clone(),
             c.tags.join(", "),
         ]);
     }
-    ctx.out.data(trim_table(&table));
+    ctx.out.data(table.render());
     Ok(())
 }
 
@@ -234,12 +231,9 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
             continue;
         }
         let mut table = Table::new();
-        table
-            .load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| out.bold(h)));
+        table.header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| out.bold(h)));
         for c in list.iter() {
-            table.add_row([
+            table.row([
                 c.handle.clone(),
                 c.name.clone(),
                 c.email.clone(),
@@ -250,7 +244,7 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
             "{would}{verb} {} {preposition} `{}`:\n{}",
             plural(list.len(), "contact"),
             path.display(),
-            trim_table(&table)
+            table.render()
         ));
     }
     if !plan.skipped.is_empty() {
@@ -301,20 +295,6 @@ fn is_missing_config(e: &anyhow::Error) -> bool {
     )
 }
 
-/// comfy-table pads every cell; the edges need none.
-pub fn trim_table(table: &Table) -> String {
-    table
-        .lines()
-        .map(|l| {
-            l.trim_end()
-                .strip_prefix(' ')
-                .unwrap_or(l.trim_end())
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn check(ctx: &mut Context) -> anyhow::Result<()> {
     let mut problems: Vec<String> = Vec::new();
     let mut checked: Vec<String> = Vec::new();
@@ -325,7 +305,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             Some(c)
         }
         Err(e) => {
-            problems.push(format!("{e:#}"));
+            problems.push(crate::error::one_line(&e));
             None
         }
     };

@@ -104,8 +104,6 @@ pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
 pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
-    // Render the note to B before recording anything, so a template error
-    // leaves the request as it was.
     if args.tell_b && args.side == Side::B {
         return Err(UserError::new(
             "`--tell-b` drafts a note to B after A said no, but this records B's no",
@@ -114,11 +112,24 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .exit(crate::error::Exit::Usage)
         .into());
     }
+    // The note is saved before the decline is recorded: a draft that cannot
+    // be written (a full disk) must not leave a declined request whose note
+    // was never seen, as declining again is refused. If recording then
+    // fails, the next try writes the same file again.
     let draft = if args.tell_b {
         let requests = ctx.store.read()?;
         let r = find_request(requests, &args.request)?.clone();
+        // Only for a request that may be declined: no note for a closed one.
+        r.clone().decline(now, None).map_err(transition_error)?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-        Some(composer.decline_note(&r)?)
+        let draft = composer.decline_note(&r)?;
+        let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
+        fsutil::write_atomic(&path, &draft.bytes).map_err(|e| {
+            UserError::new(format!("cannot save the draft `{}`: {e}", path.display())).hint(
+                "nothing was recorded: make room (or fix the permissions) and run the same command again",
+            )
+        })?;
+        Some((draft, path))
     } else {
         None
     };
@@ -126,12 +137,7 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Side::A => r.decline(now, args.note.clone()),
         Side::B => r.decline_b(now, args.note.clone()),
     })?;
-    let mut saved = None;
-    if let Some(draft) = draft {
-        let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
-        fsutil::write_atomic(&path, &draft.bytes).map_err(|e| {
-            UserError::new(format!("cannot save the draft `{}`: {e}", path.display()))
-        })?;
+    if let Some((draft, path)) = &draft {
         if !ctx.out.json {
             print!("{}", draft.text());
         }
@@ -140,9 +146,9 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
             r.b,
             path.display()
         ));
-        saved = Some(path);
     }
-    print(ctx, &r, &config.followup, saved.as_deref());
+    let saved = draft.as_ref().map(|(_, path)| path.as_path());
+    print(ctx, &r, &config.followup, saved);
     Ok(())
 }
 

@@ -210,24 +210,13 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                     transport.close();
                     return Err(e);
                 }
-                failed.push(format!("{}: {e:#}", n.request.id));
+                failed.push(format!("{}: {}", n.request.id, crate::error::one_line(&e)));
             }
         }
     }
     transport.close();
     if ctx.out.json {
-        // One object per request, as it stands after its follow-ups.
-        let mut latest: Vec<&Request> = Vec::new();
-        for (r, _) in &sent {
-            match latest.iter_mut().find(|l| l.id == r.id) {
-                Some(slot) => *slot = r,
-                None => latest.push(r),
-            }
-        }
-        let list: Vec<_> = latest
-            .iter()
-            .map(|r| view::request_json(r, now, &config.followup))
-            .collect();
+        let list = view::latest_json(sent.iter().map(|(r, _)| r), now, &config.followup);
         if args.request.is_some() {
             if let Some(one) = list.into_iter().next() {
                 ctx.out.json(&one);

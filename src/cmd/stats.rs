@@ -2,15 +2,14 @@
 //! answer, follow-ups needed — overall and per contact asked as A.
 
 use clap::Args;
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::cmd::contacts::trim_table;
 use crate::context::Context;
 use crate::output::{Output, percent, rfc3339, span};
 use crate::stats::{self, ALL_STATES, Stats};
+use crate::table::Table;
 
 #[derive(Debug, Args)]
 #[command(after_help = "How the numbers are counted:
@@ -71,11 +70,8 @@ pub fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
 fn summary(s: &Stats, out: &Output) -> String {
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
     if let Some(since) = s.since {
-        table.add_row([out.bold("since"), rfc3339(since)]);
+        table.row([out.bold("since"), rfc3339(since)]);
     }
     let states: Vec<String> = ALL_STATES
         .iter()
@@ -84,11 +80,11 @@ fn summary(s: &Stats, out: &Output) -> String {
             _ => None,
         })
         .collect();
-    table.add_row([
+    table.row([
         out.bold("requests"),
         format!("{} ({})", s.total, states.join(", ")),
     ]);
-    table.add_row([
+    table.row([
         out.bold("approval rate"),
         match s.approval.rate() {
             Some(rate) => format!(
@@ -100,7 +96,7 @@ fn summary(s: &Stats, out: &Output) -> String {
             None => "- (nothing decided yet)".into(),
         },
     ]);
-    table.add_row([
+    table.row([
         out.bold("median answer"),
         match s.answers.median {
             Some(median) => format!(
@@ -112,7 +108,7 @@ fn summary(s: &Stats, out: &Output) -> String {
         },
     ]);
     let f = &s.followups;
-    table.add_row([
+    table.row([
         out.bold("follow-ups"),
         match (f.share(), f.average()) {
             (Some(share), Some(average)) => format!(
@@ -125,29 +121,26 @@ fn summary(s: &Stats, out: &Output) -> String {
             _ => format!("{} sent; no answers yet", f.sent),
         },
     ]);
-    trim_table(&table)
+    table.render()
 }
 
 fn per_contact(s: &Stats, out: &Output) -> String {
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(
-            [
-                "A",
-                "ASKED",
-                "ANSWERED",
-                "YES",
-                "NO",
-                "APPROVAL",
-                "MEDIAN ANSWER",
-                "LAST ASKED",
-            ]
-            .map(|h| out.bold(h)),
-        );
+    table.header(
+        [
+            "A",
+            "ASKED",
+            "ANSWERED",
+            "YES",
+            "NO",
+            "APPROVAL",
+            "MEDIAN ANSWER",
+            "LAST ASKED",
+        ]
+        .map(|h| out.bold(h)),
+    );
     for c in &s.per_contact {
-        table.add_row([
+        table.row([
             c.handle.clone(),
             c.asked.to_string(),
             c.answers.answered.to_string(),
@@ -159,11 +152,9 @@ fn per_contact(s: &Stats, out: &Output) -> String {
         ]);
     }
     for i in 1..=5 {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
+        table.align_right(i);
     }
-    trim_table(&table)
+    table.render()
 }
 
 /// `intro stats --json`.

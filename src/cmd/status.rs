@@ -3,14 +3,14 @@
 
 use clap::Args;
 use clap_complete::ArgValueCandidates;
-use comfy_table::{ContentArrangement, Table, presets};
 
-use crate::cmd::{contacts::trim_table, find_request};
+use crate::cmd::find_request;
 use crate::complete;
 use crate::config::FollowupSettings;
 use crate::context::Context;
 use crate::output::{age, rfc3339};
 use crate::request::{Request, State};
+use crate::table::Table;
 use crate::text::truncate;
 use crate::view::{self, next_step};
 
@@ -102,10 +102,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut table = Table::new();
-    table
-        .load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(["ID", "A", "B", "STATE", "AGE", "NEXT"].map(|h| out.bold(h)));
+    table.header(["ID", "A", "B", "STATE", "AGE", "NEXT"].map(|h| out.bold(h)));
     for r in &list {
         let state = match r.status {
             State::Replied => out.green(r.status.as_str()),
@@ -118,7 +115,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         {
             next = format!("{next}  \"{}\"", truncate(&reply.snippet, 40));
         }
-        table.add_row([
+        table.row([
             r.id.clone(),
             r.a.clone(),
             r.b.clone(),
@@ -127,7 +124,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
             next,
         ]);
     }
-    out.data(trim_table(&table));
+    out.data(table.render());
     Ok(())
 }
 

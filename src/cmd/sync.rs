@@ -105,19 +105,7 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     let out = ctx.out;
     if out.json {
-        // One object per request, as it stands after every reply found
-        // (with `--both`, A and B may both have answered).
-        let mut latest: Vec<&Request> = Vec::new();
-        for (r, _) in &changed {
-            match latest.iter_mut().find(|l| l.id == r.id) {
-                Some(slot) => *slot = r,
-                None => latest.push(r),
-            }
-        }
-        let list: Vec<_> = latest
-            .iter()
-            .map(|r| view::request_json(r, now, &config.followup))
-            .collect();
+        let list = view::latest_json(changed.iter().map(|(r, _)| r), now, &config.followup);
         out.json(&list);
     } else {
         for (r, from_b) in &changed {

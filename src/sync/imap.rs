@@ -82,6 +82,14 @@ pub struct ImapSource {
     search_from: Option<u32>,
 }
 
+/// The IMAP user name: `[imap] username`, else the address in `[me]`.
+fn username(settings: &ImapSettings, me_email: &str) -> String {
+    settings
+        .username
+        .clone()
+        .unwrap_or_else(|| me_email.to_string())
+}
+
 /// A logged-in IMAP session and the server it is on (`host:port`).
 pub type Login = (::imap::Session<Stream>, String);
 
@@ -94,10 +102,7 @@ pub fn login(
     env: &Environment,
 ) -> Result<Login, SyncError> {
     let server = format!("{}:{}", settings.host, settings.port());
-    let username = settings
-        .username
-        .clone()
-        .unwrap_or_else(|| me_email.to_string());
+    let username = username(settings, me_email);
     let conn = Connector {
         settings,
         server: &server,
@@ -162,10 +167,7 @@ pub fn open(
     rescan: bool,
 ) -> Result<ImapSource, SyncError> {
     let (mut session, server) = login(settings, me_email, env)?;
-    let username = settings
-        .username
-        .clone()
-        .unwrap_or_else(|| me_email.to_string());
+    let username = username(settings, me_email);
     let conn = Connector {
         settings,
         server: &server,

@@ -29,8 +29,9 @@ use crate::request::{Reply, Request, State};
 /// headers and the start of the body, never a large attachment.
 pub const MESSAGE_PREFIX: usize = 64 * 1024;
 
-/// The requests a reply may still change (those in `asked`), by every
-/// Message-ID a reply from A may point at.
+/// The requests a reply may still change (those in `asked`, and asks still
+/// `sending`, whose run may have died after the server took them), by
+/// every Message-ID a reply from A may point at.
 #[derive(Debug, Default)]
 pub struct Tracked {
     /// Normalized Message-ID (no angle brackets, lowercase) -> request.
@@ -51,7 +52,7 @@ impl Tracked {
     pub fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
         let mut tracked = Tracked::default();
         for r in requests {
-            if r.status == State::Asked && !r.a_approved {
+            if matches!(r.status, State::Asked | State::Sending) && !r.a_approved {
                 let index = tracked.requests.len();
                 tracked.requests.push(TrackedRequest {
                     id: r.id.clone(),

@@ -169,6 +169,21 @@ impl Smtp {
             )
             .hint("if the server uses a private or self-signed CA, set `ca_file` in [smtp] to its root certificate (PEM)");
         }
+        // Anything else TLS refused is the handshake itself: most often a
+        // port that does not speak TLS the way `security` says.
+        if let Some(tls) = rustls_error(e) {
+            let hint = match self.settings.security {
+                Security::Tls => {
+                    "the server may not speak implicit TLS on this port: use `security = \"starttls\"` for port 587 (or 25), `\"tls\"` for 465"
+                }
+                _ => "check `port` and `security` in [smtp]: 587 is usually starttls, 465 tls",
+            };
+            return SendError::new(
+                Severity::Fatal,
+                format!("the TLS handshake with {} failed: {tls}", self.server()),
+            )
+            .hint(hint);
+        }
         if is_timeout(e) {
             return SendError::new(
                 Severity::Fatal,
@@ -450,6 +465,27 @@ fn is_timeout(e: &lettre::transport::smtp::Error) -> bool {
         source = s.source();
     }
     false
+}
+
+/// The TLS library's error behind `e`, if TLS is what failed. rustls
+/// reports through an `io::Error`, whose `source()` skips the error it
+/// wraps, so each one is opened by hand.
+fn rustls_error(e: &lettre::transport::smtp::Error) -> Option<&rustls::Error> {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        if let Some(tls) = s
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        {
+            return Some(tls);
+        }
+        source = s.source();
+    }
+    None
 }
 
 /// An error and its causes on one line.
