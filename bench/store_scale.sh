@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Store scale: what `intro status` and one `intro ask` (outbox) cost with
 # 10, 1,000 and 10,000 stored requests, against `intro --version` (start-up
-# alone) and `intro status` on an empty store. The store is written
-# directly in intro's format, as a user's would look after a long while:
-# 2% of the requests open, the rest introduced, declined or cancelled.
+# alone) and `intro status` on an empty store. The store looks like a
+# user's after years of use: requests spread evenly over the three years
+# before "now", 2% of them open, the rest introduced, declined or
+# cancelled, between the people of an address book of CONTACTS (200)
+# contacts, the same for every size, so that only the store grows.
+#
+# The requests are written in intro's first store format (one snapshot of
+# everything); intro's first change (cancelling one open request) moves
+# the closed ones to its archive, as it would for a user upgrading.
 # Medians of repeated wall-clock runs: run it on a quiet machine.
 #
 #   bench/store_scale.sh            # sizes 10 1000 10000, 21 runs each
 #   SIZES="10 1000" RUNS=11 bench/store_scale.sh
+#   KEEP=1 bench/store_scale.sh     # keep the stores (the path is printed)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --quiet --release --manifest-path "$here/Cargo.toml"
@@ -15,7 +22,7 @@ intro="$here/target/release/intro"
 SIZES=${SIZES:-"10 1000 10000"}
 RUNS=${RUNS:-21}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "stores kept in $work" >&2 || rm -rf "$work"' EXIT
 
 # Median wall time in milliseconds of RUNS runs of a command; `{i}` in an
 # argument becomes the run's number plus $OFFSET.
@@ -34,39 +41,53 @@ print(f"{statistics.median(times):.1f}")
 PY
 }
 
-setup() { # setup DIR N: config, N+RUNS contacts, a store of N requests
+setup() { # setup DIR N: config, address book, a store of N requests
     local d=$1 n=$2
     mkdir -p "$d/config/intro" "$d/data"
     printf '[me]\nname = "Bench"\nemail = "bench@example.com"\n' >"$d/config/intro/config.toml"
-    python3 - "$n" "$RUNS" "$d" <<'PY'
-import json, sys
-n, runs, d = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    python3 - "$n" "$RUNS" "$d" "${CONTACTS:-200}" <<'PY'
+import datetime, json, sys
+n, runs, d, people = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 with open(f"{d}/config/intro/contacts.toml", "w") as c:
     c.write('[hub]\nname = "Hub"\nemail = "hub@example.com"\n')
-    for i in range(n + runs):
+    for i in range(people):
         c.write(f'[p{i}]\nname = "Person {i}"\nemail = "p{i}@example.com"\n')
+    # One fresh A for each timed ask.
+    for i in range(runs):
+        c.write(f'[new{i}]\nname = "Newcomer {i}"\nemail = "new{i}@example.com"\n')
 if n == 0:
     sys.exit(0)
+now = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.timezone.utc)
+span = datetime.timedelta(days=3 * 365)
 closed = ["introduced", "declined", "cancelled"]
+stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
 with open(f"{d}/data/requests.json", "w") as s:
     s.write(json.dumps({"intro_store": 1, "generation": 1}) + "\n")
     for i in range(n):
-        state = "asked" if i % 50 == 0 else closed[i % 3]
-        at = "2026-02-01T09:00:00Z"
+        # Oldest first; the open ones are the newest.
+        at = stamp(now - span + span * (i + 1) / (n + 1))
+        state = "asked" if i >= n - (n + 49) // 50 else closed[i % 3]
+        a, b = f"p{i % people}", f"p{(i * 7 + 1) % people}"
+        if a == b:
+            b = "hub"
         history = [{"at": at, "kind": "asked"}]
         if state == "introduced":
             history += [{"at": at, "kind": "approved"}, {"at": at, "kind": "introduced"}]
         elif state != "asked":
             history.append({"at": at, "kind": state})
         s.write(json.dumps({
-            "id": f"{i:08x}", "a": f"p{i}", "a_email": f"p{i}@example.com",
-            "b": "hub", "b_email": "hub@example.com",
+            "id": f"{i:08x}", "a": a, "a_email": f"{a}@example.com",
+            "b": b, "b_email": f"{b}@example.com",
             "why": f"you both work on project {i}", "status": state,
             "created_at": at, "asked_at": at, "updated_at": at,
-            "subject": "Would you be open to meeting Hub?",
+            "subject": f"Would you be open to meeting Person {b[1:]}?",
             "message_id": f"<intro.{i:08x}.ask.0@example.com>", "history": history,
         }, separators=(",", ":")) + "\n")
 PY
+    if [ "$n" -gt 0 ]; then # intro's first change: moves closed ones to the archive
+        XDG_CONFIG_HOME="$d/config" INTRO_DATA_DIR="$d/data" INTRO_NOW=2026-03-01T09:00:00Z \
+            "$intro" cancel "$(printf '%08x' $((n - 1)))" >/dev/null 2>&1
+    fi
 }
 
 printf '| stored requests (open) | `--version` ms | `status` ms | `status --all` ms | one `ask` (outbox) ms |\n'
@@ -78,8 +99,8 @@ for n in 0 $SIZES; do
     version=$(median_ms "$intro" --version)
     status=$(median_ms "$intro" status)
     all=$(median_ms "$intro" status --all)
-    # A fresh A each run (p<n>, p<n+1>, ...); --force skips the fatigue check.
-    ask=$(OFFSET=$n median_ms "$intro" ask "p{i}" hub --why "a new ask" --yes --force)
-    open=$(( n == 0 ? 0 : (n + 49) / 50 ))
+    # A fresh A each run (new0, new1, ...), with every check an ask makes.
+    ask=$(median_ms "$intro" ask "new{i}" hub --why "a new ask" --yes)
+    open=$(( n == 0 ? 0 : (n + 49) / 50 - 1 ))
     printf '| %s (%s) | %s | %s | %s | %s |\n' "$n" "$open" "$version" "$status" "$all" "$ask"
 done

@@ -79,7 +79,7 @@ impl Context {
             out,
             paths,
             now,
-            store: Store::new(data_dir),
+            store: Store::new(data_dir).at(now),
             claim: None,
         })
     }

@@ -6,9 +6,15 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::request::Request;
+use crate::store::ArchivedAsk;
 
 /// How far back "lately" reaches.
 pub const WINDOW_DAYS: i64 = 90;
+
+/// How far back "lately" reaches, as a duration.
+pub fn window() -> Duration {
+    Duration::days(WINDOW_DAYS)
+}
 
 /// An earlier ask of the same A.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,12 +37,24 @@ impl PriorAsk {
     }
 }
 
+impl PriorAsk {
+    /// A closed request the store's archive index lists.
+    pub fn archived(x: &ArchivedAsk) -> PriorAsk {
+        PriorAsk {
+            id: x.id.clone(),
+            b: x.b.clone(),
+            asked_at: x.at,
+            open: false,
+        }
+    }
+}
+
 /// The warning for asking `a` once more, if one is due: A has an open ask,
 /// or was asked `limit` times or more in the last 90 days (so this ask
 /// would go over the limit).
 pub fn warning(a: &str, prior: &[PriorAsk], now: OffsetDateTime, limit: u32) -> Option<String> {
     let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
-    let since = now - Duration::days(WINDOW_DAYS);
+    let since = now - window();
     let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
     recent.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
     let over = recent.len() >= limit as usize;

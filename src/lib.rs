@@ -14,7 +14,8 @@
 //!   decides what importing them adds (pure).
 //! - `request` is the pure domain: states, transitions, when a follow-up is
 //!   due; `fatigue` says when A was asked too often. `store` keeps
-//!   requests on disk (journal + snapshot, locked, atomic). `stats` counts
+//!   requests on disk (journal + snapshot of open requests + archive of
+//!   closed ones, locked, atomic). `stats` counts
 //!   what happened to them (pure, like `request`).
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
@@ -96,8 +97,13 @@ pub fn main() -> ExitCode {
         // These print what clap knows and need no settings.
         cli::Command::Completions(args) => cmd::completions::run(args),
         cli::Command::Man(args) => cmd::man::run(args),
-        command => context::Context::new(&cli.global, env::Environment::capture())
-            .and_then(|mut ctx| cmd::run(command, &mut ctx)),
+        command => {
+            context::Context::new(&cli.global, env::Environment::capture()).and_then(|mut ctx| {
+                let result = cmd::run(command, &mut ctx);
+                let released = ctx.store.release();
+                result.and(released.map_err(Into::into))
+            })
+        }
     };
     match result {
         Ok(()) => Exit::Success.into(),

@@ -1,17 +1,30 @@
 //! The request store on disk, under the data dir:
 //!
-//! - `requests.json`: a snapshot of every request, one JSON line each after
-//!   a header line with the format version and a generation number,
-//!   replaced atomically (temp file, fsync, rename);
+//! - `requests.json`: a snapshot of the requests still in play (every open
+//!   one) after a header line with the format version and a generation
+//!   number, then a line indexing the archive, then one JSON line per
+//!   request; replaced atomically (temp file, fsync, rename);
 //! - `requests.log`: a journal, one JSON line per changed request appended
 //!   (and fsynced) after the snapshot's generation; the last line for an id
 //!   wins, so replaying it twice is harmless;
+//! - `archive.json`: closed requests (declined, introduced, cancelled),
+//!   appended when the journal is folded into a new snapshot. Closed is
+//!   final, so the archive only grows; the last line for an id wins, and a
+//!   request in the snapshot or journal wins over the archive;
 //! - `store.lock`: the lock every reader (shared) and writer (exclusive) takes.
 //!
 //! Recording a request appends one line instead of rewriting thousands; the
 //! journal is folded into a new snapshot once it outgrows it. A torn last
 //! line (a crash mid-append) was never acknowledged and is dropped; damage
 //! anywhere else is an error, never silently skipped.
+//!
+//! Why the archive: the commands people run most (`status`, `ask`) need the
+//! open requests, which stay few, not years of closed ones. They read the
+//! snapshot and journal only ([`Store::read_open`], [`Store::read_recent`],
+//! [`Store::read_named`]):
+//! the snapshot's index line knows every archived id (so new ids stay
+//! unique and prefixes stay unambiguous) and who was asked lately (for ask
+//! fatigue). Everything else reads it all ([`Store::read`]).
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -19,18 +32,29 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::error::Hints;
 use crate::fsutil;
 use crate::request::Request;
 
-/// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format this build writes.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest format this build reads; its next change rewrites the store
+/// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive.)
+const OLDEST_FORMAT: u32 = 1;
 
 /// Fold the journal into the snapshot when it has more lines than this, or
-/// than a quarter of the requests, whichever is larger: reading the store
-/// then costs at most a quarter more than reading the snapshot alone.
-const COMPACT_MIN_LINES: usize = 512;
+/// than a quarter of the snapshot's requests, whichever is larger: reading
+/// the store then costs at most a quarter more than reading the snapshot
+/// alone. The snapshot holds the open requests only, so folding is cheap
+/// and can be frequent.
+const COMPACT_MIN_LINES: usize = 64;
+
+/// How far back the archive index lists asks: ask fatigue's window.
+const RECENT_DAYS: i64 = crate::fatigue::WINDOW_DAYS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,7 +70,7 @@ pub enum StoreError {
         line: usize,
         message: String,
     },
-    #[error("`{}` was written by a newer intro (store format {found}, this intro reads {FORMAT_VERSION})", path.display())]
+    #[error("`{}` was written by a newer intro (store format {found}, this intro reads {OLDEST_FORMAT} to {FORMAT_VERSION})", path.display())]
     UnknownVersion { path: PathBuf, found: u32 },
     /// Another run holds the lock, and this reader would not wait.
     #[error("`{}` is locked by another intro run", path.display())]
@@ -90,7 +114,8 @@ fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreE
     }
 }
 
-/// The first line of both files: the format version and the generation.
+/// The first line of every file: the format version and the generation
+/// (the archive's is always 0: it is never replaced).
 #[derive(Serialize, Deserialize)]
 struct Header {
     intro_store: u32,
@@ -112,16 +137,9 @@ struct Deleted {
 impl JournalLine {
     fn write(&self, out: &mut Vec<u8>) {
         match self {
-            JournalLine::Put(r) => serde_json::to_writer(&mut *out, r),
-            JournalLine::Deleted(id) => serde_json::to_writer(
-                &mut *out,
-                &Deleted {
-                    deleted: id.clone(),
-                },
-            ),
+            JournalLine::Put(r) => write_request(out, r),
+            JournalLine::Deleted(id) => write_deleted(out, id),
         }
-        .expect("requests serialize");
-        out.push(b'\n');
     }
 
     /// Parse one line. Told apart by their first key, so a request is
@@ -137,10 +155,223 @@ impl JournalLine {
     }
 }
 
-/// Every request, by id.
+fn write_request(out: &mut Vec<u8>, r: &Request) {
+    serde_json::to_writer(&mut *out, r).expect("requests serialize");
+    out.push(b'\n');
+}
+
+fn write_deleted(out: &mut Vec<u8>, id: &str) {
+    serde_json::to_writer(
+        &mut *out,
+        &Deleted {
+            deleted: id.to_string(),
+        },
+    )
+    .expect("ids serialize");
+    out.push(b'\n');
+}
+
+fn header_line(generation: u64) -> Vec<u8> {
+    let header = Header {
+        intro_store: FORMAT_VERSION,
+        generation,
+    };
+    let mut text = serde_json::to_vec(&header).expect("header serializes");
+    text.push(b'\n');
+    text
+}
+
+/// What the snapshot knows of the archive: the second line of a snapshot,
+/// `{"archive": {...}}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct IndexLine {
+    archive: ArchiveIndex,
+}
+
+/// Sorted ids in one buffer, written as one string of ids and spaces: an
+/// index of ten thousand ids reads as one string, not ten thousand.
+/// (intro makes ids of hex digits; one with white space in it, which only
+/// a hand edit makes, is left out, and naming it reads the archive.)
+#[derive(Debug, Clone, Default, PartialEq)]
+struct IdList {
+    text: String,
+    /// Where each id ends in `text`.
+    ends: Vec<usize>,
+}
+
+impl IdList {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.text[start..self.ends[i]]
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Whether an id can be listed.
+    fn listable(id: &str) -> bool {
+        !id.is_empty() && !id.contains(char::is_whitespace)
+    }
+
+    /// The index of the first id not before `id`.
+    fn lower_bound(&self, id: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.get(mid) < id {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        let i = self.lower_bound(id);
+        i < self.len() && self.get(i) == id
+    }
+
+    fn starting_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+        (self.lower_bound(prefix)..self.len())
+            .map(|i| self.get(i))
+            .take_while(move |x| x.starts_with(prefix))
+    }
+
+    /// From ids in any order, with repeats.
+    fn from_unsorted<'a>(ids: impl Iterator<Item = &'a str>) -> IdList {
+        let mut ids: Vec<&str> = ids.filter(|id| IdList::listable(id)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        IdList::from_text(ids.join(" ")).expect("sorted, listable ids")
+    }
+
+    /// From the text on disk; None unless it is sorted ids and single spaces.
+    fn from_text(text: String) -> Option<IdList> {
+        let mut ends = Vec::new();
+        let mut previous: Option<&str> = None;
+        let mut start = 0;
+        if !text.is_empty() {
+            for id in text.split(' ') {
+                if !IdList::listable(id) || previous.is_some_and(|p| p >= id) {
+                    return None;
+                }
+                ends.push(start + id.len());
+                start += id.len() + 1;
+                previous = Some(id);
+            }
+        }
+        Some(IdList { text, ends })
+    }
+}
+
+impl Serialize for IdList {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for IdList {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<IdList, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        IdList::from_text(text)
+            .ok_or_else(|| serde::de::Error::custom("the ids are not sorted and space-separated"))
+    }
+}
+
+/// The archive as far as reads of open requests need it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct ArchiveIndex {
+    /// Every archived id, sorted.
+    ids: IdList,
+    /// The archived requests asked at or after `since`, oldest first, as
+    /// `id a b asked_at` entries separated by `;` (one string: read only
+    /// by an ask).
+    recent: String,
+    /// From when `recent` is complete; None while nothing is archived.
+    #[serde(with = "time::serde::rfc3339::option")]
+    since: Option<OffsetDateTime>,
+}
+
+impl ArchiveIndex {
+    fn contains(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Archived ids starting with `prefix`.
+    fn starting_with<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a str> {
+        self.ids.starting_with(prefix)
+    }
+
+    /// Whether `recent` lists every archived ask made at or after `since`.
+    fn covers(&self, since: OffsetDateTime) -> bool {
+        self.since.is_none_or(|s| s <= since)
+    }
+}
+
+/// An archived request's ask, as ask fatigue needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedAsk {
+    pub id: String,
+    pub a: String,
+    pub b: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+impl ArchivedAsk {
+    fn of(r: &Request) -> ArchivedAsk {
+        ArchivedAsk {
+            id: r.id.clone(),
+            a: r.a.clone(),
+            b: r.b.clone(),
+            at: r.asked_at.unwrap_or(r.created_at),
+        }
+    }
+
+    /// `id a b asked_at`; None for a request whose id or handles hold a
+    /// separator (only a hand edit makes one: it goes unlisted, and ask
+    /// fatigue does not count it).
+    fn entry(&self) -> Option<String> {
+        let plain = |s: &str| IdList::listable(s) && !s.contains(';');
+        let at = self.at.format(&Rfc3339).ok()?;
+        (plain(&self.id) && plain(&self.a) && plain(&self.b))
+            .then(|| format!("{} {} {} {at}", self.id, self.a, self.b))
+    }
+
+    fn parse(entry: &str) -> Option<ArchivedAsk> {
+        let mut fields = entry.split(' ');
+        let (id, a, b, at) = (
+            fields.next()?,
+            fields.next()?,
+            fields.next()?,
+            fields.next()?,
+        );
+        Some(ArchivedAsk {
+            id: id.into(),
+            a: a.into(),
+            b: b.into(),
+            at: OffsetDateTime::parse(at, &Rfc3339).ok()?,
+        })
+    }
+}
+
+/// Requests, by id: every stored one after [`Store::read`], the open ones
+/// (and those changed since the last compaction) after
+/// [`Store::read_open`], which knows the archived ones by id alone.
 #[derive(Debug, Clone, Default)]
 pub struct Requests {
-    by_id: BTreeMap<String, Request>,
+    /// The snapshot with the journal on top.
+    current: BTreeMap<String, Request>,
+    /// The archive's requests that `current` does not hold; None when the
+    /// archive was not read.
+    archived: Option<BTreeMap<String, Request>>,
+    index: ArchiveIndex,
 }
 
 /// A request name that is not exactly one stored request.
@@ -152,57 +383,119 @@ pub enum FindError {
 
 impl Requests {
     pub fn get(&self, id: &str) -> Option<&Request> {
-        self.by_id.get(id)
+        self.current
+            .get(id)
+            .or_else(|| self.archived.as_ref()?.get(id))
     }
 
+    /// Every request read (see [`Requests::is_complete`]).
     pub fn iter(&self) -> impl Iterator<Item = &Request> {
-        self.by_id.values()
+        self.current
+            .values()
+            .chain(self.archived.iter().flat_map(|a| a.values()))
     }
 
+    /// Whether every stored request was read, closed ones included.
+    pub fn is_complete(&self) -> bool {
+        self.archived.is_some() || self.index.since.is_none()
+    }
+
+    /// How many requests are stored (read or not).
+    #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        match &self.archived {
+            Some(archived) => self.current.len() + archived.len(),
+            None => {
+                self.current.len()
+                    + self
+                        .index
+                        .ids
+                        .iter()
+                        .filter(|id| !self.current.contains_key(*id))
+                        .count()
+            }
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.current.is_empty()
+            && match &self.archived {
+                Some(archived) => archived.is_empty(),
+                None => self.index.ids.len() == 0 && self.index.since.is_none(),
+            }
     }
 
+    /// Whether a request has this id, read or not.
     pub fn contains(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        self.current.contains_key(id)
+            || self.index.contains(id)
+            || self.archived.as_ref().is_some_and(|a| a.contains_key(id))
     }
 
-    /// Find by id or by an unambiguous prefix of one.
+    /// Whether [`Requests::find`] needs the archive to answer for `name`:
+    /// it is not an id read, but starts an archived one.
+    pub fn needs_archive(&self, name: &str) -> bool {
+        let name = name.trim();
+        !self.is_complete()
+            && !self.current.contains_key(name)
+            && (self.index.starting_with(name).next().is_some() || !IdList::listable(name))
+    }
+
+    /// Find by id or by an unambiguous prefix of one. On a read without the
+    /// archive, check [`Requests::needs_archive`] first.
     pub fn find(&self, name: &str) -> Result<&Request, FindError> {
         let name = name.trim();
-        if let Some(r) = self.by_id.get(name) {
+        if let Some(r) = self.get(name) {
             return Ok(r);
         }
-        let matches: Vec<&Request> = if name.is_empty() {
-            Vec::new()
-        } else {
-            self.by_id
-                .range(name.to_string()..)
-                .take_while(|(id, _)| id.starts_with(name))
-                .map(|(_, r)| r)
-                .collect()
-        };
+        let mut matches: Vec<&Request> = Vec::new();
+        if !name.is_empty() {
+            let maps = std::iter::once(&self.current).chain(self.archived.as_ref());
+            for map in maps {
+                matches.extend(
+                    map.range(name.to_string()..)
+                        .take_while(|(id, _)| id.starts_with(name))
+                        .map(|(_, r)| r),
+                );
+            }
+        }
         match matches.as_slice() {
             [one] => Ok(one),
             [] => Err(FindError::Unknown(name.into())),
-            many => Err(FindError::Ambiguous(
-                name.into(),
-                many.iter().map(|r| r.id.clone()).collect(),
-            )),
+            many => {
+                let mut ids: Vec<String> = many.iter().map(|r| r.id.clone()).collect();
+                ids.sort();
+                Err(FindError::Ambiguous(name.into(), ids))
+            }
         }
     }
 
+    /// Every ask made at or after `since` that was not read: the archived
+    /// ones the index lists. Empty on a complete read (they are in
+    /// [`Requests::iter`]).
+    pub fn archived_asks_since(&self, since: OffsetDateTime) -> Vec<ArchivedAsk> {
+        if self.archived.is_some() {
+            return Vec::new();
+        }
+        parse_recent(&self.index.recent)
+            .filter(|x| x.at >= since && !self.current.contains_key(&x.id))
+            .collect()
+    }
+
+    /// Apply a snapshot or journal line on top of what is read.
     fn apply(&mut self, line: JournalLine) {
         match line {
             JournalLine::Put(r) => {
-                self.by_id.insert(r.id.clone(), *r);
+                if let Some(archived) = &mut self.archived {
+                    archived.remove(&r.id);
+                }
+                self.current.insert(r.id.clone(), *r);
             }
             JournalLine::Deleted(id) => {
-                self.by_id.remove(&id);
+                if let Some(archived) = &mut self.archived {
+                    archived.remove(&id);
+                }
+                self.current.remove(&id);
             }
         }
     }
@@ -211,11 +504,17 @@ impl Requests {
 /// What this process last read, so the next lock only reads what was appended.
 struct Cache {
     generation: u64,
+    /// The format of the snapshot and journal read; an older one is
+    /// rewritten by the next change.
+    format: u32,
     journal_len: u64,
     journal_lines: usize,
     /// Which file the journal was (device, inode), to notice a compaction.
     journal_id: Option<(u64, u64)>,
     requests: Requests,
+    /// Archived ids deleted by journal lines: the archive learns at the
+    /// next compaction.
+    tombstones: Vec<String>,
 }
 
 /// A file's identity on disk; None where the platform does not say.
@@ -232,9 +531,20 @@ fn file_id(meta: &std::fs::Metadata) -> Option<(u64, u64)> {
     }
 }
 
+/// How much of the store a read needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The snapshot and journal: every open request; closed ones by id.
+    Open,
+    /// The archive too: every request.
+    All,
+}
+
 /// The store in one data dir. Cheap to make; touches the disk when used.
 pub struct Store {
     dir: PathBuf,
+    /// The time of this run: which archived asks are recent.
+    now: OffsetDateTime,
     cache: Option<Cache>,
     /// The journal kept open for appending, with its identity.
     journal_file: Option<(File, Option<(u64, u64)>)>,
@@ -261,13 +571,14 @@ impl Txn<'_> {
     pub fn put(&mut self, request: Request) {
         self.changed
             .push(JournalLine::Put(Box::new(request.clone())));
-        self.requests.by_id.insert(request.id.clone(), request);
+        self.requests.apply(JournalLine::Put(Box::new(request)));
     }
 
     /// Forget a request whose ask was never accepted.
     pub fn remove(&mut self, id: &str) {
-        if self.requests.by_id.remove(id).is_some() {
+        if self.requests.get(id).is_some() {
             self.changed.push(JournalLine::Deleted(id.to_string()));
+            self.requests.apply(JournalLine::Deleted(id.to_string()));
         }
     }
 }
@@ -276,6 +587,7 @@ impl Store {
     pub fn new(dir: impl Into<PathBuf>) -> Store {
         Store {
             dir: dir.into(),
+            now: OffsetDateTime::now_utc(),
             cache: None,
             journal_file: None,
             sync_every: None,
@@ -284,12 +596,22 @@ impl Store {
         }
     }
 
+    /// The same store, for a run whose time is `now` (`INTRO_NOW`).
+    pub fn at(mut self, now: OffsetDateTime) -> Store {
+        self.now = now;
+        self
+    }
+
     fn snapshot_path(&self) -> PathBuf {
         self.dir.join("requests.json")
     }
 
     fn journal_path(&self) -> PathBuf {
         self.dir.join("requests.log")
+    }
+
+    fn archive_path(&self) -> PathBuf {
+        self.dir.join("archive.json")
     }
 
     fn lock_path(&self) -> PathBuf {
@@ -334,41 +656,93 @@ impl Store {
 
     /// Every request, read under a shared lock.
     pub fn read(&mut self) -> Result<&Requests, StoreError> {
-        self.read_waiting(true)
+        self.read_scoped(Scope::All, true)
+    }
+
+    /// Every open request, and closed ones by id only (unless an earlier
+    /// read of this store read them all): what `status` lists.
+    pub fn read_open(&mut self) -> Result<&Requests, StoreError> {
+        self.read_scoped(Scope::Open, true)
+    }
+
+    /// Every open request, and the asks made since `since`
+    /// ([`Requests::archived_asks_since`]): what a new ask checks against.
+    /// Reads the archive only when its index does not reach back that far.
+    pub fn read_recent(&mut self, since: OffsetDateTime) -> Result<&Requests, StoreError> {
+        self.read_scoped(Scope::Open, true)?;
+        let covered = self
+            .cache
+            .as_ref()
+            .is_none_or(|c| c.requests.index.covers(since));
+        self.read_scoped(if covered { Scope::Open } else { Scope::All }, true)
+    }
+
+    /// Enough to find each of `names` ([`Requests::find`]): the open
+    /// requests, or every request when a name may be an archived one.
+    pub fn read_named(&mut self, names: &[String]) -> Result<&Requests, StoreError> {
+        let requests = self.read_scoped(Scope::Open, true)?;
+        let scope = match names.iter().any(|n| requests.needs_archive(n)) {
+            true => Scope::All,
+            false => Scope::Open,
+        };
+        self.read_scoped(scope, true)
     }
 
     /// Every request, or `Busy` at once while another run writes: for
     /// answers that cannot wait (shell completion).
     pub fn read_now(&mut self) -> Result<&Requests, StoreError> {
-        self.read_waiting(false)
+        self.read_scoped(Scope::All, false)
     }
 
-    fn read_waiting(&mut self, wait: bool) -> Result<&Requests, StoreError> {
+    fn read_scoped(&mut self, scope: Scope, wait: bool) -> Result<&Requests, StoreError> {
         let lock = self.lock(false, wait)?;
         if lock.is_some() {
-            self.refresh()?;
+            self.refresh(scope)?;
         }
         drop(lock);
-        if self.cache.is_none() {
-            self.cache = Some(Cache {
-                generation: 0,
-                journal_len: 0,
-                journal_lines: 0,
-                journal_id: None,
-                requests: Requests::default(),
-            });
-        }
-        Ok(&self.cache.as_ref().expect("cache was just filled").requests)
+        let cache = self.cache.get_or_insert_with(|| Cache {
+            generation: 0,
+            format: FORMAT_VERSION,
+            journal_len: 0,
+            journal_lines: 0,
+            journal_id: None,
+            requests: Requests::default(),
+            tombstones: Vec::new(),
+        });
+        Ok(&cache.requests)
     }
 
-    /// Run `change` under the exclusive lock on the current requests, then
-    /// append what it changed. Nothing is written when it returns Err.
+    /// Run `change` under the exclusive lock on every request, then append
+    /// what it changed. Nothing is written when it returns Err.
     pub fn write<T, E>(&mut self, change: impl FnOnce(&mut Txn) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
     {
+        self.write_scoped(Scope::All, change)
+    }
+
+    /// [`Store::write`] on the requests [`Store::read_open`] reads: for
+    /// changes to open requests, by id.
+    pub fn write_open<T, E>(
+        &mut self,
+        change: impl FnOnce(&mut Txn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        self.write_scoped(Scope::Open, change)
+    }
+
+    fn write_scoped<T, E>(
+        &mut self,
+        scope: Scope,
+        change: impl FnOnce(&mut Txn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let _lock = self.lock(true, true)?;
-        self.refresh()?;
+        self.refresh(scope)?;
         let cache = self.cache.as_mut().expect("refresh fills the cache");
         let mut txn = Txn {
             requests: &mut cache.requests,
@@ -387,12 +761,23 @@ impl Store {
                     self.cache = None;
                     return Err(e.into());
                 }
+                let cache = self.cache.as_mut().expect("write refreshed the cache");
+                for line in &changed {
+                    if let JournalLine::Deleted(id) = line
+                        && cache.requests.index.contains(id)
+                    {
+                        cache.tombstones.push(id.clone());
+                    }
+                }
                 if !changed.is_empty() {
                     // The change is stored. Folding the journal into the
                     // snapshot is upkeep that the next write tries again;
                     // its failure (a full disk) must not make this change
                     // look failed, which would have the user redo it.
-                    let _ = self.maybe_compact();
+                    if self.maybe_compact().is_err() {
+                        // What the failed fold did to the cache is unsure.
+                        self.cache = None;
+                    }
                 }
                 Ok(value)
             }
@@ -428,8 +813,23 @@ impl Store {
         Ok(())
     }
 
-    /// Bring the cache up to date with the disk (the caller holds a lock).
-    fn refresh(&mut self) -> Result<(), StoreError> {
+    /// Bring the cache up to date with the disk (the caller holds a lock),
+    /// reading at least `scope`.
+    fn refresh(&mut self, scope: Scope) -> Result<(), StoreError> {
+        self.refresh_current(scope)?;
+        let archive_path = self.archive_path();
+        let cache = self.cache.as_mut().expect("refresh fills the cache");
+        if scope == Scope::All && cache.requests.archived.is_none() {
+            let mut archived = read_archive(&archive_path)?;
+            archived.retain(|id, _| !cache.requests.current.contains_key(id));
+            cache.requests.archived = Some(archived);
+        }
+        Ok(())
+    }
+
+    /// The snapshot and the journal. A full load keeps the archive read
+    /// when the cache had it or `scope` wants it.
+    fn refresh_current(&mut self, scope: Scope) -> Result<(), StoreError> {
         let journal_path = self.journal_path();
         // Fast path, taken by every write of a batch: the journal is the
         // file this process read last and no other process appended to it.
@@ -450,7 +850,7 @@ impl Store {
             Some(f) => read_header(f, &journal_path)?,
             None => None,
         };
-        if let (Some(cache), Some((generation, _)), Some(file)) =
+        if let (Some(cache), Some(header), Some(file)) =
             (self.cache.as_mut(), header.as_ref(), journal.as_mut())
         {
             let len = file
@@ -459,7 +859,9 @@ impl Store {
                 .len();
             // journal_len 0 means this process has not read the header of
             // the journal that exists now (it was made since): load fully.
-            if cache.generation == *generation && cache.journal_len > 0 && len >= cache.journal_len
+            if cache.generation == header.generation
+                && cache.journal_len > 0
+                && len >= cache.journal_len
             {
                 file.seek(SeekFrom::Start(cache.journal_len))
                     .map_err(io_err("read", &journal_path))?;
@@ -468,30 +870,42 @@ impl Store {
                 cache.journal_len += used;
                 cache.journal_lines += lines.len();
                 for line in lines {
+                    if let JournalLine::Deleted(id) = &line
+                        && cache.requests.index.contains(id)
+                    {
+                        cache.tombstones.push(id.clone());
+                    }
                     cache.requests.apply(line);
                 }
                 return Ok(());
             }
         }
         // Full load: snapshot, then every journal line on top.
+        let want_archive = scope == Scope::All
+            || self
+                .cache
+                .as_ref()
+                .is_some_and(|c| c.requests.archived.is_some());
         let snapshot_path = self.snapshot_path();
         let mut requests = Requests::default();
         let mut generation = 0;
+        let mut format = FORMAT_VERSION;
         match File::open(&snapshot_path) {
             Ok(mut file) => {
                 // Written whole by an atomic rename: a header and every line.
-                let Some((snapshot_gen, header_len)) = read_header(&mut file, &snapshot_path)?
-                else {
+                let Some(header) = read_header(&mut file, &snapshot_path)? else {
                     return Err(StoreError::Damaged {
                         path: snapshot_path,
                         line: 1,
                         message: "the header line is missing".into(),
                     });
                 };
-                generation = snapshot_gen;
-                file.seek(SeekFrom::Start(header_len))
+                generation = header.generation;
+                format = header.format;
+                file.seek(SeekFrom::Start(header.len))
                     .map_err(io_err("read", &snapshot_path))?;
-                let (lines, _) = read_lines(&mut file, &snapshot_path, 2)?;
+                let (index, lines) = read_snapshot_lines(&mut file, &snapshot_path)?;
+                requests.index = index;
                 for line in lines {
                     requests.apply(line);
                 }
@@ -502,31 +916,48 @@ impl Store {
         let mut journal_len = 0;
         let mut journal_lines = 0;
         let mut journal_id = None;
-        if let (Some(file), Some((journal_gen, header_len))) = (journal.as_mut(), header) {
+        let mut tombstones = Vec::new();
+        if let (Some(file), Some(header)) = (journal.as_mut(), header) {
             journal_id = file.metadata().ok().as_ref().and_then(file_id);
-            file.seek(SeekFrom::Start(header_len))
+            file.seek(SeekFrom::Start(header.len))
                 .map_err(io_err("read", &journal_path))?;
             let (lines, used) = read_lines(file, &journal_path, 2)?;
-            journal_len = header_len + used;
+            journal_len = header.len + used;
             journal_lines = lines.len();
+            format = format.min(header.format);
             for line in lines {
+                if let JournalLine::Deleted(id) = &line
+                    && requests.index.contains(id)
+                {
+                    tombstones.push(id.clone());
+                }
                 requests.apply(line);
             }
-            if journal_gen < generation {
+            if header.generation < generation {
                 // Left from a compaction that crashed before it could start a
                 // new journal: its lines are already in the snapshot (replaying
                 // them changed nothing), and the next append starts afresh.
                 journal_len = 0;
                 journal_lines = 0;
+                tombstones.clear();
             }
         }
         self.cache = Some(Cache {
             generation,
+            format,
             journal_len,
             journal_lines,
             journal_id,
             requests,
+            tombstones,
         });
+        if want_archive {
+            let archive_path = self.archive_path();
+            let cache = self.cache.as_mut().expect("just filled");
+            let mut archived = read_archive(&archive_path)?;
+            archived.retain(|id, _| !cache.requests.current.contains_key(id));
+            cache.requests.archived = Some(archived);
+        }
         Ok(())
     }
 
@@ -547,12 +978,7 @@ impl Store {
         if len == 0 || cache.journal_len == 0 {
             // A new journal (or one left behind by a crashed compaction):
             // start it over with this generation's header.
-            let header = Header {
-                intro_store: FORMAT_VERSION,
-                generation: cache.generation,
-            };
-            let mut text = serde_json::to_vec(&header).expect("header serializes");
-            text.push(b'\n');
+            let text = header_line(cache.generation);
             if len != 0 {
                 drop(file);
                 fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
@@ -596,44 +1022,82 @@ impl Store {
 
     fn maybe_compact(&mut self) -> Result<(), StoreError> {
         let cache = self.cache.as_ref().expect("write refreshed the cache");
-        if cache.journal_lines <= COMPACT_MIN_LINES.max(cache.requests.len() / 4) {
+        let limit = COMPACT_MIN_LINES.max(cache.requests.current.len() / 4);
+        if cache.journal_lines <= limit && cache.format == FORMAT_VERSION {
             return Ok(());
         }
         self.compact()
     }
 
-    /// Fold the journal into a new snapshot (the caller holds the write lock).
+    /// Fold the journal into a new snapshot, moving closed requests to the
+    /// archive (the caller holds the write lock). In this order, so a crash
+    /// anywhere leaves a store that reads the same: append to the archive
+    /// (what it gets is still in the snapshot or journal, which win over
+    /// it), replace the snapshot (its generation retires the journal), then
+    /// start a new journal.
     fn compact(&mut self) -> Result<(), StoreError> {
         let snapshot_path = self.snapshot_path();
         let journal_path = self.journal_path();
+        let archive_path = self.archive_path();
+        let now = self.now;
         let cache = self.cache.as_mut().expect("write refreshed the cache");
+        let closed: Vec<&Request> = cache
+            .requests
+            .current
+            .values()
+            .filter(|r| !r.status.is_open())
+            .collect();
+        if !closed.is_empty() || !cache.tombstones.is_empty() {
+            let mut lines = Vec::new();
+            for r in &closed {
+                write_request(&mut lines, r);
+            }
+            for id in &cache.tombstones {
+                write_deleted(&mut lines, id);
+            }
+            append_archive(&archive_path, &lines)?;
+        }
+        let index = next_index(&cache.requests.index, &closed, &cache.tombstones, now);
         let generation = cache.generation + 1;
-        let header = Header {
-            intro_store: FORMAT_VERSION,
-            generation,
-        };
-        let mut bytes = serde_json::to_vec(&header).expect("header serializes");
+        let mut bytes = header_line(generation);
+        serde_json::to_writer(
+            &mut bytes,
+            &IndexLine {
+                archive: index.clone(),
+            },
+        )
+        .expect("the index serializes");
         bytes.push(b'\n');
-        for r in cache.requests.by_id.values() {
-            serde_json::to_writer(&mut bytes, r).expect("requests serialize");
-            bytes.push(b'\n');
+        for r in cache
+            .requests
+            .current
+            .values()
+            .filter(|r| r.status.is_open())
+        {
+            write_request(&mut bytes, r);
         }
         fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
         // The snapshot (fsynced) holds every change, and readers now drop
         // the older journal's lines as already in it. So this run must not
         // append to that journal any more, even if starting the new one
         // fails below: `append` starts it when `journal_len` is 0.
+        let moved: Vec<String> = closed.iter().map(|r| r.id.clone()).collect();
+        let requests = &mut cache.requests;
+        for id in moved {
+            let r = requests.current.remove(&id).expect("moved from current");
+            if let Some(archived) = &mut requests.archived {
+                archived.insert(id, r);
+            }
+        }
+        requests.index = index;
+        cache.tombstones.clear();
         cache.generation = generation;
+        cache.format = FORMAT_VERSION;
         cache.journal_len = 0;
         cache.journal_lines = 0;
         self.journal_file = None;
         self.unsynced = false;
-        let header = Header {
-            intro_store: FORMAT_VERSION,
-            generation,
-        };
-        let mut text = serde_json::to_vec(&header).expect("header serializes");
-        text.push(b'\n');
+        let text = header_line(generation);
         fsutil::write_atomic(&journal_path, &text).map_err(io_err("write", &journal_path))?;
         cache.journal_len = text.len() as u64;
         cache.journal_id = std::fs::metadata(&journal_path)
@@ -644,14 +1108,144 @@ impl Store {
     }
 }
 
+impl Store {
+    /// For a process about to exit: make every appended line durable, then
+    /// leave the cache for the OS to reclaim (freeing ten thousand
+    /// requests one by one costs more than the rest of a `status`).
+    pub fn release(&mut self) -> Result<(), StoreError> {
+        self.sync()?;
+        std::mem::forget(self.cache.take());
+        Ok(())
+    }
+}
+
 impl Drop for Store {
     fn drop(&mut self) {
         let _ = self.sync();
     }
 }
 
-/// A file's generation and the header's length in bytes.
-fn read_header(file: &mut File, path: &Path) -> Result<Option<(u64, u64)>, StoreError> {
+/// The archive index after moving `closed` into the archive and deleting
+/// `tombstones` from it, at `now`: asks older than the window drop out.
+fn next_index(
+    old: &ArchiveIndex,
+    closed: &[&Request],
+    tombstones: &[String],
+    now: OffsetDateTime,
+) -> ArchiveIndex {
+    if closed.is_empty() && tombstones.is_empty() && old.since.is_none() {
+        return old.clone();
+    }
+    let window = now - time::Duration::days(RECENT_DAYS);
+    // A clock set back (INTRO_NOW) cannot make the list reach further
+    // back than it did.
+    let since = old.since.map_or(window, |s| s.max(window));
+    let gone: std::collections::HashSet<&str> = tombstones
+        .iter()
+        .map(String::as_str)
+        .chain(closed.iter().map(|r| r.id.as_str()))
+        .collect();
+    let mut recent: Vec<ArchivedAsk> = parse_recent(&old.recent)
+        .filter(|x| x.at >= since && !gone.contains(x.id.as_str()))
+        .collect();
+    recent.extend(
+        closed
+            .iter()
+            .map(|r| ArchivedAsk::of(r))
+            .filter(|x| x.at >= since),
+    );
+    recent.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.id.cmp(&y.id)));
+    let recent: Vec<String> = recent.iter().filter_map(ArchivedAsk::entry).collect();
+    let ids = IdList::from_unsorted(
+        old.ids
+            .iter()
+            .filter(|id| !tombstones.iter().any(|t| t == id))
+            .chain(closed.iter().map(|r| r.id.as_str())),
+    );
+    ArchiveIndex {
+        ids,
+        recent: recent.join(";"),
+        since: Some(since),
+    }
+}
+
+fn parse_recent(text: &str) -> impl Iterator<Item = ArchivedAsk> + '_ {
+    text.split(';')
+        .filter(|e| !e.is_empty())
+        .filter_map(ArchivedAsk::parse)
+}
+
+/// Append whole lines to the archive, starting it with its header, and
+/// cutting off a torn tail a crashed append left.
+fn append_archive(path: &Path, lines: &[u8]) -> Result<(), StoreError> {
+    let mut file = fsutil::open_private_append(path).map_err(io_err("open", path))?;
+    let len = file.metadata().map_err(io_err("read", path))?.len();
+    let mut out = Vec::with_capacity(lines.len() + 64);
+    if len == 0 {
+        out.extend_from_slice(&header_line(0));
+    } else {
+        let mut last = [0u8; 1];
+        let mut reader = File::open(path).map_err(io_err("read", path))?;
+        reader
+            .seek(SeekFrom::Start(len - 1))
+            .map_err(io_err("read", path))?;
+        reader.read_exact(&mut last).map_err(io_err("read", path))?;
+        if last[0] != b'\n' {
+            reader.rewind().map_err(io_err("read", path))?;
+            let mut bytes = Vec::new();
+            reader
+                .read_to_end(&mut bytes)
+                .map_err(io_err("read", path))?;
+            let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(whole as u64).map_err(io_err("repair", path))?;
+            if whole == 0 {
+                out.extend_from_slice(&header_line(0));
+            }
+        }
+    }
+    out.extend_from_slice(lines);
+    file.write_all(&out).map_err(io_err("write", path))?;
+    file.sync_data().map_err(io_err("sync", path))?;
+    Ok(())
+}
+
+/// Every request in the archive, the last line for an id winning.
+fn read_archive(path: &Path) -> Result<BTreeMap<String, Request>, StoreError> {
+    let mut archived = BTreeMap::new();
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(archived),
+        Err(e) => return Err(io_err("open", path)(e)),
+    };
+    let Some(header) = read_header(&mut file, path)? else {
+        return Ok(archived);
+    };
+    file.seek(SeekFrom::Start(header.len))
+        .map_err(io_err("read", path))?;
+    let (lines, _) = read_lines(&mut file, path, 2)?;
+    for line in lines {
+        match line {
+            JournalLine::Put(r) => {
+                archived.insert(r.id.clone(), *r);
+            }
+            JournalLine::Deleted(id) => {
+                archived.remove(&id);
+            }
+        }
+    }
+    Ok(archived)
+}
+
+/// What a file's first line says.
+struct HeaderInfo {
+    format: u32,
+    generation: u64,
+    /// The line's length in bytes.
+    len: u64,
+}
+
+/// A file's header line; None when it is empty or its header torn.
+fn read_header(file: &mut File, path: &Path) -> Result<Option<HeaderInfo>, StoreError> {
     let mut reader = BufReader::new(file);
     let mut line = String::new();
     reader.read_line(&mut line).map_err(io_err("read", path))?;
@@ -664,13 +1258,44 @@ fn read_header(file: &mut File, path: &Path) -> Result<Option<(u64, u64)>, Store
         line: 1,
         message: e.to_string(),
     })?;
-    if header.intro_store != FORMAT_VERSION {
+    if !(OLDEST_FORMAT..=FORMAT_VERSION).contains(&header.intro_store) {
         return Err(StoreError::UnknownVersion {
             path: path.into(),
             found: header.intro_store,
         });
     }
-    Ok(Some((header.generation, line.len() as u64)))
+    Ok(Some(HeaderInfo {
+        format: header.intro_store,
+        generation: header.generation,
+        len: line.len() as u64,
+    }))
+}
+
+/// A snapshot's lines after its header: the archive index, if there is one
+/// (a snapshot of format 1 has none), and the requests.
+fn read_snapshot_lines(
+    file: &mut File,
+    path: &Path,
+) -> Result<(ArchiveIndex, Vec<JournalLine>), StoreError> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
+    let mut index = ArchiveIndex::default();
+    let mut rest = bytes.as_slice();
+    let mut first_line = 2;
+    if rest.starts_with(b"{\"archive\"") {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        let line: IndexLine =
+            serde_json::from_slice(&rest[..end]).map_err(|e| StoreError::Damaged {
+                path: path.into(),
+                line: 2,
+                message: e.to_string(),
+            })?;
+        index = line.archive;
+        rest = rest.get(end + 1..).unwrap_or_default();
+        first_line = 3;
+    }
+    let (lines, _) = parse_lines(rest, path, first_line)?;
+    Ok((index, lines))
 }
 
 /// Whole lines from the current position; a last line without its newline
@@ -682,6 +1307,14 @@ fn read_lines(
 ) -> Result<(Vec<JournalLine>, u64), StoreError> {
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes).map_err(io_err("read", path))?;
+    parse_lines(&bytes, path, first_line_number)
+}
+
+fn parse_lines(
+    bytes: &[u8],
+    path: &Path,
+    first_line_number: usize,
+) -> Result<(Vec<JournalLine>, u64), StoreError> {
     let whole = match bytes.iter().rposition(|&b| b == b'\n') {
         Some(end) => &bytes[..=end],
         None => &bytes[..0],
@@ -921,6 +1554,293 @@ mod tests {
         assert!(!store.unsynced);
         put(&mut store, "cccccccc");
         assert!(!store.unsynced, "after sync, every append is synced again");
+    }
+
+    /// A request asked at `at` and then declined: closed.
+    fn closed(id: &str, at: time::OffsetDateTime) -> Request {
+        let mut r = request(id);
+        r.created_at = at;
+        r.mark_asked(at).unwrap();
+        r.decline(at, None).unwrap();
+        r
+    }
+
+    fn asked(id: &str) -> Request {
+        let mut r = request(id);
+        r.mark_asked(datetime!(2026-01-01 0:00 UTC)).unwrap();
+        r
+    }
+
+    fn put_request(store: &mut Store, r: Request) {
+        store
+            .write(|txn| {
+                txn.put(r);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    /// Fill a store so that it compacts: `n` closed requests, two open.
+    fn archived_store(dir: &Path, n: usize) -> Store {
+        let now = datetime!(2026-03-01 0:00 UTC);
+        let mut store = Store::new(dir).at(now);
+        put_request(&mut store, asked("0pen0001"));
+        put_request(&mut store, asked("0pen0002"));
+        for i in 0..n {
+            // Half asked lately, half long ago.
+            let at = if i % 2 == 0 {
+                datetime!(2026-02-01 0:00 UTC)
+            } else {
+                datetime!(2025-01-01 0:00 UTC)
+            };
+            put_request(&mut store, closed(&format!("c{i:07}"), at));
+        }
+        store
+    }
+
+    #[test]
+    fn closed_requests_move_to_the_archive_and_reads_of_open_ones_skip_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = COMPACT_MIN_LINES * 2;
+        drop(archived_store(dir.path(), n));
+        let archive = std::fs::read_to_string(dir.path().join("archive.json")).unwrap();
+        assert!(
+            archive.lines().count() > COMPACT_MIN_LINES,
+            "closed ones were archived"
+        );
+        let snapshot = std::fs::read_to_string(dir.path().join("requests.json")).unwrap();
+        assert!(
+            !snapshot.contains("\"status\":\"declined\""),
+            "the snapshot holds open ones only"
+        );
+
+        let mut store = Store::new(dir.path());
+        let open = store.read_open().unwrap();
+        assert!(!open.is_complete());
+        assert!(open.get("0pen0001").is_some() && open.get("0pen0002").is_some());
+        // Archived requests are known by id: new ids stay unique.
+        assert!(open.contains("c0000000") && open.contains(&format!("c{:07}", n - 1)));
+        assert!(!open.contains("c9999999"));
+        assert_eq!(open.len(), n + 2);
+        // And a read of everything has them all.
+        let all = Store::new(dir.path()).read().unwrap().clone();
+        assert!(all.is_complete());
+        assert_eq!(all.iter().count(), n + 2);
+        assert_eq!(
+            all.get("c0000001").unwrap().status,
+            crate::request::State::Declined
+        );
+        // An open read followed by a full one in the same process.
+        assert_eq!(store.read().unwrap().iter().count(), n + 2);
+    }
+
+    #[test]
+    fn a_name_that_may_be_archived_reads_the_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(archived_store(dir.path(), COMPACT_MIN_LINES * 2));
+        let mut store = Store::new(dir.path());
+        let open = store.read_named(&["0pen0001".into()]).unwrap();
+        assert!(!open.is_complete(), "an id read needs nothing more");
+        assert!(open.needs_archive("c000001"));
+        assert!(!open.needs_archive("zzz"));
+        let requests = store.read_named(&["c000001".into()]).unwrap();
+        assert!(requests.is_complete());
+        // `c000001` starts ten archived ids: ambiguous, not unknown.
+        assert!(
+            matches!(requests.find("c000001"), Err(FindError::Ambiguous(_, ids)) if ids.len() == 10)
+        );
+        assert_eq!(requests.find("c0000011").unwrap().id, "c0000011");
+        // `0pen` starts two open ids.
+        assert!(
+            matches!(requests.find("0pen"), Err(FindError::Ambiguous(_, ids)) if ids.len() == 2)
+        );
+    }
+
+    #[test]
+    fn the_archive_index_lists_recent_asks_for_fatigue() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = COMPACT_MIN_LINES * 2;
+        drop(archived_store(dir.path(), n));
+        let since = datetime!(2026-03-01 0:00 UTC) - crate::fatigue::window();
+        let mut store = Store::new(dir.path());
+        let requests = store.read_recent(since).unwrap();
+        assert!(!requests.is_complete());
+        let asks = requests.archived_asks_since(since);
+        let recent: Vec<&str> = asks.iter().map(|x| x.id.as_str()).collect();
+        // The even ones were asked a month ago; the odd ones over a year ago.
+        let archived_recent = recent.len();
+        assert!(archived_recent > 0);
+        assert!(
+            recent
+                .iter()
+                .all(|id| id[1..].parse::<usize>().unwrap() % 2 == 0)
+        );
+        // Together with what the read holds, every recent ask is there.
+        let current_recent = requests
+            .iter()
+            .filter(|r| r.id.starts_with('c') && r.asked_at.unwrap() >= since)
+            .count();
+        assert_eq!(archived_recent + current_recent, n / 2);
+        // A window reaching further back than the index does reads it all.
+        let mut store = Store::new(dir.path());
+        let requests = store.read_recent(datetime!(2024-01-01 0:00 UTC)).unwrap();
+        assert!(requests.is_complete());
+        assert_eq!(
+            requests.archived_asks_since(since).len(),
+            0,
+            "all in iter()"
+        );
+    }
+
+    #[test]
+    fn a_crash_between_archiving_and_the_new_snapshot_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = datetime!(2026-03-01 0:00 UTC);
+        let mut store = Store::new(dir.path()).at(now);
+        for i in 0..COMPACT_MIN_LINES {
+            put_request(&mut store, closed(&format!("c{i:07}"), now));
+        }
+        // The snapshot cannot be replaced (a folder in its way): the
+        // compaction appends to the archive, then fails.
+        let blocker = dir.path().join("requests.json");
+        std::fs::create_dir_all(blocker.join("x")).unwrap();
+        put_request(&mut store, asked("0pen0001"));
+        assert!(dir.path().join("archive.json").exists(), "archived first");
+        assert!(!blocker.is_file());
+        // What a crash at that point leaves: the archive has them, and so
+        // have the journal (and the old snapshot, here none).
+        std::fs::remove_dir_all(&blocker).unwrap();
+        let seen = |dir: &Path| {
+            let mut s = Store::new(dir);
+            let all = s.read().unwrap();
+            let mut v: Vec<(String, crate::request::State)> =
+                all.iter().map(|r| (r.id.clone(), r.status)).collect();
+            v.sort();
+            v
+        };
+        let before = seen(dir.path());
+        assert_eq!(before.len(), COMPACT_MIN_LINES + 1);
+        // The next compaction archives the same requests again: still one each.
+        put_request(&mut store, asked("0pen0002"));
+        assert!(blocker.is_file());
+        let after = seen(dir.path());
+        assert_eq!(after.len(), COMPACT_MIN_LINES + 2);
+        assert_eq!(
+            Store::new(dir.path()).read_open().unwrap().len(),
+            COMPACT_MIN_LINES + 2
+        );
+    }
+
+    #[test]
+    fn a_torn_archive_tail_is_dropped_and_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(archived_store(dir.path(), COMPACT_MIN_LINES * 2));
+        let archive = dir.path().join("archive.json");
+        let mut f = fsutil::open_private_append(&archive).unwrap();
+        f.write_all(b"{\"id\":\"torn").unwrap();
+        drop(f);
+        let count = |dir: &Path| Store::new(dir).read().unwrap().iter().count();
+        let n = COMPACT_MIN_LINES * 2 + 2;
+        assert_eq!(count(dir.path()), n);
+        // The next archiving cuts the torn line off first.
+        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        for i in 0..=COMPACT_MIN_LINES {
+            put_request(
+                &mut store,
+                closed(&format!("d{i:07}"), datetime!(2026-02-01 0:00 UTC)),
+            );
+        }
+        let text = std::fs::read_to_string(&archive).unwrap();
+        assert!(!text.contains("torn"));
+        assert!(text.ends_with('\n'));
+        assert_eq!(count(dir.path()), n + COMPACT_MIN_LINES + 1);
+    }
+
+    #[test]
+    fn a_format_1_store_is_read_and_rewritten_by_the_next_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::from("{\"intro_store\":1,\"generation\":3}\n");
+        let old = closed("c0000001", datetime!(2026-02-01 0:00 UTC));
+        text.push_str(&serde_json::to_string(&old).unwrap());
+        text.push('\n');
+        text.push_str(&serde_json::to_string(&asked("0pen0001")).unwrap());
+        text.push('\n');
+        std::fs::write(dir.path().join("requests.json"), text).unwrap();
+        std::fs::write(
+            dir.path().join("requests.log"),
+            "{\"intro_store\":1,\"generation\":3}\n",
+        )
+        .unwrap();
+        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        assert_eq!(store.read_open().unwrap().iter().count(), 2);
+        put_request(&mut store, asked("0pen0002"));
+        let snapshot = std::fs::read_to_string(dir.path().join("requests.json")).unwrap();
+        assert!(snapshot.starts_with("{\"intro_store\":2,\"generation\":4}\n{\"archive\""));
+        assert!(
+            !snapshot
+                .lines()
+                .any(|l| l.starts_with("{\"id\":\"c0000001\"")),
+            "closed ones moved to the archive: {snapshot}"
+        );
+        let mut fresh = Store::new(dir.path());
+        let open = fresh.read_open().unwrap();
+        assert_eq!(open.iter().count(), 2);
+        assert!(open.contains("c0000001"));
+        assert_eq!(fresh.read().unwrap().get("c0000001"), Some(&old));
+    }
+
+    #[test]
+    fn a_newer_store_format_is_refused_with_the_range_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("requests.json"),
+            "{\"intro_store\":3,\"generation\":1}\n",
+        )
+        .unwrap();
+        let err = Store::new(dir.path()).read().unwrap_err();
+        assert!(matches!(err, StoreError::UnknownVersion { found: 3, .. }));
+        assert!(err.to_string().contains("reads 1 to 2"), "{err}");
+    }
+
+    #[test]
+    fn id_lists_read_back_what_they_wrote_and_search_by_prefix() {
+        let list =
+            IdList::from_unsorted(["b2", "a1", "a\"q", "a10", "b2", "c", "x y", ""].into_iter());
+        assert_eq!(
+            list.iter().collect::<Vec<_>>(),
+            ["a\"q", "a1", "a10", "b2", "c"]
+        );
+        let json = serde_json::to_string(&list).unwrap();
+        assert_eq!(json, r#""a\"q a1 a10 b2 c""#);
+        let back: IdList = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, list);
+        assert!(back.contains("a\"q") && back.contains("c") && !back.contains("a"));
+        assert_eq!(back.starting_with("a1").collect::<Vec<_>>(), ["a1", "a10"]);
+        assert_eq!(back.starting_with("d").count(), 0);
+        assert_eq!(back.starting_with("").count(), 5);
+        assert_eq!(serde_json::from_str::<IdList>(r#""""#).unwrap().len(), 0);
+        // A list out of order is damage, not something to search wrongly.
+        for bad in [r#""b a""#, r#""a a""#, r#""a  b""#, r#"" a""#] {
+            assert!(serde_json::from_str::<IdList>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn recent_asks_read_back_and_skip_what_they_cannot_hold() {
+        let at = datetime!(2026-02-01 9:30 UTC);
+        let ask = |id: &str, a: &str| ArchivedAsk {
+            id: id.into(),
+            a: a.into(),
+            b: "sam".into(),
+            at,
+        };
+        let entries: Vec<String> = [ask("ab12", "ada"), ask("x y", "ada"), ask("cd34", "a;b")]
+            .iter()
+            .filter_map(ArchivedAsk::entry)
+            .collect();
+        assert_eq!(entries, ["ab12 ada sam 2026-02-01T09:30:00Z"]);
+        let back: Vec<ArchivedAsk> = parse_recent(&entries.join(";")).collect();
+        assert_eq!(back, [ask("ab12", "ada")]);
     }
 
     #[test]

@@ -288,18 +288,23 @@ impl Deliveries {
 }
 
 /// Every request on disk, read the way intro reads its store: the
-/// snapshot, then the journal; each is a header line, then one JSON line
-/// per request (or `{"deleted": id}`), and the last line for an id wins.
+/// archive, then the snapshot, then the journal; each is a header line,
+/// then one JSON line per request (or `{"deleted": id}`; the snapshot's
+/// index of the archive is skipped), and the last line for an id wins.
 fn stored(sb: &Sandbox) -> BTreeMap<String, Value> {
     let dir = sb.data_dir();
     let mut requests = BTreeMap::new();
-    for file in ["requests.json", "requests.log"] {
+    for file in ["archive.json", "requests.json", "requests.log"] {
         let Ok(text) = std::fs::read_to_string(dir.join(file)) else {
             continue;
         };
         // A last line without its newline was never acknowledged.
         let whole = &text[..text.rfind('\n').map_or(0, |i| i + 1)];
-        for line in whole.lines().skip(1).filter(|l| !l.is_empty()) {
+        for line in whole
+            .lines()
+            .skip(1)
+            .filter(|l| !l.is_empty() && !l.starts_with("{\"archive\""))
+        {
             let v: Value = serde_json::from_str(line)
                 .unwrap_or_else(|e| panic!("{file}: a line does not parse ({e}): {line}"));
             if let Some(id) = v["deleted"].as_str() {

@@ -170,7 +170,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
     let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read()?;
+    let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
@@ -361,6 +361,13 @@ impl<'a> Planner<'a> {
                 .or_default()
                 .push(PriorAsk::of(r));
         }
+        // Closed requests the read left in the archive, by their index.
+        for x in requests.archived_asks_since(now - fatigue::window()) {
+            asks_by_a
+                .entry(x.a.clone())
+                .or_default()
+                .push(PriorAsk::archived(&x));
+        }
         Planner {
             now,
             composer,
@@ -550,7 +557,7 @@ fn record_intent(
 ) -> anyhow::Result<Vec<Result<(), String>>> {
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
-    let results = ctx.store.write(|txn| {
+    let results = ctx.store.write_open(|txn| {
         let mut results = Vec::with_capacity(planned.len());
         // Open requests by pair, with their why and id, built once: a batch
         // of thousands must not scan the store for each of its rows.
@@ -618,7 +625,7 @@ fn send_one(
         Ok(()) => {
             let now = ctx.now;
             let id = planned.request.id.clone();
-            let request = ctx.store.write(|txn| {
+            let request = ctx.store.write_open(|txn| {
                 let mut r = txn
                     .requests()
                     .get(&id)
@@ -650,7 +657,7 @@ fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow:
         return Ok(());
     }
     let id = planned.request.id.clone();
-    ctx.store.write(|txn| {
+    ctx.store.write_open(|txn| {
         if txn
             .requests()
             .get(&id)
@@ -837,7 +844,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
     let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read()?;
+    let requests = ctx.store.read_recent(now - fatigue::window())?;
 
     // Validate every row before sending anything.
     let mut bad: Vec<BadRow> = Vec::new();

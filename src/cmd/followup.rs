@@ -66,7 +66,9 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-    let requests = ctx.store.read()?;
+    // Follow-ups go to open requests only: the archive is read only when
+    // the name may be a closed one's (to say so).
+    let requests = ctx.store.read_named(args.request.as_slice())?;
     let max = config.followup.max as usize;
     let nudges: Vec<Nudge> = match &args.request {
         Some(name) => {

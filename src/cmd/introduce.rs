@@ -39,7 +39,11 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-    let request = find_request(ctx.store.read()?, &args.request)?.clone();
+    let request = find_request(
+        ctx.store.read_named(std::slice::from_ref(&args.request))?,
+        &args.request,
+    )?
+    .clone();
     request.check_introduce().map_err(|e| {
         let mut err = transition_error(e);
         err.hints.insert(

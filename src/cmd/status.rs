@@ -49,7 +49,15 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let now = ctx.now;
     let out = ctx.out;
-    let requests = ctx.store.read()?;
+    // Closed requests live in the archive: read it only when they are
+    // listed (`--all`) or may be named.
+    let requests = if args.all {
+        ctx.store.read()?
+    } else if args.requests.is_empty() {
+        ctx.store.read_open()?
+    } else {
+        ctx.store.read_named(&args.requests)?
+    };
     if !args.requests.is_empty() {
         let mut named: Vec<&Request> = Vec::new();
         for name in &args.requests {
