@@ -739,6 +739,20 @@ pub(crate) fn parse_batch(
         .hint("columns are a,b,why and optionally wants,format,note")
         .into());
     }
+    // A column named twice would be read once and its twin ignored (a
+    // row could look empty to intro and not to the user): refuse it.
+    let mut named: Vec<String> = Vec::new();
+    for h in headers.iter() {
+        let h = h.to_ascii_lowercase();
+        if named.contains(&h) {
+            return Err(UserError::new(format!(
+                "{shown}: the header row (line 1) names the column `{h}` twice"
+            ))
+            .hint("name each of a,b,why,wants,format,note at most once")
+            .into());
+        }
+        named.push(h);
+    }
     let col = |record: &csv::StringRecord, name: &str| -> Option<String> {
         index(name).and_then(|i| record.get(i)).map(str::to_string)
     };
@@ -1093,5 +1107,18 @@ mod tests {
                 .starts_with("`asks.csv` line 4: has 2 fields"),
             "{err}"
         );
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `batch`): a header naming a
+    /// column twice was read through its first, so a row with text only in
+    /// the second was asked as an empty row (and its text ignored).
+    #[test]
+    fn a_column_named_twice_is_refused() {
+        let err = parse_batch(&b" B,A, A, Why\r\n  ,,st,"[..], "`asks.csv`").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`asks.csv`: the header row (line 1) names the column `a` twice"
+        );
+        assert!(parse_batch(&b"a,b,why,Why\nx,y,z,w\n"[..], "`asks.csv`").is_err());
     }
 }
