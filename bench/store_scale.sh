@@ -90,8 +90,8 @@ PY
     fi
 }
 
-printf '| stored requests (open) | `--version` ms | `status` ms | `status --all` ms | one `ask` (outbox) ms |\n'
-printf '|---|---|---|---|---|\n'
+printf '| stored requests (open) | `--version` ms | `status` ms | `status --all` ms | one `ask` (outbox) ms | `ask --dry-run` ms |\n'
+printf '|---|---|---|---|---|---|\n'
 for n in 0 $SIZES; do
     d="$work/$n"
     setup "$d" "$n"
@@ -101,6 +101,8 @@ for n in 0 $SIZES; do
     all=$(median_ms "$intro" status --all)
     # A fresh A each run (new0, new1, ...), with every check an ask makes.
     ask=$(median_ms "$intro" ask "new{i}" hub --why "a new ask" --yes)
+    # The same work without writing anything: what is left is disk writes.
+    dry=$(median_ms "$intro" ask "new0" "p{i}" --why "a new ask" --dry-run)
     open=$(( n == 0 ? 0 : (n + 49) / 50 - 1 ))
-    printf '| %s (%s) | %s | %s | %s | %s |\n' "$n" "$open" "$version" "$status" "$all" "$ask"
+    printf '| %s (%s) | %s | %s | %s | %s | %s |\n' "$n" "$open" "$version" "$status" "$all" "$ask" "$dry"
 done

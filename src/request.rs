@@ -109,6 +109,10 @@ pub enum EventKind {
     RepliedB,
     ApprovedB,
     DeclinedB,
+    /// A follow-up or introduction whose send was cut off and not finished
+    /// before the request moved on: it may have reached its reader. The
+    /// note holds its Message-ID, so the record of it is not lost.
+    Unconfirmed,
 }
 
 /// One line of a request's history.
@@ -354,7 +358,7 @@ impl Request {
         let b = self.b_mut();
         b.status = SideState::Asked;
         b.asked_at = Some(now);
-        self.pending = None;
+        self.finish_pending(PendingKind::AskB);
         self.record(now, EventKind::AskedB, None);
         Ok(())
     }
@@ -385,13 +389,20 @@ impl Request {
         self.b_mut().status = SideState::Declined;
         self.status = State::Declined;
         self.a_approved = false;
-        self.pending = None;
+        self.settle_pending(now);
         self.record(now, EventKind::DeclinedB, note);
         Ok(())
     }
 
-    /// A reply from B was found: B's side becomes `replied`.
+    /// A reply from B was found: B's side becomes `replied`. So does B's
+    /// ask still `sending`: as with A's, B's answer proves it went out.
     pub fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.b_side_in(&[SideState::Sending], "").is_ok() {
+            let sent = self.created_at;
+            if self.mark_b_asked(sent).is_err() {
+                return false;
+            }
+        }
         if self.b_side_in(&[SideState::Asked], "").is_err() {
             return false;
         }
@@ -408,6 +419,13 @@ impl Request {
             .map(|_| ())
     }
 
+    /// Whether a reply from B may still change the request: B's ask went
+    /// out (or may have: `sending`) and B has not answered.
+    pub fn awaits_b(&self) -> bool {
+        self.b_side_in(&[SideState::Sending, SideState::Asked], "")
+            .is_ok()
+    }
+
     pub fn check_b_followup(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked], "followed up with B")
             .map(|_| ())
@@ -420,7 +438,7 @@ impl Request {
         message_id: String,
     ) -> Result<(), TransitionError> {
         self.check_b_followup()?;
-        self.pending = None;
+        self.finish_pending(PendingKind::FollowupB);
         self.b_mut().followups.push(Sent {
             message_id,
             at: now,
@@ -531,7 +549,7 @@ impl Request {
         self.check(&[State::Asked, State::Replied], "declined")?;
         self.status = State::Declined;
         self.a_approved = false;
-        self.pending = None;
+        self.settle_pending(now);
         self.record(now, EventKind::Declined, note);
         Ok(())
     }
@@ -547,7 +565,7 @@ impl Request {
             "cancelled",
         )?;
         self.status = State::Cancelled;
-        self.pending = None;
+        self.settle_pending(now);
         self.sending_run = None;
         self.a_approved = false;
         self.record(now, EventKind::Cancelled, None);
@@ -571,7 +589,8 @@ impl Request {
             return false;
         }
         self.status = State::Replied;
-        self.pending = None;
+        // A's answer ends A's thread; B's, with `--both`, goes on.
+        self.settle_pending_of(now, &[PendingKind::Followup]);
         self.record(now, EventKind::Replied, None);
         self.reply = Some(reply);
         true
@@ -588,6 +607,51 @@ impl Request {
             });
         }
         Ok(())
+    }
+
+    /// The pending message of `kind` was accepted (and is recorded by the
+    /// caller); a pending message of another kind stays pending.
+    fn finish_pending(&mut self, kind: PendingKind) {
+        if self.pending.as_ref().is_some_and(|p| p.kind == kind) {
+            self.pending = None;
+        }
+    }
+
+    /// The request moves on while a follow-up or introduction may be
+    /// half sent: keep its Message-ID in the history (it may have reached
+    /// its reader), and send it no more.
+    fn settle_pending(&mut self, now: OffsetDateTime) {
+        self.settle_pending_of(
+            now,
+            &[
+                PendingKind::Followup,
+                PendingKind::FollowupB,
+                PendingKind::Introduction,
+                PendingKind::AskB,
+            ],
+        );
+    }
+
+    /// [`Request::settle_pending`] for a pending message of one of `kinds`.
+    fn settle_pending_of(&mut self, now: OffsetDateTime, kinds: &[PendingKind]) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| kinds.contains(&p.kind))
+            && let Some(p) = self.pending.take()
+        {
+            let what = match p.kind {
+                PendingKind::Followup => "a follow-up to A",
+                PendingKind::FollowupB => "a follow-up to B",
+                PendingKind::Introduction => "the introduction",
+                PendingKind::AskB => "the ask to B",
+            };
+            self.record(
+                now,
+                EventKind::Unconfirmed,
+                Some(format!("{what} ({}) may have been sent", p.message_id)),
+            );
+        }
     }
 
     /// Record that a follow-up (or an introduction) is about to be sent by
@@ -630,7 +694,7 @@ impl Request {
         message_id: String,
     ) -> Result<(), TransitionError> {
         self.check_followup()?;
-        self.pending = None;
+        self.finish_pending(PendingKind::Followup);
         self.followups.push(Sent {
             message_id,
             at: now,
@@ -651,7 +715,8 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check_introduce()?;
         self.status = State::Introduced;
-        self.pending = None;
+        self.finish_pending(PendingKind::Introduction);
+        self.settle_pending(now);
         self.introduction = Some(Sent {
             message_id,
             at: now,
@@ -843,6 +908,55 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_from_b_to_b_s_ask_still_sending_proves_it_went_out() {
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
+        assert!(r.awaits_b(), "B's ask may have gone out");
+        let t = t0 + Duration::hours(3);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_b_reply(t, reply));
+        let b = r.b_side.as_ref().unwrap();
+        assert_eq!(b.status, SideState::Replied);
+        assert_eq!(b.asked_at, Some(t0));
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EventKind::Asked, EventKind::AskedB, EventKind::RepliedB]
+        );
+        assert!(!r.awaits_b(), "B answered");
+    }
+
+    #[test]
+    fn a_half_sent_follow_up_outlives_the_request_moving_on() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+        r.mark_b_asked(t).unwrap();
+        r.begin(PendingKind::FollowupB, "<fb@y>".into(), "run".into(), None);
+        // A's answer ends A's thread only: B's follow-up stays pending.
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply));
+        assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
+        // A decline closes the request: the follow-up is kept in the
+        // history, no longer pending.
+        r.decline(t, None).unwrap();
+        assert!(r.pending.is_none());
+        let last = r.history.iter().rev().nth(1).unwrap();
+        assert_eq!(last.kind, EventKind::Unconfirmed);
+        assert_eq!(
+            last.note.as_deref(),
+            Some("a follow-up to B (<fb@y>) may have been sent")
+        );
+    }
+
+    #[test]
     fn a_second_reply_changes_nothing() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
@@ -882,6 +996,8 @@ mod properties {
         FollowUp,
         FollowUpB,
         Introduce,
+        /// A follow-up (to A or, with `--both`, to B) begins and is cut off.
+        BeginFollowUp(bool),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -898,6 +1014,7 @@ mod properties {
             Just(Op::FollowUp),
             Just(Op::FollowUpB),
             Just(Op::Introduce),
+            any::<bool>().prop_map(Op::BeginFollowUp),
         ]
     }
 
@@ -937,9 +1054,43 @@ mod properties {
             Op::Cancel => r.cancel(now).map(|_| true),
             Op::Reply => Ok(r.record_reply(now, reply())),
             Op::ReplyB => Ok(r.record_b_reply(now, reply())),
-            Op::FollowUp => r.mark_followed_up(now, "<f@x>".into()).map(|_| true),
-            Op::FollowUpB => r.mark_b_followed_up(now, "<fb@x>".into()).map(|_| true),
+            // A send that follows a cut-off one reuses its Message-ID.
+            Op::FollowUp => {
+                let id = r
+                    .pending_id(PendingKind::Followup)
+                    .unwrap_or("<f@x>")
+                    .to_string();
+                r.mark_followed_up(now, id).map(|_| true)
+            }
+            Op::FollowUpB => {
+                let id = r
+                    .pending_id(PendingKind::FollowupB)
+                    .unwrap_or("<fb@x>")
+                    .to_string();
+                r.mark_b_followed_up(now, id).map(|_| true)
+            }
             Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
+            Op::BeginFollowUp(to_b) => {
+                let kind = if *to_b {
+                    PendingKind::FollowupB
+                } else {
+                    PendingKind::Followup
+                };
+                match kind {
+                    PendingKind::FollowupB => r.check_b_followup()?,
+                    _ => r.check_followup()?,
+                }
+                if r.pending.is_some() {
+                    return Ok(false);
+                }
+                r.begin(
+                    kind,
+                    format!("<p{}@x>", r.history.len()),
+                    "run".into(),
+                    None,
+                );
+                Ok(false)
+            }
         }
     }
 
@@ -972,17 +1123,47 @@ mod properties {
                         prop_assert!(legal(before.status, r.status), "{:?} -> {:?} by {op:?}", before.status, r.status);
                         if changed {
                             // A reply to an ask still sending records the
-                            // ask too.
+                            // ask too (A's or B's), and a move past a
+                            // half-sent message records it as unconfirmed.
                             let finished = before.status == State::Sending
                                 && r.status == State::Replied;
-                            let added = if finished { 2 } else { 1 };
+                            let side = |r: &Request| r.b_side.as_ref().map(|b| b.status);
+                            let finished_b = side(&before) == Some(SideState::Sending)
+                                && side(&r) == Some(SideState::Replied);
+                            let unconfirmed = |r: &Request| {
+                                r.history.iter().filter(|e| e.kind == EventKind::Unconfirmed).count()
+                            };
+                            let settled = unconfirmed(&r) - unconfirmed(&before);
+                            prop_assert!(settled <= 1);
+                            if settled == 1 {
+                                prop_assert!(before.pending.is_some() && r.pending.is_none());
+                            }
+                            let added = 1 + usize::from(finished) + usize::from(finished_b) + settled;
                             prop_assert_eq!(r.history.len(), before.history.len() + added);
+                        } else if matches!(op, Op::BeginFollowUp(_)) {
+                            prop_assert_eq!(&r.history, &before.history);
+                            prop_assert_eq!(r.status, before.status);
                         } else {
                             prop_assert_eq!(&r, &before);
                         }
                     }
                     // A refused move changes nothing at all.
                     Err(_) => prop_assert_eq!(&r, &before),
+                }
+                // A half-sent message is never forgotten: it is pending,
+                // recorded as sent, or kept in the history as unconfirmed.
+                if let Some(p) = &before.pending
+                    && r.pending.as_ref() != Some(p)
+                {
+                    let id = p.message_id.as_str();
+                    let sent = |list: &[Sent]| list.iter().any(|f| f.message_id == id);
+                    let kept = sent(&r.followups)
+                        || r.b_side.as_ref().is_some_and(|b| sent(&b.followups))
+                        || r.history.iter().any(|e| {
+                            e.kind == EventKind::Unconfirmed
+                                && e.note.as_deref().is_some_and(|n| n.contains(id))
+                        });
+                    prop_assert!(kept, "{id} was dropped by {op:?}");
                 }
                 // Closed requests stay closed.
                 if matches!(before.status, State::Declined | State::Introduced | State::Cancelled) {

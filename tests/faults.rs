@@ -331,9 +331,20 @@ fn message_ids(r: &Value) -> Vec<String> {
                 .map(|f| f["message_id"].clone()),
         );
     }
-    ids.into_iter()
+    let mut ids: Vec<String> = ids
+        .into_iter()
         .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
+        .collect();
+    // A half-sent message the request moved past is kept in its history.
+    for e in r["history"].as_array().into_iter().flatten() {
+        if e["kind"] == "unconfirmed"
+            && let Some(note) = e["note"].as_str()
+            && let (Some(start), Some(end)) = (note.find('<'), note.find('>'))
+        {
+            ids.push(note[start..=end].to_string());
+        }
+    }
+    ids
 }
 
 /// After a kill: `status --all --json` parses and lists what is on disk,
@@ -768,6 +779,26 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     assert_eq!(r["status"], "introduced", "{r}");
     assert_eq!(r["introduction"]["message_id"], id.as_str(), "{r}");
     assert_eq!(mail.copies(&id), 2);
+
+    // A follow-up cut off, then the request declined before any rerun:
+    // the follow-up may have reached A, so its Message-ID stays in the
+    // store (in the history), and it is not sent again.
+    let other = request_of(&stored, 3)["id"].as_str().unwrap().to_string();
+    let followup = ["followup", &other, "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &followup);
+    sb.ok(&["decline", &other]);
+    let r = accepted(&sb, &id, "followup, then decline");
+    assert_eq!(r["status"], "declined", "{r}");
+    assert!(r["pending"].is_null(), "{r}");
+    let detail = sb.ok(&["status", &other]);
+    assert!(
+        detail.contains(&format!(
+            "unconfirmed: a follow-up to A ({id}) may have been sent"
+        )),
+        "{detail}"
+    );
+    sb.ok(&["followup", "--due", "--yes"]);
+    assert_eq!(mail.copies(&id), 1);
 }
 
 #[test]

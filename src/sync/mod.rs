@@ -63,8 +63,9 @@ impl Tracked {
                     tracked.by_message_id.insert(normalize_id(id), index);
                 }
             }
-            // With `--both`, B's answer is waited for in B's own thread.
-            if r.check_b_followup().is_ok() {
+            // With `--both`, B's answer is waited for in B's own thread
+            // (also while B's ask is `sending`, as for A's).
+            if r.awaits_b() {
                 let index = tracked.requests.len();
                 tracked.requests.push(TrackedRequest {
                     id: r.id.clone(),
@@ -368,6 +369,24 @@ mod tests {
             reply_of(verdict(&tracked, references_only)).request_id,
             "bbbb2222"
         );
+    }
+
+    #[test]
+    fn a_reply_from_b_to_b_s_ask_still_sending_matches() {
+        // With `--both`, B's ask went out but its run died before
+        // recording it: B's answer still finds the request.
+        let r = asked("dddd4444", "ada@example.com")
+            .with_b_side("<intro.dddd4444.ask_b.0001@example.com>".into(), "s".into());
+        let tracked = Tracked::new([&r]);
+        let found = reply_of(verdict(
+            &tracked,
+            "From: Sam <sam@example.org>\n\
+             In-Reply-To: <intro.dddd4444.ask_b.0001@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Glad to.\n",
+        ));
+        assert_eq!(found.request_id, "dddd4444");
+        assert!(found.from_b);
     }
 
     #[test]
