@@ -34,35 +34,39 @@ pub fn contacts() -> Vec<CompletionCandidate> {
 
 /// Every request (for `status`).
 pub fn any_request() -> Vec<CompletionCandidate> {
-    requests(|_| true)
+    requests(|_| true, true)
 }
 
 /// Requests that can be cancelled.
 pub fn open_requests() -> Vec<CompletionCandidate> {
-    requests(State::is_open)
+    requests(State::is_open, false)
 }
 
 /// Requests waiting for A's decision (for `approve` and `decline`).
 pub fn undecided_requests() -> Vec<CompletionCandidate> {
-    requests(|s| matches!(s, State::Asked | State::Replied))
+    requests(|s| matches!(s, State::Asked | State::Replied), false)
 }
 
 /// Requests a follow-up can go to.
 pub fn asked_requests() -> Vec<CompletionCandidate> {
-    requests(|s| s == State::Asked)
+    requests(|s| s == State::Asked, false)
 }
 
 /// Requests ready to be introduced.
 pub fn approved_requests() -> Vec<CompletionCandidate> {
-    requests(|s| s == State::Approved)
+    requests(|s| s == State::Approved, false)
 }
 
 /// Ids of the requests in a state `keep` accepts, newest first, described
-/// as `ada about sam, asked`.
-fn requests(keep: fn(State) -> bool) -> Vec<CompletionCandidate> {
+/// as `ada about sam, asked`. Only `closed_too` reads the archive of
+/// closed requests (`keep` accepts closed states).
+fn requests(keep: fn(State) -> bool, closed_too: bool) -> Vec<CompletionCandidate> {
     quietly(|| {
         let mut ctx = Context::for_completion()?;
-        let requests = ctx.store.read_now().ok()?;
+        let requests = match closed_too {
+            true => ctx.store.read_now().ok()?,
+            false => ctx.store.read_open_now().ok()?,
+        };
         let mut list: Vec<&Request> = requests.iter().filter(|r| keep(r.status)).collect();
         list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(x.id.cmp(&y.id)));
         Some(

@@ -23,12 +23,10 @@ pub fn send_tracked(
     let message_id = message.message_id.clone();
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
-    let was_pending = ctx.store.write(|txn| {
-        let mut r = txn
-            .requests()
-            .get(id)
-            .cloned()
-            .ok_or_else(|| anyhow::anyhow!("request {id} disappeared from the store"))?;
+    // Follow-ups and introductions go to open requests: the archive of
+    // closed ones is not read.
+    let was_pending = ctx.store.write_open(|txn| {
+        let mut r = open_request(txn.requests(), id)?;
         let check = match kind {
             PendingKind::Followup => r.check_followup(),
             PendingKind::Introduction => r.check_introduce(),
@@ -71,37 +69,34 @@ pub fn send_tracked(
     })?;
     let now = ctx.now;
     match transport.send(message) {
-        Ok(()) => {
-            ctx.store
-                .write(|txn| {
-                    let mut r = txn.requests().get(id).cloned().ok_or_else(|| {
-                        anyhow::anyhow!("request {id} disappeared from the store")
-                    })?;
-                    let result = match kind {
-                        PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
-                        PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
-                        PendingKind::AskB => r.mark_b_asked(now),
-                        PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
-                    };
-                    result.map_err(crate::cmd::transition_error)?;
-                    txn.put(r.clone());
-                    Ok::<_, anyhow::Error>(r)
-                })
-                .map_err(|e| {
-                    let what = match kind {
-                        PendingKind::Followup => "the follow-up",
-                        PendingKind::Introduction => "the introduction",
-                        PendingKind::AskB => "the ask to B",
-                        PendingKind::FollowupB => "the follow-up to B",
-                    };
-                    sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
-                })
-        }
+        Ok(()) => ctx
+            .store
+            .write_open(|txn| {
+                let mut r = open_request(txn.requests(), id)?;
+                let result = match kind {
+                    PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
+                    PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+                    PendingKind::AskB => r.mark_b_asked(now),
+                    PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
+                };
+                result.map_err(crate::cmd::transition_error)?;
+                txn.put(r.clone());
+                Ok::<_, anyhow::Error>(r)
+            })
+            .map_err(|e| {
+                let what = match kind {
+                    PendingKind::Followup => "the follow-up",
+                    PendingKind::Introduction => "the introduction",
+                    PendingKind::AskB => "the ask to B",
+                    PendingKind::FollowupB => "the follow-up to B",
+                };
+                sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
+            }),
         Err(e) => {
             // Forget the pending id only when this was the first try and the
             // message cannot have reached the server.
             if !was_pending && !e.maybe_accepted {
-                ctx.store.write(|txn| {
+                ctx.store.write_open(|txn| {
                     if let Some(mut r) = txn.requests().get(id).cloned()
                         && r.pending_id(kind) == Some(message_id.as_str())
                     {
@@ -114,6 +109,22 @@ pub fn send_tracked(
             Err(e.into())
         }
     }
+}
+
+/// The request `id`, read without the archive: one closed and archived
+/// since the command found it (by another run) is said to be so.
+fn open_request(requests: &crate::store::Requests, id: &str) -> anyhow::Result<Request> {
+    if let Some(r) = requests.get(id) {
+        return Ok(r.clone());
+    }
+    if requests.is_archived_unread(id) {
+        return Err(crate::error::UserError::new(format!(
+            "request {id} was closed by another intro run meanwhile"
+        ))
+        .hint(format!("`intro status {id}` shows it"))
+        .into());
+    }
+    Err(anyhow::anyhow!("request {id} disappeared from the store"))
 }
 
 /// A message the transport accepted whose record then failed (a full disk):

@@ -379,6 +379,10 @@ pub struct Requests {
 pub enum FindError {
     Unknown(String),
     Ambiguous(String, Vec<String>),
+    /// The name may be an archived request's, and the archive was not read
+    /// (the request was closed and archived after the read that chose
+    /// what to read).
+    NotRead(String),
 }
 
 impl Requests {
@@ -441,12 +445,20 @@ impl Requests {
             && (self.index.starting_with(name).next().is_some() || !IdList::listable(name))
     }
 
+    /// Whether `id` is an archived request's that this read did not read.
+    pub fn is_archived_unread(&self, id: &str) -> bool {
+        self.archived.is_none() && !self.current.contains_key(id) && self.index.contains(id)
+    }
+
     /// Find by id or by an unambiguous prefix of one. On a read without the
-    /// archive, check [`Requests::needs_archive`] first.
+    /// archive, a name [`Requests::needs_archive`] is `NotRead`.
     pub fn find(&self, name: &str) -> Result<&Request, FindError> {
         let name = name.trim();
         if let Some(r) = self.get(name) {
             return Ok(r);
+        }
+        if self.needs_archive(name) {
+            return Err(FindError::NotRead(name.into()));
         }
         let mut matches: Vec<&Request> = Vec::new();
         if !name.is_empty() {
@@ -694,6 +706,11 @@ impl Store {
         self.read_scoped(Scope::All, false)
     }
 
+    /// [`Store::read_open`], or `Busy` at once while another run writes.
+    pub fn read_open_now(&mut self) -> Result<&Requests, StoreError> {
+        self.read_scoped(Scope::Open, false)
+    }
+
     fn read_scoped(&mut self, scope: Scope, wait: bool) -> Result<&Requests, StoreError> {
         let lock = self.lock(false, wait)?;
         if lock.is_some() {
@@ -719,6 +736,23 @@ impl Store {
         E: From<StoreError>,
     {
         self.write_scoped(Scope::All, change)
+    }
+
+    /// [`Store::write`] reading the archive only when one of `names` may
+    /// be an archived request's (see [`Store::read_named`]).
+    pub fn write_named<T, E>(
+        &mut self,
+        names: &[String],
+        change: impl FnOnce(&mut Txn) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let scope = match self.read_named(names)?.is_complete() {
+            true => Scope::All,
+            false => Scope::Open,
+        };
+        self.write_scoped(scope, change)
     }
 
     /// [`Store::write`] on the requests [`Store::read_open`] reads: for
@@ -1643,6 +1677,12 @@ mod tests {
         assert!(!open.is_complete(), "an id read needs nothing more");
         assert!(open.needs_archive("c000001"));
         assert!(!open.needs_archive("zzz"));
+        // Asked to find one anyway, it says it did not read the archive.
+        assert_eq!(
+            open.find("c000001").unwrap_err(),
+            FindError::NotRead("c000001".into())
+        );
+        assert!(open.is_archived_unread("c0000001") && !open.is_archived_unread("0pen0001"));
         let requests = store.read_named(&["c000001".into()]).unwrap();
         assert!(requests.is_complete());
         // `c000001` starts ten archived ids: ambiguous, not unknown.

@@ -66,7 +66,7 @@ fn change(
     name: &str,
     change: impl FnOnce(&mut Request) -> Result<(), crate::request::TransitionError>,
 ) -> anyhow::Result<Request> {
-    ctx.store.write(|txn| {
+    ctx.store.write_named(&[name.to_string()], |txn| {
         let mut r = find_request(txn.requests(), name)?.clone();
         change(&mut r).map_err(transition_error)?;
         txn.put(r.clone());
@@ -117,7 +117,7 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // was never seen, as declining again is refused. If recording then
     // fails, the next try writes the same file again.
     let draft = if args.tell_b {
-        let requests = ctx.store.read()?;
+        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
         let r = find_request(requests, &args.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
         r.clone().decline(now, None).map_err(transition_error)?;

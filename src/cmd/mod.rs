@@ -49,6 +49,10 @@ pub fn find_request<'r>(requests: &'r Requests, name: &str) -> Result<&'r Reques
         ))
         .details(ids)
         .hint("type more of the id"),
+        FindError::NotRead(name) => UserError::new(format!(
+            "request `{name}` was closed by another intro run meanwhile"
+        ))
+        .hint(format!("`intro status {name}` shows it")),
     })
 }
 
