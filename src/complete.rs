@@ -8,6 +8,7 @@
 //! completion must never print, fail, panic or wait.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 
 use clap_complete::engine::CompletionCandidate;
 
@@ -20,7 +21,7 @@ pub const VAR: &str = "INTRO_COMPLETE";
 /// Contact handles, with the name as the description.
 pub fn contacts() -> Vec<CompletionCandidate> {
     quietly(|| {
-        let ctx = Context::for_completion()?;
+        let ctx = context()?;
         let config = ctx.load_config().ok();
         let contacts = ctx.load_contacts(config.as_ref()).ok()?;
         Some(
@@ -62,7 +63,7 @@ pub fn approved_requests() -> Vec<CompletionCandidate> {
 /// closed requests (`keep` accepts closed states).
 fn requests(keep: fn(State) -> bool, closed_too: bool) -> Vec<CompletionCandidate> {
     quietly(|| {
-        let mut ctx = Context::for_completion()?;
+        let mut ctx = context()?;
         let requests = match closed_too {
             true => ctx.store.read_now().ok()?,
             false => ctx.store.read_open_now().ok()?,
@@ -80,6 +81,46 @@ fn requests(keep: fn(State) -> bool, closed_too: bool) -> Vec<CompletionCandidat
                 .collect(),
         )
     })
+}
+
+/// The context of the line being completed. clap_complete gives intro the
+/// line's words (after `--` in its arguments) but does not hand these
+/// functions the options typed on it, so `--config` and `--contacts` are
+/// read from the words here.
+fn context() -> Option<Context> {
+    let words: Vec<String> = std::env::args().skip_while(|a| a != "--").skip(1).collect();
+    let (config, contacts) = paths_on_line(&words);
+    Context::for_completion(config, contacts)
+}
+
+/// `--config` and `--contacts` among `words` (the last, being completed,
+/// left out), as the shell would pass them: unquoted, `~` expanded.
+fn paths_on_line(words: &[String]) -> (Option<PathBuf>, Option<PathBuf>) {
+    let typed = &words[..words.len().saturating_sub(1)];
+    let path = |word: &str| {
+        let unquoted = ['"', '\'']
+            .iter()
+            .find_map(|q| word.strip_prefix(*q).and_then(|w| w.strip_suffix(*q)))
+            .unwrap_or(word);
+        crate::fsutil::expand_tilde(std::path::Path::new(unquoted))
+    };
+    let (mut config, mut contacts) = (None, None);
+    let mut i = 0;
+    while i < typed.len() {
+        let word = typed[i].as_str();
+        for (flag, slot) in [("--config", &mut config), ("--contacts", &mut contacts)] {
+            if word == flag {
+                if let Some(value) = typed.get(i + 1) {
+                    *slot = Some(path(value));
+                    i += 1;
+                }
+            } else if let Some(value) = word.strip_prefix(flag).and_then(|w| w.strip_prefix('=')) {
+                *slot = Some(path(value));
+            }
+        }
+        i += 1;
+    }
+    (config, contacts)
 }
 
 /// Run `find`, turning a problem or a panic into no candidates, silently.
@@ -101,5 +142,30 @@ mod tests {
         assert!(quietly(|| None).is_empty());
         let one = quietly(|| Some(vec![CompletionCandidate::new("ada")]));
         assert_eq!(one.len(), 1);
+    }
+
+    #[test]
+    fn config_and_contacts_typed_on_the_line_are_used() {
+        let words = |line: &[&str]| line.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let (config, contacts) = paths_on_line(&words(&[
+            "intro",
+            "--config",
+            "'a b.toml'",
+            "--contacts=c.toml",
+            "ask",
+            "",
+        ]));
+        assert_eq!(config, Some(PathBuf::from("a b.toml")));
+        assert_eq!(contacts, Some(PathBuf::from("c.toml")));
+        // The word being completed is not a value yet.
+        assert_eq!(
+            paths_on_line(&words(&["intro", "ask", "--config"])),
+            (None, None)
+        );
+        assert_eq!(
+            paths_on_line(&words(&["intro", "--config", "x.toml"])),
+            (None, None)
+        );
+        assert_eq!(paths_on_line(&[]), (None, None));
     }
 }

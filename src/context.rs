@@ -128,13 +128,13 @@ impl Context {
         self.paths.templates_dir(Some(config))
     }
 
-    /// The context a plain run in this environment gets, for shell
-    /// completion: the shell passes no flags, so the environment and the
-    /// default places decide. None when it cannot be made.
-    pub fn for_completion() -> Option<Context> {
+    /// The context a run of the line being completed gets, for shell
+    /// completion: `--config` and `--contacts` as typed on it, otherwise
+    /// the environment and the default places. None when it cannot be made.
+    pub fn for_completion(config: Option<PathBuf>, contacts: Option<PathBuf>) -> Option<Context> {
         let global = GlobalArgs {
-            config: None,
-            contacts: None,
+            config,
+            contacts,
             json: false,
             quiet: true,
             color: ColorChoice::Never,

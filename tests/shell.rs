@@ -104,6 +104,22 @@ fn completion_finds_files_the_way_a_run_does() {
     cmd.env("INTRO_COMPLETE", "fish")
         .env("INTRO_CONFIG", &config);
     assert_eq!(values(&sb.run_command(cmd, None)), ["zed"]);
+    // So do `--config` and `--contacts` typed earlier on the line.
+    let config = config.to_str().unwrap();
+    assert_eq!(
+        values(&complete(&sb, &["intro", "--config", config, "ask", ""])),
+        ["zed"]
+    );
+    let other = sb.root().join("other.toml");
+    sb.write(
+        &other,
+        "[amy]\nname = \"Amy\"\nemail = \"amy@example.com\"\n",
+    );
+    let contacts = format!("--contacts={}", other.display());
+    assert_eq!(
+        values(&complete(&sb, &["intro", &contacts, "ask", ""])),
+        ["amy"]
+    );
 }
 
 #[test]
