@@ -69,6 +69,14 @@ fn closed_requests_are_archived_and_still_found_everywhere() {
         !snapshot.contains(&first),
         "the snapshot holds open requests only: {snapshot:?}"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in ["archive.json", "requests.json", "requests.log"] {
+            let meta = std::fs::metadata(sb.data_dir().join(file)).unwrap();
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+        }
+    }
 
     // `status` lists the open one, `--all` every one.
     let open = sb.json(&["status"]);
