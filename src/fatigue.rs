@@ -6,7 +6,6 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::request::Request;
-use crate::store::ArchivedAsk;
 
 /// How far back "lately" reaches.
 pub const WINDOW_DAYS: i64 = 90;
@@ -33,18 +32,6 @@ impl PriorAsk {
             b: r.b.clone(),
             asked_at: r.asked_at.unwrap_or(r.created_at),
             open: r.status.is_open(),
-        }
-    }
-}
-
-impl PriorAsk {
-    /// A closed request the store's archive index lists.
-    pub fn archived(x: &ArchivedAsk) -> PriorAsk {
-        PriorAsk {
-            id: x.id.clone(),
-            b: x.b.clone(),
-            asked_at: x.at,
-            open: false,
         }
     }
 }

@@ -363,10 +363,12 @@ impl<'a> Planner<'a> {
         }
         // Closed requests the read left in the archive, by their index.
         for x in requests.archived_asks_since(now - fatigue::window()) {
-            asks_by_a
-                .entry(x.a.clone())
-                .or_default()
-                .push(PriorAsk::archived(&x));
+            asks_by_a.entry(x.a).or_default().push(PriorAsk {
+                id: x.id,
+                b: x.b,
+                asked_at: x.at,
+                open: false,
+            });
         }
         Planner {
             now,
