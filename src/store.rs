@@ -252,21 +252,35 @@ impl IdList {
     }
 
     /// From the text on disk; None unless it is sorted ids and single spaces.
+    /// Byte by byte: this runs on every archived id at every read.
     fn from_text(text: String) -> Option<IdList> {
-        let mut ends = Vec::new();
-        let mut previous: Option<&str> = None;
-        let mut start = 0;
-        if !text.is_empty() {
-            for id in text.split(' ') {
-                if !IdList::listable(id) || previous.is_some_and(|p| p >= id) {
-                    return None;
-                }
-                ends.push(start + id.len());
-                start += id.len() + 1;
-                previous = Some(id);
-            }
+        let bytes = text.as_bytes();
+        let mut ends = Vec::with_capacity(bytes.len() / 9 + 1);
+        if bytes.is_empty() {
+            return Some(IdList { text, ends });
         }
-        Some(IdList { text, ends })
+        let mut start = 0;
+        let mut previous: &[u8] = &[];
+        loop {
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map_or(bytes.len(), |i| start + i);
+            let id = &bytes[start..end];
+            // Plain ASCII, or else the full check (no white space of any kind).
+            let listable = !id.is_empty()
+                && (id.iter().all(|&b| b.is_ascii_graphic())
+                    || std::str::from_utf8(id).is_ok_and(IdList::listable));
+            if !listable || (!ends.is_empty() && previous >= id) {
+                return None;
+            }
+            ends.push(end);
+            previous = id;
+            if end == bytes.len() {
+                return Some(IdList { text, ends });
+            }
+            start = end + 1;
+        }
     }
 }
 
@@ -1859,8 +1873,18 @@ mod tests {
         assert_eq!(back.starting_with("d").count(), 0);
         assert_eq!(back.starting_with("").count(), 5);
         assert_eq!(serde_json::from_str::<IdList>(r#""""#).unwrap().len(), 0);
+        // Ids beyond ASCII are fine; white space beyond ASCII is not.
+        assert_eq!(serde_json::from_str::<IdList>("\"a é1\"").unwrap().len(), 2);
+        assert!(serde_json::from_str::<IdList>("\"a\u{a0}b\"").is_err());
         // A list out of order is damage, not something to search wrongly.
-        for bad in [r#""b a""#, r#""a a""#, r#""a  b""#, r#"" a""#] {
+        for bad in [
+            r#""b a""#,
+            r#""a a""#,
+            r#""a  b""#,
+            r#"" a""#,
+            r#""a ""#,
+            r#"" ""#,
+        ] {
             assert!(serde_json::from_str::<IdList>(bad).is_err(), "{bad}");
         }
     }
