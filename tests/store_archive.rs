@@ -159,3 +159,38 @@ fn archived_requests_are_listed_once() {
     assert_eq!(ids.len(), count, "every id is unique");
     assert_eq!(count, ROWS + 1);
 }
+
+#[test]
+fn only_commands_that_need_closed_requests_read_the_archive() {
+    let mut sb = sandbox();
+    let mut csv = String::from("a,b,why\n");
+    for i in 0..ROWS {
+        csv.push_str(&format!("p{i},sam,batch {i}\n"));
+    }
+    let batch = sb.root().join("asks.csv");
+    sb.write(&batch, &csv);
+    sb.ok(&["ask", "--batch", batch.to_str().unwrap(), "--yes"]);
+    sb.set_now("2026-03-02T09:00:00Z");
+    for r in sb.json(&["status"]).as_array().unwrap() {
+        sb.ok(&["cancel", r["id"].as_str().unwrap()]);
+    }
+    let open = sb.ask("kay", "sam", "still open");
+    // Damage the archive: what reads it says so, naming the file and line;
+    // what needs only open requests goes on.
+    let archive = sb.data_dir().join("archive.json");
+    let mut text = std::fs::read_to_string(&archive).unwrap();
+    let lines = text.lines().count();
+    text.push_str("{not json}\n");
+    std::fs::write(&archive, text).unwrap();
+    let err = sb.fails(&["status", "--all"], 1);
+    assert!(
+        err.contains(&format!("archive.json` line {} is damaged", lines + 1)),
+        "{err}"
+    );
+    assert!(sb.fails(&["stats"], 1).contains("archive.json"));
+    let listed = sb.json(&["status"]);
+    assert_eq!(listed[0]["id"], open.as_str());
+    assert_eq!(sb.json(&["status", &open])[0]["status"], "asked");
+    sb.ok(&["approve", &open]);
+    sb.ok(&["ask", "p1", "kay", "--why", "again", "--yes"]);
+}
