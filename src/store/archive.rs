@@ -204,16 +204,35 @@ impl ArchivedAsk {
 
 /// The archive index after moving `closed` into the archive and deleting
 /// `tombstones` from it, at `now`: asks older than the window drop out.
+/// With the archive at hand (`archived`: what it holds besides `closed`),
+/// the index is made anew from it, which mends one that a clock set
+/// forward and back again left reaching less far back than the window.
 pub(super) fn next_index(
     old: &ArchiveIndex,
     closed: &[&Request],
     tombstones: &[String],
     now: OffsetDateTime,
+    archived: Option<&BTreeMap<String, Request>>,
 ) -> ArchiveIndex {
+    let window = now - time::Duration::days(RECENT_DAYS);
+    if let Some(archived) = archived {
+        let all: Vec<&Request> = archived.values().chain(closed.iter().copied()).collect();
+        if all.is_empty() && old.since.is_none() {
+            return old.clone();
+        }
+        let recent = all
+            .iter()
+            .map(|r| ArchivedAsk::of(r))
+            .filter(|x| x.at >= window);
+        return ArchiveIndex {
+            ids: IdList::from_unsorted(all.iter().map(|r| r.id.as_str())),
+            recent: recent_text(recent.collect()),
+            since: Some(window),
+        };
+    }
     if closed.is_empty() && tombstones.is_empty() && old.since.is_none() {
         return old.clone();
     }
-    let window = now - time::Duration::days(RECENT_DAYS);
     // A clock set back (INTRO_NOW) cannot make the list reach further
     // back than it did.
     let since = old.since.map_or(window, |s| s.max(window));
@@ -231,8 +250,6 @@ pub(super) fn next_index(
             .map(|r| ArchivedAsk::of(r))
             .filter(|x| x.at >= since),
     );
-    recent.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.id.cmp(&y.id)));
-    let recent: Vec<String> = recent.iter().filter_map(ArchivedAsk::entry).collect();
     let ids = IdList::from_unsorted(
         old.ids
             .iter()
@@ -241,9 +258,16 @@ pub(super) fn next_index(
     );
     ArchiveIndex {
         ids,
-        recent: recent.join(";"),
+        recent: recent_text(recent),
         since: Some(since),
     }
+}
+
+/// The `recent` string: entries oldest first.
+fn recent_text(mut recent: Vec<ArchivedAsk>) -> String {
+    recent.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.id.cmp(&y.id)));
+    let entries: Vec<String> = recent.iter().filter_map(ArchivedAsk::entry).collect();
+    entries.join(";")
 }
 
 pub(super) fn parse_recent(text: &str) -> impl Iterator<Item = ArchivedAsk> + '_ {

@@ -704,7 +704,13 @@ impl Store {
             }
             append_archive(&archive_path, &lines)?;
         }
-        let index = next_index(&cache.requests.index, &closed, &cache.tombstones, now);
+        let index = next_index(
+            &cache.requests.index,
+            &closed,
+            &cache.tombstones,
+            now,
+            cache.requests.archived.as_ref(),
+        );
         let generation = cache.generation + 1;
         let mut bytes = header_line(generation);
         serde_json::to_writer(
@@ -1133,6 +1139,41 @@ mod tests {
             requests.archived_asks_since(since).len(),
             0,
             "all in iter()"
+        );
+    }
+
+    #[test]
+    fn an_index_left_by_a_clock_set_forward_is_mended() {
+        let dir = tempfile::tempdir().unwrap();
+        // A run with its clock a year ahead archives: its index lists the
+        // asks of its last 90 days only.
+        let ahead = datetime!(2027-03-01 0:00 UTC);
+        let mut store = Store::new(dir.path()).at(ahead);
+        for i in 0..=COMPACT_MIN_LINES {
+            put_request(
+                &mut store,
+                closed(&format!("c{i:07}"), datetime!(2026-02-01 0:00 UTC)),
+            );
+        }
+        drop(store);
+        let now = datetime!(2026-03-01 0:00 UTC);
+        let since = now - crate::fatigue::window();
+        let mut store = Store::new(dir.path()).at(now);
+        // Back on time, an ask's read cannot trust that index: it reads all.
+        assert!(store.read_recent(since).unwrap().is_complete());
+        // The next compaction, with the archive at hand, makes it anew.
+        for i in 0..=COMPACT_MIN_LINES {
+            put_request(&mut store, asked(&format!("0pen{i:04}")));
+        }
+        let mut fresh = Store::new(dir.path()).at(now);
+        let requests = fresh.read_recent(since).unwrap();
+        assert!(
+            !requests.is_complete(),
+            "the index reaches back far enough again"
+        );
+        assert_eq!(
+            requests.archived_asks_since(since).len(),
+            COMPACT_MIN_LINES + 1
         );
     }
 
