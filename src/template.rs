@@ -222,6 +222,15 @@ impl Template {
                 origin: origin.clone(),
                 message: "no header block: the first line must be `Subject: ...`".into(),
             })?;
+        if let Some(line) = too_deep(&source.text) {
+            return Err(TemplateError::Syntax {
+                origin,
+                line,
+                message: format!(
+                    "parentheses nest more than {MAX_PAREN_DEPTH} deep in one tag (unclosed ones?)"
+                ),
+            });
+        }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
         for (name, src, first_line) in [(HEADER, header_src, 1), (BODY, body_src, body_line)] {
@@ -321,6 +330,72 @@ pub fn render(source: &Source, vars: &Vars) -> Result<Rendered, TemplateError> {
 }
 
 /// Split a template into its header block, its body, and the body's first line number.
+/// How deep parentheses may nest inside one tag. tera's parser takes time
+/// exponential in the nesting of parenthesized `is` tests, valid or not
+/// (found by fuzzing: 16 levels take 0.2 s, 24 about a minute, and a typo
+/// of a few dozen unclosed ones longer than anyone waits); no real
+/// template comes near this.
+const MAX_PAREN_DEPTH: usize = 12;
+
+/// The line of the first tag (`{{ }}` or `{% %}`) in which parentheses,
+/// outside string literals, nest deeper than [`MAX_PAREN_DEPTH`]. The text
+/// of `{% raw %}` blocks and `{# #}` comments is not looked into.
+fn too_deep(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let line_of = |at: usize| b[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] != b'{' || !matches!(b[i + 1], b'{' | b'%' | b'#') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let end = match b[i + 1] {
+            b'{' => b'}',
+            other => other,
+        };
+        i += 2;
+        let mut depth = 0;
+        let mut quote = None;
+        while i < b.len() {
+            let c = b[i];
+            if end == b'#' {
+                // A comment: only its end matters.
+            } else if let Some(q) = quote {
+                if c == q {
+                    quote = None;
+                }
+            } else if matches!(c, b'"' | b'\'' | b'`') {
+                quote = Some(c);
+            } else if c == b'(' {
+                depth += 1;
+                if depth > MAX_PAREN_DEPTH {
+                    return Some(line_of(start));
+                }
+            } else if c == b')' {
+                depth = depth.saturating_sub(1);
+            }
+            if quote.is_none() && c == end && b.get(i + 1) == Some(&b'}') {
+                i += 2;
+                break;
+            }
+            i += 1;
+        }
+        let tag = text[start..i.min(text.len())]
+            .trim_start_matches(['{', '%', '-'])
+            .trim_end_matches(['}', '%', '-'])
+            .trim();
+        if end == b'%' && tag == "raw" {
+            // Skip the block's text, up to its `{% endraw %}`.
+            match text[i..].find("endraw") {
+                Some(at) => i += at + "endraw".len(),
+                None => return None,
+            }
+        }
+    }
+    None
+}
+
 fn split_source(text: &str) -> Option<(&str, &str, usize)> {
     let first = text.lines().next()?;
     let (name, _) = first.split_once(':')?;
@@ -448,6 +523,32 @@ mod tests {
             path: Some("t/ask.txt".into()),
             text: text.into(),
         }
+    }
+
+    /// Found by fuzzing (`fuzz/`, target `template`): tera's parser took
+    /// minutes over a few dozen unclosed parentheses around `is` tests, time
+    /// exponential in their nesting, valid or not.
+    #[test]
+    fn parentheses_nested_too_deep_are_refused_at_once() {
+        let fuzzed = "S:({{ (((( a.firs0 is\n os\n((((((( ((((((( a.firs0 is\n os\n(((((((\n";
+        match Template::compile(&source(fuzzed)) {
+            Err(TemplateError::Syntax { line, message, .. }) => {
+                assert_eq!(line, 1);
+                assert!(message.contains("nest more than 12 deep"), "{message}");
+            }
+            other => panic!("expected a syntax error, got {:?}", other.map(|_| ())),
+        }
+        // Counted per tag, outside strings, not in raw blocks or comments.
+        let deep = |n: usize| format!("{}a.name{}", "(".repeat(n), ")".repeat(n));
+        let fine = format!(
+            "Subject: x\n\n{{{{ {} }}}} {{{{ {} }}}}\n{{{{ \"(((((((((((((((\" }}}}\n\
+             {{% raw %}}{{{{ ((((((((((((((( }}}}{{% endraw %}}\n{{# ((((((((((((((( #}}\n",
+            deep(12),
+            deep(12)
+        );
+        assert!(too_deep(&fine).is_none());
+        let refused = format!("Subject: x\n\nok\n{{{{ {} }}}}\n", deep(13));
+        assert_eq!(too_deep(&refused), Some(4));
     }
 
     #[test]
