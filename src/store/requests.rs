@@ -9,9 +9,9 @@ use super::archive::{ArchiveIndex, ArchivedAsk, IdList, parse_recent};
 use super::format::JournalLine;
 use crate::request::Request;
 
-/// Requests, by id: every stored one after [`Store::read`], the open ones
+/// Requests, by id: every stored one after [`Store::read`](super::Store::read), the open ones
 /// (and those changed since the last compaction) after
-/// [`Store::read_open`], which knows the archived ones by id alone.
+/// [`Store::read_open`](super::Store::read_open), which knows the archived ones by id alone.
 #[derive(Debug, Clone, Default)]
 pub struct Requests {
     /// The snapshot with the journal on top.
