@@ -235,6 +235,8 @@ fn man_prints_roff_pages_without_any_setup() {
             "{command}:\n{page}"
         );
     }
+    // Every command it lists has a page (`help` is `--help`, not listed).
+    assert!(!page.contains("intro\\-help"), "{page}");
     let page = sb.ok(&["man", "ask"]);
     assert!(page.contains(".TH intro-ask 1  \"intro 0.1.0\""), "{page}");
     assert!(page.contains("\\-\\-why"), "{page}");

@@ -22,8 +22,14 @@ pub struct ManArgs {
 
 pub fn run(args: ManArgs) -> anyhow::Result<()> {
     let mut cmd = Cli::command();
-    // Building names each subcommand `intro-ask`, as its page is called.
+    // Building names each subcommand `intro-ask`, as its page is called
+    // (and adds clap's `help` command).
     cmd.build();
+    // `help` prints what `--help` does: the pages do not list it as a
+    // command with a page of its own.
+    if cmd.find_subcommand("help").is_some() {
+        cmd = cmd.mut_subcommand("help", |help| help.hide(true));
+    }
     for name in &args.command {
         cmd = cmd.find_subcommand(name).cloned().ok_or_else(|| {
             UserError::new(format!("no command `{name}`")).hint("`intro help` lists the commands")
