@@ -331,11 +331,12 @@ pub fn render(source: &Source, vars: &Vars) -> Result<Rendered, TemplateError> {
 
 /// Split a template into its header block, its body, and the body's first line number.
 /// How deep parentheses may nest inside one tag. tera's parser takes time
-/// exponential in the nesting of parenthesized `is` tests, valid or not
-/// (found by fuzzing: 16 levels take 0.2 s, 24 about a minute, and a typo
-/// of a few dozen unclosed ones longer than anyone waits); no real
-/// template comes near this.
-const MAX_PAREN_DEPTH: usize = 12;
+/// exponential in some nestings, valid or not (found by fuzzing): calls
+/// with keyword arguments, `f(x=g(x=...))`, take four times longer per
+/// level (8 levels 0.3 s, 10 levels 5 s), parenthesized `is` tests twice
+/// (16 levels 0.2 s, 24 about a minute). At 6, the worst known takes 20 ms;
+/// templates people write nest two or three deep.
+const MAX_PAREN_DEPTH: usize = 6;
 
 /// The line of the first tag (`{{ }}` or `{% %}`) in which parentheses,
 /// outside string literals, nest deeper than [`MAX_PAREN_DEPTH`]. The text
@@ -526,15 +527,18 @@ mod tests {
     }
 
     /// Found by fuzzing (`fuzz/`, target `template`): tera's parser took
-    /// minutes over a few dozen unclosed parentheses around `is` tests, time
+    /// minutes over a few dozen unclosed parentheses around `is` tests, and
+    /// over ten seconds on twelve nested calls with keyword arguments: time
     /// exponential in their nesting, valid or not.
     #[test]
     fn parentheses_nested_too_deep_are_refused_at_once() {
+        let calls = "Subject: {{ f(sep=g(sep=h(sep=f(sep=g(sep=h(sep=f(sep=\n\nx\n";
+        assert_eq!(too_deep(calls), Some(1));
         let fuzzed = "S:({{ (((( a.firs0 is\n os\n((((((( ((((((( a.firs0 is\n os\n(((((((\n";
         match Template::compile(&source(fuzzed)) {
             Err(TemplateError::Syntax { line, message, .. }) => {
                 assert_eq!(line, 1);
-                assert!(message.contains("nest more than 12 deep"), "{message}");
+                assert!(message.contains("nest more than 6 deep"), "{message}");
             }
             other => panic!("expected a syntax error, got {:?}", other.map(|_| ())),
         }
@@ -543,11 +547,11 @@ mod tests {
         let fine = format!(
             "Subject: x\n\n{{{{ {} }}}} {{{{ {} }}}}\n{{{{ \"(((((((((((((((\" }}}}\n\
              {{% raw %}}{{{{ ((((((((((((((( }}}}{{% endraw %}}\n{{# ((((((((((((((( #}}\n",
-            deep(12),
-            deep(12)
+            deep(6),
+            deep(6)
         );
         assert!(too_deep(&fine).is_none());
-        let refused = format!("Subject: x\n\nok\n{{{{ {} }}}}\n", deep(13));
+        let refused = format!("Subject: x\n\nok\n{{{{ {} }}}}\n", deep(7));
         assert_eq!(too_deep(&refused), Some(4));
     }
 
