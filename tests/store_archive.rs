@@ -36,15 +36,10 @@ fn request_ids(sb: &Sandbox, file: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn closed_requests_are_archived_and_still_found_everywhere() {
-    let mut sb = sandbox();
-    let first = sb.ask("ada", "sam", "one");
-    let second = sb.ask("ada", "kay", "two");
-    sb.ok(&["cancel", &first]);
-    sb.ok(&["decline", &second]);
-    // A batch of asks, all cancelled: far more changes than the journal
-    // holds before it is folded into a new snapshot.
+/// A batch of asks (p0..p{ROWS} about sam), all cancelled the next day:
+/// far more changes than the journal holds before it is folded into a new
+/// snapshot, which moves the closed requests to the archive.
+fn ask_and_cancel_a_batch(sb: &mut Sandbox) {
     let mut csv = String::from("a,b,why\n");
     for i in 0..ROWS {
         csv.push_str(&format!("p{i},sam,batch {i}\n"));
@@ -53,10 +48,19 @@ fn closed_requests_are_archived_and_still_found_everywhere() {
     sb.write(&batch, &csv);
     sb.ok(&["ask", "--batch", batch.to_str().unwrap(), "--yes"]);
     sb.set_now("2026-03-02T09:00:00Z");
-    let open = sb.json(&["status"]);
-    for r in open.as_array().unwrap() {
+    for r in sb.json(&["status"]).as_array().unwrap() {
         sb.ok(&["cancel", r["id"].as_str().unwrap()]);
     }
+}
+
+#[test]
+fn closed_requests_are_archived_and_still_found_everywhere() {
+    let mut sb = sandbox();
+    let first = sb.ask("ada", "sam", "one");
+    let second = sb.ask("ada", "kay", "two");
+    sb.ok(&["cancel", &first]);
+    sb.ok(&["decline", &second]);
+    ask_and_cancel_a_batch(&mut sb);
     let kept = sb.ask("kay", "sam", "still open");
 
     let archived = request_ids(&sb, "archive.json");
@@ -132,17 +136,7 @@ fn archived_requests_are_listed_once() {
     // A request moves from the snapshot and journal to the archive: every
     // reader sees it exactly once, wherever it is read from.
     let mut sb = sandbox();
-    let mut csv = String::from("a,b,why\n");
-    for i in 0..ROWS {
-        csv.push_str(&format!("p{i},sam,batch {i}\n"));
-    }
-    let batch = sb.root().join("asks.csv");
-    sb.write(&batch, &csv);
-    sb.ok(&["ask", "--batch", batch.to_str().unwrap(), "--yes"]);
-    sb.set_now("2026-03-02T09:00:00Z");
-    for r in sb.json(&["status"]).as_array().unwrap() {
-        sb.ok(&["cancel", r["id"].as_str().unwrap()]);
-    }
+    ask_and_cancel_a_batch(&mut sb);
     sb.ask("kay", "sam", "after");
     let archived = request_ids(&sb, "archive.json");
     assert!(archived.len() >= ROWS / 2, "{}", archived.len());
@@ -163,17 +157,7 @@ fn archived_requests_are_listed_once() {
 #[test]
 fn only_commands_that_need_closed_requests_read_the_archive() {
     let mut sb = sandbox();
-    let mut csv = String::from("a,b,why\n");
-    for i in 0..ROWS {
-        csv.push_str(&format!("p{i},sam,batch {i}\n"));
-    }
-    let batch = sb.root().join("asks.csv");
-    sb.write(&batch, &csv);
-    sb.ok(&["ask", "--batch", batch.to_str().unwrap(), "--yes"]);
-    sb.set_now("2026-03-02T09:00:00Z");
-    for r in sb.json(&["status"]).as_array().unwrap() {
-        sb.ok(&["cancel", r["id"].as_str().unwrap()]);
-    }
+    ask_and_cancel_a_batch(&mut sb);
     let open = sb.ask("kay", "sam", "still open");
     // Damage the archive: what reads it says so, naming the file and line;
     // what needs only open requests goes on.
