@@ -53,7 +53,8 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             args.rescan,
         )?));
     }
-    let tracked = Tracked::new(ctx.store.read()?.iter());
+    // Replies can change open requests only: the archive is not read.
+    let tracked = Tracked::new(ctx.store.read_open()?.iter());
     let mut found: Vec<Found> = Vec::new();
     let mut notes = Vec::new();
     for source in &mut sources {
@@ -71,9 +72,11 @@ pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let changed: Vec<(Request, bool)> = if found.is_empty() {
         Vec::new()
     } else {
-        ctx.store.write(|txn| {
+        ctx.store.write_open(|txn| {
             let mut changed = Vec::new();
             for f in found {
+                // Gone from the open requests meanwhile: closed, so the
+                // reply changes nothing.
                 let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
                     continue;
                 };

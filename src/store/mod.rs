@@ -342,17 +342,8 @@ impl Store {
         Ok(&cache.requests)
     }
 
-    /// Run `change` under the exclusive lock on every request, then append
-    /// what it changed. Nothing is written when it returns Err.
-    pub fn write<T, E>(&mut self, change: impl FnOnce(&mut Txn) -> Result<T, E>) -> Result<T, E>
-    where
-        E: From<StoreError>,
-    {
-        self.write_scoped(Scope::All, change)
-    }
-
-    /// [`Store::write`] reading the archive only when one of `names` may
-    /// be an archived request's (see [`Store::read_named`]).
+    /// [`Store::write_open`], reading the archive too when one of `names`
+    /// may be an archived request's (see [`Store::read_named`]).
     pub fn write_named<T, E>(
         &mut self,
         names: &[String],
@@ -368,8 +359,11 @@ impl Store {
         self.write_scoped(scope, change)
     }
 
-    /// [`Store::write`] on the requests [`Store::read_open`] reads: for
-    /// changes to open requests, by id.
+    /// Run `change` under the exclusive lock on the requests
+    /// [`Store::read_open`] reads (every open one; the archive too if this
+    /// store read it before), then append what it changed. Nothing is
+    /// written when it returns Err. Closed requests are final, so changes
+    /// are to open ones.
     pub fn write_open<T, E>(
         &mut self,
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
@@ -806,7 +800,7 @@ mod tests {
 
     fn put(store: &mut Store, id: &str) {
         store
-            .write(|txn| {
+            .write_open(|txn| {
                 txn.put(request(id));
                 Ok::<_, StoreError>(())
             })
@@ -848,7 +842,7 @@ mod tests {
             put(&mut store, &format!("{i:08x}"));
         }
         store
-            .write(|txn| {
+            .write_open(|txn| {
                 txn.remove("00000001");
                 Ok::<_, StoreError>(())
             })
@@ -879,7 +873,7 @@ mod tests {
         let mut changed = request("00000000");
         changed.why = "changed".into();
         store
-            .write(|txn| {
+            .write_open(|txn| {
                 txn.put(changed.clone());
                 Ok::<_, StoreError>(())
             })
@@ -956,7 +950,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::new(dir.path());
         put(&mut store, "aaaaaaaa");
-        let result: Result<(), StoreError> = store.write(|txn| {
+        let result: Result<(), StoreError> = store.write_open(|txn| {
             txn.put(request("bbbbbbbb"));
             Err(StoreError::Damaged {
                 path: "x".into(),
@@ -1017,7 +1011,7 @@ mod tests {
 
     fn put_request(store: &mut Store, r: Request) {
         store
-            .write(|txn| {
+            .write_open(|txn| {
                 txn.put(r);
                 Ok::<_, StoreError>(())
             })
