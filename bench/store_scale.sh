@@ -15,6 +15,10 @@
 #   bench/store_scale.sh            # sizes 10 1000 10000, 21 runs each
 #   SIZES="10 1000" RUNS=11 bench/store_scale.sh
 #   KEEP=1 bench/store_scale.sh     # keep the stores (the path is printed)
+#
+# The last column repeats the ask with the data directory on a tmpfs
+# (/dev/shm), where fsync costs nothing: the difference is what making
+# each ask durable costs on this disk.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --quiet --release --manifest-path "$here/Cargo.toml"
@@ -22,7 +26,9 @@ intro="$here/target/release/intro"
 SIZES=${SIZES:-"10 1000 10000"}
 RUNS=${RUNS:-21}
 work=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] && echo "stores kept in $work" >&2 || rm -rf "$work"' EXIT
+shm=""
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then shm=$(mktemp -d -p /dev/shm); fi
+trap '[ -n "$shm" ] && rm -rf "$shm"; [ -n "${KEEP:-}" ] && echo "stores kept in $work" >&2 || rm -rf "$work"' EXIT
 
 # Median wall time in milliseconds of RUNS runs of a command; `{i}` in an
 # argument becomes the run's number plus $OFFSET.
@@ -90,11 +96,13 @@ PY
     fi
 }
 
-printf '| stored requests (open) | `--version` ms | `status` ms | `status --all` ms | one `ask` (outbox) ms | `ask --dry-run` ms |\n'
-printf '|---|---|---|---|---|---|\n'
+printf '| stored requests (open) | `--version` ms | `status` ms | `status --all` ms | one `ask` (outbox) ms | `ask --dry-run` ms | `ask`, data on tmpfs ms |\n'
+printf '|---|---|---|---|---|---|---|\n'
 for n in 0 $SIZES; do
     d="$work/$n"
     setup "$d" "$n"
+    # The same store on tmpfs, copied before any timed ask changes it.
+    if [ -n "$shm" ]; then cp -a "$d/data" "$shm/$n"; fi
     export XDG_CONFIG_HOME="$d/config" INTRO_DATA_DIR="$d/data" INTRO_NOW=2026-03-01T09:00:00Z
     version=$(median_ms "$intro" --version)
     status=$(median_ms "$intro" status)
@@ -103,6 +111,10 @@ for n in 0 $SIZES; do
     ask=$(median_ms "$intro" ask "new{i}" hub --why "a new ask" --yes)
     # The same work without writing anything: what is left is disk writes.
     dry=$(median_ms "$intro" ask "new0" "p{i}" --why "a new ask" --dry-run)
+    tmpfs="-"
+    if [ -n "$shm" ]; then
+        tmpfs=$(INTRO_DATA_DIR="$shm/$n" median_ms "$intro" ask "new{i}" hub --why "a new ask" --yes)
+    fi
     open=$(( n == 0 ? 0 : (n + 49) / 50 - 1 ))
-    printf '| %s (%s) | %s | %s | %s | %s | %s |\n' "$n" "$open" "$version" "$status" "$all" "$ask" "$dry"
+    printf '| %s (%s) | %s | %s | %s | %s | %s | %s |\n' "$n" "$open" "$version" "$status" "$all" "$ask" "$dry" "$tmpfs"
 done
