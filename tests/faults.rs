@@ -347,6 +347,37 @@ fn message_ids(r: &Value) -> Vec<String> {
     ids
 }
 
+/// One kill and its rerun, the step every SMTP fault test repeats: start
+/// `args`, SIGKILL it at a random point, check the store it left and tally
+/// the sends it left unfinished, then run `args` again. The rerun must
+/// succeed, or fail saying `finished_by_kill` (the kill came after the
+/// command's work was done). Returns the kill's context, for assertion
+/// messages, and the store after the rerun, checked.
+fn kill_then_rerun(
+    k: &mut Killer,
+    sb: &Sandbox,
+    server: &SmtpServer,
+    d: &mut Deliveries,
+    args: &[&str],
+    finished_by_kill: Option<&str>,
+) -> (String, BTreeMap<String, Value>) {
+    let delay = k.kill(sb.command(args));
+    let context = k.context(delay);
+    let sent = d.update(server);
+    let after_kill = check_store(sb, Some(sent), &context);
+    k.observe(&after_kill, sent);
+
+    let run = sb.run(args);
+    assert!(
+        run.code == 0 || finished_by_kill.is_some_and(|why| run.stderr.contains(why)),
+        "{context}: the rerun failed:\n{}",
+        run.stderr
+    );
+    let sent = d.update(server);
+    let stored = check_store(sb, Some(sent), &context);
+    (context, stored)
+}
+
 /// After a kill: `status --all --json` parses and lists what is on disk,
 /// and every message the server accepted is in the store.
 fn check_store(
@@ -423,20 +454,15 @@ fn sigkill_at_random_points_of_single_asks() {
         if both {
             args.push("--both");
         }
-        let delay = k.kill(sb.command(&args));
-        let context = k.context(delay);
-        let sent = d.update(&server);
-        let after_kill = check_store(&sb, Some(sent), &context);
-        k.observe(&after_kill, sent);
-
-        let run = sb.run(&args);
-        assert!(
-            run.code == 0 || run.stderr.contains("already has an open request"),
-            "{context}: the rerun failed:\n{}",
-            run.stderr
+        let (context, stored) = kill_then_rerun(
+            &mut k,
+            &sb,
+            &server,
+            &mut d,
+            &args,
+            Some("already has an open request"),
         );
         let sent = d.update(&server);
-        let stored = check_store(&sb, Some(sent), &context);
         let r = request_of(&stored, i);
         assert_eq!(r["status"], "asked", "{context}: {r}");
         assert!(r["pending"].is_null(), "{context}: {r}");
@@ -469,16 +495,8 @@ fn sigkill_at_random_points_of_batches() {
         let rows = ROWS * round..ROWS * (round + 1);
         let file = write_batch(&sb, &format!("batch{round}.csv"), rows.clone());
         let args = ["ask", "--batch", &file, "--yes"];
-        let delay = k.kill(sb.command(&args));
-        let context = k.context(delay);
+        let (context, stored) = kill_then_rerun(&mut k, &sb, &server, &mut d, &args, None);
         let sent = d.update(&server);
-        let after_kill = check_store(&sb, Some(sent), &context);
-        k.observe(&after_kill, sent);
-
-        let run = sb.run(&args);
-        assert_eq!(run.code, 0, "{context}: the rerun failed:\n{}", run.stderr);
-        let sent = d.update(&server);
-        let stored = check_store(&sb, Some(sent), &context);
         for row in rows {
             let r = request_of(&stored, row);
             assert_eq!(r["status"], "asked", "{context}: {r}");
@@ -521,16 +539,8 @@ fn sigkill_at_random_points_of_followups() {
     let mut round = 0;
     while k.more(round) {
         ask_round(&mut sb, round);
-        let delay = k.kill(sb.command(&args));
-        let context = k.context(delay);
+        let (context, stored) = kill_then_rerun(&mut k, &sb, &server, &mut d, &args, None);
         let sent = d.update(&server);
-        let after_kill = check_store(&sb, Some(sent), &context);
-        k.observe(&after_kill, sent);
-
-        let run = sb.run(&args);
-        assert_eq!(run.code, 0, "{context}: the rerun failed:\n{}", run.stderr);
-        let sent = d.update(&server);
-        let stored = check_store(&sb, Some(sent), &context);
         for i in DUE * round..DUE * (round + 1) {
             let r = request_of(&stored, i);
             let followups = r["followups"].as_array().unwrap();
@@ -568,23 +578,15 @@ fn sigkill_at_random_points_of_introductions() {
         let id = &ids[i];
         sb.ok(&["approve", id]);
         let args = ["introduce", id, "--send", "--yes"];
-        let delay = k.kill(sb.command(&args));
-        let context = k.context(delay);
-        let sent = d.update(&server);
-        let after_kill = check_store(&sb, Some(sent), &context);
-        k.observe(&after_kill, sent);
-
-        let run = sb.run(&args);
-        assert!(
-            run.code == 0
-                || run
-                    .stderr
-                    .contains("is introduced; it cannot be introduced"),
-            "{context}: the rerun failed:\n{}",
-            run.stderr
+        let (context, stored) = kill_then_rerun(
+            &mut k,
+            &sb,
+            &server,
+            &mut d,
+            &args,
+            Some("is introduced; it cannot be introduced"),
         );
         let sent = d.update(&server);
-        let stored = check_store(&sb, Some(sent), &context);
         let r = request_of(&stored, i);
         assert_eq!(r["status"], "introduced", "{context}: {r}");
         assert!(r["pending"].is_null(), "{context}: {r}");
