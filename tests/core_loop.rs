@@ -344,7 +344,7 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     let first_id = header(&first, "Message-ID").unwrap();
     insta::assert_snapshot!("followup_body", body(&first));
 
-    sb.set_now("2026-03-07T09:00:00Z");
+    sb.set_now("2026-03-11T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
     let second = sb
         .outbox()
@@ -366,6 +366,36 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     );
     sb.ok(&["followup", &id, "--yes", "--force"]);
     assert_eq!(sb.request(&id)["followups"], 3);
+}
+
+#[test]
+fn followup_before_it_is_due_is_refused_naming_the_date() {
+    let mut sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-06T08:59:00Z");
+    let err = sb.fails(&["followup", &id, "--yes"], 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: a follow-up to `ada` on request {id} is not due until 2026-03-06 at 09:00 UTC\n\
+             hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)\n"
+        )
+    );
+    assert_eq!(sb.outbox().len(), 1, "only the ask went out");
+    assert_eq!(sb.request(&id)["followups"], 0);
+    // `--due` picks only due ones, and says so quietly.
+    let v = sb.json(&["followup", "--due", "--yes"]);
+    assert_eq!(v, serde_json::json!([]));
+    // `--force` nudges now.
+    let v = sb.json(&["followup", &id, "--yes", "--force"]);
+    assert_eq!(v["followups"], 1);
+    // The next one waits `after_days` from this follow-up.
+    sb.set_now("2026-03-07T09:00:00Z");
+    let err = sb.fails(&["followup", &id, "--dry-run"], 1);
+    assert!(
+        err.contains("not due until 2026-03-11 at 08:59 UTC"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -428,7 +458,7 @@ fn sending_off_a_terminal_needs_yes() {
     );
     assert!(sb.outbox().is_empty());
     let id = sb.ask("ada", "sam", "compilers");
-    sb.fails(&["followup", &id], 2);
+    sb.fails(&["followup", &id, "--force"], 2);
     sb.ok(&["approve", &id]);
     sb.fails(&["introduce", &id, "--send"], 2);
     assert_eq!(sb.outbox().len(), 1);
@@ -554,7 +584,7 @@ fn edit_sends_what_the_editor_saved() {
     assert!(body(msg).contains("no worries at all"), "the rest is kept");
     // The follow-up threads under the edited subject, and can be edited too.
     sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
-    sb.ok(&["followup", &id, "--edit", "--yes"]);
+    sb.ok(&["followup", &id, "--edit", "--yes", "--force"]);
     let followup = sb
         .outbox()
         .into_iter()
