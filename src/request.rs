@@ -236,6 +236,11 @@ pub struct Request {
     /// With `--both`: A said yes, and the request waits for B.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub a_approved: bool,
+    /// The introduction as intro itself would write it when it last saved
+    /// the draft under `drafts/` (read back from the file): a draft that
+    /// no longer reads the same was edited since, and is what is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafted: Option<Rendered>,
 }
 
 /// A move the request's state does not allow.
@@ -281,6 +286,7 @@ impl Request {
             history: Vec::new(),
             b_side: None,
             a_approved: false,
+            drafted: None,
         }
     }
 
@@ -721,6 +727,7 @@ impl Request {
             message_id,
             at: now,
         });
+        self.drafted = None;
         self.record(now, EventKind::Introduced, None);
         Ok(())
     }

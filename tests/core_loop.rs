@@ -259,6 +259,140 @@ fn approve_then_introduce_draft_then_send() {
 }
 
 #[test]
+fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "you both work on compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    let (name, saved) = sb.drafts().remove(0);
+    let path = sb.data_dir().join("drafts").join(&name);
+    // Edited as a mail client or an editor would: LF line ends, a new
+    // Subject, a changed line, and a recipient the file cannot add.
+    let (head, text) = saved.split_once("\r\n\r\n").unwrap();
+    let head: Vec<String> = head
+        .lines()
+        .map(|l| match l.split_once(": ") {
+            Some(("Subject", _)) => "Subject: Ada, meet Sam (compilers)".to_string(),
+            Some(("To", to)) => format!("To: \"Eve\" <eve@example.net>, {to}"),
+            _ => l.to_string(),
+        })
+        .collect();
+    let (_greeting, rest) = text.split_once("\r\n").unwrap();
+    let edited = format!(
+        "{}\n\nDear Ada, dear Sam,\n{}",
+        head.join("\n"),
+        rest.replace("\r\n", "\n")
+    );
+    std::fs::write(&path, &edited).unwrap();
+
+    // `--yes` alone would only draft: a usage error, nothing changes.
+    let err = sb.fails(&["introduce", &id, "--yes"], 2);
+    assert!(
+        err.starts_with("error: `--yes` confirms a send, but without `--send`")
+            && err.contains(&format!(
+                "hint: to send it: `intro introduce {id} --send --yes`"
+            )),
+        "{err}"
+    );
+    // Drafting again keeps the edited draft as it is.
+    let run = sb.run(&["introduce", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Subject: Ada, meet Sam (compilers)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+
+    let v = sb.json(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(v["status"], "introduced");
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert_eq!(
+        header(&intro, "Subject").unwrap(),
+        "Ada, meet Sam (compilers)"
+    );
+    assert!(
+        body(&intro).starts_with("Dear Ada, dear Sam,\n"),
+        "{}",
+        body(&intro)
+    );
+    assert!(
+        body(&intro).ends_with(&rest.replace("\r\n", "\n")),
+        "{}",
+        body(&intro)
+    );
+    assert_eq!(
+        header(&intro, "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>, \"Sam Builder\" <sam@example.org>",
+        "recipients are intro's, not the file's"
+    );
+    assert!(!intro.contains("eve@example.net"));
+    assert!(sb.drafts().is_empty(), "a sent draft is removed");
+}
+
+#[test]
+fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    // The template changes after the draft was saved, the draft does not:
+    // the introduction is written afresh.
+    let templates = sb.config_dir().join("templates");
+    sb.write(
+        &templates.join("introduce.txt"),
+        "Subject: {{ a.name }} and {{ b.name }}\n\nHello both, from the new template.\n",
+    );
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert_eq!(body(&intro), "Hello both, from the new template.\n");
+    assert!(sb.drafts().is_empty());
+}
+
+#[test]
+fn a_draft_with_mangled_headers_is_refused_naming_its_line() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    let (name, saved) = sb.drafts().remove(0);
+    let path = sb.data_dir().join("drafts").join(&name);
+    let mangled = saved.replacen("Subject:", "Subject was", 1);
+    let line = mangled
+        .lines()
+        .position(|l| l.starts_with("Subject was"))
+        .unwrap()
+        + 1;
+    std::fs::write(&path, &mangled).unwrap();
+    let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: the draft `{}` line {line}: `Subject was",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint: nothing was sent"), "{err}");
+    assert!(err.contains("or delete it"), "{err}");
+    assert_eq!(sb.request(&id)["status"], "approved");
+    assert_eq!(sb.outbox().len(), 1, "only the ask");
+    // Deleting it sends intro's own text.
+    std::fs::remove_file(&path).unwrap();
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(sb.request(&id)["status"], "introduced");
+}
+
+#[test]
 fn decline_with_tell_b_drafts_a_graceful_note() {
     let sb = Sandbox::new();
     let id = sb.ask("ada", "sam", "compilers");
