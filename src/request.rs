@@ -82,6 +82,38 @@ pub enum PendingKind {
     /// A follow-up to B.
     #[serde(rename = "followup_b")]
     FollowupB,
+    /// The close-the-loop note to B as A's no is recorded (`decline --tell-b --send`).
+    #[serde(rename = "decline_note")]
+    DeclineNote,
+    /// The note to A withdrawing the ask (`cancel --tell --send`).
+    #[serde(rename = "cancel_note")]
+    CancelNote,
+    /// The note to B withdrawing B's ask, for a request made with `--both`.
+    #[serde(rename = "cancel_note_b")]
+    CancelNoteB,
+}
+
+impl PendingKind {
+    /// Who a message of this kind is written to.
+    pub fn to_b(self) -> bool {
+        matches!(
+            self,
+            PendingKind::AskB
+                | PendingKind::FollowupB
+                | PendingKind::DeclineNote
+                | PendingKind::CancelNoteB
+        )
+    }
+}
+
+/// A note sent as the request closed: to B after A's no, or withdrawing
+/// the ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub kind: PendingKind,
+    pub message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// A reply from A found by `intro sync`.
@@ -109,6 +141,8 @@ pub enum EventKind {
     RepliedB,
     ApprovedB,
     DeclinedB,
+    /// A note sent as the request closed (see [`Note`]).
+    NoteSent,
     /// A follow-up or introduction whose send was cut off and not finished
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
@@ -241,6 +275,9 @@ pub struct Request {
     /// no longer reads the same was edited since, and is what is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafted: Option<Rendered>,
+    /// Notes sent as the request closed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 /// A move the request's state does not allow.
@@ -287,6 +324,7 @@ impl Request {
             b_side: None,
             a_approved: false,
             drafted: None,
+            notes: Vec::new(),
         }
     }
 
@@ -634,6 +672,9 @@ impl Request {
                 PendingKind::FollowupB,
                 PendingKind::Introduction,
                 PendingKind::AskB,
+                PendingKind::DeclineNote,
+                PendingKind::CancelNote,
+                PendingKind::CancelNoteB,
             ],
         );
     }
@@ -651,6 +692,9 @@ impl Request {
                 PendingKind::FollowupB => "a follow-up to B",
                 PendingKind::Introduction => "the introduction",
                 PendingKind::AskB => "the ask to B",
+                PendingKind::DeclineNote => "the note to B",
+                PendingKind::CancelNote => "the note withdrawing the ask to A",
+                PendingKind::CancelNoteB => "the note withdrawing the ask to B",
             };
             self.record(
                 now,
@@ -706,6 +750,70 @@ impl Request {
             at: now,
         });
         self.record(now, EventKind::FollowedUp, None);
+        Ok(())
+    }
+
+    /// Who still owes an answer to their ask, and so should hear that it
+    /// is withdrawn: A, and B for a request made with `--both`. An ask
+    /// still `sending` may never have arrived, so it is not counted.
+    pub fn unanswered(&self) -> Vec<PendingKind> {
+        let mut who = Vec::new();
+        if self.status == State::Asked && !self.a_approved {
+            who.push(PendingKind::CancelNote);
+        }
+        if self.b_side_in(&[SideState::Asked], "").is_ok() {
+            who.push(PendingKind::CancelNoteB);
+        }
+        who
+    }
+
+    /// A closing note of `kind` may be sent: the request can still be
+    /// declined (a note to B) or cancelled (a note withdrawing the ask),
+    /// and no such note was sent yet.
+    pub fn check_note(&self, kind: PendingKind) -> Result<(), TransitionError> {
+        match kind {
+            PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
+            _ => self.check(
+                &[State::Asked, State::Replied, State::Approved],
+                "cancelled",
+            )?,
+        }
+        if self.note_sent(kind) {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "sent the same note twice",
+            });
+        }
+        Ok(())
+    }
+
+    /// A note of `kind` was sent already.
+    pub fn note_sent(&self, kind: PendingKind) -> bool {
+        self.notes.iter().any(|n| n.kind == kind)
+    }
+
+    /// The transport accepted a closing note; the caller records the
+    /// decline or the cancel that goes with it.
+    pub fn mark_note_sent(
+        &mut self,
+        now: OffsetDateTime,
+        kind: PendingKind,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_note(kind)?;
+        self.finish_pending(kind);
+        let to = if kind.to_b() { "to B" } else { "to A" };
+        self.record(
+            now,
+            EventKind::NoteSent,
+            Some(format!("{to} ({message_id})")),
+        );
+        self.notes.push(Note {
+            kind,
+            message_id,
+            at: now,
+        });
         Ok(())
     }
 

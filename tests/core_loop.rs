@@ -420,6 +420,166 @@ fn decline_with_tell_b_drafts_a_graceful_note() {
 }
 
 #[test]
+fn decline_tell_b_send_sends_the_note_and_records_the_no() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    // The send options go with `--send`, and `--send` with `--tell-b`.
+    let err = sb.fails(&["decline", &id, "--tell-b", "--yes"], 2);
+    assert!(
+        err.starts_with(
+            "error: `--yes` is about sending a note, and no note is sent without `--send`"
+        ),
+        "{err}"
+    );
+    sb.fails(&["decline", &id, "--send", "--yes"], 2);
+    // Every send's confirmation rules.
+    let err = sb.fails(&["decline", &id, "--tell-b", "--send"], 2);
+    assert!(
+        err.starts_with("error: refusing to send without confirmation"),
+        "{err}"
+    );
+    let out = sb.ok(&["decline", &id, "--tell-b", "--send", "--dry-run"]);
+    assert!(
+        out.contains("To: \"Sam Builder\" <sam@example.org>"),
+        "{out}"
+    );
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing recorded");
+    assert_eq!(sb.outbox().len(), 1, "nothing sent");
+
+    let v = sb.json(&[
+        "decline",
+        &id,
+        "--tell-b",
+        "--send",
+        "--yes",
+        "--note",
+        "swamped until June",
+    ]);
+    assert_eq!(v["status"], "declined");
+    let notes: Vec<String> = sb
+        .outbox()
+        .into_iter()
+        .filter(|(n, _)| n.contains(".decline."))
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(notes.len(), 1);
+    let note = &notes[0];
+    assert_eq!(
+        header(note, "To").unwrap(),
+        "\"Sam Builder\" <sam@example.org>"
+    );
+    assert!(!note.contains("ada@example.com"), "A is not copied");
+    assert!(!note.contains("swamped"), "the private note stays private");
+    insta::assert_snapshot!("decline_note_sent", stable(note));
+    assert!(sb.drafts().is_empty(), "sent, not drafted");
+    let r = sb.request(&id);
+    let events: Vec<&str> = r["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["asked", "note_sent", "declined"]);
+    assert_eq!(r["history"][2]["note"], "swamped until June");
+    let err = sb.fails(&["decline", &id, "--tell-b", "--send", "--yes"], 1);
+    assert!(err.contains("is declined"), "{err}");
+}
+
+#[test]
+fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
+    let mut sb = Sandbox::new();
+    let drafted = sb.ask("kay", "sam", "orbits");
+    let id = sb.ask("ada", "sam", "compilers");
+    let ask = sb
+        .outbox()
+        .into_iter()
+        .find(|(_, m)| m.contains("ada@example.com"))
+        .unwrap()
+        .1;
+    let ask_id = header(&ask, "Message-ID").unwrap();
+    sb.set_now("2026-03-06T09:00:00Z");
+    sb.ok(&["followup", &id, "--yes"]);
+    let followup = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".followup."))
+        .unwrap()
+        .1;
+    let followup_id = header(&followup, "Message-ID").unwrap();
+
+    sb.fails(&["cancel", &id, "--send"], 2);
+    sb.fails(&["cancel", &id, "--tell", "--yes"], 2);
+    sb.fails(&["cancel", &id, "--tell", "--send"], 2);
+    assert_eq!(sb.request(&id)["status"], "asked");
+
+    sb.set_now("2026-03-07T09:00:00Z");
+    let v = sb.json(&["cancel", &id, "--tell", "--send", "--yes"]);
+    assert_eq!(v["status"], "cancelled");
+    let notes: Vec<String> = sb
+        .outbox()
+        .into_iter()
+        .filter(|(n, _)| n.contains(".cancel."))
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(notes.len(), 1);
+    let note = &notes[0];
+    assert_eq!(
+        header(note, "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>"
+    );
+    assert_eq!(
+        header(note, "Subject").unwrap(),
+        format!("Re: {}", header(&ask, "Subject").unwrap())
+    );
+    assert_eq!(header(note, "In-Reply-To").unwrap(), ask_id);
+    assert_eq!(
+        header(note, "References").unwrap(),
+        format!("{ask_id} {followup_id}")
+    );
+    assert!(body(note).starts_with("Hi Ada,\n"), "{}", body(note));
+    insta::assert_snapshot!(
+        "cancel_note_sent",
+        stable(&note.replace(&followup_id, "<followup>"))
+    );
+
+    // Without `--send`: drafted, and the request is cancelled.
+    let out = sb.ok(&["cancel", &drafted, "--tell"]);
+    assert!(
+        out.contains("To: \"Katherine Johnson\" <kay@example.com>"),
+        "{out}"
+    );
+    let drafts = sb.drafts();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].0, format!("{drafted}-cancel.eml"));
+    assert_eq!(sb.request(&drafted)["status"], "cancelled");
+    assert_eq!(
+        sb.outbox()
+            .iter()
+            .filter(|(n, _)| n.contains(".cancel."))
+            .count(),
+        1,
+        "a draft is not sent"
+    );
+}
+
+#[test]
+fn cancel_tell_needs_someone_still_waiting_to_answer() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell"], 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: nobody asked in request {id} is still waiting to answer it\n\
+             hint: `intro cancel {id}` withdraws it without a note; `intro status {id}` shows who answered\n"
+        )
+    );
+    assert_eq!(sb.request(&id)["status"], "approved");
+    assert!(sb.drafts().is_empty());
+}
+
+#[test]
 fn illegal_transitions_are_refused_with_a_hint() {
     let sb = Sandbox::new();
     let id = sb.ask("ada", "sam", "compilers");
@@ -774,4 +934,36 @@ fn emptying_the_edited_message_aborts_cleanly() {
     );
     assert!(err.contains("$VISUAL nor $EDITOR"), "{err}");
     assert_eq!(sb.run(&["ask", "--batch", "x.csv", "--edit"]).code, 2);
+}
+
+#[test]
+fn the_cancel_note_template_can_be_replaced_and_is_checked() {
+    let sb = Sandbox::new();
+    let path = sb.config_dir().join("templates").join("cancel.txt");
+    sb.write(
+        &path,
+        "Subject: ignored\n\nDear {{ a.first_name }}, {{ a.nickname }}\n",
+    );
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("a.nickname"),
+        "{err}"
+    );
+    sb.write(
+        &path,
+        "Subject: ignored\n\nDear {{ a.first_name }}, never mind about {{ b.first_name }}.\n\n{{ me.first_name }}\n",
+    );
+    sb.ok(&["contacts", "check"]);
+    let id = sb.ask("ada", "sam", "compilers");
+    let out = sb.ok(&["cancel", &id, "--tell", "--send", "--dry-run"]);
+    assert!(out.contains("Dear Ada, never mind about Sam.\n"), "{out}");
+    assert!(
+        out.contains("Subject: Re: ") && !out.contains("ignored"),
+        "the note stays in the ask's thread: {out}"
+    );
+    assert_eq!(
+        sb.request(&id)["status"],
+        "asked",
+        "a dry run records nothing"
+    );
 }
