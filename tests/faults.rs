@@ -659,6 +659,10 @@ fn closing_notes_killed_between_acceptance_and_record_are_finished_once() {
     let r = request(&declined);
     assert_eq!(r["status"], "asked", "{r}");
     assert_eq!(r["pending"]["message_id"], id.as_str(), "{r}");
+    assert_eq!(
+        sb.json(&["status", &declined])[0]["next_step"],
+        format!("the note to B was interrupted: `intro decline {declined} --tell-b --send`")
+    );
     sb.ok(&decline);
     let r = request(&declined);
     assert_eq!(r["status"], "declined", "{r}");
@@ -675,6 +679,10 @@ fn closing_notes_killed_between_acceptance_and_record_are_finished_once() {
     let r = request(&both);
     assert_eq!(r["status"], "asked", "{r}");
     assert_eq!(r["pending"]["message_id"], id.as_str(), "{r}");
+    assert_eq!(
+        sb.json(&["status", &both])[0]["next_step"],
+        format!("a note was interrupted: `intro cancel {both} --tell --send`")
+    );
     sb.ok(&cancel);
     let r = request(&both);
     assert_eq!(r["status"], "cancelled", "{r}");
