@@ -967,3 +967,34 @@ fn the_cancel_note_template_can_be_replaced_and_is_checked() {
         "a dry run records nothing"
     );
 }
+
+#[test]
+fn closing_notes_can_be_edited_before_they_are_sent() {
+    let mut sb = Sandbox::new();
+    let declined = sb.ask("ada", "sam", "compilers");
+    let cancelled = sb.ask("kay", "sam", "orbits");
+    sb.set_env("EDITOR", "sed -i 's/^Hi Sam,/Dear Sam,/'");
+    sb.ok(&[
+        "decline", &declined, "--tell-b", "--send", "--edit", "--yes",
+    ]);
+    sb.set_env(
+        "EDITOR",
+        "sed -i -e 's/^Hi Katherine,/Kay, hi,/' -e 's/^Subject: .*/Subject: elsewhere/'",
+    );
+    sb.ok(&["cancel", &cancelled, "--tell", "--send", "--edit", "--yes"]);
+    let outbox = sb.outbox();
+    let note = |kind: &str| {
+        outbox
+            .iter()
+            .find(|(n, _)| n.contains(kind))
+            .map(|(_, m)| m.clone())
+            .unwrap()
+    };
+    assert!(body(&note(".decline.")).starts_with("Dear Sam,\n"));
+    let cancel = note(".cancel.");
+    assert!(body(&cancel).starts_with("Kay, hi,\n"), "{}", body(&cancel));
+    assert!(
+        header(&cancel, "Subject").unwrap().starts_with("Re: "),
+        "the note stays in the ask's thread"
+    );
+}
