@@ -1072,6 +1072,57 @@ mod tests {
     }
 
     #[test]
+    fn only_those_still_owing_an_answer_hear_the_ask_is_withdrawn() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote],
+            "B's ask never went out"
+        );
+        r.mark_b_asked(t).unwrap();
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote, PendingKind::CancelNoteB]
+        );
+        r.approve(t, None).unwrap();
+        assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
+        let reply = Reply {
+            at: t,
+            snippet: "maybe".into(),
+            message_id: None,
+        };
+        assert!(r.record_b_reply(t, reply));
+        assert!(r.unanswered().is_empty(), "both answered");
+    }
+
+    #[test]
+    fn a_closing_note_is_recorded_once_with_what_it_closes() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        r.begin(PendingKind::CancelNote, "<c@y>".into(), "run".into(), None);
+        r.mark_note_sent(t, PendingKind::CancelNote, "<c@y>".into())
+            .unwrap();
+        assert!(r.pending.is_none());
+        assert!(r.note_sent(PendingKind::CancelNote));
+        let before = r.clone();
+        assert!(
+            r.mark_note_sent(t, PendingKind::CancelNote, "<c2@y>".into())
+                .is_err()
+        );
+        assert_eq!(r, before, "a refused note changes nothing");
+        r.cancel(t).unwrap();
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EventKind::Asked, EventKind::NoteSent, EventKind::Cancelled]
+        );
+        assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
+        // A note to B goes only with a decline that is still possible.
+        assert!(r.check_note(PendingKind::DeclineNote).is_err());
+    }
+
+    #[test]
     fn a_second_reply_changes_nothing() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
