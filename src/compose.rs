@@ -305,6 +305,88 @@ impl<'a> Composer<'a> {
         })
     }
 
+    /// The close-the-loop note to B after A's no, as a message that can be
+    /// sent again with the same Message-ID. `text` is the user's edit, if any.
+    pub fn decline_note_to_send(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let rendered = match text {
+            Some(t) => t.clone(),
+            None => self.decline_note_text(request)?,
+        };
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    pub fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
+    }
+
+    /// The note withdrawing the ask's Subject and body, for A or (`to_b`)
+    /// for B: `Re:` that side's ask, so it threads.
+    pub fn cancel_note_text(&self, request: &Request, to_b: bool) -> anyhow::Result<Rendered> {
+        let (vars, subject) = if to_b {
+            (self.vars_for_b(request), self.b_subject(request))
+        } else {
+            (self.vars(request), request.subject.clone())
+        };
+        let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
+        rendered.subject = reply_subject(&subject);
+        Ok(rendered)
+    }
+
+    /// The note withdrawing the ask, to A or (`to_b`) to B, in that side's
+    /// ask thread. `text` is the user's edit, if any; its Subject is kept
+    /// `Re:` the ask's.
+    pub fn cancel_note(
+        &self,
+        request: &Request,
+        to_b: bool,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.cancel_note_text(request, to_b)?,
+        };
+        let (to, subject, in_reply_to, references) = match (&request.b_side, to_b) {
+            (Some(b), true) => (
+                self.person(&request.b, &request.b_email),
+                b.subject.clone(),
+                b.message_id.clone(),
+                request.b_references(),
+            ),
+            _ => (
+                self.person(&request.a, &request.a_email),
+                request.subject.clone(),
+                request.message_id.clone(),
+                request.references(),
+            ),
+        };
+        rendered.subject = reply_subject(&subject);
+        self.build(Draft {
+            from: self.me(),
+            to: vec![to],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(in_reply_to),
+            references: Some(references),
+            date: self.now,
+        })
+    }
+
     pub fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
         message::new_message_id(request_id, purpose, self.config.me_email())
     }

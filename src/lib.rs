@@ -20,7 +20,8 @@
 //! - `template` renders the built-in or user templates; `compose` turns a
 //!   request into a message; `message` builds the MIME bytes.
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
-//!   `editor` for `--edit`); `transport/` delivers (outbox, sendmail, SMTP); `resend` records
+//!   `editor` for `--edit`, `draft` reads back a saved draft the user
+//!   edited); `transport/` delivers (outbox, sendmail, SMTP); `resend` records
 //!   follow-ups and introductions so none is lost or doubled; `claim`
 //!   tells a crashed send from one in flight; `secret` fetches passwords.
 //! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
@@ -43,6 +44,7 @@ mod config;
 mod contacts;
 mod contacts_edit;
 mod context;
+mod draft;
 mod editor;
 mod env;
 mod error;

@@ -21,6 +21,8 @@ pub enum Purpose {
     Followup,
     Introduction,
     Decline,
+    /// The note withdrawing an ask.
+    Cancel,
 }
 
 impl Purpose {
@@ -31,6 +33,7 @@ impl Purpose {
             Purpose::Followup => "followup",
             Purpose::Introduction => "intro",
             Purpose::Decline => "decline",
+            Purpose::Cancel => "cancel",
         }
     }
 }

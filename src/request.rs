@@ -82,6 +82,38 @@ pub enum PendingKind {
     /// A follow-up to B.
     #[serde(rename = "followup_b")]
     FollowupB,
+    /// The close-the-loop note to B as A's no is recorded (`decline --tell-b --send`).
+    #[serde(rename = "decline_note")]
+    DeclineNote,
+    /// The note to A withdrawing the ask (`cancel --tell --send`).
+    #[serde(rename = "cancel_note")]
+    CancelNote,
+    /// The note to B withdrawing B's ask, for a request made with `--both`.
+    #[serde(rename = "cancel_note_b")]
+    CancelNoteB,
+}
+
+impl PendingKind {
+    /// Who a message of this kind is written to.
+    pub fn to_b(self) -> bool {
+        matches!(
+            self,
+            PendingKind::AskB
+                | PendingKind::FollowupB
+                | PendingKind::DeclineNote
+                | PendingKind::CancelNoteB
+        )
+    }
+}
+
+/// A note sent as the request closed: to B after A's no, or withdrawing
+/// the ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    pub kind: PendingKind,
+    pub message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// A reply from A found by `intro sync`.
@@ -109,6 +141,8 @@ pub enum EventKind {
     RepliedB,
     ApprovedB,
     DeclinedB,
+    /// A note sent as the request closed (see [`Note`]).
+    NoteSent,
     /// A follow-up or introduction whose send was cut off and not finished
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
@@ -236,6 +270,14 @@ pub struct Request {
     /// With `--both`: A said yes, and the request waits for B.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub a_approved: bool,
+    /// The introduction as intro itself would write it when it last saved
+    /// the draft under `drafts/` (read back from the file): a draft that
+    /// no longer reads the same was edited since, and is what is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafted: Option<Rendered>,
+    /// Notes sent as the request closed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
 }
 
 /// A move the request's state does not allow.
@@ -281,6 +323,8 @@ impl Request {
             history: Vec::new(),
             b_side: None,
             a_approved: false,
+            drafted: None,
+            notes: Vec::new(),
         }
     }
 
@@ -628,6 +672,9 @@ impl Request {
                 PendingKind::FollowupB,
                 PendingKind::Introduction,
                 PendingKind::AskB,
+                PendingKind::DeclineNote,
+                PendingKind::CancelNote,
+                PendingKind::CancelNoteB,
             ],
         );
     }
@@ -645,6 +692,9 @@ impl Request {
                 PendingKind::FollowupB => "a follow-up to B",
                 PendingKind::Introduction => "the introduction",
                 PendingKind::AskB => "the ask to B",
+                PendingKind::DeclineNote => "the note to B",
+                PendingKind::CancelNote => "the note withdrawing the ask to A",
+                PendingKind::CancelNoteB => "the note withdrawing the ask to B",
             };
             self.record(
                 now,
@@ -703,6 +753,70 @@ impl Request {
         Ok(())
     }
 
+    /// Who still owes an answer to their ask, and so should hear that it
+    /// is withdrawn: A, and B for a request made with `--both`. An ask
+    /// still `sending` may never have arrived, so it is not counted.
+    pub fn unanswered(&self) -> Vec<PendingKind> {
+        let mut who = Vec::new();
+        if self.status == State::Asked && !self.a_approved {
+            who.push(PendingKind::CancelNote);
+        }
+        if self.b_side_in(&[SideState::Asked], "").is_ok() {
+            who.push(PendingKind::CancelNoteB);
+        }
+        who
+    }
+
+    /// A closing note of `kind` may be sent: the request can still be
+    /// declined (a note to B) or cancelled (a note withdrawing the ask),
+    /// and no such note was sent yet.
+    pub fn check_note(&self, kind: PendingKind) -> Result<(), TransitionError> {
+        match kind {
+            PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
+            _ => self.check(
+                &[State::Asked, State::Replied, State::Approved],
+                "cancelled",
+            )?,
+        }
+        if self.note_sent(kind) {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "sent the same note twice",
+            });
+        }
+        Ok(())
+    }
+
+    /// A note of `kind` was sent already.
+    pub fn note_sent(&self, kind: PendingKind) -> bool {
+        self.notes.iter().any(|n| n.kind == kind)
+    }
+
+    /// The transport accepted a closing note; the caller records the
+    /// decline or the cancel that goes with it.
+    pub fn mark_note_sent(
+        &mut self,
+        now: OffsetDateTime,
+        kind: PendingKind,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_note(kind)?;
+        self.finish_pending(kind);
+        let to = if kind.to_b() { "to B" } else { "to A" };
+        self.record(
+            now,
+            EventKind::NoteSent,
+            Some(format!("{to} ({message_id})")),
+        );
+        self.notes.push(Note {
+            kind,
+            message_id,
+            at: now,
+        });
+        Ok(())
+    }
+
     pub fn check_introduce(&self) -> Result<(), TransitionError> {
         self.check(&[State::Approved], "introduced")
     }
@@ -721,6 +835,7 @@ impl Request {
             message_id,
             at: now,
         });
+        self.drafted = None;
         self.record(now, EventKind::Introduced, None);
         Ok(())
     }
@@ -954,6 +1069,57 @@ mod tests {
             last.note.as_deref(),
             Some("a follow-up to B (<fb@y>) may have been sent")
         );
+    }
+
+    #[test]
+    fn only_those_still_owing_an_answer_hear_the_ask_is_withdrawn() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote],
+            "B's ask never went out"
+        );
+        r.mark_b_asked(t).unwrap();
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote, PendingKind::CancelNoteB]
+        );
+        r.approve(t, None).unwrap();
+        assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
+        let reply = Reply {
+            at: t,
+            snippet: "maybe".into(),
+            message_id: None,
+        };
+        assert!(r.record_b_reply(t, reply));
+        assert!(r.unanswered().is_empty(), "both answered");
+    }
+
+    #[test]
+    fn a_closing_note_is_recorded_once_with_what_it_closes() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        r.begin(PendingKind::CancelNote, "<c@y>".into(), "run".into(), None);
+        r.mark_note_sent(t, PendingKind::CancelNote, "<c@y>".into())
+            .unwrap();
+        assert!(r.pending.is_none());
+        assert!(r.note_sent(PendingKind::CancelNote));
+        let before = r.clone();
+        assert!(
+            r.mark_note_sent(t, PendingKind::CancelNote, "<c2@y>".into())
+                .is_err()
+        );
+        assert_eq!(r, before, "a refused note changes nothing");
+        r.cancel(t).unwrap();
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EventKind::Asked, EventKind::NoteSent, EventKind::Cancelled]
+        );
+        assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
+        // A note to B goes only with a decline that is still possible.
+        assert!(r.check_note(PendingKind::DeclineNote).is_err());
     }
 
     #[test]

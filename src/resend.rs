@@ -20,6 +20,34 @@ pub fn send_tracked(
     message: &Outgoing,
     edited: Option<&Rendered>,
 ) -> anyhow::Result<Request> {
+    send_then(ctx, transport, id, kind, message, edited, |_| Ok(()))
+}
+
+/// [`send_tracked`] for a note that goes with closing the request (to B
+/// after A's no, or withdrawing the ask): `then` records the decline or
+/// the cancel in the same write that records the note as sent, so a rerun
+/// after a crash finds either both or neither.
+pub fn send_closing(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+    edited: Option<&Rendered>,
+    then: impl FnOnce(&mut Request) -> Result<(), crate::request::TransitionError>,
+) -> anyhow::Result<Request> {
+    send_then(ctx, transport, id, kind, message, edited, then)
+}
+
+fn send_then(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+    edited: Option<&Rendered>,
+    then: impl FnOnce(&mut Request) -> Result<(), crate::request::TransitionError>,
+) -> anyhow::Result<Request> {
     let message_id = message.message_id.clone();
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
@@ -32,6 +60,9 @@ pub fn send_tracked(
             PendingKind::Introduction => r.check_introduce(),
             PendingKind::AskB => r.check_b_ask(),
             PendingKind::FollowupB => r.check_b_followup(),
+            PendingKind::DeclineNote | PendingKind::CancelNote | PendingKind::CancelNoteB => {
+                r.check_note(kind)
+            }
         };
         check.map_err(crate::cmd::transition_error)?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
@@ -44,6 +75,10 @@ pub fn send_tracked(
                 PendingKind::Followup | PendingKind::FollowupB => format!("intro followup {id}"),
                 PendingKind::Introduction => format!("intro introduce {id} --send"),
                 PendingKind::AskB => format!("intro ask {} {} --both --why ...", r.a, r.b),
+                PendingKind::DeclineNote => format!("intro decline {id} --tell-b --send"),
+                PendingKind::CancelNote | PendingKind::CancelNoteB => {
+                    format!("intro cancel {id} --tell --send")
+                }
             };
             return Err(crate::error::UserError::new(format!(
                 "request {id} has an interrupted message that must be sent first"
@@ -78,8 +113,13 @@ pub fn send_tracked(
                     PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
                     PendingKind::AskB => r.mark_b_asked(now),
                     PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
+                    PendingKind::DeclineNote
+                    | PendingKind::CancelNote
+                    | PendingKind::CancelNoteB => r.mark_note_sent(now, kind, message_id.clone()),
                 };
-                result.map_err(crate::cmd::transition_error)?;
+                result
+                    .and_then(|()| then(&mut r))
+                    .map_err(crate::cmd::transition_error)?;
                 txn.put(r.clone());
                 Ok::<_, anyhow::Error>(r)
             })
@@ -89,6 +129,9 @@ pub fn send_tracked(
                     PendingKind::Introduction => "the introduction",
                     PendingKind::AskB => "the ask to B",
                     PendingKind::FollowupB => "the follow-up to B",
+                    PendingKind::DeclineNote => "the note to B",
+                    PendingKind::CancelNote => "the note withdrawing the ask to A",
+                    PendingKind::CancelNoteB => "the note withdrawing the ask to B",
                 };
                 sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
             }),

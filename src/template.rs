@@ -17,15 +17,18 @@ pub enum Kind {
     Followup,
     Introduce,
     Decline,
+    /// The note withdrawing an ask (`cancel --tell`).
+    Cancel,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
         Kind::Introduce,
         Kind::Decline,
+        Kind::Cancel,
     ];
 
     pub fn name(self) -> &'static str {
@@ -35,6 +38,7 @@ impl Kind {
             Kind::Followup => "followup",
             Kind::Introduce => "introduce",
             Kind::Decline => "decline",
+            Kind::Cancel => "cancel",
         }
     }
 
@@ -45,6 +49,7 @@ impl Kind {
             Kind::Followup => include_str!("../templates/followup.txt"),
             Kind::Introduce => include_str!("../templates/introduce.txt"),
             Kind::Decline => include_str!("../templates/decline.txt"),
+            Kind::Cancel => include_str!("../templates/cancel.txt"),
         }
     }
 }

@@ -140,6 +140,19 @@ pub fn latest_json<'r>(
 /// What the user should do next about `r`, with the command when there is one.
 pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
     let short = &r.id;
+    // A closing note cut off mid-send may have reached its reader: it is
+    // finished by the same command, before anything else.
+    match r.pending.as_ref().map(|p| p.kind) {
+        Some(PendingKind::DeclineNote) => {
+            return format!(
+                "the note to B was interrupted: `intro decline {short} --tell-b --send`"
+            );
+        }
+        Some(PendingKind::CancelNote | PendingKind::CancelNoteB) => {
+            return format!("a note was interrupted: `intro cancel {short} --tell --send`");
+        }
+        _ => {}
+    }
     if let Some(b) = &r.b_side
         && matches!(r.status, State::Asked | State::Replied)
     {

@@ -206,3 +206,57 @@ fn sync_records_b_reply_in_b_thread() {
         r["next_step"]
     );
 }
+
+#[test]
+fn cancel_tell_writes_to_each_side_still_waiting_in_its_own_thread() {
+    let sb = Sandbox::new();
+    let id = ask_both(&sb)["id"].as_str().unwrap().to_string();
+    let outbox = sb.outbox();
+    let a_ask = message_to(&outbox, "ada@example.com", ".ask.")[0].clone();
+    let b_ask = message_to(&outbox, "sam@example.org", ".ask-b.")[0].clone();
+    sb.fails(&["cancel", &id, "--tell", "--send"], 2);
+    let v = sb.json(&["cancel", &id, "--tell", "--send", "--yes"]);
+    assert_eq!(v["status"], "cancelled");
+    let outbox = sb.outbox();
+    for (email, ask, first_name) in [
+        ("ada@example.com", &a_ask, "Ada"),
+        ("sam@example.org", &b_ask, "Sam"),
+    ] {
+        let notes = message_to(&outbox, email, ".cancel.");
+        assert_eq!(notes.len(), 1, "one note to {email}");
+        let note = notes[0];
+        assert_eq!(header(note, "To").unwrap().matches('@').count(), 1);
+        let ask_id = header(ask, "Message-ID").unwrap();
+        assert_eq!(header(note, "In-Reply-To").unwrap(), ask_id);
+        assert_eq!(header(note, "References").unwrap(), ask_id);
+        assert_eq!(
+            header(note, "Subject").unwrap(),
+            format!("Re: {}", header(ask, "Subject").unwrap())
+        );
+        assert!(
+            body(note).starts_with(&format!("Hi {first_name},\n")),
+            "{}",
+            body(note)
+        );
+    }
+    let detail = sb.ok(&["status", &id]);
+    assert_eq!(detail.matches("note sent: to ").count(), 2, "{detail}");
+
+    // Once A said yes, only B is still waiting: only B hears of it.
+    let id = sb.json(&["ask", "kay", "alan", "--why", "w", "--both", "--yes"])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.ok(&["approve", &id]);
+    let out = sb.ok(&["cancel", &id, "--tell"]);
+    assert!(
+        out.contains("To: \"Alan Turing\" <alan@example.net>"),
+        "{out}"
+    );
+    assert!(!out.contains("kay@example.com"), "{out}");
+    let drafts = sb.drafts();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].0, format!("{id}-cancel-b.eml"));
+    assert!(body(&drafts[0].1).starts_with("Hi Alan,\n"));
+    assert!(body(&drafts[0].1).contains("meeting Katherine Johnson"));
+}

@@ -259,6 +259,140 @@ fn approve_then_introduce_draft_then_send() {
 }
 
 #[test]
+fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "you both work on compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    let (name, saved) = sb.drafts().remove(0);
+    let path = sb.data_dir().join("drafts").join(&name);
+    // Edited as a mail client or an editor would: LF line ends, a new
+    // Subject, a changed line, and a recipient the file cannot add.
+    let (head, text) = saved.split_once("\r\n\r\n").unwrap();
+    let head: Vec<String> = head
+        .lines()
+        .map(|l| match l.split_once(": ") {
+            Some(("Subject", _)) => "Subject: Ada, meet Sam (compilers)".to_string(),
+            Some(("To", to)) => format!("To: \"Eve\" <eve@example.net>, {to}"),
+            _ => l.to_string(),
+        })
+        .collect();
+    let (_greeting, rest) = text.split_once("\r\n").unwrap();
+    let edited = format!(
+        "{}\n\nDear Ada, dear Sam,\n{}",
+        head.join("\n"),
+        rest.replace("\r\n", "\n")
+    );
+    std::fs::write(&path, &edited).unwrap();
+
+    // `--yes` alone would only draft: a usage error, nothing changes.
+    let err = sb.fails(&["introduce", &id, "--yes"], 2);
+    assert!(
+        err.starts_with("error: `--yes` confirms a send, but without `--send`")
+            && err.contains(&format!(
+                "hint: to send it: `intro introduce {id} --send --yes`"
+            )),
+        "{err}"
+    );
+    // Drafting again keeps the edited draft as it is.
+    let run = sb.run(&["introduce", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("Subject: Ada, meet Sam (compilers)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
+
+    let v = sb.json(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(v["status"], "introduced");
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert_eq!(
+        header(&intro, "Subject").unwrap(),
+        "Ada, meet Sam (compilers)"
+    );
+    assert!(
+        body(&intro).starts_with("Dear Ada, dear Sam,\n"),
+        "{}",
+        body(&intro)
+    );
+    assert!(
+        body(&intro).ends_with(&rest.replace("\r\n", "\n")),
+        "{}",
+        body(&intro)
+    );
+    assert_eq!(
+        header(&intro, "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>, \"Sam Builder\" <sam@example.org>",
+        "recipients are intro's, not the file's"
+    );
+    assert!(!intro.contains("eve@example.net"));
+    assert!(sb.drafts().is_empty(), "a sent draft is removed");
+}
+
+#[test]
+fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    // The template changes after the draft was saved, the draft does not:
+    // the introduction is written afresh.
+    let templates = sb.config_dir().join("templates");
+    sb.write(
+        &templates.join("introduce.txt"),
+        "Subject: {{ a.name }} and {{ b.name }}\n\nHello both, from the new template.\n",
+    );
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    let intro = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".intro."))
+        .unwrap()
+        .1;
+    assert_eq!(body(&intro), "Hello both, from the new template.\n");
+    assert!(sb.drafts().is_empty());
+}
+
+#[test]
+fn a_draft_with_mangled_headers_is_refused_naming_its_line() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    sb.ok(&["introduce", &id]);
+    let (name, saved) = sb.drafts().remove(0);
+    let path = sb.data_dir().join("drafts").join(&name);
+    let mangled = saved.replacen("Subject:", "Subject was", 1);
+    let line = mangled
+        .lines()
+        .position(|l| l.starts_with("Subject was"))
+        .unwrap()
+        + 1;
+    std::fs::write(&path, &mangled).unwrap();
+    let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
+    assert!(
+        err.starts_with(&format!(
+            "error: the draft `{}` line {line}: `Subject was",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("hint: nothing was sent"), "{err}");
+    assert!(err.contains("or delete it"), "{err}");
+    assert_eq!(sb.request(&id)["status"], "approved");
+    assert_eq!(sb.outbox().len(), 1, "only the ask");
+    // Deleting it sends intro's own text.
+    std::fs::remove_file(&path).unwrap();
+    sb.ok(&["introduce", &id, "--send", "--yes"]);
+    assert_eq!(sb.request(&id)["status"], "introduced");
+}
+
+#[test]
 fn decline_with_tell_b_drafts_a_graceful_note() {
     let sb = Sandbox::new();
     let id = sb.ask("ada", "sam", "compilers");
@@ -283,6 +417,166 @@ fn decline_with_tell_b_drafts_a_graceful_note() {
     assert_eq!(sb.outbox().len(), 1, "the note to B is a draft, not sent");
     // A declined pair can be asked again.
     sb.ask("ada", "sam", "compilers, a year later");
+}
+
+#[test]
+fn decline_tell_b_send_sends_the_note_and_records_the_no() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    // The send options go with `--send`, and `--send` with `--tell-b`.
+    let err = sb.fails(&["decline", &id, "--tell-b", "--yes"], 2);
+    assert!(
+        err.starts_with(
+            "error: `--yes` is about sending a note, and no note is sent without `--send`"
+        ),
+        "{err}"
+    );
+    sb.fails(&["decline", &id, "--send", "--yes"], 2);
+    // Every send's confirmation rules.
+    let err = sb.fails(&["decline", &id, "--tell-b", "--send"], 2);
+    assert!(
+        err.starts_with("error: refusing to send without confirmation"),
+        "{err}"
+    );
+    let out = sb.ok(&["decline", &id, "--tell-b", "--send", "--dry-run"]);
+    assert!(
+        out.contains("To: \"Sam Builder\" <sam@example.org>"),
+        "{out}"
+    );
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing recorded");
+    assert_eq!(sb.outbox().len(), 1, "nothing sent");
+
+    let v = sb.json(&[
+        "decline",
+        &id,
+        "--tell-b",
+        "--send",
+        "--yes",
+        "--note",
+        "swamped until June",
+    ]);
+    assert_eq!(v["status"], "declined");
+    let notes: Vec<String> = sb
+        .outbox()
+        .into_iter()
+        .filter(|(n, _)| n.contains(".decline."))
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(notes.len(), 1);
+    let note = &notes[0];
+    assert_eq!(
+        header(note, "To").unwrap(),
+        "\"Sam Builder\" <sam@example.org>"
+    );
+    assert!(!note.contains("ada@example.com"), "A is not copied");
+    assert!(!note.contains("swamped"), "the private note stays private");
+    insta::assert_snapshot!("decline_note_sent", stable(note));
+    assert!(sb.drafts().is_empty(), "sent, not drafted");
+    let r = sb.request(&id);
+    let events: Vec<&str> = r["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["asked", "note_sent", "declined"]);
+    assert_eq!(r["history"][2]["note"], "swamped until June");
+    let err = sb.fails(&["decline", &id, "--tell-b", "--send", "--yes"], 1);
+    assert!(err.contains("is declined"), "{err}");
+}
+
+#[test]
+fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
+    let mut sb = Sandbox::new();
+    let drafted = sb.ask("kay", "sam", "orbits");
+    let id = sb.ask("ada", "sam", "compilers");
+    let ask = sb
+        .outbox()
+        .into_iter()
+        .find(|(_, m)| m.contains("ada@example.com"))
+        .unwrap()
+        .1;
+    let ask_id = header(&ask, "Message-ID").unwrap();
+    sb.set_now("2026-03-06T09:00:00Z");
+    sb.ok(&["followup", &id, "--yes"]);
+    let followup = sb
+        .outbox()
+        .into_iter()
+        .find(|(n, _)| n.contains(".followup."))
+        .unwrap()
+        .1;
+    let followup_id = header(&followup, "Message-ID").unwrap();
+
+    sb.fails(&["cancel", &id, "--send"], 2);
+    sb.fails(&["cancel", &id, "--tell", "--yes"], 2);
+    sb.fails(&["cancel", &id, "--tell", "--send"], 2);
+    assert_eq!(sb.request(&id)["status"], "asked");
+
+    sb.set_now("2026-03-07T09:00:00Z");
+    let v = sb.json(&["cancel", &id, "--tell", "--send", "--yes"]);
+    assert_eq!(v["status"], "cancelled");
+    let notes: Vec<String> = sb
+        .outbox()
+        .into_iter()
+        .filter(|(n, _)| n.contains(".cancel."))
+        .map(|(_, m)| m)
+        .collect();
+    assert_eq!(notes.len(), 1);
+    let note = &notes[0];
+    assert_eq!(
+        header(note, "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>"
+    );
+    assert_eq!(
+        header(note, "Subject").unwrap(),
+        format!("Re: {}", header(&ask, "Subject").unwrap())
+    );
+    assert_eq!(header(note, "In-Reply-To").unwrap(), ask_id);
+    assert_eq!(
+        header(note, "References").unwrap(),
+        format!("{ask_id} {followup_id}")
+    );
+    assert!(body(note).starts_with("Hi Ada,\n"), "{}", body(note));
+    insta::assert_snapshot!(
+        "cancel_note_sent",
+        stable(&note.replace(&followup_id, "<followup>"))
+    );
+
+    // Without `--send`: drafted, and the request is cancelled.
+    let out = sb.ok(&["cancel", &drafted, "--tell"]);
+    assert!(
+        out.contains("To: \"Katherine Johnson\" <kay@example.com>"),
+        "{out}"
+    );
+    let drafts = sb.drafts();
+    assert_eq!(drafts.len(), 1);
+    assert_eq!(drafts[0].0, format!("{drafted}-cancel.eml"));
+    assert_eq!(sb.request(&drafted)["status"], "cancelled");
+    assert_eq!(
+        sb.outbox()
+            .iter()
+            .filter(|(n, _)| n.contains(".cancel."))
+            .count(),
+        1,
+        "a draft is not sent"
+    );
+}
+
+#[test]
+fn cancel_tell_needs_someone_still_waiting_to_answer() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell"], 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: nobody asked in request {id} is still waiting to answer it\n\
+             hint: `intro cancel {id}` withdraws it without a note; `intro status {id}` shows who answered\n"
+        )
+    );
+    assert_eq!(sb.request(&id)["status"], "approved");
+    assert!(sb.drafts().is_empty());
 }
 
 #[test]
@@ -344,7 +638,7 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     let first_id = header(&first, "Message-ID").unwrap();
     insta::assert_snapshot!("followup_body", body(&first));
 
-    sb.set_now("2026-03-07T09:00:00Z");
+    sb.set_now("2026-03-11T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
     let second = sb
         .outbox()
@@ -366,6 +660,36 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     );
     sb.ok(&["followup", &id, "--yes", "--force"]);
     assert_eq!(sb.request(&id)["followups"], 3);
+}
+
+#[test]
+fn followup_before_it_is_due_is_refused_naming_the_date() {
+    let mut sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-06T08:59:00Z");
+    let err = sb.fails(&["followup", &id, "--yes"], 1);
+    assert_eq!(
+        err,
+        format!(
+            "error: a follow-up to `ada` on request {id} is not due until 2026-03-06 at 09:00 UTC\n\
+             hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)\n"
+        )
+    );
+    assert_eq!(sb.outbox().len(), 1, "only the ask went out");
+    assert_eq!(sb.request(&id)["followups"], 0);
+    // `--due` picks only due ones, and says so quietly.
+    let v = sb.json(&["followup", "--due", "--yes"]);
+    assert_eq!(v, serde_json::json!([]));
+    // `--force` nudges now.
+    let v = sb.json(&["followup", &id, "--yes", "--force"]);
+    assert_eq!(v["followups"], 1);
+    // The next one waits `after_days` from this follow-up.
+    sb.set_now("2026-03-07T09:00:00Z");
+    let err = sb.fails(&["followup", &id, "--dry-run"], 1);
+    assert!(
+        err.contains("not due until 2026-03-11 at 08:59 UTC"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -428,7 +752,7 @@ fn sending_off_a_terminal_needs_yes() {
     );
     assert!(sb.outbox().is_empty());
     let id = sb.ask("ada", "sam", "compilers");
-    sb.fails(&["followup", &id], 2);
+    sb.fails(&["followup", &id, "--force"], 2);
     sb.ok(&["approve", &id]);
     sb.fails(&["introduce", &id, "--send"], 2);
     assert_eq!(sb.outbox().len(), 1);
@@ -554,7 +878,7 @@ fn edit_sends_what_the_editor_saved() {
     assert!(body(msg).contains("no worries at all"), "the rest is kept");
     // The follow-up threads under the edited subject, and can be edited too.
     sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
-    sb.ok(&["followup", &id, "--edit", "--yes"]);
+    sb.ok(&["followup", &id, "--edit", "--yes", "--force"]);
     let followup = sb
         .outbox()
         .into_iter()
@@ -610,4 +934,67 @@ fn emptying_the_edited_message_aborts_cleanly() {
     );
     assert!(err.contains("$VISUAL nor $EDITOR"), "{err}");
     assert_eq!(sb.run(&["ask", "--batch", "x.csv", "--edit"]).code, 2);
+}
+
+#[test]
+fn the_cancel_note_template_can_be_replaced_and_is_checked() {
+    let sb = Sandbox::new();
+    let path = sb.config_dir().join("templates").join("cancel.txt");
+    sb.write(
+        &path,
+        "Subject: ignored\n\nDear {{ a.first_name }}, {{ a.nickname }}\n",
+    );
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(
+        err.contains(&path.display().to_string()) && err.contains("a.nickname"),
+        "{err}"
+    );
+    sb.write(
+        &path,
+        "Subject: ignored\n\nDear {{ a.first_name }}, never mind about {{ b.first_name }}.\n\n{{ me.first_name }}\n",
+    );
+    sb.ok(&["contacts", "check"]);
+    let id = sb.ask("ada", "sam", "compilers");
+    let out = sb.ok(&["cancel", &id, "--tell", "--send", "--dry-run"]);
+    assert!(out.contains("Dear Ada, never mind about Sam.\n"), "{out}");
+    assert!(
+        out.contains("Subject: Re: ") && !out.contains("ignored"),
+        "the note stays in the ask's thread: {out}"
+    );
+    assert_eq!(
+        sb.request(&id)["status"],
+        "asked",
+        "a dry run records nothing"
+    );
+}
+
+#[test]
+fn closing_notes_can_be_edited_before_they_are_sent() {
+    let mut sb = Sandbox::new();
+    let declined = sb.ask("ada", "sam", "compilers");
+    let cancelled = sb.ask("kay", "sam", "orbits");
+    sb.set_env("EDITOR", "sed -i 's/^Hi Sam,/Dear Sam,/'");
+    sb.ok(&[
+        "decline", &declined, "--tell-b", "--send", "--edit", "--yes",
+    ]);
+    sb.set_env(
+        "EDITOR",
+        "sed -i -e 's/^Hi Katherine,/Kay, hi,/' -e 's/^Subject: .*/Subject: elsewhere/'",
+    );
+    sb.ok(&["cancel", &cancelled, "--tell", "--send", "--edit", "--yes"]);
+    let outbox = sb.outbox();
+    let note = |kind: &str| {
+        outbox
+            .iter()
+            .find(|(n, _)| n.contains(kind))
+            .map(|(_, m)| m.clone())
+            .unwrap()
+    };
+    assert!(body(&note(".decline.")).starts_with("Dear Sam,\n"));
+    let cancel = note(".cancel.");
+    assert!(body(&cancel).starts_with("Kay, hi,\n"), "{}", body(&cancel));
+    assert!(
+        header(&cancel, "Subject").unwrap().starts_with("Re: "),
+        "the note stays in the ask's thread"
+    );
 }

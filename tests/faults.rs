@@ -1,8 +1,9 @@
 //! Kill points: `intro` is SIGKILLed at random moments of every command that
-//! sends or records (single asks, batches, follow-ups, introductions, sync),
-//! then the same command runs again. After each kill the store parses and
-//! holds every Message-ID the SMTP server accepted (as an ask, B's ask, a
-//! follow-up or an introduction, possibly still pending); after the rerun
+//! sends or records (single asks, batches, follow-ups, introductions,
+//! closing notes, sync), then the same command runs again. After each kill
+//! the store parses and holds every Message-ID the SMTP server accepted (as
+//! an ask, B's ask, a follow-up, an introduction or a closing note,
+//! possibly still pending); after the rerun
 //! every message went out, none more than twice, and there are no more
 //! extra copies than kills.
 //!
@@ -318,12 +319,13 @@ fn stored(sb: &Sandbox) -> BTreeMap<String, Value> {
 }
 
 /// Every Message-ID a stored request holds: its ask, B's ask, follow-ups
-/// (to A and B), its introduction, and one being sent.
+/// (to A and B), its introduction, notes sent as it closed, and one being
+/// sent.
 fn message_ids(r: &Value) -> Vec<String> {
     let mut ids = vec![r["message_id"].clone(), r["pending"]["message_id"].clone()];
     ids.push(r["introduction"]["message_id"].clone());
     ids.push(r["b_side"]["message_id"].clone());
-    for list in [&r["followups"], &r["b_side"]["followups"]] {
+    for list in [&r["followups"], &r["b_side"]["followups"], &r["notes"]] {
         ids.extend(
             list.as_array()
                 .into_iter()
@@ -594,6 +596,122 @@ fn sigkill_at_random_points_of_introductions() {
         i += 1;
     }
     k.finish(d.update(&server));
+}
+
+#[test]
+fn sigkill_at_random_points_of_closing_notes() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let mut d = Deliveries::default();
+    let mut k = Killer::new("closing notes");
+    let file = write_batch(&sb, "asks.csv", 0..ROUNDS + 2);
+    sb.ok(&["ask", "--batch", &file, "--yes"]);
+    let stored = stored(&sb);
+    let ids: Vec<String> = (0..ROUNDS + 2)
+        .map(|i| request_of(&stored, i)["id"].as_str().unwrap().to_string())
+        .collect();
+    // Every other one is declined with a note to B, the rest cancelled
+    // with a note to A.
+    let args = |i: usize| -> Vec<&str> {
+        if i.is_multiple_of(2) {
+            vec!["decline", &ids[i], "--tell-b", "--send", "--yes"]
+        } else {
+            vec!["cancel", &ids[i], "--tell", "--send", "--yes"]
+        }
+    };
+    let took: Vec<Duration> = (ROUNDS..ROUNDS + 2).map(|i| timed(&sb, &args(i))).collect();
+    k.calibrate("decline --tell-b --send / cancel --tell --send", &took);
+    let mut i = 0;
+    while k.more(i) {
+        let (closed, why) = if i.is_multiple_of(2) {
+            ("declined", "is declined; it cannot be declined")
+        } else {
+            ("cancelled", "is cancelled; it cannot be cancelled")
+        };
+        let (context, stored) = kill_then_rerun(&mut k, &sb, &server, &mut d, &args(i), Some(why));
+        let sent = d.update(&server);
+        let r = request_of(&stored, i);
+        assert_eq!(r["status"], closed, "{context}: {r}");
+        assert!(r["pending"].is_null(), "{context}: {r}");
+        let notes = r["notes"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{context}: {r}");
+        assert_sent(sent, &notes[0]["message_id"], &context);
+        i += 1;
+    }
+    k.finish(d.update(&server));
+}
+
+#[test]
+fn closing_notes_killed_between_acceptance_and_record_are_finished_once() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(3));
+    let mail = HeldSendmail::install(&sb, "");
+    let ask = |args: &[&str]| sb.json(args)["id"].as_str().unwrap().to_string();
+    let declined = ask(&["ask", "p0", "hub", "--why", "w", "--yes"]);
+    let both = ask(&["ask", "p1", "hub", "--why", "w", "--both", "--yes"]);
+    let request = |id: &str| stored(&sb)[id].clone();
+
+    // The note to B is accepted, then intro dies before recording it: the
+    // request is still open, the note pending; the rerun sends it again
+    // with the same Message-ID and records the decline with it.
+    let decline = ["decline", &declined, "--tell-b", "--send", "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &decline);
+    let r = request(&declined);
+    assert_eq!(r["status"], "asked", "{r}");
+    assert_eq!(r["pending"]["message_id"], id.as_str(), "{r}");
+    assert_eq!(
+        sb.json(&["status", &declined])[0]["next_step"],
+        format!("the note to B was interrupted: `intro decline {declined} --tell-b --send`")
+    );
+    sb.ok(&decline);
+    let r = request(&declined);
+    assert_eq!(r["status"], "declined", "{r}");
+    assert!(r["pending"].is_null(), "{r}");
+    assert_eq!(r["notes"][0]["message_id"], id.as_str(), "{r}");
+    assert_eq!(mail.copies(&id), 2);
+    sb.fails(&decline, 1);
+    assert_eq!(mail.copies(&id), 2, "a rerun after the end sends nothing");
+
+    // Withdrawing an ask made with --both: A's note is cut off after
+    // acceptance; the rerun finishes it (same id) and sends B's once.
+    let cancel = ["cancel", &both, "--tell", "--send", "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &cancel);
+    let r = request(&both);
+    assert_eq!(r["status"], "asked", "{r}");
+    assert_eq!(r["pending"]["message_id"], id.as_str(), "{r}");
+    assert_eq!(
+        sb.json(&["status", &both])[0]["next_step"],
+        format!("a note was interrupted: `intro cancel {both} --tell --send`")
+    );
+    sb.ok(&cancel);
+    let r = request(&both);
+    assert_eq!(r["status"], "cancelled", "{r}");
+    assert!(r["pending"].is_null(), "{r}");
+    let notes: Vec<&str> = r["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["message_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 2, "{r}");
+    assert_eq!(notes[0], id, "{r}");
+    assert_eq!(mail.copies(&id), 2);
+    assert_eq!(mail.copies(notes[1]), 1);
+
+    // A plain cancel after a cut-off note keeps its Message-ID in the
+    // history: it may have reached its reader.
+    let third = ask(&["ask", "p2", "hub", "--why", "w", "--yes"]);
+    let cancel = ["cancel", &third, "--tell", "--send", "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &cancel);
+    sb.ok(&["cancel", &third]);
+    let detail = sb.ok(&["status", &third]);
+    assert!(
+        detail.contains(&format!(
+            "unconfirmed: the note withdrawing the ask to A ({id}) may have been sent"
+        )),
+        "{detail}"
+    );
+    assert_eq!(mail.copies(&id), 1);
 }
 
 /// A reply from `p<i>` in the thread of `message_id`.

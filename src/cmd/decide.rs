@@ -3,13 +3,20 @@
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 
+use crate::cli::SendArgs;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::compose::Composer;
+use crate::config::Config;
+use crate::contacts::Contacts;
 use crate::context::Context;
-use crate::error::UserError;
+use crate::editor;
+use crate::error::{Exit, UserError};
 use crate::fsutil;
-use crate::request::Request;
+use crate::message::Purpose;
+use crate::outgoing::{self, Go};
+use crate::request::{PendingKind, Request};
+use crate::resend;
 use crate::view;
 
 /// Whose answer is recorded, for requests made with `intro ask --both`.
@@ -48,16 +55,58 @@ pub struct DeclineArgs {
     #[arg(long)]
     pub note: Option<String>,
 
-    /// Draft a graceful note to B (printed and saved under drafts/; not sent)
+    /// Draft a graceful note to B (printed and saved under drafts/; sent with `--send`)
     #[arg(long)]
     pub tell_b: bool,
+
+    /// Send the note to B instead of drafting it
+    #[arg(long, requires = "tell_b")]
+    pub send: bool,
+
+    #[command(flatten)]
+    pub send_args: SendArgs,
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  intro cancel 4f2a                 withdraw it quietly\n  intro cancel 4f2a --tell          draft a note telling A it is withdrawn\n  intro cancel 4f2a --tell --send   send that note"
+)]
 pub struct CancelArgs {
     /// The request (an id or an unambiguous prefix)
     #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
+
+    /// Draft a short note withdrawing the ask to whoever was asked and has not answered
+    ///
+    /// A, and B too for a request made with `ask --both`; in the ask's
+    /// thread. Printed and saved under drafts/; sent with `--send`.
+    #[arg(long)]
+    pub tell: bool,
+
+    /// Send the note instead of drafting it
+    #[arg(long, requires = "tell")]
+    pub send: bool,
+
+    #[command(flatten)]
+    pub send_args: SendArgs,
+}
+
+/// `--yes`, `--dry-run` and `--edit` are about sending: alone they would
+/// do nothing a user asked for.
+fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<(), UserError> {
+    let given = [
+        (args.yes, "--yes"),
+        (args.dry_run, "--dry-run"),
+        (args.edit, "--edit"),
+    ];
+    match given.iter().find(|(on, _)| *on) {
+        Some((_, flag)) if !send => Err(UserError::new(format!(
+            "`{flag}` is about sending a note, and no note is sent without `--send`"
+        ))
+        .hint(format!("e.g. `{example}`"))
+        .exit(Exit::Usage)),
+        _ => Ok(()),
+    }
 }
 
 /// Apply `change` to the named request under the store's lock.
@@ -102,6 +151,11 @@ pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
 }
 
 pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    send_options_need_send(
+        &args.send_args,
+        args.send,
+        &format!("intro decline {} --tell-b --send --yes", args.request),
+    )?;
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     if args.tell_b && args.side == Side::B {
@@ -111,6 +165,9 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .hint("drop `--tell-b`, or decline A's side with `--side a`")
         .exit(crate::error::Exit::Usage)
         .into());
+    }
+    if args.send {
+        return decline_and_tell_b(&args, ctx, &config, &contacts);
     }
     // The note is saved before the decline is recorded: a draft that cannot
     // be written (a full disk) must not leave a declined request whose note
@@ -152,11 +209,197 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Send the note to B, and record A's no once it was accepted: a note
+/// that could not be sent leaves the request as it was, to try again.
+fn decline_and_tell_b(
+    args: &DeclineArgs,
+    ctx: &mut Context,
+    config: &Config,
+    contacts: &Contacts,
+) -> anyhow::Result<()> {
+    let now = ctx.now;
+    let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
+    let r = find_request(requests, &args.request)?.clone();
+    let kind = PendingKind::DeclineNote;
+    r.check_note(kind).map_err(transition_error)?;
+    let composer = Composer::new(config, contacts, ctx.templates_dir(config), now);
+    let message_id = r
+        .pending_id(kind)
+        .map(str::to_string)
+        .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Decline));
+    let mut text = r.pending_edit(kind).cloned();
+    if args.send_args.edit {
+        let start = match &text {
+            Some(t) => t.clone(),
+            None => composer.decline_note_text(&r)?,
+        };
+        text = Some(editor::edit(&ctx.env, &start)?);
+    }
+    let message = composer.decline_note_to_send(&r, message_id, text.as_ref())?;
+    let what = format!("the note to {}", r.b);
+    match outgoing::confirm(ctx, std::slice::from_ref(&message), &args.send_args, &what)? {
+        Go::DryRun | Go::Stop => return Ok(()),
+        Go::Send => {}
+    }
+    let mut transport = ctx.transport(config);
+    let note = args.note.clone();
+    let result = resend::send_closing(
+        ctx,
+        transport.as_mut(),
+        &r.id,
+        kind,
+        &message,
+        text.as_ref(),
+        |r| r.decline(now, note),
+    );
+    transport.close();
+    let updated = result?;
+    ctx.out.note(format!("sent the note to {}", updated.b));
+    print(ctx, &updated, &config.followup, None);
+    Ok(())
+}
+
 pub fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    send_options_need_send(
+        &args.send_args,
+        args.send,
+        &format!("intro cancel {} --tell --send --yes", args.request),
+    )?;
+    if args.tell {
+        return cancel_and_tell(&args, ctx);
+    }
     let settings = settings(ctx)?;
     let now = ctx.now;
     let r = change(ctx, &args.request, |r| r.cancel(now))?;
     print(ctx, &r, &settings, None);
+    Ok(())
+}
+
+/// `cancel --tell`: a note withdrawing the ask to each side still owing
+/// an answer, drafted (saved before the cancel is recorded, as a decline's
+/// note is) or sent (the cancel recorded with the last one accepted).
+fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    let (config, contacts) = ctx.setup()?;
+    let now = ctx.now;
+    let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
+    let r = find_request(requests, &args.request)?.clone();
+    r.clone().cancel(now).map_err(transition_error)?;
+    let mut kinds: Vec<PendingKind> = r
+        .unanswered()
+        .into_iter()
+        .filter(|k| !r.note_sent(*k))
+        .collect();
+    if kinds.is_empty() {
+        return Err(UserError::new(format!(
+            "nobody asked in request {} is still waiting to answer it",
+            r.id
+        ))
+        .hint(format!(
+            "`intro cancel {}` withdraws it without a note; `intro status {}` shows who answered",
+            r.id, r.id
+        ))
+        .into());
+    }
+    // A note cut off mid-send is finished first, with its Message-ID.
+    kinds.sort_by_key(|k| r.pending_id(*k).is_none());
+    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
+    let mut texts = Vec::with_capacity(kinds.len());
+    let mut messages = Vec::with_capacity(kinds.len());
+    for kind in &kinds {
+        let message_id = r
+            .pending_id(*kind)
+            .map(str::to_string)
+            .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Cancel));
+        let mut text = r.pending_edit(*kind).cloned();
+        if args.send_args.edit {
+            let start = match &text {
+                Some(t) => t.clone(),
+                None => composer.cancel_note_text(&r, kind.to_b())?,
+            };
+            text = Some(editor::edit(&ctx.env, &start)?);
+        }
+        messages.push(composer.cancel_note(&r, kind.to_b(), message_id, text.as_ref())?);
+        texts.push(text);
+    }
+    let who = |kind: &PendingKind| {
+        if kind.to_b() {
+            r.b.clone()
+        } else {
+            r.a.clone()
+        }
+    };
+
+    if !args.send {
+        let mut saved = Vec::new();
+        for (kind, message) in kinds.iter().zip(&messages) {
+            let suffix = if kind.to_b() { "cancel-b" } else { "cancel" };
+            let path = ctx
+                .paths
+                .drafts_dir()
+                .join(format!("{}-{suffix}.eml", r.id));
+            fsutil::write_atomic(&path, &message.bytes).map_err(|e| {
+                UserError::new(format!("cannot save the draft `{}`: {e}", path.display())).hint(
+                    "nothing was recorded: make room (or fix the permissions) and run the same command again",
+                )
+            })?;
+            saved.push(path);
+        }
+        let updated = change(ctx, &args.request, |r| r.cancel(now))?;
+        for ((kind, message), path) in kinds.iter().zip(&messages).zip(&saved) {
+            if !ctx.out.json {
+                print!("{}", message.text());
+            }
+            ctx.out.note(format!(
+                "saved the note to {} as {} (not sent: send it from your mail client)",
+                who(kind),
+                path.display()
+            ));
+        }
+        print(
+            ctx,
+            &updated,
+            &config.followup,
+            saved.first().map(|p| p.as_path()),
+        );
+        return Ok(());
+    }
+
+    let what = match kinds.as_slice() {
+        [one] => format!("the note to {}", who(one)),
+        many => format!("{} notes", many.len()),
+    };
+    match outgoing::confirm(ctx, &messages, &args.send_args, &what)? {
+        Go::DryRun | Go::Stop => return Ok(()),
+        Go::Send => {}
+    }
+    let mut transport = ctx.transport(&config);
+    let mut updated = None;
+    let last = kinds.len() - 1;
+    for (i, ((kind, message), text)) in kinds.iter().zip(&messages).zip(&texts).enumerate() {
+        let result = resend::send_closing(
+            ctx,
+            transport.as_mut(),
+            &r.id,
+            *kind,
+            message,
+            text.as_ref(),
+            |r| if i == last { r.cancel(now) } else { Ok(()) },
+        );
+        match result {
+            Ok(r) => {
+                ctx.out.note(format!("sent the note to {}", who(kind)));
+                updated = Some(r);
+            }
+            Err(e) => {
+                transport.close();
+                return Err(e);
+            }
+        }
+    }
+    transport.close();
+    if let Some(updated) = updated {
+        print(ctx, &updated, &config.followup, None);
+    }
     Ok(())
 }
 

@@ -35,7 +35,7 @@ pub struct FollowupArgs {
     #[arg(long)]
     pub due: bool,
 
-    /// Send even if `followup.max` follow-ups were already sent
+    /// Send even if it is not due yet, or `followup.max` follow-ups were already sent
     #[arg(long)]
     pub force: bool,
 
@@ -82,15 +82,17 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                     r.check_followup(),
                     r.followups.len(),
                     r.a.as_str(),
+                    r.next_followup_at(&config.followup),
                 ),
                 (
                     PendingKind::FollowupB,
                     r.check_b_followup(),
                     r.b_side.as_ref().map_or(0, |b| b.followups.len()),
                     r.b.as_str(),
+                    r.next_b_followup_at(&config.followup),
                 ),
             ];
-            for (kind, allowed, sent, who) in sides {
+            for (kind, allowed, sent, who, due_at) in sides {
                 if kind == PendingKind::FollowupB && !r.both() {
                     continue;
                 }
@@ -110,6 +112,16 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                             r.id
                         )),
                     );
+                    continue;
+                }
+                // A nudge before `after_days` is pushy; an interrupted one
+                // is finished whenever it is rerun.
+                if let Some(at) = due_at
+                    && now < at
+                    && r.pending_id(kind).is_none()
+                    && !args.force
+                {
+                    refusal.get_or_insert(not_due_yet(&r.id, who, at));
                     continue;
                 }
                 nudges.push(Nudge {
@@ -247,4 +259,16 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     .details(failed)
     .hint("run `intro followup --due` again to retry them")
     .into())
+}
+
+/// A follow-up asked for before `followup.after_days` passed.
+fn not_due_yet(id: &str, who: &str, at: time::OffsetDateTime) -> UserError {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    UserError::new(format!(
+        "a follow-up to `{who}` on request {id} is not due until {} at {:02}:{:02} UTC",
+        at.date(),
+        at.hour(),
+        at.minute(),
+    ))
+    .hint("pass `--force` to nudge now anyway (`followup.after_days` sets the wait)")
 }

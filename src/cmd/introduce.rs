@@ -9,13 +9,15 @@ use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::compose::Composer;
 use crate::context::Context;
+use crate::draft;
 use crate::editor;
-use crate::error::UserError;
+use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::message::Purpose;
 use crate::outgoing::{self, Go};
 use crate::request::PendingKind;
 use crate::resend;
+use crate::template::Rendered;
 use crate::view;
 
 #[derive(Debug, Args)]
@@ -27,7 +29,11 @@ pub struct IntroduceArgs {
     #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
 
-    /// Send the introduction to A and B (otherwise only draft it)
+    /// Send the introduction to A and B (otherwise only draft it under drafts/)
+    ///
+    /// A draft you edited since intro saved it is sent with its Subject and
+    /// body as you left them (recipients and threading stay intro's), and a
+    /// sent draft is removed.
     #[arg(long)]
     pub send: bool,
 
@@ -36,6 +42,17 @@ pub struct IntroduceArgs {
 }
 
 pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    if args.send_args.yes && !args.send {
+        return Err(UserError::new(
+            "`--yes` confirms a send, but without `--send` the introduction is only drafted",
+        )
+        .hint(format!(
+            "to send it: `intro introduce {} --send --yes`",
+            args.request
+        ))
+        .exit(Exit::Usage)
+        .into());
+    }
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
@@ -56,35 +73,66 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .pending_id(PendingKind::Introduction)
         .map(str::to_string)
         .unwrap_or_else(|| composer.new_message_id(&request.id, Purpose::Introduction));
+    let draft_path = ctx
+        .paths
+        .drafts_dir()
+        .join(format!("{}-introduce.eml", request.id));
+    // The introduction as intro writes it, read back as a draft would be:
+    // a saved draft that reads otherwise was edited, and its words win.
+    let own = composer.introduction_text(&request)?;
+    let own_read_back =
+        read_back(&composer.introduction(&request, message_id.clone(), Some(&own))?)?;
+    // An interrupted send goes out again as it was.
     let mut text = request.pending_edit(PendingKind::Introduction).cloned();
+    let mut edited_draft = false;
+    if text.is_none()
+        && let Some(saved) = draft::read(&draft_path)?
+        && saved != *request.drafted.as_ref().unwrap_or(&own_read_back)
+    {
+        text = Some(saved);
+        edited_draft = true;
+    }
     if args.send_args.edit {
-        let start = match &text {
-            Some(t) => t.clone(),
-            None => composer.introduction_text(&request)?,
-        };
+        let start = text.clone().unwrap_or_else(|| own.clone());
         text = Some(editor::edit(&ctx.env, &start)?);
     }
     let message = composer.introduction(&request, message_id, text.as_ref())?;
+    if edited_draft {
+        ctx.out.note(format!(
+            "using your edited draft {} (its Subject and body; recipients are intro's)",
+            draft_path.display()
+        ));
+    }
 
     if args.send_args.dry_run {
         outgoing::print_dry_run(ctx, std::slice::from_ref(&message));
         return Ok(());
     }
     if !args.send {
-        let path = ctx
-            .paths
-            .drafts_dir()
-            .join(format!("{}-introduce.eml", request.id));
-        fsutil::write_atomic(&path, &message.bytes).map_err(|e| {
-            UserError::new(format!("cannot save the draft `{}`: {e}", path.display()))
-        })?;
+        // An edited draft is kept as the user left it.
+        if !edited_draft || args.send_args.edit {
+            fsutil::write_atomic(&draft_path, &message.bytes).map_err(|e| {
+                UserError::new(format!(
+                    "cannot save the draft `{}`: {e}",
+                    draft_path.display()
+                ))
+            })?;
+            let id = request.id.clone();
+            ctx.store.write_named(std::slice::from_ref(&id), |txn| {
+                let mut r = find_request(txn.requests(), &id)?.clone();
+                r.drafted = Some(own_read_back);
+                txn.put(r);
+                Ok::<_, anyhow::Error>(())
+            })?;
+        }
         if ctx.out.json {
             let mut json = view::request_json(&request, now, &config.followup);
-            json.draft = Some(path.display().to_string());
+            json.draft = Some(draft_path.display().to_string());
             ctx.out.json(&json);
         } else {
             print!("{}", message.text());
-            ctx.out.data(format!("draft saved: {}", path.display()));
+            ctx.out
+                .data(format!("draft saved: {}", draft_path.display()));
             ctx.out.note(format!(
                 "send it with `intro introduce {} --send`",
                 request.id
@@ -109,6 +157,16 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
     );
     transport.close();
     let updated = result?;
+    // What was sent is in the store's history; a draft left behind would
+    // only invite sending it twice.
+    match std::fs::remove_file(&draft_path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => ctx.out.warn(format!(
+            "the introduction was sent, but its draft `{}` could not be removed: {e}",
+            draft_path.display()
+        )),
+    }
     if ctx.out.json {
         ctx.out
             .json(&view::request_json(&updated, now, &config.followup));
@@ -116,4 +174,10 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ctx.out.data(format!("{} introduced", updated.id));
     }
     Ok(())
+}
+
+/// A built message's Subject and body, as a saved draft of it reads.
+fn read_back(message: &crate::message::Outgoing) -> anyhow::Result<Rendered> {
+    draft::parse(&message.bytes)
+        .map_err(|e| anyhow::anyhow!("cannot read back the introduction: {}", e.message))
 }
