@@ -139,7 +139,7 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
-            print!("{}", draft.text());
+            ctx.out.text(draft.text());
         }
         ctx.out.note(format!(
             "saved the note to {} as {} (not sent: send it from your mail client)",

@@ -83,7 +83,7 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
             json.draft = Some(path.display().to_string());
             ctx.out.json(&json);
         } else {
-            print!("{}", message.text());
+            ctx.out.text(message.text());
             ctx.out.data(format!("draft saved: {}", path.display()));
             ctx.out.note(format!(
                 "send it with `intro introduce {} --send`",

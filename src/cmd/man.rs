@@ -1,13 +1,11 @@
 //! `intro man`: the manual page, in roff, made from the same definitions as
 //! `--help`.
 
-use std::io::Write as _;
-
-use anyhow::Context as _;
 use clap::{Args, CommandFactory as _};
 
 use crate::cli::Cli;
 use crate::error::UserError;
+use crate::output;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -41,7 +39,6 @@ pub fn run(args: ManArgs) -> anyhow::Result<()> {
     clap_mangen::Man::new(cmd)
         .source(source)
         .render(&mut page)?;
-    std::io::stdout()
-        .write_all(&page)
-        .context("cannot write the page to standard output")
+    output::write_stdout(&page);
+    Ok(())
 }

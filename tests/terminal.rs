@@ -1,0 +1,295 @@
+//! Terminal conventions: a closed stdout ends quietly, `-q` silences
+//! warnings, colors obey `--color` and `NO_COLOR` on every line (clap's
+//! too), `status` pages and limits, `--since` reads dates as people type
+//! them, `--edit` falls back to `vi`, and the manual page says where
+//! things live.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+
+use support::sandbox::Sandbox;
+
+/// What a run into a closed pipe did.
+struct PipeRun {
+    code: Option<i32>,
+    stderr: String,
+}
+
+/// Run `cmd` with stdout a pipe whose reader is gone before intro writes
+/// a byte: every write to it fails with EPIPE.
+fn run_into_closed_pipe(mut cmd: Command) -> PipeRun {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = cmd
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    PipeRun {
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Run `cmd`, read one line of its stdout, then close the pipe, as
+/// `| head -1` does.
+fn run_into_head(mut cmd: Command) -> (String, PipeRun) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader (and the pipe with it) is dropped here.
+    let out = child.wait_with_output().unwrap();
+    (
+        first,
+        PipeRun {
+            code: out.status.code(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        },
+    )
+}
+
+/// A sandbox whose contacts `p0..` were each asked about `hub`, `n` open
+/// requests in all.
+fn with_requests(n: usize) -> Sandbox {
+    let sb = Sandbox::new();
+    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    let mut csv = String::from("why,a,b\n");
+    for i in 0..n {
+        contacts.push_str(&format!(
+            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+        csv.push_str(&format!("you both build tools,p{i},hub\n"));
+    }
+    sb.write_contacts(&contacts);
+    let file = sb.root().join("asks.csv");
+    std::fs::write(&file, csv).unwrap();
+    sb.ok(&["ask", "--batch", file.to_str().unwrap(), "--yes", "-q"]);
+    sb
+}
+
+fn open_requests(sb: &Sandbox) -> usize {
+    sb.json(&["status"]).as_array().unwrap().len()
+}
+
+#[test]
+fn a_closed_stdout_ends_every_reading_command_quietly() {
+    let sb = with_requests(3);
+    for args in [
+        &["status"][..],
+        &["status", "--json"],
+        &["status", "--all", "--json"],
+        &["contacts"],
+        &["contacts", "--json"],
+        &["stats"],
+        &["stats", "--json"],
+        &["man"],
+        &["man", "ask"],
+        &["completions", "bash"],
+        &["completions", "zsh", "--static"],
+        &["status", "--help"],
+        &["--version"],
+    ] {
+        let run = run_into_closed_pipe(sb.command(args));
+        assert_eq!(run.stderr, "", "intro {args:?} into a closed pipe");
+        assert_eq!(run.code, Some(0), "intro {args:?} into a closed pipe");
+    }
+}
+
+#[test]
+fn status_into_head_stops_quietly_after_the_first_line() {
+    // Well over a pipe's 64 KiB of JSON, so intro is still writing when
+    // the reader goes away.
+    let sb = with_requests(150);
+    let (first, run) = run_into_head(sb.command(&["status", "--json"]));
+    assert_eq!(first, "[\n");
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, Some(0));
+    assert_eq!(open_requests(&sb), 150, "nothing is lost");
+}
+
+#[test]
+fn a_command_that_records_keeps_everything_when_stdout_is_closed() {
+    let sb = Sandbox::new();
+    let run = run_into_closed_pipe(sb.command(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "you both build tools",
+        "--yes",
+    ]));
+    assert!(!run.stderr.contains("error"), "{}", run.stderr);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(open_requests(&sb), 1);
+    assert_eq!(sb.outbox().len(), 1, "the ask went out once");
+
+    // A batch whose reader went away still asks every row, and says so
+    // on stderr.
+    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    let mut csv = String::from("why,a,b\n");
+    for i in 0..20 {
+        contacts.push_str(&format!(
+            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+        csv.push_str(&format!("you both build tools,p{i},hub\n"));
+    }
+    let sb = Sandbox::new();
+    sb.write_contacts(&contacts);
+    let file = sb.root().join("asks.csv");
+    std::fs::write(&file, csv).unwrap();
+    let run = run_into_closed_pipe(sb.command(&[
+        "ask",
+        "--batch",
+        file.to_str().unwrap(),
+        "--yes",
+        "--json",
+    ]));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!run.stderr.contains("error"), "{}", run.stderr);
+    assert_eq!(open_requests(&sb), 20);
+    assert_eq!(sb.outbox().len(), 20);
+}
+
+#[test]
+fn a_full_disk_under_stdout_is_an_error() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = sb
+        .command(&["contacts"])
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write to standard output: No space left on device"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("\nhint: "), "{stderr}");
+}
+
+/// Ask ada twice: the second ask warns that she already has an open one.
+fn second_ask(sb: &Sandbox, extra: &[&str]) -> support::sandbox::Run {
+    sb.ok(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "you both build tools",
+        "--yes",
+    ]);
+    let mut args = vec!["ask", "ada", "kay", "--why", "both on orbits", "--yes"];
+    args.extend_from_slice(extra);
+    sb.run(&args)
+}
+
+#[test]
+fn quiet_silences_warnings_but_not_errors() {
+    let sb = Sandbox::new();
+    let loud = second_ask(&sb, &[]);
+    assert_eq!(loud.code, 0, "{}", loud.stderr);
+    assert!(
+        loud.stderr
+            .contains("warning: `ada` already has 1 open ask"),
+        "{}",
+        loud.stderr
+    );
+
+    let sb = Sandbox::new();
+    let quiet = second_ask(&sb, &["-q"]);
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr, "");
+    assert_eq!(open_requests(&sb), 2);
+
+    let err = sb.fails(&["status", "zzzz", "-q"], 1);
+    assert!(err.starts_with("error: no request `zzzz`"), "{err}");
+}
+
+const ESC: &str = "\x1b[";
+
+#[test]
+fn color_always_paints_intros_prefixes_as_clap_paints_its_own() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["--color", "always", "status", "zzzz"]);
+    assert_eq!(run.code, 1);
+    let err = run.stderr;
+    assert!(
+        err.starts_with("\x1b[1;31merror:\x1b[0m no request `zzzz`"),
+        "{err:?}"
+    );
+    assert!(err.contains("\x1b[32mhint:\x1b[0m "), "{err:?}");
+
+    let warned = second_ask(&sb, &["--color=always"]);
+    assert!(
+        warned.stderr.contains("\x1b[1;33mwarning:\x1b[0m `ada`"),
+        "{:?}",
+        warned.stderr
+    );
+
+    // Clap's own error, in the same colors.
+    let clap = sb.run(&["--color", "always", "stauts"]);
+    assert_eq!(clap.code, 2);
+    assert!(
+        clap.stderr.starts_with("\x1b[1m\x1b[31merror:\x1b[0m"),
+        "{:?}",
+        clap.stderr
+    );
+    assert!(
+        clap.stderr.contains("\x1b[32mtip:\x1b[0m"),
+        "{:?}",
+        clap.stderr
+    );
+}
+
+#[test]
+fn color_never_and_no_color_reach_every_line_clap_included() {
+    let mut sb = Sandbox::new();
+    // Clap would color off a terminal with this set.
+    sb.set_env("CLICOLOR_FORCE", "1");
+    let clap = sb.fails(&["--color", "never", "stauts"], 2);
+    assert!(
+        clap.starts_with("error: unrecognized subcommand"),
+        "{clap:?}"
+    );
+    assert!(!clap.contains(ESC), "{clap:?}");
+    let clap = sb.fails(&["status", "--limit", "x", "--color=never"], 2);
+    assert!(!clap.contains(ESC), "{clap:?}");
+    let help = sb.ok(&["--color", "never", "status", "--help"]);
+    assert!(!help.contains(ESC), "{help:?}");
+    let err = sb.fails(&["--color", "never", "status", "zzzz"], 1);
+    assert!(!err.contains(ESC), "{err:?}");
+    // `auto` follows CLICOLOR_FORCE for intro's lines as clap does for its.
+    let run = sb.run(&["status", "zzzz"]);
+    assert!(
+        run.stderr.starts_with("\x1b[1;31merror:"),
+        "{:?}",
+        run.stderr
+    );
+
+    sb.set_env("NO_COLOR", "1");
+    let clap = sb.fails(&["stauts"], 2);
+    assert!(!clap.contains(ESC), "{clap:?}");
+    let help = sb.ok(&["status", "--help"]);
+    assert!(!help.contains(ESC), "{help:?}");
+    let err = sb.fails(&["status", "zzzz"], 1);
+    assert!(!err.contains(ESC), "{err:?}");
+    let warned = second_ask(&sb, &[]);
+    assert!(!warned.stderr.contains(ESC), "{:?}", warned.stderr);
+}
