@@ -26,8 +26,8 @@
 //! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
 //!   message answers which request; `intro sync` records them as `replied`.
 //! - `view`, `output` and `table` decide what the user sees (JSON, aligned
-//!   columns, notes); `error` is the one voice of failures and the exit
-//!   codes.
+//!   columns, notes); `pager` shows long listings through `$PAGER`;
+//!   `error` is the one voice of failures and the exit codes.
 //! - `complete` offers handles and request ids to shells on TAB (through
 //!   clap_complete, which answers before anything else runs).
 //! - `fuzzing` is not part of the interface: the hidden door the fuzz
@@ -52,6 +52,7 @@ mod import;
 mod message;
 mod outgoing;
 mod output;
+mod pager;
 mod request;
 mod resend;
 mod secret;

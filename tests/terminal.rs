@@ -293,3 +293,86 @@ fn color_never_and_no_color_reach_every_line_clap_included() {
     let warned = second_ask(&sb, &[]);
     assert!(!warned.stderr.contains(ESC), "{:?}", warned.stderr);
 }
+
+/// Run `intro ARGS` on a pseudo-terminal `rows` high (through util-linux
+/// `script`), with `$PAGER` a script that keeps what it is given in the
+/// file `paged`. Returns what the terminal showed.
+fn on_terminal(sb: &Sandbox, rows: usize, args: &str) -> String {
+    let pager = sb.root().join("pager.sh");
+    let paged = sb.root().join("paged");
+    sb.write(&pager, &format!("#!/bin/sh\ncat > '{}'\n", paged.display()));
+    std::fs::set_permissions(&pager, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let line = format!(
+        "stty rows {rows} cols 120; '{}' {args}",
+        env!("CARGO_BIN_EXE_intro")
+    );
+    let mut cmd = sb.sealed("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .env("PAGER", pager.display().to_string());
+    let run = sb.run_command(cmd, None);
+    assert_eq!(run.code, 0, "{line}:\n{}{}", run.stdout, run.stderr);
+    run.stdout.replace("\r\n", "\n")
+}
+
+fn paged(sb: &Sandbox) -> Option<String> {
+    std::fs::read_to_string(sb.root().join("paged")).ok()
+}
+
+#[test]
+fn a_long_status_on_a_terminal_goes_through_the_pager() {
+    let sb = with_requests(12);
+    let shown = on_terminal(&sb, 8, "status --color never");
+    let paged = paged(&sb).expect("the pager ran");
+    assert!(paged.starts_with("ID "), "{paged}");
+    assert_eq!(paged.lines().count(), 13, "{paged}");
+    assert!(!shown.contains(" hub "), "the pager had it all: {shown}");
+}
+
+#[test]
+fn status_prints_straight_out_when_it_fits_off_a_terminal_or_with_no_pager() {
+    let sb = with_requests(12);
+    // Fits the screen.
+    let shown = on_terminal(&sb, 40, "status --color never");
+    assert!(paged(&sb).is_none());
+    assert_eq!(shown.lines().filter(|l| l.contains(" hub ")).count(), 12);
+    // --no-pager.
+    let shown = on_terminal(&sb, 8, "status --no-pager --color never");
+    assert!(paged(&sb).is_none());
+    assert_eq!(shown.lines().filter(|l| l.contains(" hub ")).count(), 12);
+    // Not a terminal, whatever $PAGER says.
+    let mut sb = sb;
+    let pager = format!("cat > '{}'", sb.root().join("paged").display());
+    sb.set_env("PAGER", &pager);
+    let out = sb.ok(&["status"]);
+    assert_eq!(out.lines().count(), 13);
+    assert!(paged(&sb).is_none());
+}
+
+#[test]
+fn status_limit_shows_the_first_n() {
+    let sb = with_requests(12);
+    let all = sb.ok(&["status"]);
+    let run = sb.run(&["status", "-n", "3"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split_whitespace().next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&run.stdout), ids(&all)[..4]);
+    assert_eq!(
+        run.stderr,
+        "showing 3 of 12 requests (`-n` sets how many)\n"
+    );
+    let json = sb.json(&["status", "--limit", "2"]);
+    assert_eq!(json.as_array().unwrap().len(), 2);
+    assert_eq!(
+        json[0]["id"],
+        sb.json(&["status"])[0]["id"],
+        "the first of the same order"
+    );
+    // A limit above the count shows all, without a note.
+    let run = sb.run(&["status", "-n", "50"]);
+    assert_eq!(run.stdout, all);
+    assert_eq!(run.stderr, "");
+}
