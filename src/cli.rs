@@ -141,7 +141,7 @@ pub struct SendArgs {
     #[arg(short, long)]
     pub yes: bool,
 
-    /// Edit the message in $VISUAL or $EDITOR first; emptying it aborts
+    /// Edit the message in $VISUAL, $EDITOR or vi first; emptying it aborts
     #[arg(long)]
     pub edit: bool,
 }

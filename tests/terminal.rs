@@ -376,3 +376,46 @@ fn status_limit_shows_the_first_n() {
     assert_eq!(run.stdout, all);
     assert_eq!(run.stderr, "");
 }
+
+/// A directory holding `sh` and, when given, a `vi` running `vi_script`.
+fn path_with_vi(sb: &Sandbox, vi_script: Option<&str>) -> String {
+    let bin = sb.root().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink("/bin/sh", bin.join("sh")).unwrap();
+    if let Some(script) = vi_script {
+        let vi = bin.join("vi");
+        sb.write(&vi, &format!("#!/bin/sh\n{script}\n"));
+        std::fs::set_permissions(&vi, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    bin.display().to_string()
+}
+
+#[test]
+fn edit_without_visual_or_editor_uses_vi() {
+    let mut sb = Sandbox::new();
+    let sed = "/bin/sed -i -e 's/^Subject: .*/Subject: Edited in vi/' \"$1\"";
+    let path = path_with_vi(&sb, Some(sed));
+    sb.set_env("PATH", &path);
+    let run = sb.run(&["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sent = &sb.outbox()[0].1;
+    assert!(sent.contains("\nSubject: Edited in vi\r\n"), "{sent}");
+}
+
+#[test]
+fn edit_with_no_editor_at_all_says_so_and_sends_nothing() {
+    let mut sb = Sandbox::new();
+    let path = path_with_vi(&sb, None);
+    sb.set_env("PATH", &path);
+    let err = sb.fails(
+        &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
+        1,
+    );
+    assert_eq!(
+        err,
+        "error: cannot find the editor `vi`; nothing was sent\n\
+         hint: set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano\n"
+    );
+    assert!(sb.outbox().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
