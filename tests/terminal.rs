@@ -419,3 +419,57 @@ fn edit_with_no_editor_at_all_says_so_and_sends_nothing() {
     assert!(sb.outbox().is_empty());
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
 }
+
+#[test]
+fn the_manual_says_where_things_live_what_it_reads_and_how_it_exits() {
+    let sb = Sandbox::new();
+    let page = sb.ok(&["man"]);
+    let section = |title: &str| -> String {
+        let start = page
+            .find(&format!("\n.SH {title}\n"))
+            .unwrap_or_else(|| panic!("no {title} section:\n{page}"));
+        let rest = &page[start + 1..];
+        let end = rest[4..].find("\n.SH ").map_or(rest.len(), |i| i + 5);
+        rest[..end].to_string()
+    };
+    let files = section("FILES");
+    for path in [
+        "$XDG_CONFIG_HOME/intro/config.toml",
+        "$XDG_CONFIG_HOME/intro/contacts.toml",
+        "$XDG_CONFIG_HOME/intro/templates/",
+        "$XDG_DATA_HOME/intro/",
+        "~/.config/intro/config.toml",
+        "~/.local/share/intro",
+        "requests.log",
+        "drafts/",
+        "runs/",
+    ] {
+        assert!(files.contains(path), "FILES lacks {path}:\n{files}");
+    }
+    let environment = section("ENVIRONMENT");
+    for name in [
+        "INTRO_CONFIG",
+        "INTRO_DATA_DIR",
+        "INTRO_NOW",
+        "NO_COLOR",
+        "VISUAL, EDITOR",
+        "PAGER",
+        "XDG_CONFIG_HOME, XDG_DATA_HOME",
+    ] {
+        assert!(
+            environment.contains(&format!("\\fB{name}\\fR")),
+            "ENVIRONMENT lacks {name}:\n{environment}"
+        );
+    }
+    let exit = section("\"EXIT STATUS\"");
+    for code in ["0", "1", "2", "130", "143"] {
+        assert!(
+            exit.contains(&format!(".TP\n\\fB{code}\\fR\n")),
+            "EXIT STATUS lacks {code}:\n{exit}"
+        );
+    }
+    // The version stays last; a command's own page keeps to that command.
+    assert!(page.find(".SH \"EXIT STATUS\"") < page.find(".SH VERSION"));
+    let ask = sb.ok(&["man", "ask"]);
+    assert!(!ask.contains(".SH FILES"), "{ask}");
+}
