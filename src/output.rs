@@ -112,15 +112,15 @@ pub fn paint_prefix(line: &str, color: bool) -> String {
 
 /// Whether to color a stream: `--color` first; with `auto`, never with
 /// `NO_COLOR` set, always with `CLICOLOR_FORCE` set, else only on a
-/// terminal that is not `TERM=dumb`. Clap decides its own colors by the
-/// same rules, so its errors and intro's agree.
+/// terminal whose `TERM` is set and not `dumb`. Clap decides its own
+/// colors by the same rules, so its errors and intro's agree.
 pub fn use_color(choice: ColorChoice, tty: bool, env: &Environment) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto if env.var("NO_COLOR").is_some() => false,
         ColorChoice::Auto if env.var("CLICOLOR_FORCE").is_some() => true,
-        ColorChoice::Auto => tty && env.var("TERM") != Some("dumb"),
+        ColorChoice::Auto => tty && env.var("TERM").is_some_and(|term| term != "dumb"),
     }
 }
 

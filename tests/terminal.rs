@@ -302,16 +302,31 @@ fn on_terminal(sb: &Sandbox, rows: usize, args: &str) -> String {
     let paged = sb.root().join("paged");
     sb.write(&pager, &format!("#!/bin/sh\ncat > '{}'\n", paged.display()));
     std::fs::set_permissions(&pager, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let run = terminal_run(sb, rows, args, &[("PAGER", &pager.display().to_string())]);
+    assert_eq!(run.code, 0, "{args}:\n{}{}", run.stdout, run.stderr);
+    run.stdout
+}
+
+/// Run `intro ARGS` on a pseudo-terminal `rows` high; its stdout and
+/// stderr both show in the run's stdout.
+fn terminal_run(
+    sb: &Sandbox,
+    rows: usize,
+    args: &str,
+    env: &[(&str, &str)],
+) -> support::sandbox::Run {
     let line = format!(
         "stty rows {rows} cols 120; '{}' {args}",
         env!("CARGO_BIN_EXE_intro")
     );
     let mut cmd = sb.sealed("script");
-    cmd.args(["-qec", &line, "/dev/null"])
-        .env("PAGER", pager.display().to_string());
-    let run = sb.run_command(cmd, None);
-    assert_eq!(run.code, 0, "{line}:\n{}{}", run.stdout, run.stderr);
-    run.stdout.replace("\r\n", "\n")
+    cmd.args(["-qec", &line, "/dev/null"]).env("TERM", "xterm");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut run = sb.run_command(cmd, None);
+    run.stdout = run.stdout.replace("\r\n", "\n");
+    run
 }
 
 fn paged(sb: &Sandbox) -> Option<String> {
@@ -472,4 +487,39 @@ fn the_manual_says_where_things_live_what_it_reads_and_how_it_exits() {
     assert!(page.find(".SH \"EXIT STATUS\"") < page.find(".SH VERSION"));
     let ask = sb.ok(&["man", "ask"]);
     assert!(!ask.contains(".SH FILES"), "{ask}");
+}
+
+#[test]
+fn auto_colors_a_terminal_only_and_not_with_no_color() {
+    let sb = with_requests(2);
+    let run = terminal_run(&sb, 40, "status zzzz", &[]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .starts_with("\x1b[1;31merror:\x1b[0m no request `zzzz`"),
+        "{:?}",
+        run.stdout
+    );
+    let run = terminal_run(&sb, 40, "status", &[]);
+    assert!(
+        run.stdout.starts_with("\x1b[1mID\x1b[0m"),
+        "{:?}",
+        run.stdout
+    );
+    for args in ["status zzzz", "status", "stauts"] {
+        let run = terminal_run(&sb, 40, args, &[("NO_COLOR", "1")]);
+        assert!(!run.stdout.contains(ESC), "{args}: {:?}", run.stdout);
+        let run = terminal_run(&sb, 40, &format!("--color never {args}"), &[]);
+        assert!(!run.stdout.contains(ESC), "{args}: {:?}", run.stdout);
+    }
+    let run = terminal_run(&sb, 40, "status zzzz", &[("TERM", "dumb")]);
+    assert!(!run.stdout.contains(ESC), "{:?}", run.stdout);
+    // Off a terminal, plain.
+    let run = sb.run(&["status", "zzzz"]);
+    assert!(
+        run.stderr.starts_with("error: no request"),
+        "{:?}",
+        run.stderr
+    );
+    assert!(!sb.ok(&["status"]).contains(ESC));
 }
