@@ -386,6 +386,8 @@ fn status_limit_shows_the_first_n() {
         sb.json(&["status"])[0]["id"],
         "the first of the same order"
     );
+    let err = sb.fails(&["status", "-n", "0"], 2);
+    assert!(err.contains("invalid value '0' for '--limit <N>'"), "{err}");
     // A limit above the count shows all, without a note.
     let run = sb.run(&["status", "-n", "50"]);
     assert_eq!(run.stdout, all);

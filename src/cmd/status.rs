@@ -33,8 +33,8 @@ pub struct StatusArgs {
     pub due: bool,
 
     /// Show only the first N requests of the list
-    #[arg(short = 'n', long, value_name = "N")]
-    pub limit: Option<usize>,
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
 
     /// Print the list straight out, never through $PAGER
     #[arg(long)]
@@ -102,7 +102,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     });
     let listed = list.len();
     if let Some(limit) = args.limit {
-        list.truncate(limit);
+        list.truncate(limit as usize);
         if list.len() < listed {
             out.note(format!(
                 "showing {} of {listed} requests (`-n` sets how many)",
