@@ -70,6 +70,36 @@ pub enum ColorChoice {
     Never,
 }
 
+/// The `--color` on a command line, read before clap parses it, so that
+/// clap's own errors and help obey it too. The last one wins, as clap
+/// reads it; an unknown value is left to clap to refuse.
+pub fn color_in_args(args: &[std::ffi::OsString]) -> ColorChoice {
+    let mut choice = ColorChoice::Auto;
+    let mut args = args.iter().skip(1).map(|a| a.to_str());
+    while let Some(arg) = args.next() {
+        let value = match arg {
+            Some("--") => break,
+            Some("--color") => args.next().flatten(),
+            Some(arg) => arg.strip_prefix("--color="),
+            None => None,
+        };
+        if let Some(value) = value.and_then(|v| ColorChoice::from_str(v, false).ok()) {
+            choice = value;
+        }
+    }
+    choice
+}
+
+impl From<ColorChoice> for clap::ColorChoice {
+    fn from(choice: ColorChoice) -> Self {
+        match choice {
+            ColorChoice::Auto => clap::ColorChoice::Auto,
+            ColorChoice::Always => clap::ColorChoice::Always,
+            ColorChoice::Never => clap::ColorChoice::Never,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write a commented sample config.toml and contacts.toml
@@ -111,7 +141,7 @@ pub struct SendArgs {
     #[arg(short, long)]
     pub yes: bool,
 
-    /// Edit the message in $VISUAL or $EDITOR first; emptying it aborts
+    /// Edit the message in $VISUAL, $EDITOR or vi first; emptying it aborts
     #[arg(long)]
     pub edit: bool,
 }

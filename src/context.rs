@@ -14,7 +14,7 @@ use crate::config::{Config, Paths};
 use crate::contacts::Contacts;
 use crate::env::Environment;
 use crate::error::UserError;
-use crate::output::Output;
+use crate::output::{self, Output};
 use crate::store::Store;
 use crate::transport::{self, Transport};
 
@@ -30,17 +30,11 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: &GlobalArgs, env: Environment) -> anyhow::Result<Context> {
-        let color = match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                env.stdout_tty && env.var("NO_COLOR").is_none() && env.var("TERM") != Some("dumb")
-            }
-        };
         let out = Output {
             json: global.json,
             quiet: global.quiet,
-            color,
+            color: output::use_color(global.color, env.stdout_tty, &env),
+            stderr_color: output::use_color(global.color, env.stderr_tty, &env),
         };
         let now = match env.var("INTRO_NOW") {
             Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {

@@ -11,13 +11,12 @@ use crate::template::Rendered;
 
 /// Let the user edit `rendered`. An emptied file aborts.
 pub fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> {
-    let editor = env
-        .var("VISUAL")
-        .or_else(|| env.var("EDITOR"))
-        .ok_or_else(|| {
-            UserError::new("`--edit` needs an editor, and neither $VISUAL nor $EDITOR is set")
-                .hint("e.g. export EDITOR=nano, or drop `--edit`")
-        })?;
+    // `vi` when neither is set, as git and crontab do: POSIX systems have it.
+    let editor = match env.var("VISUAL").or_else(|| env.var("EDITOR")) {
+        Some(editor) => editor,
+        None if on_path(env, "vi") => "vi",
+        None => return Err(no_editor("vi").into()),
+    };
     let mut file = tempfile::Builder::new()
         .prefix("intro-message-")
         .suffix(".txt")
@@ -32,6 +31,10 @@ pub fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> 
         .arg(file.path())
         .status()
         .map_err(|e| UserError::new(format!("cannot start the editor `{editor}`: {e}")))?;
+    // The shell's "command not found".
+    if status.code() == Some(127) {
+        return Err(no_editor(editor).into());
+    }
     if !status.success() {
         return Err(UserError::new(format!(
             "the editor `{editor}` exited with {status}; nothing was sent"
@@ -40,6 +43,23 @@ pub fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> 
     }
     let text = std::fs::read_to_string(file.path())?;
     parse(&text)
+}
+
+fn no_editor(editor: &str) -> UserError {
+    UserError::new(format!(
+        "cannot find the editor `{editor}`; nothing was sent"
+    ))
+    .hint("set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano")
+}
+
+/// Whether `program` is an executable file in a directory of `$PATH`.
+fn on_path(env: &Environment, program: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = env.var("PATH").unwrap_or("/usr/bin:/bin");
+    std::env::split_paths(path).any(|dir| {
+        std::fs::metadata(dir.join(program))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
 }
 
 /// Read an edited message back: `Subject: ...`, a blank line, the body.

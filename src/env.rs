@@ -15,6 +15,8 @@ pub struct Environment {
     /// Standard error is a terminal: progress bars and colors may show.
     pub stderr_tty: bool,
     pub stdout_tty: bool,
+    /// The height of the terminal stdout is, when it is one.
+    pub stdout_rows: Option<usize>,
 }
 
 impl Environment {
@@ -26,6 +28,9 @@ impl Environment {
             stdin_tty: std::io::stdin().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
+            stdout_rows: terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(_, rows)| usize::from(rows.0))
+                .filter(|&rows| rows > 0),
         }
     }
 

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::process::ExitCode;
 
+use crate::output::{paint_prefix, write_stderr};
+
 /// The process exit codes the spec fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -71,25 +73,28 @@ pub trait Hints {
     fn hints(&self) -> Vec<String>;
 }
 
-/// Write the error to stderr in the one voice and return its exit code.
-pub fn report(err: &anyhow::Error) -> Exit {
+/// Write the error to stderr in the one voice and return its exit code;
+/// `color` paints the `error:` and `hint:` prefixes as clap paints its own.
+pub fn report(err: &anyhow::Error, color: bool) -> Exit {
+    let error = paint_prefix("error:", color);
+    let hint = paint_prefix("hint:", color);
     let mut out = String::new();
     if let Some(user) = err.downcast_ref::<UserError>() {
-        out.push_str(&format!("error: {}\n", user.message));
+        out.push_str(&format!("{error} {}\n", user.message));
         for line in &user.details {
             out.push_str(&format!("  {line}\n"));
         }
-        for hint in &user.hints {
-            out.push_str(&format!("hint: {hint}\n"));
+        for line in &user.hints {
+            out.push_str(&format!("{hint} {line}\n"));
         }
-        eprint!("{out}");
+        write_stderr(&out);
         return user.exit;
     }
-    out.push_str(&format!("error: {}\n", one_line(err)));
-    for hint in chain_hints(err) {
-        out.push_str(&format!("hint: {hint}\n"));
+    out.push_str(&format!("{error} {}\n", one_line(err)));
+    for line in chain_hints(err) {
+        out.push_str(&format!("{hint} {line}\n"));
     }
-    eprint!("{out}");
+    write_stderr(&out);
     Exit::Failure
 }
 

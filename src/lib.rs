@@ -27,8 +27,8 @@
 //! - `sync` finds A's replies (over IMAP, or in a Maildir) and decides which
 //!   message answers which request; `intro sync` records them as `replied`.
 //! - `view`, `output` and `table` decide what the user sees (JSON, aligned
-//!   columns, notes); `error` is the one voice of failures and the exit
-//!   codes.
+//!   columns, notes); `pager` shows long listings through `$PAGER`;
+//!   `error` is the one voice of failures and the exit codes.
 //! - `complete` offers handles and request ids to shells on TAB (through
 //!   clap_complete, which answers before anything else runs).
 //! - `fuzzing` is not part of the interface: the hidden door the fuzz
@@ -54,6 +54,7 @@ mod import;
 mod message;
 mod outgoing;
 mod output;
+mod pager;
 mod request;
 mod resend;
 mod secret;
@@ -75,7 +76,7 @@ pub mod fuzzing;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory as _, Parser};
+use clap::{CommandFactory as _, FromArgMatches as _};
 
 use crate::error::Exit;
 
@@ -86,7 +87,16 @@ pub fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
         .var(complete::VAR)
         .complete();
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let env = env::Environment::capture();
+    let color = cli::color_in_args(&args);
+    let mut command = cli::Cli::command().color(color.into());
+    // With `auto`, clap itself looks at the terminal and `NO_COLOR`.
+    let parsed = command
+        .try_get_matches_from_mut(&args)
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches))
+        .map_err(|e| e.format(&mut command));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help and version to stdout with exit 0, and usage
@@ -95,20 +105,29 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { Exit::Usage as u8 } else { 0 });
         }
     };
+    let stderr_color = output::use_color(cli.global.color, env.stderr_tty, &env);
     let result = match cli.command {
         // These print what clap knows and need no settings.
         cli::Command::Completions(args) => cmd::completions::run(args),
         cli::Command::Man(args) => cmd::man::run(args),
-        command => {
-            context::Context::new(&cli.global, env::Environment::capture()).and_then(|mut ctx| {
-                let result = cmd::run(command, &mut ctx);
-                let released = ctx.store.release();
-                result.and(released.map_err(Into::into))
-            })
-        }
+        command => context::Context::new(&cli.global, env).and_then(|mut ctx| {
+            let result = cmd::run(command, &mut ctx);
+            let released = ctx.store.release();
+            result.and(released.map_err(Into::into))
+        }),
     };
+    // A reader that went away is no failure; any other loss of output is.
+    let result = result.and_then(|()| {
+        output::stdout_result().map_err(|e| {
+            error::UserError::new(format!("cannot write to standard output: {e}"))
+                .hint(
+                    "check where the output goes (a full disk?); anything sent or recorded is kept",
+                )
+                .into()
+        })
+    });
     match result {
         Ok(()) => Exit::Success.into(),
-        Err(e) => error::report(&e).into(),
+        Err(e) => error::report(&e, stderr_color).into(),
     }
 }

@@ -96,9 +96,9 @@ pub fn print_dry_run(ctx: &Context, messages: &[Outgoing]) {
     }
     for (i, m) in messages.iter().enumerate() {
         if i > 0 {
-            println!();
+            ctx.out.data("");
         }
-        print!("{}", m.text());
+        ctx.out.text(m.text());
     }
     ctx.out.note("(dry run: nothing was sent or recorded)");
 }

@@ -1,39 +1,68 @@
 //! How results reach the user: JSON or text on stdout, notes on stderr,
 //! colors only when wanted, times in one format.
+//!
+//! Every byte intro prints goes through here, so one rule holds for all
+//! commands: a reader that went away (`intro status | head -1`) is not an
+//! error. What remains to print is dropped, the run finishes what it was
+//! doing (nothing it recorded is lost), and it exits as it would have.
+
+use std::io::{self, Write as _};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::cli::ColorChoice;
+use crate::env::Environment;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
     pub json: bool,
     pub quiet: bool,
+    /// Colors on stdout (tables, details).
     pub color: bool,
+    /// Colors on stderr (the `warning:` and `hint:` prefixes).
+    pub stderr_color: bool,
 }
 
 impl Output {
     /// One JSON document on stdout.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) {
         let text = serde_json::to_string_pretty(value).expect("JSON output serializes");
-        println!("{text}");
+        self.data(text);
     }
 
     /// A line of data on stdout.
     pub fn data(&self, line: impl AsRef<str>) {
-        println!("{}", line.as_ref());
+        let mut text = String::with_capacity(line.as_ref().len() + 1);
+        text.push_str(line.as_ref());
+        text.push('\n');
+        self.text(text);
+    }
+
+    /// Text on stdout as it is (a message, a page), without a line added.
+    pub fn text(&self, text: impl AsRef<str>) {
+        write_stdout(text.as_ref().as_bytes());
     }
 
     /// A note for a person (what was done, what to do next); hidden by -q.
     pub fn note(&self, line: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", line.as_ref());
+            write_stderr(&format!(
+                "{}\n",
+                paint_prefix(line.as_ref(), self.stderr_color)
+            ));
         }
     }
 
-    /// A warning: shown even with -q, since it may change what the user does.
+    /// A warning; hidden by -q, as errors never are.
     pub fn warn(&self, line: impl AsRef<str>) {
-        eprintln!("warning: {}", line.as_ref());
+        if !self.quiet {
+            let prefix = paint(self.stderr_color, WARNING, "warning:");
+            write_stderr(&format!("{prefix} {}\n", line.as_ref()));
+        }
     }
 
     pub fn bold(&self, s: &str) -> String {
@@ -53,11 +82,85 @@ impl Output {
     }
 
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
+        paint(self.color, code, s)
+    }
+}
+
+/// The styles of the line prefixes, as clap draws its own `error:` and
+/// `tip:`, so intro's messages and clap's look alike.
+pub const ERROR: &str = "1;31";
+pub const WARNING: &str = "1;33";
+pub const HINT: &str = "32";
+
+fn paint(color: bool, code: &str, s: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{s}\x1b[0m")
+    } else {
+        s.to_string()
+    }
+}
+
+/// A stderr line with its `error:`, `warning:` or `hint:` prefix painted.
+pub fn paint_prefix(line: &str, color: bool) -> String {
+    for (prefix, code) in [("error:", ERROR), ("warning:", WARNING), ("hint:", HINT)] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return format!("{}{rest}", paint(color, code, prefix));
         }
+    }
+    line.to_string()
+}
+
+/// Whether to color a stream: `--color` first; with `auto`, never with
+/// `NO_COLOR` set, always with `CLICOLOR_FORCE` set, else only on a
+/// terminal whose `TERM` is set and not `dumb`. Clap decides its own
+/// colors by the same rules, so its errors and intro's agree.
+pub fn use_color(choice: ColorChoice, tty: bool, env: &Environment) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if env.var("NO_COLOR").is_some() => false,
+        ColorChoice::Auto if env.var("CLICOLOR_FORCE").is_some() => true,
+        ColorChoice::Auto => tty && env.var("TERM").is_some_and(|term| term != "dumb"),
+    }
+}
+
+/// The reader of stdout went away: print nothing more.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// The first other failure to write stdout (a full disk), reported when
+/// the run ends: the user must know the output is not whole.
+static STDOUT_FAILED: Mutex<Option<io::Error>> = Mutex::new(None);
+
+/// Write to stdout, unless its reader went away.
+pub fn write_stdout(bytes: &[u8]) {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut stdout = io::stdout().lock();
+    if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        } else if let Ok(mut failed) = STDOUT_FAILED.lock() {
+            failed.get_or_insert(e);
+        }
+    }
+}
+
+/// Write to stderr. A failure has nowhere to be told, and must not stop
+/// a run that may be recording what it sent.
+pub fn write_stderr(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
+/// Whether everything meant for stdout reached it, or its reader went
+/// away (which is not an error).
+pub fn stdout_result() -> io::Result<()> {
+    match STDOUT_FAILED
+        .lock()
+        .ok()
+        .and_then(|mut failed| failed.take())
+    {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

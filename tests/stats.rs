@@ -148,9 +148,29 @@ fn since_keeps_requests_created_from_that_day_or_time() {
 }
 
 #[test]
+fn since_counts_back_from_the_clock() {
+    let mut sb = history();
+    sb.set_now("2026-03-08T09:00:00Z");
+    sb.ask("sam", "ada", "tools");
+    sb.set_now("2026-03-09T18:00:00Z");
+    for (since, start, total) in [
+        ("yesterday", "2026-03-08T00:00:00Z", 1),
+        ("today", "2026-03-09T00:00:00Z", 0),
+        ("1d", "2026-03-08T00:00:00Z", 1),
+        ("8d", "2026-03-01T00:00:00Z", 5),
+        ("1w", "2026-03-02T00:00:00Z", 1),
+        ("1m", "2026-02-09T00:00:00Z", 5),
+    ] {
+        let v = sb.json(&["stats", "--since", since]);
+        assert_eq!(v["since"], start, "--since {since}");
+        assert_eq!(v["total"], total, "--since {since}");
+    }
+}
+
+#[test]
 fn a_bad_date_is_a_usage_error() {
     let sb = Sandbox::new();
-    for bad in ["yesterday", "2026-02-30", "03/01/2026"] {
+    for bad in ["tomorrow", "2026-02-30", "03/01/2026", "3y"] {
         let err = sb.fails(&["stats", "--since", bad], 2);
         assert!(
             err.contains(&format!("invalid value '{bad}' for '--since <DATE>'")),

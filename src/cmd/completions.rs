@@ -2,8 +2,6 @@
 //! commands and options, and (by calling intro back) contact handles and
 //! request ids.
 
-use std::io::Write as _;
-
 use anyhow::Context as _;
 use clap::{Args, CommandFactory as _};
 use clap_complete::Shell;
@@ -12,6 +10,7 @@ use clap_complete::env::Shells;
 use crate::cli::Cli;
 use crate::complete;
 use crate::env;
+use crate::output;
 
 #[derive(Debug, Args)]
 #[command(
@@ -52,7 +51,6 @@ pub fn run(args: CompletionsArgs) -> anyhow::Result<()> {
             &mut script,
         )?;
     }
-    std::io::stdout()
-        .write_all(&script)
-        .context("cannot write the script to standard output")
+    output::write_stdout(&script);
+    Ok(())
 }

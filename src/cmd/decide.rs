@@ -196,7 +196,7 @@ pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
-            print!("{}", draft.text());
+            ctx.out.text(draft.text());
         }
         ctx.out.note(format!(
             "saved the note to {} as {} (not sent: send it from your mail client)",
@@ -347,7 +347,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let updated = change(ctx, &args.request, |r| r.cancel(now))?;
         for ((kind, message), path) in kinds.iter().zip(&messages).zip(&saved) {
             if !ctx.out.json {
-                print!("{}", message.text());
+                ctx.out.text(message.text());
             }
             ctx.out.note(format!(
                 "saved the note to {} as {} (not sent: send it from your mail client)",

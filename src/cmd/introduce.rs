@@ -130,7 +130,7 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
             json.draft = Some(draft_path.display().to_string());
             ctx.out.json(&json);
         } else {
-            print!("{}", message.text());
+            ctx.out.text(message.text());
             ctx.out
                 .data(format!("draft saved: {}", draft_path.display()));
             ctx.out.note(format!(

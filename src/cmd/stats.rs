@@ -20,35 +20,92 @@ use crate::table::Table;
                   from its Date header; the median is over answered requests
   follow-ups      the share of answered requests that had at least one follow-up
                   before the answer, and follow-ups per answered request on average
-  --since         keeps requests created on or after DATE (a day starts at 00:00 UTC)
+  --since         keeps requests created on or after DATE (a day starts at 00:00 UTC);
+                  yesterday, 7d, 2w and 3m count back whole days, weeks and calendar
+                  months from today, to that day's start
 
 Examples:
   intro stats
   intro stats --since 2026-01-01
+  intro stats --since 4w
   intro stats --json | jq '.per_contact[] | select(.asked >= 3)'")]
 pub struct StatsArgs {
-    /// Count only requests created on or after DATE (YYYY-MM-DD, or an RFC 3339 time)
+    /// Count only requests created on or after DATE (YYYY-MM-DD, RFC 3339, yesterday, 7d, 2w, 3m)
     #[arg(long, value_name = "DATE", value_parser = parse_since)]
-    pub since: Option<OffsetDateTime>,
+    pub since: Option<Since>,
 }
 
-/// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 time.
-fn parse_since(text: &str) -> Result<OffsetDateTime, String> {
+/// A `--since` as typed: a moment, or the start of a day counted back from
+/// today (by the clock of the run, `$INTRO_NOW` in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    At(OffsetDateTime),
+    DaysAgo(u32),
+    WeeksAgo(u32),
+    /// Calendar months: 1m on 31 March is 28 (or 29) February.
+    MonthsAgo(u32),
+}
+
+impl Since {
+    /// The moment this names, seen from `now`.
+    pub fn resolve(self, now: OffsetDateTime) -> OffsetDateTime {
+        let today = now.to_offset(time::UtcOffset::UTC).date();
+        let day = match self {
+            Since::At(t) => return t,
+            Since::DaysAgo(n) => today.saturating_sub(time::Duration::days(n.into())),
+            Since::WeeksAgo(n) => today.saturating_sub(time::Duration::weeks(n.into())),
+            Since::MonthsAgo(n) => months_before(today, n),
+        };
+        day.midnight().assume_utc()
+    }
+}
+
+/// The same day of the month `n` months earlier, or that month's last day.
+fn months_before(date: time::Date, n: u32) -> time::Date {
+    let index = i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 - i64::from(n);
+    let Ok(year) = i32::try_from(index.div_euclid(12)) else {
+        return time::Date::MIN;
+    };
+    let month =
+        time::Month::try_from(index.rem_euclid(12) as u8 + 1).unwrap_or(time::Month::January);
+    let day = date.day().min(month.length(year));
+    time::Date::from_calendar_date(year, month, day).unwrap_or(time::Date::MIN)
+}
+
+/// `YYYY-MM-DD` (midnight UTC), an RFC 3339 time, `today`, `yesterday`,
+/// or a count of days, weeks or months back (`7d`, `2w`, `3m`).
+fn parse_since(text: &str) -> Result<Since, String> {
     let text = text.trim();
     if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(t.to_offset(time::UtcOffset::UTC));
+        return Ok(Since::At(t.to_offset(time::UtcOffset::UTC)));
     }
     let day = time::macros::format_description!("[year]-[month]-[day]");
     if let Ok(date) = time::Date::parse(text, &day) {
-        return Ok(date.midnight().assume_utc());
+        return Ok(Since::At(date.midnight().assume_utc()));
     }
-    Err("expected a date like 2026-03-01 or an RFC 3339 time like 2026-03-01T09:00:00Z".into())
+    match text.to_ascii_lowercase().as_str() {
+        "today" => return Ok(Since::DaysAgo(0)),
+        "yesterday" => return Ok(Since::DaysAgo(1)),
+        _ => {}
+    }
+    let split = text.len().saturating_sub(1);
+    if let (Some(Ok(n)), Some(unit)) = (text.get(..split).map(str::parse::<u32>), text.get(split..))
+    {
+        match unit {
+            "d" => return Ok(Since::DaysAgo(n)),
+            "w" => return Ok(Since::WeeksAgo(n)),
+            "m" => return Ok(Since::MonthsAgo(n)),
+            _ => {}
+        }
+    }
+    Err("expected a date (2026-03-01), an RFC 3339 time (2026-03-01T09:00:00Z), `today`, `yesterday`, or days, weeks or months ago (7d, 2w, 3m)".into())
 }
 
 pub fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let out = ctx.out;
     let requests = ctx.store.read()?;
-    let stats = stats::compute(requests.iter(), args.since);
+    let since = args.since.map(|since| since.resolve(ctx.now));
+    let stats = stats::compute(requests.iter(), since);
     if out.json {
         out.json(&StatsJson::from(&stats));
         return Ok(());
@@ -248,16 +305,53 @@ mod tests {
 
     #[test]
     fn since_takes_a_day_or_an_rfc3339_time() {
+        let now = datetime!(2026-03-31 15:20 UTC);
+        let since = |text: &str| parse_since(text).unwrap().resolve(now);
+        assert_eq!(since("2026-03-01"), datetime!(2026-03-01 00:00 UTC));
         assert_eq!(
-            parse_since("2026-03-01").unwrap(),
-            datetime!(2026-03-01 00:00 UTC)
-        );
-        assert_eq!(
-            parse_since("2026-03-01T10:30:00+02:00").unwrap(),
+            since("2026-03-01T10:30:00+02:00"),
             datetime!(2026-03-01 08:30 UTC)
         );
-        for bad in ["yesterday", "2026-13-01", "2026-02-30", "01/03/2026", ""] {
+        for bad in [
+            "2026-13-01",
+            "2026-02-30",
+            "01/03/2026",
+            "",
+            "d",
+            "3y",
+            "-3d",
+            "tomorrow",
+            "3 d",
+            "3é",
+            "é",
+        ] {
             assert!(parse_since(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn since_counts_back_whole_days_weeks_and_months() {
+        let now = datetime!(2026-03-31 15:20 UTC);
+        let since = |text: &str| parse_since(text).unwrap().resolve(now);
+        assert_eq!(since("today"), datetime!(2026-03-31 00:00 UTC));
+        assert_eq!(since("yesterday"), datetime!(2026-03-30 00:00 UTC));
+        assert_eq!(since("Yesterday"), since("1d"));
+        assert_eq!(since("0d"), since("today"));
+        assert_eq!(since("7d"), datetime!(2026-03-24 00:00 UTC));
+        assert_eq!(since("2w"), datetime!(2026-03-17 00:00 UTC));
+        // Calendar months, clamped to the month's last day.
+        assert_eq!(since("1m"), datetime!(2026-02-28 00:00 UTC));
+        assert_eq!(since("3m"), datetime!(2025-12-31 00:00 UTC));
+        assert_eq!(since("14m"), datetime!(2025-01-31 00:00 UTC));
+        assert_eq!(since("13m"), datetime!(2025-02-28 00:00 UTC));
+        // Further back than the calendar goes: its first day, no panic.
+        assert_eq!(
+            since(&format!("{}m", u32::MAX)),
+            time::Date::MIN.midnight().assume_utc()
+        );
+        assert_eq!(
+            since(&format!("{}d", u32::MAX)),
+            time::Date::MIN.midnight().assume_utc()
+        );
     }
 }

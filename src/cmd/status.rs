@@ -9,6 +9,7 @@ use crate::complete;
 use crate::config::FollowupSettings;
 use crate::context::Context;
 use crate::output::{age, rfc3339};
+use crate::pager;
 use crate::request::{Request, State};
 use crate::table::Table;
 use crate::text::truncate;
@@ -16,7 +17,7 @@ use crate::view::{self, next_step};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts"
+    after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
 )]
 pub struct StatusArgs {
     /// Requests to show in detail (an id or an unambiguous prefix)
@@ -30,6 +31,14 @@ pub struct StatusArgs {
     /// Only requests with a follow-up due
     #[arg(long)]
     pub due: bool,
+
+    /// Show only the first N requests of the list
+    #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
+    /// Print the list straight out, never through $PAGER
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
@@ -91,12 +100,23 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
             .then(y.created_at.cmp(&x.created_at))
             .then(y.id.cmp(&x.id))
     });
+    let listed = list.len();
+    if let Some(limit) = args.limit {
+        list.truncate(limit as usize);
+        if list.len() < listed {
+            out.note(format!(
+                "showing {} of {listed} requests (`-n` sets how many)",
+                list.len()
+            ));
+        }
+    }
     if out.json {
         let list: Vec<_> = list
             .iter()
             .map(|r| view::request_json(r, now, &settings))
             .collect();
-        out.json(&list);
+        let text = serde_json::to_string_pretty(&list)?;
+        pager::print(&ctx.env, &out, &format!("{text}\n"), !args.no_pager);
         return Ok(());
     }
     if list.is_empty() {
@@ -132,7 +152,12 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
             next,
         ]);
     }
-    out.data(table.render());
+    pager::print(
+        &ctx.env,
+        &out,
+        &format!("{}\n", table.render()),
+        !args.no_pager,
+    );
     Ok(())
 }
 
