@@ -802,3 +802,318 @@ fn the_corpus_reads_as_a_considerate_person_wrote_it() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A sandbox with the corpus's contacts and sender.
+fn corpus_sandbox() -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write_config(CONFIG);
+    sb.write_contacts(CONTACTS);
+    sb
+}
+
+#[test]
+fn first_names_are_listed_and_guesses_are_warned_about() {
+    let sb = corpus_sandbox();
+    let list = sb.json(&["contacts"]);
+    let first = |handle: &str| {
+        let c = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["handle"] == handle)
+            .unwrap();
+        (c["first_name"].clone(), c["url"].clone())
+    };
+    assert_eq!(first("rafael").0, "Rafael");
+    assert_eq!(first("ngozi").0, "Ngozi");
+    assert_eq!(first("hannah").0, "Hannah");
+    assert_eq!(first("jo").0, "Jo", "a first_name that is set wins");
+    assert_eq!(first("wang").0, "王小明");
+    assert_eq!(first("tom").0, "Tom");
+    assert_eq!(first("renee").0, "Renée");
+    assert_eq!(first("mei").1, "https://example.org/~mei");
+    assert!(first("sam").1.is_null());
+
+    let run = sb.run(&["contacts", "check"]);
+    assert_eq!(
+        run.code, 0,
+        "a guess is a warning, not a problem: {}",
+        run.stderr
+    );
+    let warned: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    for expected in [
+        "warning: `[me]`: greeted as `Grace`, from `Dr. Grace Hopper` (the title `Dr.` was dropped); set `first_name` if that is wrong",
+        "warning: contact `rafael`: greeted as `Rafael`, from `Dr. Rafael Ortiz` (the title `Dr.` was dropped); set `first_name` if that is wrong",
+        "warning: contact `ngozi`: greeted as `Ngozi`, from `Okafor, Ngozi` (it was read as `Last, First`); set `first_name` if that is wrong",
+        "warning: contact `hannah`: greeted as `Hannah`, from `Prof. Dr. Hannah Weiß` (the title `Prof. Dr.` was dropped); set `first_name` if that is wrong",
+        "warning: contact `john`: greeted as `John`, from `Sir John Hegarty` (the title `Sir` was dropped); set `first_name` if that is wrong",
+    ] {
+        assert!(
+            warned.contains(&expected),
+            "{expected}\nin:\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        warned.len(),
+        5,
+        "no warning where nothing was guessed:\n{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn with_both_each_side_reads_its_own_reason() {
+    let sb = corpus_sandbox();
+    let v = sb.json(&[
+        "ask",
+        "hannah",
+        "mei",
+        "--both",
+        "--why",
+        "REASON-FOR-A",
+        "--why-b",
+        "REASON-FOR-B",
+        "--yes",
+    ]);
+    assert_eq!(v["why"], "REASON-FOR-A");
+    assert_eq!(v["why_b"], "REASON-FOR-B");
+    let id = v["id"].as_str().unwrap();
+    assert_eq!(
+        sb.request(id)["why_b"],
+        "REASON-FOR-B",
+        "the store keeps it"
+    );
+    let outbox = sb.outbox();
+    let to = |email: &str| {
+        outbox
+            .iter()
+            .map(|(_, m)| m)
+            .find(|m| header(m, "To").unwrap().contains(email))
+            .map(|m| body(m))
+            .unwrap()
+    };
+    let (a, b) = (to("hannah@example.de"), to("mei@example.org"));
+    assert!(
+        a.contains("REASON-FOR-A") && !a.contains("REASON-FOR-B"),
+        "{a}"
+    );
+    assert!(
+        b.contains("REASON-FOR-B") && !b.contains("REASON-FOR-A"),
+        "{b}"
+    );
+    // Without --both there is no B to read it.
+    let err = sb.run(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "x",
+        "--why-b",
+        "y",
+        "--dry-run",
+    ]);
+    assert_eq!(err.code, 2, "{}", err.stderr);
+    assert!(err.stderr.contains("--both"), "{}", err.stderr);
+}
+
+#[test]
+fn an_ask_that_leaves_out_wants_or_format_warns_and_require_refuses_it() {
+    let sb = corpus_sandbox();
+    let run = sb.run(&["ask", "ada", "sam", "--why", "compilers", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the ask does not say what B hopes for\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: the ask does not say in what format\n"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "compilers",
+        "--wants",
+        "advice",
+        "--format",
+        "a call",
+        "--dry-run",
+    ]);
+    assert!(!run.stderr.contains("does not say"), "{}", run.stderr);
+
+    sb.write_config(&format!("{CONFIG}\n[ask]\nrequire = [\"wants\"]\n"));
+    let err = sb.fails(
+        &[
+            "ask",
+            "ada",
+            "sam",
+            "--why",
+            "compilers",
+            "--format",
+            "a call",
+            "--yes",
+        ],
+        1,
+    );
+    assert_eq!(
+        err,
+        "error: the ask does not say what B hopes for, and `[ask] require` needs `wants`\n\
+         hint: pass `--wants TEXT` (in a batch, fill the `wants` column), or take \"wants\" out of `[ask] require`\n"
+    );
+    assert!(sb.outbox().is_empty(), "nothing was sent");
+    // Only what is required is an error; the rest still warns.
+    let run = sb.run(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "compilers",
+        "--wants",
+        "advice",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the ask does not say in what format"),
+        "{}",
+        run.stderr
+    );
+
+    // In a batch, a row without it is a bad row, listed with its line.
+    let path = sb.root().join("asks.csv");
+    std::fs::write(
+        &path,
+        "a,b,why,wants\ntom,sam,orbits,advice\nprince,sam,codes,\n",
+    )
+    .unwrap();
+    let err = sb.fails(&["ask", "--batch", path.to_str().unwrap(), "--yes"], 1);
+    assert!(err.starts_with("error: 1 bad row in "), "{err}");
+    assert!(
+        err.contains(
+            "  line 3: the ask does not say what B hopes for, and `[ask] require` needs `wants`"
+        ),
+        "{err}"
+    );
+    assert_eq!(sb.outbox().len(), 1, "only the single ask above was sent");
+}
+
+#[test]
+fn a_batch_warns_once_per_missing_field_not_once_per_row() {
+    let sb = corpus_sandbox();
+    let path = sb.root().join("asks.csv");
+    std::fs::write(
+        &path,
+        "a,b,why,wants,format\nada,sam,one,,a call\ntom,sam,two,advice,\nprince,sam,three,,\nrafael,sam,four,,lunch\n",
+    )
+    .unwrap();
+    let run = sb.run(&["ask", "--batch", path.to_str().unwrap(), "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: 3 asks do not say what B hopes for (lines 2, 4, 5)",
+            "warning: 2 asks do not say in what format (lines 3, 4)",
+        ],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_long_follow_up_warns_with_its_word_count() {
+    let sb = corpus_sandbox();
+    let templates = sb.config_dir().join("templates");
+    let long = "word ".repeat(160);
+    sb.write(
+        &templates.join("followup.txt"),
+        &format!("Subject: x\n\nHi {{{{ a.first_name }}}}, {long}\n"),
+    );
+    let id = sb.ask("ada", "sam", "compilers");
+    let run = sb.run(&["followup", &id, "--force", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: the follow-up to Ada Lovelace is 162 words long (more than 150)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn user_agent_only_when_asked_for() {
+    let sb = corpus_sandbox();
+    let args = [
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "x",
+        "--wants",
+        "y",
+        "--format",
+        "z",
+        "--dry-run",
+    ];
+    let plain = sb.ok(&args);
+    assert!(!plain.contains("User-Agent"), "{plain}");
+    assert!(plain.contains("MIME-Version: 1.0\n"), "{plain}");
+    sb.write_config(&format!("{CONFIG}\n[send]\nuser_agent = true\n"));
+    let labelled = sb.ok(&args);
+    assert!(labelled.contains("User-Agent: intro/"), "{labelled}");
+}
+
+/// On a terminal (a real pseudo-terminal, through `script`), the question
+/// before sending repeats what the ask leaves unsaid.
+#[test]
+fn the_question_on_a_terminal_repeats_the_warning() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to give intro a terminal");
+        return;
+    }
+    let sb = corpus_sandbox();
+    let command = format!(
+        "{} ask ada sam --why compilers --wants advice",
+        env!("CARGO_BIN_EXE_intro")
+    );
+    let mut cmd = sb.sealed("script");
+    cmd.args(["-qec", &command, "/dev/null"]);
+    let run = sb.run_command(cmd, Some("n\n"));
+    let screen = run.stdout.replace("\r\n", "\n");
+    let warning = "warning: the ask does not say in what format";
+    assert_eq!(
+        screen.matches(warning).count(),
+        2,
+        "once, then again at the question:\n{screen}"
+    );
+    let question = screen
+        .find("Send the ask to Ada Lovelace? [y/N]")
+        .expect(&screen);
+    let last_warning = screen.rfind(warning).unwrap();
+    let preview_end = screen[..question].rfind("Grace\n").unwrap();
+    assert!(
+        preview_end < last_warning && last_warning < question,
+        "{screen}"
+    );
+    assert!(sb.outbox().is_empty(), "the answer was no");
+}
