@@ -1117,3 +1117,47 @@ fn the_question_on_a_terminal_repeats_the_warning() {
     );
     assert!(sb.outbox().is_empty(), "the answer was no");
 }
+
+#[test]
+fn a_first_name_set_in_me_signs_every_message() {
+    let sb = corpus_sandbox();
+    sb.write_config(&CONFIG.replace("[me]\n", "[me]\nfirst_name = \"Amazing Grace\"\n"));
+    let out = sb.ok(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "x",
+        "--wants",
+        "y",
+        "--format",
+        "z",
+        "--dry-run",
+    ]);
+    assert!(out.contains("Thanks,\nAmazing Grace\n"), "{out}");
+    let run = sb.run(&["contacts", "check"]);
+    assert!(
+        !run.stderr.contains("`[me]`"),
+        "nothing was guessed: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_batch_row_with_why_b_must_ask_b_too() {
+    let sb = corpus_sandbox();
+    let path = sb.root().join("asks.csv");
+    std::fs::write(
+        &path,
+        "a,b,why,why_b,wants,format\nada,sam,one,,advice,a call\ntom,sam,two,for Sam,advice,a call\n",
+    )
+    .unwrap();
+    let err = sb.fails(&["ask", "--batch", path.to_str().unwrap(), "--yes"], 1);
+    assert!(
+        err.contains(
+            "  line 3: `why_b` is what B reads when B is asked too, and this ask does not ask B"
+        ),
+        "{err}"
+    );
+    assert!(sb.outbox().is_empty());
+}
