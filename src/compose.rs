@@ -65,7 +65,9 @@ impl<'a> Composer<'a> {
                 handle: handle.into(),
                 name: handle.into(),
                 email: email.into(),
+                first_name: None,
                 blurb: None,
+                url: None,
                 tags: Vec::new(),
                 extra: Default::default(),
             },
@@ -78,15 +80,18 @@ impl<'a> Composer<'a> {
         Vars {
             me: MeView {
                 name: self.config.me_name().into(),
-                first_name: crate::text::first_name(self.config.me_name()).into(),
+                first_name: self.config.me_first_name().into(),
                 email: self.config.me_email().into(),
             },
             a: ContactView::from(&a),
             b: ContactView::from(&b),
             why: request.why.clone(),
+            why_b: request.why_b.clone().unwrap_or_else(|| request.why.clone()),
             wants: request.wants.clone(),
             format: request.format.clone(),
             note: request.note.clone(),
+            both: request.both(),
+            last: self.is_last_followup(request.followups.len()),
             request: RequestView {
                 id: request.id.clone(),
                 subject: request.subject.clone(),
@@ -97,15 +102,25 @@ impl<'a> Composer<'a> {
         }
     }
 
+    /// Whether the follow-up after `sent` earlier ones is the last that
+    /// `followup.max` allows (or one past it, with `--force`).
+    fn is_last_followup(&self, sent: usize) -> bool {
+        sent + 1 >= self.config.followup.max as usize
+    }
+
     /// The variables for a message to B: `a` and `b` swapped, so `a` is
     /// always the person written to (B's follow-ups reuse followup.txt).
+    /// B reads the reason written for B, and is not told B's own wishes.
     fn vars_for_b(&self, request: &Request) -> Vars {
         let mut vars = self.vars(request);
         std::mem::swap(&mut vars.a, &mut vars.b);
+        vars.why = vars.why_b.clone();
+        vars.wants = None;
         if let Some(b) = &request.b_side {
             vars.request.subject = b.subject.clone();
             vars.request.asked_at = b.asked_at.map(rfc3339);
             vars.request.followups = b.followups.len();
+            vars.last = self.is_last_followup(b.followups.len());
         }
         vars
     }
@@ -392,7 +407,7 @@ impl<'a> Composer<'a> {
     }
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
-        Ok(message::build(&draft)?)
+        Ok(message::build_as(&draft, self.config.send.user_agent)?)
     }
 }
 
@@ -417,7 +432,9 @@ pub fn check_templates(
         handle: handle.into(),
         name: format!("Sample {handle}"),
         email: format!("{handle}@example.com"),
+        first_name: None,
         blurb: Some("A sample blurb.".into()),
+        url: None,
         tags: vec![],
         extra: Default::default(),
     };

@@ -28,6 +28,8 @@ pub struct Config {
     pub followup: FollowupSettings,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub ask: AskSettings,
     pub imap: Option<ImapSettings>,
     pub maildir: Option<MaildirSettings>,
 }
@@ -36,6 +38,8 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Me {
     pub name: Spanned<String>,
+    /// What I sign with; derived from `name` when unset.
+    pub first_name: Option<String>,
     pub email: Spanned<String>,
 }
 
@@ -50,6 +54,10 @@ pub struct SendSettings {
     /// Add me as Bcc on everything sent.
     #[serde(default)]
     pub bcc_me: bool,
+    /// Name intro in a `User-Agent` header (off: a personal note is not
+    /// labelled as generated).
+    #[serde(default)]
+    pub user_agent: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -176,6 +184,22 @@ impl Default for Limits {
     }
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AskSettings {
+    /// Fields an ask must have: a missing one is an error, not a warning.
+    #[serde(default)]
+    pub require: Vec<AskField>,
+}
+
+/// An optional field of an ask that `[ask] require` can insist on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AskField {
+    Wants,
+    Format,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImapSettings {
@@ -292,6 +316,14 @@ impl Config {
                 "`me.name` contains a line break".into(),
             ));
         }
+        if let Some(first) = &config.me.first_name
+            && (first.trim().is_empty() || crate::text::has_line_break(first))
+        {
+            return Err(invalid(
+                name.span(),
+                "`me.first_name` is empty or spans lines".into(),
+            ));
+        }
         let email = &config.me.email;
         if let Err(why) = crate::contacts::check_email(email.get_ref()) {
             return Err(invalid(
@@ -319,6 +351,14 @@ impl Config {
 
     pub fn me_name(&self) -> &str {
         self.me.name.get_ref()
+    }
+
+    /// What I sign with: `[me] first_name`, or derived from the name.
+    pub fn me_first_name(&self) -> &str {
+        match &self.me.first_name {
+            Some(set) => set,
+            None => crate::text::first_name(self.me_name()),
+        }
     }
 
     pub fn me_email(&self) -> &str {

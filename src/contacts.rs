@@ -18,8 +18,13 @@ pub struct Contact {
     pub handle: String,
     pub name: String,
     pub email: String,
+    /// What the person is greeted by, when the user set it; otherwise it
+    /// is derived from `name`.
+    pub first_name: Option<String>,
     /// A forwardable one-liner, used in introductions.
     pub blurb: Option<String>,
+    /// A profile link, included in introductions.
+    pub url: Option<String>,
     pub tags: Vec<String>,
     /// Any other field, available to templates as `a.<field>`.
     #[serde(skip)]
@@ -27,8 +32,20 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// The name the person is greeted by: as set, or derived from `name`.
     pub fn first_name(&self) -> &str {
-        text::first_name(&self.name)
+        match &self.first_name {
+            Some(set) => set,
+            None => text::first_name(&self.name),
+        }
+    }
+
+    /// Why the derived first name may be wrong; None when it was set.
+    pub fn first_name_guess(&self) -> Option<text::Guess> {
+        match &self.first_name {
+            Some(_) => None,
+            None => text::derive_first_name(&self.name).1,
+        }
     }
 }
 
@@ -177,7 +194,9 @@ impl Contacts {
                 };
             let name = string_field("name", true, &mut problem);
             let email = string_field("email", true, &mut problem);
+            let first_name = string_field("first_name", false, &mut problem);
             let blurb = string_field("blurb", false, &mut problem);
+            let url = string_field("url", false, &mut problem);
             // `note` is private: checked, then kept out of everything intro
             // renders or prints.
             let _note = string_field("note", false, &mut problem);
@@ -225,6 +244,16 @@ impl Contacts {
                     );
                 }
             }
+            if let Some((first, pos)) = &first_name {
+                if first.trim().is_empty() {
+                    problem(*pos, format!("contact `{handle}`: `first_name` is empty"));
+                } else if text::has_line_break(first) {
+                    problem(
+                        *pos,
+                        format!("contact `{handle}`: `first_name` contains a line break"),
+                    );
+                }
+            }
             if let Some((email, pos)) = &email
                 && let Err(why) = check_email(email)
             {
@@ -239,7 +268,9 @@ impl Contacts {
                     handle,
                     name,
                     email,
+                    first_name: first_name.map(|f| f.0.trim().to_string()),
                     blurb: blurb.map(|b| b.0),
+                    url: url.map(|u| u.0.trim().to_string()),
                     tags,
                     extra,
                 });

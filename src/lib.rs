@@ -17,8 +17,12 @@
 //!   requests on disk (journal + snapshot of open requests + archive of
 //!   closed ones, locked, atomic). `stats` counts
 //!   what happened to them (pure, like `request`).
-//! - `template` renders the built-in or user templates; `compose` turns a
-//!   request into a message; `message` builds the MIME bytes.
+//! - `template` renders the built-in or user templates; `phrase` fits what
+//!   the user typed into their sentences (the `sentence` and `clause`
+//!   filters); `compose` turns a request into a message; `message` builds
+//!   the MIME bytes.
+//! - `ask_check` warns about an ask that leaves unsaid what B hopes for or
+//!   the format, or runs long (and refuses one `[ask] require` forbids).
 //! - `outgoing` is the gate before any send (dry run, prompt, `--yes`;
 //!   `editor` for `--edit`, `draft` reads back a saved draft the user
 //!   edited); `transport/` delivers (outbox, sendmail, SMTP); `resend` records
@@ -35,6 +39,7 @@
 //!   targets in `fuzz/` use to reach the parsers above (see
 //!   `docs/fuzzing.md`).
 
+mod ask_check;
 mod claim;
 mod cli;
 mod cmd;
@@ -55,6 +60,7 @@ mod message;
 mod outgoing;
 mod output;
 mod pager;
+mod phrase;
 mod request;
 mod resend;
 mod secret;

@@ -104,13 +104,15 @@ impl Outgoing {
     }
 }
 
-/// A new Message-ID on the sender's domain, naming the request it belongs to.
+/// A new Message-ID on the sender's domain, naming the request it belongs
+/// to (so outbox files say what they are), without naming intro: it is
+/// the user's own note.
 pub fn new_message_id(request_id: &str, purpose: Purpose, from_email: &str) -> String {
     let domain = from_email.rsplit_once('@').map_or("localhost", |(_, d)| d);
     format!(
-        "<intro.{request_id}.{}.{}@{domain}>",
+        "<{request_id}.{}.{}@{domain}>",
         purpose.as_str(),
-        random_hex(6)
+        random_hex(8)
     )
 }
 
@@ -158,9 +160,15 @@ fn encode_body(text: &str) -> Result<Body, UserError> {
     Ok(Body::dangerous_pre_encoded(crlf.into_bytes(), encoding))
 }
 
-/// Build the message. Fails (naming the field) if any header value would
-/// span lines.
+/// Build the message, with no `User-Agent` header. Fails (naming the
+/// field) if any header value would span lines.
 pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
+    build_as(draft, false)
+}
+
+/// Build the message; `user_agent` names intro in a `User-Agent` header
+/// (`[send] user_agent`).
+pub fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, UserError> {
     for (what, value) in [
         ("the Subject", draft.rendered.subject.as_str()),
         ("the sender's name", draft.from.name.as_str()),
@@ -206,9 +214,11 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         .subject(subject.clone())
         .date(SystemTime::from(draft.date))
         .message_id(Some(draft.message_id.clone()))
-        .user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")))
         .mailbox(header::To::from(Mailboxes::from_iter(to)))
         .envelope(envelope);
+    if user_agent {
+        builder = builder.user_agent(format!("intro/{}", env!("CARGO_PKG_VERSION")));
+    }
     if let Some(id) = &draft.in_reply_to {
         builder = builder.in_reply_to(id.clone());
     }
@@ -216,7 +226,10 @@ pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
         builder = builder.references(refs.clone());
     }
     let body = encode_body(&draft.rendered.body)?;
+    // The body declares UTF-8 and 8bit, which MIME (RFC 2045) requires
+    // this header for; spam filters count its absence.
     let message = builder
+        .header(header::MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
@@ -388,8 +401,18 @@ mod tests {
         let b = new_message_id("abcd", Purpose::Ask, "me@example.org");
         assert_ne!(a, b);
         assert!(
-            a.starts_with("<intro.abcd.ask.") && a.ends_with("@example.org>"),
+            a.starts_with("<abcd.ask.") && a.ends_with("@example.org>"),
             "{a}"
         );
+        assert!(!a.contains("intro"), "{a}");
+    }
+
+    #[test]
+    fn every_message_declares_mime_and_names_intro_only_when_asked() {
+        let text = build(&draft()).unwrap().text();
+        assert!(text.contains("MIME-Version: 1.0\n"), "{text}");
+        assert!(!text.contains("User-Agent"), "{text}");
+        let text = build_as(&draft(), true).unwrap().text();
+        assert!(text.contains("User-Agent: intro/"), "{text}");
     }
 }

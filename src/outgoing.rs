@@ -37,6 +37,18 @@ pub fn confirm(
     args: &SendArgs,
     what: &str,
 ) -> anyhow::Result<Go> {
+    confirm_warned(ctx, messages, args, what, &[])
+}
+
+/// As [`confirm`]; on a terminal, `warnings` (already printed once) are
+/// repeated right above the question, where the user decides.
+pub fn confirm_warned(
+    ctx: &Context,
+    messages: &[Outgoing],
+    args: &SendArgs,
+    what: &str,
+    warnings: &[String],
+) -> anyhow::Result<Go> {
     if args.dry_run {
         print_dry_run(ctx, messages);
         return Ok(Go::DryRun);
@@ -59,6 +71,11 @@ pub fn confirm(
         let _ = write!(stderr, "{}", preview(m));
     }
     let _ = writeln!(stderr, "{}", ctx.out.dim(&"-".repeat(60)));
+    drop(stderr);
+    for w in warnings {
+        ctx.out.warn(w);
+    }
+    let mut stderr = std::io::stderr().lock();
     let _ = write!(stderr, "Send {what}? [y/N] ");
     let _ = stderr.flush();
     let mut answer = String::new();

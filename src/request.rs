@@ -225,6 +225,10 @@ pub struct Request {
     pub b: String,
     pub b_email: String,
     pub why: String,
+    /// With `--both`: the reason as B reads it (`--why-b`), when it
+    /// differs from `why`. Stores written before it existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_b: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wants: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -305,6 +309,7 @@ impl Request {
             b: spec.b,
             b_email: spec.b_email,
             why: spec.why,
+            why_b: None,
             wants: spec.wants,
             format: spec.format,
             note: spec.note,

@@ -79,7 +79,7 @@ impl Hints for TemplateError {
     fn hints(&self) -> Vec<String> {
         match self {
             TemplateError::Syntax { .. } | TemplateError::Render { .. } => vec![
-                "templates see `me`, `a`, `b`, `why`, `wants`, `format`, `note` and `request`; see the README".into(),
+                "templates see `me`, `a`, `b`, `why`, `why_b`, `wants`, `format`, `note`, `both`, `last` and `request`, and the filters `sentence`, `clause`, `full_stop` and `brief`; see the README".into(),
             ],
             TemplateError::Shape { .. } => vec![
                 "a template starts with `Subject: ...`, then a blank line, then the body".into(),
@@ -129,7 +129,8 @@ pub fn load(kind: Kind, dir: &Path) -> Result<Source, TemplateError> {
     }
 }
 
-/// A contact as templates see it (`a`, `b`): never its private note.
+/// A contact as templates see it (`a`, `b`): never its private note. The
+/// name reads as in a sentence (`Okafor, Ngozi` is `Ngozi Okafor`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ContactView {
     pub handle: String,
@@ -137,6 +138,8 @@ pub struct ContactView {
     pub first_name: String,
     pub email: String,
     pub blurb: Option<String>,
+    /// A profile link.
+    pub url: Option<String>,
     pub tags: Vec<String>,
     #[serde(flatten)]
     pub extra: std::collections::BTreeMap<String, toml::Value>,
@@ -146,10 +149,11 @@ impl From<&crate::contacts::Contact> for ContactView {
     fn from(c: &crate::contacts::Contact) -> Self {
         ContactView {
             handle: c.handle.clone(),
-            name: c.name.clone(),
+            name: text::natural_name(&c.name),
             first_name: c.first_name().to_string(),
             email: c.email.clone(),
             blurb: c.blurb.clone(),
+            url: c.url.clone(),
             tags: c.tags.clone(),
             extra: c.extra.clone(),
         }
@@ -179,9 +183,15 @@ pub struct Vars {
     pub a: ContactView,
     pub b: ContactView,
     pub why: String,
+    /// What B reads as the reason (`--why-b`, else `why`).
+    pub why_b: String,
     pub wants: Option<String>,
     pub format: Option<String>,
     pub note: Option<String>,
+    /// Both sides are asked (`--both`): neither has agreed to anything yet.
+    pub both: bool,
+    /// The follow-up being written is the last `followup.max` allows.
+    pub last: bool,
     pub request: RequestView,
 }
 
@@ -190,6 +200,7 @@ impl Vars {
     fn free_text_fields(&self) -> Vec<(&'static str, Option<&str>)> {
         vec![
             ("why", Some(self.why.as_str())),
+            ("why_b", Some(self.why_b.as_str())),
             ("wants", self.wants.as_deref()),
             ("format", self.format.as_deref()),
             ("note", self.note.as_deref()),
@@ -238,6 +249,7 @@ impl Template {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
+        crate::phrase::register(&mut tera);
         for (name, src, first_line) in [(HEADER, header_src, 1), (BODY, body_src, body_line)] {
             if let Err(e) = tera.add_raw_template(name, src) {
                 let message = error_chain(&e);
@@ -495,6 +507,7 @@ mod tests {
             first_name: text::first_name(name).into(),
             email: format!("{handle}@example.com"),
             blurb: None,
+            url: None,
             tags: vec![],
             extra: Default::default(),
         }
@@ -510,9 +523,12 @@ mod tests {
             a: contact("ada", "Ada Lovelace"),
             b: contact("sam", "Sam Builder"),
             why: "you both care about compilers".into(),
+            why_b: "you both care about compilers".into(),
             wants: None,
             format: None,
             note: None,
+            both: false,
+            last: false,
             request: RequestView {
                 id: "abcd1234".into(),
                 subject: "Hello".into(),

@@ -31,6 +31,9 @@ pub struct RequestJson {
     pub b: String,
     pub status: State,
     pub why: String,
+    /// With `--both`: the reason B read, when it differs from `why`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_b: Option<String>,
     pub wants: Option<String>,
     pub format: Option<String>,
     pub note: Option<String>,
@@ -72,6 +75,7 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
         b: r.b.clone(),
         status: r.status,
         why: r.why.clone(),
+        why_b: r.why_b.clone(),
         wants: r.wants.clone(),
         format: r.format.clone(),
         note: r.note.clone(),

@@ -25,10 +25,10 @@ fn people(n: usize) -> String {
 
 /// A batch asking p0..pn about hub; each why carries a token `tok<i>x`.
 fn batch_csv(n: usize) -> String {
-    let mut s = String::from("why,a,b,format\n");
+    let mut s = String::from("why,a,b,wants,format\n");
     for i in 0..n {
         s.push_str(&format!(
-            "\"you both build tools (ref tok{i}x)\",p{i},hub,a call\n"
+            "\"you both build tools (ref tok{i}x)\",p{i},hub,advice,a call\n"
         ));
     }
     s
@@ -73,7 +73,7 @@ fn a_batch_asks_every_row_and_reruns_skip_them() {
     assert_eq!(asked.as_array().unwrap().len(), 5);
     assert_eq!(asked[0]["a"], "p0");
     assert_eq!(asked[0]["format"], "a call");
-    assert_eq!(asked[0]["wants"], serde_json::Value::Null);
+    assert_eq!(asked[0]["wants"], "advice");
     assert!(
         run.stderr
             .contains("5 rows: asked 5, skipped 0 (already asked), failed 0"),

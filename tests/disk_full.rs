@@ -283,7 +283,7 @@ fn a_full_data_dir_fails_clearly_loses_nothing_and_sends_at_most_twice() {
     // Whether a command still finds room depends on where its writes land
     // (a journal line may fit in the file's last block), so each one either
     // works or fails saying the disk is full; what it wrote must hold.
-    let ask = |i: usize| format!("ask p{i} hub --why w --yes");
+    let ask = |i: usize| format!("ask p{i} hub --why w --wants x --format y --yes");
     let mut commands: Vec<String> = (4..12).map(ask).collect();
     commands.push(format!("approve {}", id_of(&sb, "p0")));
     commands.push(format!("decline {}", id_of(&sb, "p1")));
@@ -366,11 +366,17 @@ fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() 
     ));
     let kay = sb.ask("kay", "sam", "orbits");
     let batch = sb.root().join("asks.csv");
-    std::fs::write(&batch, "a,b,why\nalan,sam,w\np0,sam,w\n").unwrap();
+    std::fs::write(
+        &batch,
+        "a,b,why,wants,format\nalan,sam,w,x,y\np0,sam,w,x,y\n",
+    )
+    .unwrap();
     let batch = batch.display().to_string();
     let steps: [(&[&str], &str); 4] = [
         (
-            &["ask", "ada", "sam", "--why", "w", "--yes"],
+            &[
+                "ask", "ada", "sam", "--why", "w", "--wants", "x", "--format", "y", "--yes",
+            ],
             "the ask to `ada`",
         ),
         (&["ask", "--batch", &batch, "--yes"], "the ask to `alan`"),

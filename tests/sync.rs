@@ -583,7 +583,18 @@ fn save_sent_keeps_a_copy_of_each_message_in_an_imap_folder() {
         smtp.port
     ));
     sb.set_env("TEST_IMAP_PW", GRACE_PW);
-    let run = sb.run(&["ask", "ada", "sam", "--why", "compilers", "--yes"]);
+    let run = sb.run(&[
+        "ask",
+        "ada",
+        "sam",
+        "--why",
+        "compilers",
+        "--wants",
+        "advice",
+        "--format",
+        "a call",
+        "--yes",
+    ]);
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     let id = run.stdout.trim().to_string();
     sb.ok(&["approve", &id]);

@@ -14,6 +14,7 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::ask_check;
 use crate::claim;
 use crate::cli::SendArgs;
 use crate::complete;
@@ -61,6 +62,15 @@ pub struct AskArgs {
         conflicts_with = "batch"
     )]
     pub why: Option<String>,
+
+    /// Why the two should meet, as B reads it with `--both` (default: `--why`)
+    #[arg(
+        long = "why-b",
+        value_name = "TEXT",
+        requires = "both",
+        conflicts_with = "batch"
+    )]
+    pub why_b: Option<String>,
 
     /// What B hopes to get from A (advice, a job, an answer, ...)
     #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
@@ -149,6 +159,7 @@ pub(crate) struct AskFields {
     pub(crate) a: String,
     pub(crate) b: String,
     pub(crate) why: String,
+    pub(crate) why_b: Option<String>,
     pub(crate) wants: Option<String>,
     pub(crate) format: Option<String>,
     pub(crate) note: Option<String>,
@@ -162,6 +173,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         a: args.a.clone().unwrap_or_default(),
         b: args.b.clone().unwrap_or_default(),
         why: args.why.clone().unwrap_or_default(),
+        why_b: args.why_b.clone(),
         wants: args.wants.clone(),
         format: args.format.clone(),
         note: args.note.clone(),
@@ -176,6 +188,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
     );
     planner.both = args.both;
+    planner.require = config.ask.require.clone();
     let decision = planner.plan(&fields, None).map_err(|bad| bad.error)?;
     let mut planned = match decision {
         Decision::Ask(p) => *p,
@@ -228,6 +241,20 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if send_b {
         messages.push(composer.ask_b(&planned.request)?);
     }
+    let mut warnings: Vec<String> = ask_check::missing(
+        planned.request.wants.as_deref(),
+        planned.request.format.as_deref(),
+    )
+    .into_iter()
+    .map(ask_check::warning)
+    .collect();
+    for m in &messages {
+        let to = m.to.first().map_or("?", |p| p.name.as_str());
+        warnings.extend(ask_check::length_warning(&format!("the ask to {to}"), m));
+    }
+    for w in &warnings {
+        ctx.out.warn(w);
+    }
     let what = match (send_a, send_b) {
         (true, true) => format!(
             "the asks to {} and {}",
@@ -242,7 +269,7 @@ pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 .map_or(planned.request.a.clone(), |p| p.name.clone())
         ),
     };
-    match outgoing::confirm(ctx, &messages, &args.send, &what)? {
+    match outgoing::confirm_warned(ctx, &messages, &args.send, &what, &warnings)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }
@@ -338,6 +365,8 @@ struct Planner<'a> {
     fatigue_limit: Option<u32>,
     /// Ask B too (`--both`).
     both: bool,
+    /// `[ask] require`: fields a row must fill.
+    require: Vec<crate::config::AskField>,
 }
 
 impl<'a> Planner<'a> {
@@ -383,6 +412,7 @@ impl<'a> Planner<'a> {
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
             both: false,
+            require: Vec::new(),
         }
     }
 
@@ -454,6 +484,18 @@ impl<'a> Planner<'a> {
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
         };
+        if let Some(error) = ask_check::unmet(
+            &self.require,
+            &ask_check::missing(fields.wants.as_deref(), fields.format.as_deref()),
+        ) {
+            return Err(BadRow { line, error });
+        }
+        let why_b = clean(&fields.why_b).filter(|w| w.as_str() != why);
+        if why_b.is_some() && !self.both {
+            return Err(bad(
+                "`why_b` is what B reads when B is asked too, and this ask does not ask B".into(),
+            ));
+        }
         let spec = AskSpec {
             a: a.handle.clone(),
             a_email: a.email.clone(),
@@ -506,6 +548,7 @@ impl<'a> Planner<'a> {
         let id = new_request_id(self.requests, &self.reserved);
         let message_id = self.composer.new_message_id(&id, message::Purpose::Ask);
         let mut request = Request::new(id, spec, String::new(), message_id, self.now);
+        request.why_b = why_b;
         // Rendering now catches template errors and line breaks bound for a
         // header before anything is sent.
         request.subject = self
@@ -673,7 +716,7 @@ fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow:
 }
 
 /// The CSV columns a batch understands.
-const COLUMNS: [&str; 6] = ["a", "b", "why", "wants", "format", "note"];
+const COLUMNS: [&str; 7] = ["a", "b", "why", "why_b", "wants", "format", "note"];
 
 fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
     let shown = if path == std::path::Path::new("-") {
@@ -725,7 +768,7 @@ pub(crate) fn parse_batch(
                 .collect::<Vec<_>>()
                 .join(", ")
         ))
-        .hint("the first line names the columns: a,b,why and optionally wants,format,note")
+        .hint("the first line names the columns: a,b,why and optionally why_b,wants,format,note")
         .into());
     }
     let unknown: Vec<String> = headers
@@ -738,7 +781,7 @@ pub(crate) fn parse_batch(
             "{shown}: unknown column {} in the header row (line 1)",
             unknown.join(", ")
         ))
-        .hint("columns are a,b,why and optionally wants,format,note")
+        .hint("columns are a,b,why and optionally why_b,wants,format,note")
         .into());
     }
     // A column named twice would be read once and its twin ignored (a
@@ -750,7 +793,7 @@ pub(crate) fn parse_batch(
             return Err(UserError::new(format!(
                 "{shown}: the header row (line 1) names the column `{h}` twice"
             ))
-            .hint("name each of a,b,why,wants,format,note at most once")
+            .hint("name each of a,b,why,why_b,wants,format,note at most once")
             .into());
         }
         named.push(h);
@@ -781,6 +824,7 @@ pub(crate) fn parse_batch(
                 a: col(&record, "a").unwrap_or_default(),
                 b: col(&record, "b").unwrap_or_default(),
                 why: col(&record, "why").unwrap_or_default(),
+                why_b: col(&record, "why_b"),
                 wants: col(&record, "wants"),
                 format: col(&record, "format"),
                 note: col(&record, "note"),
@@ -870,6 +914,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let mut planner = Planner::new(
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
     );
+    planner.require = config.ask.require.clone();
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
             Ok(Decision::Ask(p)) => plan.push(*p),
@@ -904,6 +949,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
+    warn_unsaid(ctx, &composer, &plan)?;
     for p in &plan {
         if let Some(w) = &p.warning {
             let line = p.line.map_or(String::new(), |l| format!("line {l}: "));
@@ -1045,6 +1091,34 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             "run the same command again: asks already accepted are skipped, the rest are sent once",
         )
         .into())
+}
+
+/// A batch's warnings about what its asks leave unsaid or say at length:
+/// one line per kind, with the count and the lines, never one per row.
+fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::Result<()> {
+    let mut unsaid: Vec<(crate::config::AskField, Vec<u64>)> = Vec::new();
+    let mut long = Vec::new();
+    for p in plan {
+        let line = p.line.unwrap_or(0);
+        for field in ask_check::missing(p.request.wants.as_deref(), p.request.format.as_deref()) {
+            match unsaid.iter_mut().find(|(f, _)| *f == field) {
+                Some((_, lines)) => lines.push(line),
+                None => unsaid.push((field, vec![line])),
+            }
+        }
+        let words = ask_check::words(&composer.ask(&p.request)?);
+        if words > ask_check::MAX_WORDS {
+            long.push((line, words));
+        }
+    }
+    for (field, lines) in unsaid {
+        ctx.out
+            .warn(ask_check::batch_warning(field, &lines).unwrap_or_default());
+    }
+    if let Some(w) = ask_check::batch_length_warning(&long) {
+        ctx.out.warn(w);
+    }
+    Ok(())
 }
 
 fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {

@@ -68,8 +68,10 @@ pub struct ImportArgs {
 struct ContactJson<'a> {
     handle: &'a str,
     name: &'a str,
+    first_name: &'a str,
     email: &'a str,
     blurb: Option<&'a str>,
+    url: Option<&'a str>,
     tags: &'a [String],
 }
 
@@ -96,8 +98,10 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
             .map(|c| ContactJson {
                 handle: &c.handle,
                 name: &c.name,
+                first_name: c.first_name(),
                 email: &c.email,
                 blurb: c.blurb.as_deref(),
+                url: c.url.as_deref(),
                 tags: &c.tags,
             })
             .collect();
@@ -301,6 +305,13 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
     let config = match ctx.load_config() {
         Ok(c) => {
             checked.push(format!("config `{}`", ctx.paths.config_file.display()));
+            if let (None, (first, Some(guess))) = (
+                &c.me.first_name,
+                crate::text::derive_first_name(c.me_name()),
+            ) {
+                ctx.out
+                    .warn(first_name_guessed("`[me]`", first, c.me_name(), &guess));
+            }
             problems.extend(check_transport(&c));
             Some(c)
         }
@@ -317,6 +328,16 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
                 c.len(),
                 contacts_path.display()
             ));
+            for contact in c.iter() {
+                if let Some(guess) = contact.first_name_guess() {
+                    ctx.out.warn(first_name_guessed(
+                        &format!("contact `{}`", contact.handle),
+                        contact.first_name(),
+                        &contact.name,
+                        &guess,
+                    ));
+                }
+            }
             Some(c)
         }
         Err(crate::contacts::ContactsError::Invalid {
@@ -365,6 +386,14 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
     .details(problems)
     .hint("fix each line above, then run `intro contacts check` again")
     .into())
+}
+
+/// The warning for a first name derived with a guess, so the user can
+/// set `first_name` where the guess is wrong.
+fn first_name_guessed(who: &str, first: &str, name: &str, guess: &crate::text::Guess) -> String {
+    format!(
+        "{who}: greeted as `{first}`, from `{name}` ({guess}); set `first_name` if that is wrong"
+    )
 }
 
 /// Problems a send would hit, found before anything is sent.

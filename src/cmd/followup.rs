@@ -202,7 +202,17 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         [one] => format!("the follow-up to {}", one.request.a),
         many => format!("{} follow-ups", many.len()),
     };
-    match outgoing::confirm(ctx, &messages, &args.send, &what)? {
+    let warnings: Vec<String> = messages
+        .iter()
+        .filter_map(|m| {
+            let to = m.to.first().map_or("?", |p| p.name.as_str());
+            crate::ask_check::length_warning(&format!("the follow-up to {to}"), m)
+        })
+        .collect();
+    for w in &warnings {
+        ctx.out.warn(w);
+    }
+    match outgoing::confirm_warned(ctx, &messages, &args.send, &what, &warnings)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }

@@ -23,7 +23,7 @@ impl Outbox {
     }
 }
 
-/// `<intro.ab12.ask.ff@example.com>` becomes `intro.ab12.ask.ff@example.com.eml`.
+/// `<ab12.ask.ff@example.com>` becomes `ab12.ask.ff@example.com.eml`.
 pub fn eml_file_name(message_id: &str) -> String {
     let inner: String = message_id
         .trim_matches(|c| c == '<' || c == '>')

@@ -194,7 +194,10 @@ impl Sandbox {
         run.stdout
     }
 
-    /// Run and insist on exit `code`; returns stderr.
+    /// Run and insist on exit `code`; returns stderr from its `error:`
+    /// line on. Warnings about the input (an ask that leaves something
+    /// unsaid) come before anything is sent, so before an error sending
+    /// met; tests that check them read them with `run`.
     pub fn fails(&self, args: &[&str], code: i32) -> String {
         let run = self.run(args);
         assert_eq!(
@@ -202,12 +205,16 @@ impl Sandbox {
             "intro {args:?} should exit {code}:\nstdout:\n{}\nstderr:\n{}",
             run.stdout, run.stderr
         );
+        let mut rest = run.stderr.as_str();
+        while rest.starts_with("warning: ") {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+        }
         assert!(
-            run.stderr.starts_with("error: "),
-            "stderr must start with `error: `:\n{}",
+            rest.starts_with("error: "),
+            "stderr must start with `error: ` (after any warnings):\n{}",
             run.stderr
         );
-        run.stderr
+        rest.to_string()
     }
 
     /// Run with `--json` appended and parse stdout.
