@@ -8,7 +8,7 @@ mod support;
 use support::sandbox::{Sandbox, body, header, stable};
 
 #[test]
-fn init_writes_samples_and_refuses_to_overwrite() {
+fn init_writes_samples_and_keeps_what_exists() {
     let sb = Sandbox::empty();
     let out = sb.ok(&["init"]);
     assert!(
@@ -23,16 +23,72 @@ fn init_writes_samples_and_refuses_to_overwrite() {
         let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "config is private");
     }
-    // The samples are valid as written.
-    sb.ok(&["contacts", "check"]);
-    let err = sb.fails(&["init"], 1);
+    // Run again, it keeps both and says so, exiting 0.
+    std::fs::write(&config, "# mine\n").unwrap();
+    let run = sb.run(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        err.contains("already exists") && err.contains("hint: pass `--force`"),
-        "{err}"
+        run.stdout.contains("kept the existing") && run.stdout.contains("config.toml"),
+        "{}",
+        run.stdout
     );
-    std::fs::write(&config, "garbage").unwrap();
-    sb.ok(&["init", "--force"]);
-    assert!(std::fs::read_to_string(&config).unwrap().contains("[me]"));
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+}
+
+#[test]
+fn init_after_an_import_writes_only_the_config_and_force_keeps_backups() {
+    let sb = Sandbox::empty();
+    let vcf = sb.root().join("c.vcf");
+    sb.write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lin Chen\r\nEMAIL:lin@example.com\r\nEND:VCARD\r\n",
+    );
+    sb.ok(&["contacts", "import", vcf.to_str().unwrap()]);
+    let contacts = sb.config_dir().join("contacts.toml");
+    let imported = std::fs::read_to_string(&contacts).unwrap();
+    assert!(imported.contains("lin@example.com"), "{imported}");
+
+    // The missing config is written; the imported contacts are kept.
+    let out = sb.ok(&["init"]);
+    assert!(
+        out.contains(&format!(
+            "wrote {}",
+            sb.config_dir().join("config.toml").display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("kept the existing {}", contacts.display())),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(&contacts).unwrap(), imported);
+
+    // Forced, each old file is kept next to it, and the path is printed.
+    let out = sb.ok(&["init", "--force"]);
+    let bak = sb.config_dir().join("contacts.toml.bak");
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), imported);
+    assert!(out.contains(&bak.display().to_string()), "{out}");
+    assert!(
+        !std::fs::read_to_string(&contacts)
+            .unwrap()
+            .contains("lin@example.com")
+    );
+    // A second force takes the next free name, never replacing a backup.
+    sb.write(&contacts, "# second\n");
+    let v = sb.json(&["init", "--force"]);
+    let bak1 = sb.config_dir().join("contacts.toml.bak.1");
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), imported);
+    assert_eq!(std::fs::read_to_string(&bak1).unwrap(), "# second\n");
+    assert!(
+        v["backups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == bak1.to_str().unwrap()),
+        "{v}"
+    );
+    assert!(sb.config_dir().join("config.toml.bak").exists());
 }
 
 #[test]
