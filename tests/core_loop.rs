@@ -667,3 +667,112 @@ fn emptying_the_edited_message_aborts_cleanly() {
     assert!(err.contains("$VISUAL nor $EDITOR"), "{err}");
     assert_eq!(sb.run(&["ask", "--batch", "x.csv", "--edit"]).code, 2);
 }
+
+#[test]
+fn a_handle_names_that_contacts_one_open_request() {
+    let mut sb = Sandbox::new();
+    let ada_sam = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-01T10:00:00Z");
+    let kay_sam = sb.ask("kay", "sam", "orbits");
+
+    // A's handle is that contact's open request as A, for every command.
+    let v = sb.json(&["approve", "ada"]);
+    assert_eq!(v["id"], ada_sam.as_str());
+    assert_eq!(v["status"], "approved");
+    let out = sb.ok(&["introduce", "ada"]);
+    assert!(out.contains("draft saved"), "{out}");
+    assert_eq!(sb.request(&kay_sam)["status"], "asked");
+    sb.set_now("2026-03-08T10:00:00Z");
+    let v = sb.json(&["followup", "kay", "--yes"]);
+    assert_eq!(v["id"], kay_sam.as_str());
+    assert_eq!(v["followups"], 1);
+    assert_eq!(sb.json(&["cancel", "kay"])["status"], "cancelled");
+
+    // A contact who is only B in open requests: an error listing them.
+    let err = sb.fails(&["decline", "sam"], 1);
+    assert!(
+        err.starts_with("error: `sam` has no open request as A\n")
+            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains("hint: name the request by its id"),
+        "{err}"
+    );
+
+    // Several open requests as A: each is listed, none is touched.
+    let ada_kay = sb.ask("ada", "kay", "orbits too");
+    let err = sb.fails(&["cancel", "ada"], 1);
+    assert!(
+        err.starts_with("error: `ada` has 2 open requests as A\n")
+            && err.contains(&format!("{ada_kay}  ada about kay, asked"))
+            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains("hint: name one by its id"),
+        "{err}"
+    );
+    assert_eq!(sb.request(&ada_kay)["status"], "asked");
+    assert_eq!(sb.request(&ada_sam)["status"], "approved");
+}
+
+#[test]
+fn a_known_handle_is_never_read_as_the_start_of_an_id() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    // A contact whose handle is the start of another pair's request id.
+    let handle = &id[..4];
+    let mut contacts = support::sandbox::CONTACTS.to_string();
+    contacts.push_str(&format!(
+        "\n[{handle}]\nname = \"Hex Person\"\nemail = \"hex@example.com\"\n"
+    ));
+    sb.write_contacts(&contacts);
+    let err = sb.fails(&["cancel", handle], 1);
+    assert!(
+        err.starts_with(&format!("error: `{handle}` has no open request as A\n")),
+        "{err}"
+    );
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing was cancelled");
+    // Five characters of the id still name it.
+    assert_eq!(sb.json(&["cancel", &id[..5]])["status"], "cancelled");
+}
+
+#[test]
+fn an_id_prefix_needs_four_characters() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    for command in ["cancel", "approve", "status"] {
+        let err = sb.fails(&[command, &id[..3]], 1);
+        assert!(
+            err.contains("is too short to name a request")
+                && err.contains("at least 4 characters")
+                && err.contains("hint: "),
+            "{err}"
+        );
+    }
+    assert_eq!(sb.request(&id)["status"], "asked");
+    assert_eq!(sb.json(&["approve", &id[..4]])["status"], "approved");
+}
+
+#[test]
+fn status_of_a_handle_lists_the_open_requests_it_is_in() {
+    let mut sb = Sandbox::new();
+    let ada_sam = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-01T10:00:00Z");
+    let kay_ada = sb.ask("kay", "ada", "orbits");
+    sb.set_now("2026-03-01T11:00:00Z");
+    let kay_sam = sb.ask("kay", "sam", "tools");
+    let closed = sb.ask("alan", "ada", "machines");
+    sb.ok(&["cancel", &closed]);
+
+    let out = sb.ok(&["status", "ada"]);
+    assert!(out.starts_with("ID"), "a table, like plain status:\n{out}");
+    assert!(out.contains(&ada_sam) && out.contains(&kay_ada), "{out}");
+    assert!(!out.contains(&kay_sam) && !out.contains(&closed), "{out}");
+    let v = sb.json(&["status", "ada"]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [kay_ada.as_str(), ada_sam.as_str()]);
+    // With `--all`, closed ones too.
+    let out = sb.ok(&["status", "ada", "--all"]);
+    assert!(out.contains(&closed), "{out}");
+}

@@ -21,7 +21,7 @@ pub enum Side {
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
@@ -36,7 +36,7 @@ pub struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub struct DeclineArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
@@ -55,7 +55,7 @@ pub struct DeclineArgs {
 
 #[derive(Debug, Args)]
 pub struct CancelArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
 }
