@@ -23,7 +23,7 @@ pub const VAR: &str = "INTRO_COMPLETE";
 pub fn contacts() -> Vec<CompletionCandidate> {
     quietly(|| {
         let ctx = context()?;
-        let config = ctx.load_config().ok();
+        let config = ctx.load_settings().ok();
         let contacts = ctx.load_contacts(config.as_ref()).ok()?;
         Some(
             contacts

@@ -84,7 +84,7 @@ pub fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
 fn list(ctx: &mut Context) -> anyhow::Result<()> {
     // Listing works before the config is written: the contacts file is
     // then looked for in its default place.
-    let config = match ctx.load_config() {
+    let config = match ctx.load_settings() {
         Ok(c) => Some(c),
         Err(e) if is_missing_config(&e) => None,
         Err(e) => return Err(e),
@@ -124,7 +124,7 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
 }
 
 fn import(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    let config = match ctx.load_config() {
+    let config = match ctx.load_settings() {
         Ok(c) => Some(c),
         Err(e) if is_missing_config(&e) => None,
         Err(e) => return Err(e),
@@ -297,19 +297,59 @@ fn is_missing_config(e: &anyhow::Error) -> bool {
 
 fn check(ctx: &mut Context) -> anyhow::Result<()> {
     let mut problems: Vec<String> = Vec::new();
+    // Warnings are worth a look but do not fail the check.
+    let mut warnings: Vec<String> = Vec::new();
     let mut checked: Vec<String> = Vec::new();
-    let config = match ctx.load_config() {
-        Ok(c) => {
-            checked.push(format!("config `{}`", ctx.paths.config_file.display()));
-            problems.extend(check_transport(&c));
-            Some(c)
+    let config_path = ctx.paths.config_file.clone();
+    // Each file is checked whatever the others hold: a broken config still
+    // says where the contacts and templates are when it can, and the
+    // templates are rendered with a stand-in config or no contacts.
+    let (config, places) = match Config::read(&config_path) {
+        Ok(text) => {
+            let config_problems = Config::problems(&text, &config_path);
+            let config = Config::load_without_broken_mail(&config_path).ok();
+            if let Some(c) = &config {
+                problems.extend(
+                    c.placeholders(&text, &config_path)
+                        .iter()
+                        .map(|e| e.to_string()),
+                );
+                problems.extend(check_transport(c));
+            }
+            if config_problems.is_empty() && problems.is_empty() {
+                checked.push(format!("config `{}`", config_path.display()));
+            }
+            problems.extend(config_problems.iter().map(|e| e.to_string()));
+            (config, Config::places(&text))
         }
         Err(e) => {
-            problems.push(crate::error::one_line(&e));
-            None
+            problems.push(e.to_string());
+            (None, (None, None))
         }
     };
-    let contacts_path = ctx.paths.contacts_file(config.as_ref());
+    let templates_key = config
+        .as_ref()
+        .and_then(|c| c.templates.clone())
+        .or(places.1);
+    let dir = match &templates_key {
+        Some(rel) => ctx.paths.relative_to_config(rel),
+        None => ctx.paths.templates_dir(None),
+    };
+    if let Some(rel) = &templates_key
+        && !dir.is_dir()
+    {
+        problems.push(format!(
+            "{}: `templates` is `{}`, but there is no folder `{}`",
+            config_path.display(),
+            rel.display(),
+            dir.display()
+        ));
+    }
+    let contacts_path = match (&config, &places.0) {
+        (Some(c), _) => ctx.paths.contacts_file(Some(c)),
+        (None, Some(rel)) if ctx.paths.contacts_flag.is_none() => ctx.paths.relative_to_config(rel),
+        (None, _) => ctx.paths.contacts_file(None),
+    };
     let contacts = match crate::contacts::Contacts::load(&contacts_path) {
         Ok(c) => {
             checked.push(format!(
@@ -317,6 +357,14 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
                 c.len(),
                 contacts_path.display()
             ));
+            for (email, handles) in c.shared_emails() {
+                let handles: Vec<String> = handles.iter().map(|h| format!("`{h}`")).collect();
+                warnings.push(format!(
+                    "{}: {} have the same email `{email}`",
+                    contacts_path.display(),
+                    handles.join(" and ")
+                ));
+            }
             Some(c)
         }
         Err(crate::contacts::ContactsError::Invalid {
@@ -334,8 +382,11 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             None
         }
     };
-    if let Some(config) = &config {
-        let dir = ctx.templates_dir(config);
+    let stand_in = match &config {
+        Some(_) => None,
+        None => Config::stand_in(&config_path).ok(),
+    };
+    if let Some(config) = config.as_ref().or(stand_in.as_ref()) {
         let empty = crate::contacts::Contacts::default();
         let template_problems =
             compose::check_templates(config, contacts.as_ref().unwrap_or(&empty), &dir);
@@ -345,11 +396,19 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         problems.extend(template_problems);
     }
     if ctx.out.json {
-        ctx.out.json(&serde_json::json!({ "ok": problems.is_empty(), "checked": checked, "problems": problems }));
+        ctx.out.json(&serde_json::json!({
+            "ok": problems.is_empty(),
+            "checked": checked,
+            "problems": problems,
+            "warnings": warnings,
+        }));
         if problems.is_empty() {
             return Ok(());
         }
         return Err(UserError::new(format!("{} problem(s) found", problems.len())).into());
+    }
+    for warning in &warnings {
+        ctx.out.warn(warning);
     }
     if problems.is_empty() {
         for line in &checked {

@@ -75,7 +75,7 @@ fn change(
 }
 
 fn settings(ctx: &Context) -> anyhow::Result<crate::config::FollowupSettings> {
-    Ok(ctx.load_config()?.followup)
+    Ok(ctx.load_settings()?.followup)
 }
 
 pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {

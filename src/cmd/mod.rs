@@ -74,7 +74,7 @@ pub fn is_handle(contact_handles: &BTreeSet<String>, requests: &Requests, name: 
 /// The contacts file's handles; none when it does not load (the commands
 /// that need it say why).
 pub fn contact_handles(ctx: &Context) -> BTreeSet<String> {
-    let config = ctx.load_config().ok();
+    let config = ctx.load_settings().ok();
     match ctx.load_contacts(config.as_ref()) {
         Ok(contacts) => contacts.iter().map(|c| c.handle.clone()).collect(),
         Err(_) => BTreeSet::new(),

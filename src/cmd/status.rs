@@ -36,7 +36,7 @@ pub struct StatusArgs {
 pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // Status reads the follow-up settings; without a config the defaults
     // apply, so a fresh machine can still look at its store.
-    let settings = match ctx.load_config() {
+    let settings = match ctx.load_settings() {
         Ok(c) => c.followup,
         Err(e)
             if matches!(
