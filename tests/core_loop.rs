@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::sandbox::{Sandbox, body, header, stable};
+use support::sandbox::{CONFIG, Sandbox, body, header, stable};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -34,6 +34,23 @@ fn init_writes_samples_and_keeps_what_exists() {
     );
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+}
+
+#[test]
+fn init_looks_for_the_contacts_where_a_kept_config_says() {
+    let sb = Sandbox::empty();
+    sb.write_config(&format!("contacts = \"people.toml\"\n{CONFIG}"));
+    let people = sb.config_dir().join("people.toml");
+    sb.write(
+        &people,
+        "[lin]\nname = \"Lin\"\nemail = \"lin@example.com\"\n",
+    );
+    let out = sb.ok(&["init"]);
+    assert!(
+        out.contains(&format!("kept the existing {}", people.display())),
+        "{out}"
+    );
+    assert!(!sb.config_dir().join("contacts.toml").exists());
 }
 
 #[test]

@@ -28,7 +28,13 @@ enum Outcome {
 
 pub fn run(args: InitArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let config_path = ctx.paths.config_file.clone();
-    let contacts_path = ctx.paths.contacts_file(None);
+    // A config that is kept may say where its contacts are; a sample
+    // config (written or forced) uses the default place.
+    let kept_config = match args.force {
+        true => None,
+        false => ctx.load_settings().ok(),
+    };
+    let contacts_path = ctx.paths.contacts_file(kept_config.as_ref());
     let mut outcomes = Vec::new();
     for (path, text) in [
         (&config_path, SAMPLE_CONFIG),

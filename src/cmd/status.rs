@@ -50,7 +50,10 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let now = ctx.now;
     let out = ctx.out;
-    let handles = contact_handles(ctx);
+    let handles = match args.requests.is_empty() {
+        true => Default::default(),
+        false => contact_handles(ctx),
+    };
     // Closed requests live in the archive: read it only when they are
     // listed (`--all`) or may be named.
     let requests = if args.all {
