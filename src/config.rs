@@ -335,15 +335,21 @@ impl Config {
 
     /// Where the contacts and templates are, read from a config that may
     /// not be valid; None for what cannot be read.
-    pub fn places(text: &str) -> (Option<PathBuf>, Option<PathBuf>) {
+    pub fn places(text: &str) -> Places {
         #[derive(Deserialize)]
-        struct Places {
+        struct Raw {
             contacts: Option<PathBuf>,
-            templates: Option<PathBuf>,
+            templates: Option<Spanned<PathBuf>>,
         }
-        match toml::from_str::<Places>(text) {
-            Ok(p) => (p.contacts, p.templates),
-            Err(_) => (None, None),
+        match toml::from_str::<Raw>(text) {
+            Ok(raw) => Places {
+                contacts: raw.contacts,
+                templates: raw.templates.map(|t| {
+                    let pos = LineCol::of(text, t.span().start);
+                    (t.into_inner(), pos)
+                }),
+            },
+            Err(_) => Places::default(),
         }
     }
 
@@ -461,6 +467,14 @@ impl Config {
     pub fn me_email(&self) -> &str {
         self.me.email.get_ref()
     }
+}
+
+/// The `contacts` and `templates` keys of a config, with where the
+/// templates key is (for pointing at it).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub contacts: Option<PathBuf>,
+    pub templates: Option<(PathBuf, LineCol)>,
 }
 
 /// The first problem of one mail table, parsed on its own.

@@ -347,7 +347,7 @@ fn contacts_check_names_a_missing_templates_folder() {
     sb.write_config(&format!("templates = \"my-templates\"\n{CONFIG}"));
     let err = sb.fails(&["contacts", "check"], 1);
     assert!(
-        err.contains("`templates` is `my-templates`, but there is no folder")
+        err.contains(":1:13: `templates` is `my-templates`, but there is no folder")
             && err.contains(&sb.config_dir().join("my-templates").display().to_string()),
         "{err}"
     );

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueHint};
 use serde::Serialize;
 
 use crate::compose;
-use crate::config::{Config, TransportKind};
+use crate::config::{Config, Places, TransportKind};
 use crate::contacts_edit::ContactsFile;
 use crate::context::Context;
 use crate::error::UserError;
@@ -324,28 +324,24 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         }
         Err(e) => {
             problems.push(e.to_string());
-            (None, (None, None))
+            (None, Places::default())
         }
     };
-    let templates_key = config
-        .as_ref()
-        .and_then(|c| c.templates.clone())
-        .or(places.1);
-    let dir = match &templates_key {
-        Some(rel) => ctx.paths.relative_to_config(rel),
-        None => ctx.paths.templates_dir(None),
+    let dir = match &places.templates {
+        Some((rel, _)) => ctx.paths.relative_to_config(rel),
+        None => ctx.paths.templates_dir(config.as_ref()),
     };
-    if let Some(rel) = &templates_key
+    if let Some((rel, pos)) = &places.templates
         && !dir.is_dir()
     {
         problems.push(format!(
-            "{}: `templates` is `{}`, but there is no folder `{}`",
+            "{}:{pos}: `templates` is `{}`, but there is no folder `{}`",
             config_path.display(),
             rel.display(),
             dir.display()
         ));
     }
-    let contacts_path = match (&config, &places.0) {
+    let contacts_path = match (&config, &places.contacts) {
         (Some(c), _) => ctx.paths.contacts_file(Some(c)),
         (None, Some(rel)) if ctx.paths.contacts_flag.is_none() => ctx.paths.relative_to_config(rel),
         (None, _) => ctx.paths.contacts_file(None),
