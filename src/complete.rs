@@ -7,6 +7,7 @@
 //! broken file, a store another run is writing — offers nothing: a
 //! completion must never print, fail, panic or wait.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
@@ -22,7 +23,7 @@ pub const VAR: &str = "INTRO_COMPLETE";
 pub fn contacts() -> Vec<CompletionCandidate> {
     quietly(|| {
         let ctx = context()?;
-        let config = ctx.load_config().ok();
+        let config = ctx.load_settings().ok();
         let contacts = ctx.load_contacts(config.as_ref()).ok()?;
         Some(
             contacts
@@ -70,16 +71,35 @@ fn requests(keep: fn(State) -> bool, closed_too: bool) -> Vec<CompletionCandidat
         };
         let mut list: Vec<&Request> = requests.iter().filter(|r| keep(r.status)).collect();
         list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(x.id.cmp(&y.id)));
-        Some(
-            list.iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    CompletionCandidate::new(&r.id)
-                        .help(Some(format!("{} about {}, {}", r.a, r.b, r.status).into()))
-                        .display_order(Some(i))
-                })
-                .collect(),
-        )
+        let mut candidates: Vec<CompletionCandidate> = list
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                CompletionCandidate::new(&r.id)
+                    .help(Some(format!("{} about {}, {}", r.a, r.b, r.status).into()))
+                    .display_order(Some(i))
+            })
+            .collect();
+        // A handle names its contact's one open request as A: offered
+        // when that request is one of those listed.
+        let mut by_a: BTreeMap<&str, Vec<&Request>> = BTreeMap::new();
+        for r in requests.iter().filter(|r| r.status.is_open()) {
+            by_a.entry(r.a.as_str()).or_default().push(r);
+        }
+        for (handle, rs) in by_a {
+            if let [r] = rs.as_slice()
+                && keep(r.status)
+            {
+                candidates.push(
+                    CompletionCandidate::new(handle)
+                        .help(Some(
+                            format!("{} ({} about {}, {})", r.id, r.a, r.b, r.status).into(),
+                        ))
+                        .display_order(Some(list.len())),
+                );
+            }
+        }
+        Some(candidates)
     })
 }
 

@@ -93,6 +93,7 @@ pub enum CommandLine {
 #[serde(deny_unknown_fields)]
 pub struct SmtpSettings {
     pub host: String,
+    #[serde(default, deserialize_with = "port")]
     pub port: Option<u16>,
     #[serde(default = "default_smtp_security")]
     pub security: Security,
@@ -104,6 +105,19 @@ pub struct SmtpSettings {
     pub timeout_secs: u64,
     #[serde(default)]
     pub allow_insecure_auth: bool,
+}
+
+/// A TCP port, refused in plain words when outside 1-65535.
+fn port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let Some(n) = Option::<i64>::deserialize(d)? else {
+        return Ok(None);
+    };
+    match u16::try_from(n) {
+        Ok(port) if port != 0 => Ok(Some(port)),
+        _ => Err(serde::de::Error::custom(format!(
+            "`port` is {n}, outside 1-65535"
+        ))),
+    }
 }
 
 fn default_smtp_security() -> Security {
@@ -204,6 +218,7 @@ pub enum AskField {
 #[serde(deny_unknown_fields)]
 pub struct ImapSettings {
     pub host: String,
+    #[serde(default, deserialize_with = "port")]
     pub port: Option<u16>,
     #[serde(default = "default_imap_security")]
     pub security: Security,
@@ -276,25 +291,150 @@ impl Hints for ConfigError {
     }
 }
 
+/// The tables only the commands that send or sync read: a mistake in one
+/// fails those commands, not `status`, `contacts` or `stats`.
+const MAIL_TABLES: [&str; 4] = ["smtp", "sendmail", "imap", "maildir"];
+
+/// What `intro init` writes into `[me]`: a config still holding either is
+/// not set up yet.
+pub const PLACEHOLDER_NAME: &str = "Your Name";
+pub const PLACEHOLDER_EMAIL: &str = "you@example.com";
+
 impl Config {
     /// Read and validate the config file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ConfigError::Missing { path: path.into() });
+        Self::parse(&Self::read(path)?, path)
+    }
+
+    /// Read the config file at `path` for a command that neither sends nor
+    /// syncs: a mail table that does not parse is left out (as if absent),
+    /// everything else is validated as [`Config::load`] does.
+    pub fn load_without_broken_mail(path: &Path) -> Result<Config, ConfigError> {
+        Self::load_tolerating(path, &MAIL_TABLES)
+    }
+
+    /// [`Config::load`], but a table among `tables` that does not parse is
+    /// left out (as if absent), for a command that does not read it.
+    pub fn load_tolerating(path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+        let text = Self::read(path)?;
+        if let Ok(config) = Self::parse(&text, path) {
+            return Ok(config);
+        }
+        let broken: Vec<&str> = tables
+            .iter()
+            .copied()
+            .filter(|t| table_problem(&text, path, t).is_some())
+            .collect();
+        Self::parse_checked(
+            &without_tables(&text, &broken),
+            path,
+            !broken.contains(&"smtp"),
+        )
+    }
+
+    /// Every problem in the config text, as far as toml lets one see: each
+    /// mail table's on its own, then the rest's (the first of each).
+    pub fn problems(text: &str, path: &Path) -> Vec<ConfigError> {
+        let mut problems: Vec<ConfigError> = Vec::new();
+        let mut broken = Vec::new();
+        for table in MAIL_TABLES {
+            if let Some(e) = table_problem(text, path, table) {
+                broken.push(table);
+                problems.push(e);
             }
-            Err(source) => {
-                return Err(ConfigError::Read {
-                    path: path.into(),
-                    source,
-                });
-            }
-        };
+        }
+        let rest = without_tables(text, &broken);
+        if let Err(e) = Self::parse_checked(&rest, path, !broken.contains(&"smtp")) {
+            problems.push(e);
+        }
+        // A syntax error is every table's: say it once.
+        let mut seen = std::collections::HashSet::new();
+        problems.retain(|p| seen.insert(p.to_string()));
+        problems.sort_by_key(|p| match p {
+            ConfigError::Invalid { pos, .. } => (pos.line, pos.column),
+            _ => (0, 0),
+        });
+        problems
+    }
+
+    /// Where the contacts and templates are, read from a config that may
+    /// not be valid; None for what cannot be read.
+    pub fn places(text: &str) -> Places {
+        #[derive(Deserialize)]
+        struct Raw {
+            contacts: Option<PathBuf>,
+            templates: Option<Spanned<PathBuf>>,
+        }
+        match toml::from_str::<Raw>(text) {
+            Ok(raw) => Places {
+                contacts: raw.contacts,
+                templates: raw.templates.map(|t| {
+                    let pos = LineCol::of(text, t.span().start);
+                    (t.into_inner(), pos)
+                }),
+            },
+            Err(_) => Places::default(),
+        }
+    }
+
+    /// A config for checking templates when the real one cannot be read.
+    pub fn stand_in(path: &Path) -> Result<Config, ConfigError> {
+        let text =
+            format!("[me]\nname = \"{PLACEHOLDER_NAME}\"\nemail = \"{PLACEHOLDER_EMAIL}\"\n");
         Self::parse(&text, path)
     }
 
+    /// Problems of a config that loads but is not set up: `[me]` still
+    /// holding what `intro init` wrote.
+    pub fn placeholders(&self, text: &str, path: &Path) -> Vec<ConfigError> {
+        let at = |span: std::ops::Range<usize>, message: String| ConfigError::Invalid {
+            path: path.into(),
+            pos: LineCol::of(text, span.start),
+            message,
+        };
+        let mut problems = Vec::new();
+        if self.me_name() == PLACEHOLDER_NAME {
+            problems.push(at(
+                self.me.name.span(),
+                format!("`me.name` is still the sample's `{PLACEHOLDER_NAME}`: put your own name"),
+            ));
+        }
+        if self.me_email().eq_ignore_ascii_case(PLACEHOLDER_EMAIL) {
+            problems.push(at(
+                self.me.email.span(),
+                format!(
+                    "`me.email` is still the sample's `{PLACEHOLDER_EMAIL}`: put the address you send from"
+                ),
+            ));
+        }
+        problems
+    }
+
+    /// The config file's text.
+    pub fn read(path: &Path) -> Result<String, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(ConfigError::Missing { path: path.into() })
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.into(),
+                source,
+            }),
+        }
+    }
+
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        Self::parse_checked(text, path, true)
+    }
+
+    /// Parse and validate; `smtp_table_checked` is false when a broken
+    /// `[smtp]` table was left out, so its absence is no second problem.
+    fn parse_checked(
+        text: &str,
+        path: &Path,
+        smtp_table_checked: bool,
+    ) -> Result<Config, ConfigError> {
         let invalid = |span: std::ops::Range<usize>, message: String| ConfigError::Invalid {
             path: path.into(),
             pos: LineCol::of(text, span.start),
@@ -331,7 +471,10 @@ impl Config {
                 format!("`me.email` `{}` {why}", email.get_ref()),
             ));
         }
-        if config.send.transport == Some(TransportKind::Smtp) && config.smtp.is_none() {
+        if smtp_table_checked
+            && config.send.transport == Some(TransportKind::Smtp)
+            && config.smtp.is_none()
+        {
             return Err(invalid(
                 0..0,
                 "`send.transport` is \"smtp\" but there is no [smtp] table".into(),
@@ -364,6 +507,67 @@ impl Config {
     pub fn me_email(&self) -> &str {
         self.me.email.get_ref()
     }
+}
+
+/// The `contacts` and `templates` keys of a config, with where the
+/// templates key is (for pointing at it).
+#[derive(Debug, Clone, Default)]
+pub struct Places {
+    pub contacts: Option<PathBuf>,
+    pub templates: Option<(PathBuf, LineCol)>,
+}
+
+/// The first problem of one mail table, parsed on its own.
+fn table_problem(text: &str, path: &Path, table: &str) -> Option<ConfigError> {
+    // Other keys are ignored here: they are the rest of the config's.
+    #[derive(Deserialize)]
+    struct Smtp {
+        #[allow(dead_code)]
+        smtp: Option<SmtpSettings>,
+    }
+    #[derive(Deserialize)]
+    struct Sendmail {
+        #[allow(dead_code)]
+        sendmail: Option<SendmailSettings>,
+    }
+    #[derive(Deserialize)]
+    struct Imap {
+        #[allow(dead_code)]
+        imap: Option<ImapSettings>,
+    }
+    #[derive(Deserialize)]
+    struct Maildir {
+        #[allow(dead_code)]
+        maildir: Option<MaildirSettings>,
+    }
+    let result = match table {
+        "smtp" => toml::from_str::<Smtp>(text).map(drop),
+        "sendmail" => toml::from_str::<Sendmail>(text).map(drop),
+        "imap" => toml::from_str::<Imap>(text).map(drop),
+        _ => toml::from_str::<Maildir>(text).map(drop),
+    };
+    result.err().map(|e| ConfigError::Invalid {
+        path: path.into(),
+        pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
+        message: crate::textpos::toml_message(e.message()),
+    })
+}
+
+/// `text` without the tables named (their lines blanked, so positions in
+/// the rest stay true).
+fn without_tables(text: &str, tables: &[&str]) -> String {
+    if tables.is_empty() {
+        return text.to_string();
+    }
+    let ranges: Vec<_> = crate::textpos::table_headers(text)
+        .into_iter()
+        .filter(|h| {
+            let top = h.name.split('.').next().unwrap_or("").trim();
+            tables.contains(&top)
+        })
+        .map(|h| h.range)
+        .collect();
+    crate::textpos::blank(text, &ranges)
 }
 
 /// Where intro reads and writes, resolved once from flags, environment and
@@ -414,5 +618,32 @@ impl Paths {
 
     pub fn drafts_dir(&self) -> PathBuf {
         self.data_dir.join("drafts")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_init_sample_holds_the_placeholders_check_looks_for() {
+        let text = include_str!("../assets/init/config.toml");
+        let path = Path::new("config.toml");
+        let config = Config::parse(text, path).unwrap();
+        assert_eq!(config.placeholders(text, path).len(), 2);
+    }
+
+    #[test]
+    fn a_broken_mail_table_is_left_out_only_by_the_lenient_load() {
+        let text = "[me]\nname = \"G\"\nemail = \"g@example.com\"\n[send]\ntransport = \"smtp\"\n[smtp]\nport = 1\n[followup]\nmax = 4\n";
+        let path = Path::new("config.toml");
+        assert!(Config::parse(text, path).is_err());
+        let rest = without_tables(text, &["smtp"]);
+        let config = Config::parse_checked(&rest, path, false).unwrap();
+        assert!(config.smtp.is_none());
+        assert_eq!(config.followup.max, 4, "what follows the table is kept");
+        let problems = Config::problems(text, path);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].to_string().contains(":6:"), "{}", problems[0]);
     }
 }

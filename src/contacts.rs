@@ -143,13 +143,30 @@ impl Contacts {
 
     /// Parse and validate, collecting every problem rather than the first.
     pub fn parse(text: &str, path: &Path) -> Result<Contacts, ContactsError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ContactsError::Invalid {
-            path: path.into(),
-            problems: vec![Problem {
-                pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
-                message: crate::textpos::toml_message(e.message()),
-            }],
-        })?;
+        let raw: RawFile = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                // toml stops at a handle defined twice with a bare
+                // "duplicate key": name both lines, then look at the rest
+                // of the file without the later definitions.
+                let (mut problems, later) = duplicate_handles(text);
+                if problems.is_empty() {
+                    problems.push(Problem {
+                        pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
+                        message: crate::textpos::toml_message(e.message()),
+                    });
+                } else if let Err(ContactsError::Invalid { problems: rest, .. }) =
+                    Self::parse(&crate::textpos::blank(text, &later), path)
+                {
+                    problems.extend(rest);
+                }
+                problems.sort_by_key(|p| (p.pos.line, p.pos.column));
+                return Err(ContactsError::Invalid {
+                    path: path.into(),
+                    problems,
+                });
+            }
+        };
         let mut problems = Vec::new();
         let mut list = Vec::new();
         let lines = LineIndex::new(text);
@@ -293,6 +310,22 @@ impl Contacts {
         self.list.iter()
     }
 
+    /// Addresses more than one contact has (compared without case), with
+    /// their handles: likely one person entered twice.
+    pub fn shared_emails(&self) -> Vec<(String, Vec<String>)> {
+        let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for c in &self.list {
+            by_email
+                .entry(c.email.to_lowercase())
+                .or_default()
+                .push(c.handle.clone());
+        }
+        by_email
+            .into_iter()
+            .filter(|(_, handles)| handles.len() > 1)
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.list.len()
     }
@@ -363,6 +396,44 @@ impl Contacts {
             .map(|(_, h)| h.to_string())
             .collect()
     }
+}
+
+/// Handles whose table is defined more than once: a problem naming every
+/// line at each later definition, and the byte ranges of those later
+/// definitions.
+fn duplicate_handles(text: &str) -> (Vec<Problem>, Vec<std::ops::Range<usize>>) {
+    let headers = crate::textpos::table_headers(text);
+    let mut first_line: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for h in &headers {
+        first_line.entry(h.name.as_str()).or_default().push(h.line);
+    }
+    let mut problems = Vec::new();
+    let mut later = Vec::new();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for h in &headers {
+        let lines = &first_line[h.name.as_str()];
+        let count = seen.entry(h.name.as_str()).or_default();
+        *count += 1;
+        if *count == 1 || lines.len() < 2 {
+            continue;
+        }
+        later.push(h.range.clone());
+        if *count == 2 {
+            let list: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            problems.push(Problem {
+                pos: LineCol {
+                    line: h.line,
+                    column: 1,
+                },
+                message: format!(
+                    "handle `{}` is defined more than once, on lines {}",
+                    h.name,
+                    list.join(" and ")
+                ),
+            });
+        }
+    }
+    (problems, later)
 }
 
 /// A name on the command line that is not exactly one contact.

@@ -102,6 +102,22 @@ impl Context {
         Ok(Config::load(&self.paths.config_file)?)
     }
 
+    /// The config for a command that neither sends nor syncs: a broken
+    /// `[smtp]`, `[sendmail]`, `[imap]` or `[maildir]` table is left out
+    /// (the commands that use it report it).
+    pub fn load_settings(&self) -> anyhow::Result<Config> {
+        Ok(Config::load_without_broken_mail(&self.paths.config_file)?)
+    }
+
+    /// The config for `intro sync`, which reads `[imap]` or `[maildir]`
+    /// but never sends: a broken `[smtp]` or `[sendmail]` is left out.
+    pub fn load_for_sync(&self) -> anyhow::Result<Config> {
+        Ok(Config::load_tolerating(
+            &self.paths.config_file,
+            &["smtp", "sendmail"],
+        )?)
+    }
+
     pub fn load_contacts(&self, config: Option<&Config>) -> anyhow::Result<Contacts> {
         let path = self.paths.contacts_file(config);
         Contacts::load(&path).map_err(|e| e.into_user_error().into())

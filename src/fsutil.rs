@@ -43,6 +43,43 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Copy `path` to the first free name of `NAME.bak`, `NAME.bak.1`, ...
+/// next to it (never replacing one), synced, and return that name.
+pub fn backup(path: &Path) -> io::Result<PathBuf> {
+    let contents = fs::read(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = 0;
+    loop {
+        let candidate = match n {
+            0 => dir.join(format!("{name}.bak")),
+            n => dir.join(format!("{name}.bak.{n}")),
+        };
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = match options.open(&candidate) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                n += 1;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        // A half-written backup must not pass for a whole one.
+        if let Err(e) = file.write_all(&contents).and_then(|()| file.sync_all()) {
+            let _ = fs::remove_file(&candidate);
+            return Err(e);
+        }
+        sync_dir(dir);
+        return Ok(candidate);
+    }
+}
+
 /// Best effort: on some file systems a folder cannot be opened for syncing.
 pub fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {

@@ -67,6 +67,65 @@ pub fn toml_message(message: &str) -> String {
     }
 }
 
+/// A `[name]` table header of a TOML file, found line by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableHeader {
+    /// The table's name, unquoted; dotted names (`[a.b]`) are kept whole.
+    pub name: String,
+    /// The 1-based line of the header.
+    pub line: usize,
+    /// The byte range from the header to the next header (or the end).
+    pub range: std::ops::Range<usize>,
+}
+
+/// The top-level table headers of `text` (not `[[arrays]]`), in order.
+/// A line scan, not a parse: it serves to point at tables of a file that
+/// toml refused (a table defined twice) or to leave one out, so it also
+/// works on text that does not parse.
+pub fn table_headers(text: &str) -> Vec<TableHeader> {
+    let mut headers: Vec<TableHeader> = Vec::new();
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        let is_header = trimmed.starts_with('[') && !trimmed.starts_with("[[");
+        if !is_header {
+            continue;
+        }
+        if let Some(last) = headers.last_mut() {
+            last.range.end = start;
+        }
+        let inner = trimmed[1..].split(']').next().unwrap_or("").trim();
+        let name = inner
+            .strip_prefix('"')
+            .and_then(|n| n.strip_suffix('"'))
+            .or_else(|| inner.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')))
+            .unwrap_or(inner);
+        headers.push(TableHeader {
+            name: name.to_string(),
+            line: i + 1,
+            range: start..text.len(),
+        });
+    }
+    headers
+}
+
+/// `text` with the bytes of `ranges` turned into spaces (line breaks kept),
+/// so that what is left keeps its lines and columns.
+pub fn blank(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for range in ranges {
+        for b in &mut bytes[range.clone()] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    // Whole lines are blanked, so no multi-byte character is split.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +153,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn table_headers_are_found_and_blanked_by_line() {
+        let text = "top = 1\n[ada]\nname = \"é\"\n[[list]]\n[\"sam\"]\nx = 2\n";
+        let headers = table_headers(text);
+        let names: Vec<(&str, usize)> = headers.iter().map(|h| (h.name.as_str(), h.line)).collect();
+        assert_eq!(names, [("ada", 2), ("sam", 5)]);
+        let blanked = blank(text, &[headers[0].range.clone()]);
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert!(blanked.starts_with("top = 1\n     \n"), "{blanked:?}");
+        assert!(blanked.ends_with("[\"sam\"]\nx = 2\n"), "{blanked:?}");
     }
 
     #[test]

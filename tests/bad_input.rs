@@ -233,7 +233,8 @@ fn unknown_and_ambiguous_request_ids() {
         err.contains("no request `zzzz`") && err.contains("intro status --all"),
         "{err}"
     );
-    // Make two requests whose ids share a first character, then use it.
+    // Make two requests whose ids share a first character, then use it:
+    // too short to name one, whatever it matches.
     let mut ids: Vec<String> = vec![];
     for (i, b) in ["kay", "alan", "alan2"].iter().enumerate() {
         ids.push(sb.ask("ada", b, &format!("reason {i}")));
@@ -251,7 +252,7 @@ fn unknown_and_ambiguous_request_ids() {
     if let Some(w) = firsts.windows(2).find(|w| w[0] == w[1]) {
         let err = sb.fails(&["status", &w[0]], 1);
         assert!(
-            err.contains("is the start of") && err.contains("hint: type more of the id"),
+            err.contains("is too short to name a request") && err.contains("hint: "),
             "{err}"
         );
     }
@@ -316,4 +317,173 @@ fn contacts_check_reports_every_problem_at_once() {
     );
     assert!(err.contains("`name` is empty"), "{err}");
     assert!(err.contains("followup.txt"), "{err}");
+}
+
+#[test]
+fn contacts_check_flags_the_sample_me_left_as_init_wrote_it() {
+    let sb = Sandbox::empty();
+    sb.ok(&["init"]);
+    let err = sb.fails(&["contacts", "check"], 1);
+    let config = sb.config_dir().join("config.toml");
+    assert!(
+        err.contains(&format!(
+            "{}:6:8: `me.name` is still the sample's `Your Name`",
+            config.display()
+        )) && err.contains("`me.email` is still the sample's `you@example.com`"),
+        "{err}"
+    );
+    // A real-looking person, even at example.com, passes.
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("Your Name", "Grace Hopper")
+        .replace("you@example.com", "grace@example.com");
+    std::fs::write(&config, text).unwrap();
+    sb.ok(&["contacts", "check"]);
+}
+
+#[test]
+fn contacts_check_names_a_missing_templates_folder() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!("templates = \"my-templates\"\n{CONFIG}"));
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(
+        err.contains(":1:13: `templates` is `my-templates`, but there is no folder")
+            && err.contains(&sb.config_dir().join("my-templates").display().to_string()),
+        "{err}"
+    );
+    std::fs::create_dir_all(sb.config_dir().join("my-templates")).unwrap();
+    sb.ok(&["contacts", "check"]);
+}
+
+#[test]
+fn a_handle_defined_twice_names_both_lines() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&format!(
+        "{CONTACTS}\n[ada]\nname = \"Ada Again\"\nemail = \"ada2@example.com\"\n\n[zed]\nname = \"Zed\"\n"
+    ));
+    let err = sb.fails(&["contacts", "check"], 1);
+    let path = sb.config_dir().join("contacts.toml");
+    let second = CONTACTS.lines().count() + 2;
+    assert!(
+        err.contains(&format!(
+            "{}:{second}:1: handle `ada` is defined more than once, on lines 2 and {second}",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("duplicate key"), "{err}");
+    // The rest of the file is still checked.
+    assert!(
+        err.contains("contact `zed`: missing field `email`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_contacts_with_one_email_is_a_warning() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&format!(
+        "{CONTACTS}\n[ada2]\nname = \"Ada L.\"\nemail = \"ADA@example.com\"\n"
+    ));
+    let run = sb.run(&["contacts", "check"]);
+    assert_eq!(
+        run.code, 0,
+        "a warning alone does not fail:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: ")
+            && run
+                .stderr
+                .contains("`ada` and `ada2` have the same email `ada@example.com`"),
+        "{}",
+        run.stderr
+    );
+    let v = sb.json(&["contacts", "check"]);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["warnings"].as_array().unwrap().len(), 1, "{v}");
+}
+
+#[test]
+fn a_port_outside_the_range_is_said_in_those_words() {
+    let sb = Sandbox::new();
+    for (port, line) in [("99999", 7), ("0", 7), ("-1", 7)] {
+        sb.write_config(&format!(
+            "{CONFIG}\n[smtp]\nhost = \"smtp.example.com\"\nport = {port}\n"
+        ));
+        let err = sb.fails(&["contacts", "check"], 1);
+        assert!(
+            err.contains(&format!(":{line}:8: `port` is {port}, outside 1-65535")),
+            "{err}"
+        );
+        assert!(!err.contains("u16"), "{err}");
+    }
+    sb.write_config(&format!(
+        "{CONFIG}\n[imap]\nhost = \"imap.example.com\"\nport = 70000\n"
+    ));
+    let err = sb.fails(&["sync"], 1);
+    assert!(err.contains("`port` is 70000, outside 1-65535"), "{err}");
+}
+
+#[test]
+fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    for table in [
+        "[smtp]\nhost = \"smtp.example.com\"\nport = 99999\n",
+        "[smtp]\nhots = \"smtp.example.com\"\n",
+        "[sendmail]\ncommand = 7\n",
+        "[imap]\nhost = \"imap.example.com\"\nsecurity = \"maybe\"\n",
+    ] {
+        sb.write_config(&format!("{CONFIG}\n{table}"));
+        // Read-only commands and decisions still work.
+        let out = sb.ok(&["status"]);
+        assert!(out.contains(&id), "{out}");
+        sb.ok(&["status", &id]);
+        sb.ok(&["contacts"]);
+        sb.ok(&["stats"]);
+        // What uses the table says what is wrong with it, with its line.
+        let err = sb.fails(&["contacts", "check"], 1);
+        assert!(
+            err.contains("config.toml:6:") || err.contains("config.toml:7:"),
+            "{table}\n{err}"
+        );
+        let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
+        assert!(err.contains("config.toml:"), "{table}\n{err}");
+        // Sync reads only [imap] or [maildir].
+        let err = sb.fails(&["sync"], 1);
+        assert_eq!(
+            err.contains("nowhere to look for replies"),
+            !table.starts_with("[imap]"),
+            "{table}\n{err}"
+        );
+    }
+    assert_eq!(sb.request(&id)["status"], "asked");
+    // A problem outside those tables still stops everything.
+    sb.write_config("[me]\nname = \"Grace\"\n\n[smtp]\nport = 99999\n");
+    let err = sb.fails(&["status"], 1);
+    assert!(err.contains("missing field `email`"), "{err}");
+}
+
+#[test]
+fn contacts_check_reports_config_contacts_and_templates_together() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\nrate_limit = \"fast\"\n\n[smtp]\nhost = \"smtp.example.com\"\nport = 99999\n"
+    ));
+    sb.write_contacts("[a]\nname = \"A\"\n");
+    let template = sb.config_dir().join("templates").join("ask.txt");
+    sb.write(&template, "Subject: Hi\n\n{% if %}\n");
+    let err = sb.fails(&["contacts", "check"], 1);
+    assert!(err.contains("`port` is 99999, outside 1-65535"), "{err}");
+    assert!(
+        err.contains("rate_limit") || err.contains("\"fast\""),
+        "{err}"
+    );
+    assert!(err.contains("contact `a`: missing field `email`"), "{err}");
+    assert!(
+        err.contains(&template.display().to_string()),
+        "a broken template is reported with the rest:\n{err}"
+    );
+    assert!(err.starts_with("error: 4 problems in the setup"), "{err}");
 }

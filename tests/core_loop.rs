@@ -5,10 +5,10 @@
 
 mod support;
 
-use support::sandbox::{Sandbox, body, header, stable};
+use support::sandbox::{CONFIG, Sandbox, body, header, stable};
 
 #[test]
-fn init_writes_samples_and_refuses_to_overwrite() {
+fn init_writes_samples_and_keeps_what_exists() {
     let sb = Sandbox::empty();
     let out = sb.ok(&["init"]);
     assert!(
@@ -23,16 +23,89 @@ fn init_writes_samples_and_refuses_to_overwrite() {
         let mode = std::fs::metadata(&config).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "config is private");
     }
-    // The samples are valid as written.
-    sb.ok(&["contacts", "check"]);
-    let err = sb.fails(&["init"], 1);
+    // Run again, it keeps both and says so, exiting 0.
+    std::fs::write(&config, "# mine\n").unwrap();
+    let run = sb.run(&["init"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        err.contains("already exists") && err.contains("hint: pass `--force`"),
-        "{err}"
+        run.stdout.contains("kept the existing") && run.stdout.contains("config.toml"),
+        "{}",
+        run.stdout
     );
-    std::fs::write(&config, "garbage").unwrap();
-    sb.ok(&["init", "--force"]);
-    assert!(std::fs::read_to_string(&config).unwrap().contains("[me]"));
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), "# mine\n");
+}
+
+#[test]
+fn init_looks_for_the_contacts_where_a_kept_config_says() {
+    let sb = Sandbox::empty();
+    sb.write_config(&format!("contacts = \"people.toml\"\n{CONFIG}"));
+    let people = sb.config_dir().join("people.toml");
+    sb.write(
+        &people,
+        "[lin]\nname = \"Lin\"\nemail = \"lin@example.com\"\n",
+    );
+    let out = sb.ok(&["init"]);
+    assert!(
+        out.contains(&format!("kept the existing {}", people.display())),
+        "{out}"
+    );
+    assert!(!sb.config_dir().join("contacts.toml").exists());
+}
+
+#[test]
+fn init_after_an_import_writes_only_the_config_and_force_keeps_backups() {
+    let sb = Sandbox::empty();
+    let vcf = sb.root().join("c.vcf");
+    sb.write(
+        &vcf,
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lin Chen\r\nEMAIL:lin@example.com\r\nEND:VCARD\r\n",
+    );
+    sb.ok(&["contacts", "import", vcf.to_str().unwrap()]);
+    let contacts = sb.config_dir().join("contacts.toml");
+    let imported = std::fs::read_to_string(&contacts).unwrap();
+    assert!(imported.contains("lin@example.com"), "{imported}");
+
+    // The missing config is written; the imported contacts are kept.
+    let out = sb.ok(&["init"]);
+    assert!(
+        out.contains(&format!(
+            "wrote {}",
+            sb.config_dir().join("config.toml").display()
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("kept the existing {}", contacts.display())),
+        "{out}"
+    );
+    assert_eq!(std::fs::read_to_string(&contacts).unwrap(), imported);
+
+    // Forced, each old file is kept next to it, and the path is printed.
+    let out = sb.ok(&["init", "--force"]);
+    let bak = sb.config_dir().join("contacts.toml.bak");
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), imported);
+    assert!(out.contains(&bak.display().to_string()), "{out}");
+    assert!(
+        !std::fs::read_to_string(&contacts)
+            .unwrap()
+            .contains("lin@example.com")
+    );
+    // A second force takes the next free name, never replacing a backup.
+    sb.write(&contacts, "# second\n");
+    let v = sb.json(&["init", "--force"]);
+    let bak1 = sb.config_dir().join("contacts.toml.bak.1");
+    assert_eq!(std::fs::read_to_string(&bak).unwrap(), imported);
+    assert_eq!(std::fs::read_to_string(&bak1).unwrap(), "# second\n");
+    assert!(
+        v["backups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == bak1.to_str().unwrap()),
+        "{v}"
+    );
+    assert!(sb.config_dir().join("config.toml.bak").exists());
 }
 
 #[test]
@@ -1027,4 +1100,113 @@ fn closing_notes_can_be_edited_before_they_are_sent() {
         header(&cancel, "Subject").unwrap().starts_with("Re: "),
         "the note stays in the ask's thread"
     );
+}
+
+#[test]
+fn a_handle_names_that_contacts_one_open_request() {
+    let mut sb = Sandbox::new();
+    let ada_sam = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-01T10:00:00Z");
+    let kay_sam = sb.ask("kay", "sam", "orbits");
+
+    // A's handle is that contact's open request as A, for every command.
+    let v = sb.json(&["approve", "ada"]);
+    assert_eq!(v["id"], ada_sam.as_str());
+    assert_eq!(v["status"], "approved");
+    let out = sb.ok(&["introduce", "ada"]);
+    assert!(out.contains("draft saved"), "{out}");
+    assert_eq!(sb.request(&kay_sam)["status"], "asked");
+    sb.set_now("2026-03-08T10:00:00Z");
+    let v = sb.json(&["followup", "kay", "--yes"]);
+    assert_eq!(v["id"], kay_sam.as_str());
+    assert_eq!(v["followups"], 1);
+    assert_eq!(sb.json(&["cancel", "kay"])["status"], "cancelled");
+
+    // A contact who is only B in open requests: an error listing them.
+    let err = sb.fails(&["decline", "sam"], 1);
+    assert!(
+        err.starts_with("error: `sam` has no open request as A\n")
+            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains("hint: name the request by its id"),
+        "{err}"
+    );
+
+    // Several open requests as A: each is listed, none is touched.
+    let ada_kay = sb.ask("ada", "kay", "orbits too");
+    let err = sb.fails(&["cancel", "ada"], 1);
+    assert!(
+        err.starts_with("error: `ada` has 2 open requests as A\n")
+            && err.contains(&format!("{ada_kay}  ada about kay, asked"))
+            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains("hint: name one by its id"),
+        "{err}"
+    );
+    assert_eq!(sb.request(&ada_kay)["status"], "asked");
+    assert_eq!(sb.request(&ada_sam)["status"], "approved");
+}
+
+#[test]
+fn a_known_handle_is_never_read_as_the_start_of_an_id() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    // A contact whose handle is the start of another pair's request id.
+    let handle = &id[..4];
+    let mut contacts = support::sandbox::CONTACTS.to_string();
+    contacts.push_str(&format!(
+        "\n[{handle}]\nname = \"Hex Person\"\nemail = \"hex@example.com\"\n"
+    ));
+    sb.write_contacts(&contacts);
+    let err = sb.fails(&["cancel", handle], 1);
+    assert!(
+        err.starts_with(&format!("error: `{handle}` has no open request as A\n")),
+        "{err}"
+    );
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing was cancelled");
+    // Five characters of the id still name it.
+    assert_eq!(sb.json(&["cancel", &id[..5]])["status"], "cancelled");
+}
+
+#[test]
+fn an_id_prefix_needs_four_characters() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    for command in ["cancel", "approve", "status"] {
+        let err = sb.fails(&[command, &id[..3]], 1);
+        assert!(
+            err.contains("is too short to name a request")
+                && err.contains("at least 4 characters")
+                && err.contains("hint: "),
+            "{err}"
+        );
+    }
+    assert_eq!(sb.request(&id)["status"], "asked");
+    assert_eq!(sb.json(&["approve", &id[..4]])["status"], "approved");
+}
+
+#[test]
+fn status_of_a_handle_lists_the_open_requests_it_is_in() {
+    let mut sb = Sandbox::new();
+    let ada_sam = sb.ask("ada", "sam", "compilers");
+    sb.set_now("2026-03-01T10:00:00Z");
+    let kay_ada = sb.ask("kay", "ada", "orbits");
+    sb.set_now("2026-03-01T11:00:00Z");
+    let kay_sam = sb.ask("kay", "sam", "tools");
+    let closed = sb.ask("alan", "ada", "machines");
+    sb.ok(&["cancel", &closed]);
+
+    let out = sb.ok(&["status", "ada"]);
+    assert!(out.starts_with("ID"), "a table, like plain status:\n{out}");
+    assert!(out.contains(&ada_sam) && out.contains(&kay_ada), "{out}");
+    assert!(!out.contains(&kay_sam) && !out.contains(&closed), "{out}");
+    let v = sb.json(&["status", "ada"]);
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [kay_ada.as_str(), ada_sam.as_str()]);
+    // With `--all`, closed ones too.
+    let out = sb.ok(&["status", "ada", "--all"]);
+    assert!(out.contains(&closed), "{out}");
 }

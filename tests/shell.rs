@@ -56,8 +56,14 @@ fn request_ids_are_offered_for_the_commands_they_fit() {
     let run = complete(&sb, &["intro", "status", ""]);
     assert_eq!(
         values(&run),
-        [declined.as_str(), approved.as_str(), asked.as_str()],
-        "every request, newest first"
+        [
+            declined.as_str(),
+            approved.as_str(),
+            asked.as_str(),
+            "ada",
+            "kay"
+        ],
+        "every request, newest first, then the handles naming an open one"
     );
     assert!(
         run.stdout
@@ -67,24 +73,32 @@ fn request_ids_are_offered_for_the_commands_they_fit() {
     );
     assert_eq!(
         values(&complete(&sb, &["intro", "approve", ""])),
-        [asked.as_str()]
+        [asked.as_str(), "ada"]
+    );
+    assert!(
+        complete(&sb, &["intro", "approve", "a"])
+            .stdout
+            .contains(&format!("ada\t{asked} (ada about sam, asked)\n"))
     );
     assert_eq!(
         values(&complete(&sb, &["intro", "decline", ""])),
-        [asked.as_str()]
+        [asked.as_str(), "ada"]
     );
     assert_eq!(
         values(&complete(&sb, &["intro", "followup", ""])),
-        [asked.as_str()]
+        [asked.as_str(), "ada"]
     );
     assert_eq!(
         values(&complete(&sb, &["intro", "introduce", ""])),
-        [approved.as_str()]
+        [approved.as_str(), "kay"]
     );
     assert_eq!(
         values(&complete(&sb, &["intro", "cancel", ""])),
-        [approved.as_str(), asked.as_str()]
+        [approved.as_str(), asked.as_str(), "ada", "kay"]
     );
+    // A contact with two open requests as A names neither.
+    sb.ask("ada", "kay", "again");
+    assert!(!values(&complete(&sb, &["intro", "cancel", ""])).contains(&"ada".to_string()));
     let prefix = &asked[..3];
     let offered = values(&complete(&sb, &["intro", "status", prefix]));
     assert!(offered.contains(&asked) && offered.iter().all(|id| id.starts_with(prefix)));
@@ -136,7 +150,7 @@ fn problems_offer_nothing_and_print_nothing() {
     assert_eq!(values(&complete(&sb, &["intro", "ask", ""])), ["kay"]);
     assert_eq!(
         values(&complete(&sb, &["intro", "approve", ""])),
-        [asked.as_str()]
+        [asked.as_str(), "ada"]
     );
     // A bad INTRO_NOW, which stops every command, quietly stops these too.
     sb.set_now("not a time");
@@ -158,7 +172,7 @@ fn a_busy_store_offers_no_ids_at_once_instead_of_waiting() {
     lock.unlock().unwrap();
     assert_eq!(
         values(&complete(&sb, &["intro", "approve", ""])),
-        [asked.as_str()]
+        [asked.as_str(), "ada"]
     );
 }
 
@@ -198,7 +212,7 @@ complete_words intro sta
     );
     assert_eq!(blocks[0].lines().last(), Some("kay"), "{}", run.stdout);
     assert_eq!(blocks[1], "sam\n");
-    assert_eq!(blocks[2], format!("{asked}\n"));
+    assert_eq!(blocks[2], format!("{asked}\nada\n"));
     assert_eq!(blocks[3], "status\nstats\n", "in the order of `intro help`");
 }
 

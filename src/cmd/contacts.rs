@@ -10,7 +10,7 @@ use clap::{Args, Subcommand, ValueHint};
 use serde::Serialize;
 
 use crate::compose;
-use crate::config::{Config, TransportKind};
+use crate::config::{Config, Places, TransportKind};
 use crate::contacts_edit::ContactsFile;
 use crate::context::Context;
 use crate::error::UserError;
@@ -86,7 +86,7 @@ pub fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
 fn list(ctx: &mut Context) -> anyhow::Result<()> {
     // Listing works before the config is written: the contacts file is
     // then looked for in its default place.
-    let config = match ctx.load_config() {
+    let config = match ctx.load_settings() {
         Ok(c) => Some(c),
         Err(e) if is_missing_config(&e) => None,
         Err(e) => return Err(e),
@@ -128,7 +128,7 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
 }
 
 fn import(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    let config = match ctx.load_config() {
+    let config = match ctx.load_settings() {
         Ok(c) => Some(c),
         Err(e) if is_missing_config(&e) => None,
         Err(e) => return Err(e),
@@ -301,26 +301,61 @@ fn is_missing_config(e: &anyhow::Error) -> bool {
 
 fn check(ctx: &mut Context) -> anyhow::Result<()> {
     let mut problems: Vec<String> = Vec::new();
+    // Warnings are worth a look but do not fail the check.
+    let mut warnings: Vec<String> = Vec::new();
     let mut checked: Vec<String> = Vec::new();
-    let config = match ctx.load_config() {
-        Ok(c) => {
-            checked.push(format!("config `{}`", ctx.paths.config_file.display()));
-            if let (None, (first, Some(guess))) = (
-                &c.me.first_name,
-                crate::text::derive_first_name(c.me_name()),
-            ) {
-                ctx.out
-                    .warn(first_name_guessed("`[me]`", first, c.me_name(), &guess));
+    let config_path = ctx.paths.config_file.clone();
+    // Each file is checked whatever the others hold: a broken config still
+    // says where the contacts and templates are when it can, and the
+    // templates are rendered with a stand-in config or no contacts.
+    let (config, places) = match Config::read(&config_path) {
+        Ok(text) => {
+            let config_problems = Config::problems(&text, &config_path);
+            let config = Config::load_without_broken_mail(&config_path).ok();
+            if let Some(c) = &config {
+                problems.extend(
+                    c.placeholders(&text, &config_path)
+                        .iter()
+                        .map(|e| e.to_string()),
+                );
+                problems.extend(check_transport(c));
+                if let (None, (first, Some(guess))) = (
+                    &c.me.first_name,
+                    crate::text::derive_first_name(c.me_name()),
+                ) {
+                    warnings.push(first_name_guessed("`[me]`", first, c.me_name(), &guess));
+                }
             }
-            problems.extend(check_transport(&c));
-            Some(c)
+            if config_problems.is_empty() && problems.is_empty() {
+                checked.push(format!("config `{}`", config_path.display()));
+            }
+            problems.extend(config_problems.iter().map(|e| e.to_string()));
+            (config, Config::places(&text))
         }
         Err(e) => {
-            problems.push(crate::error::one_line(&e));
-            None
+            problems.push(e.to_string());
+            (None, Places::default())
         }
     };
-    let contacts_path = ctx.paths.contacts_file(config.as_ref());
+    let dir = match &places.templates {
+        Some((rel, _)) => ctx.paths.relative_to_config(rel),
+        None => ctx.paths.templates_dir(config.as_ref()),
+    };
+    if let Some((rel, pos)) = &places.templates
+        && !dir.is_dir()
+    {
+        problems.push(format!(
+            "{}:{pos}: `templates` is `{}`, but there is no folder `{}`",
+            config_path.display(),
+            rel.display(),
+            dir.display()
+        ));
+    }
+    let contacts_path = match (&config, &places.contacts) {
+        (Some(c), _) => ctx.paths.contacts_file(Some(c)),
+        (None, Some(rel)) if ctx.paths.contacts_flag.is_none() => ctx.paths.relative_to_config(rel),
+        (None, _) => ctx.paths.contacts_file(None),
+    };
     let contacts = match crate::contacts::Contacts::load(&contacts_path) {
         Ok(c) => {
             checked.push(format!(
@@ -330,13 +365,21 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             ));
             for contact in c.iter() {
                 if let Some(guess) = contact.first_name_guess() {
-                    ctx.out.warn(first_name_guessed(
+                    warnings.push(first_name_guessed(
                         &format!("contact `{}`", contact.handle),
                         contact.first_name(),
                         &contact.name,
                         &guess,
                     ));
                 }
+            }
+            for (email, handles) in c.shared_emails() {
+                let handles: Vec<String> = handles.iter().map(|h| format!("`{h}`")).collect();
+                warnings.push(format!(
+                    "{}: {} have the same email `{email}`",
+                    contacts_path.display(),
+                    handles.join(" and ")
+                ));
             }
             Some(c)
         }
@@ -355,8 +398,11 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             None
         }
     };
-    if let Some(config) = &config {
-        let dir = ctx.templates_dir(config);
+    let stand_in = match &config {
+        Some(_) => None,
+        None => Config::stand_in(&config_path).ok(),
+    };
+    if let Some(config) = config.as_ref().or(stand_in.as_ref()) {
         let empty = crate::contacts::Contacts::default();
         let template_problems =
             compose::check_templates(config, contacts.as_ref().unwrap_or(&empty), &dir);
@@ -366,11 +412,19 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         problems.extend(template_problems);
     }
     if ctx.out.json {
-        ctx.out.json(&serde_json::json!({ "ok": problems.is_empty(), "checked": checked, "problems": problems }));
+        ctx.out.json(&serde_json::json!({
+            "ok": problems.is_empty(),
+            "checked": checked,
+            "problems": problems,
+            "warnings": warnings,
+        }));
         if problems.is_empty() {
             return Ok(());
         }
         return Err(UserError::new(format!("{} problem(s) found", problems.len())).into());
+    }
+    for warning in &warnings {
+        ctx.out.warn(warning);
     }
     if problems.is_empty() {
         for line in &checked {

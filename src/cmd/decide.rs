@@ -28,7 +28,7 @@ pub enum Side {
 
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
@@ -43,7 +43,7 @@ pub struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub struct DeclineArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
 
@@ -72,7 +72,7 @@ pub struct DeclineArgs {
     after_help = "Examples:\n  intro cancel 4f2a                 withdraw it quietly\n  intro cancel 4f2a --tell          draft a note telling A it is withdrawn\n  intro cancel 4f2a --tell --send   send that note"
 )]
 pub struct CancelArgs {
-    /// The request (an id or an unambiguous prefix)
+    /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
 
@@ -124,7 +124,7 @@ fn change(
 }
 
 fn settings(ctx: &Context) -> anyhow::Result<crate::config::FollowupSettings> {
-    Ok(ctx.load_config()?.followup)
+    Ok(ctx.load_settings()?.followup)
 }
 
 pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {

@@ -23,7 +23,7 @@ use crate::view;
     after_help = "Examples:\n  intro followup 4f2a\n  intro status --due && intro followup --due --yes"
 )]
 pub struct FollowupArgs {
-    /// The request to follow up (an id or an unambiguous prefix)
+    /// The request to follow up (an id, its first 4 or more characters, or the handle of A)
     #[arg(
         required_unless_present = "due",
         conflicts_with = "due",

@@ -25,7 +25,7 @@ use crate::view;
     after_help = "Examples:\n  intro introduce 4f2a           print and save the draft\n  intro introduce 4f2a --send    send it to A and B"
 )]
 pub struct IntroduceArgs {
-    /// The approved request (an id or an unambiguous prefix)
+    /// The approved request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
 

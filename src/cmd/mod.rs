@@ -13,6 +13,8 @@ pub mod stats;
 pub mod status;
 pub mod sync;
 
+use std::collections::BTreeSet;
+
 use crate::cli::Command;
 use crate::context::Context;
 use crate::error::UserError;
@@ -25,11 +27,30 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         Command::Contacts(args) => contacts::run(args, ctx),
         Command::Ask(args) => ask::run(args, ctx),
         Command::Status(args) => status::run(args, ctx),
-        Command::Approve(args) => decide::approve(args, ctx),
-        Command::Decline(args) => decide::decline(args, ctx),
-        Command::Cancel(args) => decide::cancel(args, ctx),
-        Command::Followup(args) => followup::run(args, ctx),
-        Command::Introduce(args) => introduce::run(args, ctx),
+        // A REQUEST may be a contact's handle: it is turned into the id of
+        // that contact's open request here, once, before the command runs.
+        Command::Approve(mut args) => {
+            args.request = request_by_handle(ctx, &args.request)?;
+            decide::approve(args, ctx)
+        }
+        Command::Decline(mut args) => {
+            args.request = request_by_handle(ctx, &args.request)?;
+            decide::decline(args, ctx)
+        }
+        Command::Cancel(mut args) => {
+            args.request = request_by_handle(ctx, &args.request)?;
+            decide::cancel(args, ctx)
+        }
+        Command::Followup(mut args) => {
+            if let Some(name) = &args.request {
+                args.request = Some(request_by_handle(ctx, name)?);
+            }
+            followup::run(args, ctx)
+        }
+        Command::Introduce(mut args) => {
+            args.request = request_by_handle(ctx, &args.request)?;
+            introduce::run(args, ctx)
+        }
         Command::Sync(args) => sync::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.
@@ -38,8 +59,85 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
     }
 }
 
+/// The fewest characters of an id that name a request: fewer would often
+/// match another pair's request, or read as someone's handle.
+pub const MIN_PREFIX: usize = 4;
+
+/// Whether `name` is a handle intro knows: one in the contacts file, or
+/// one of the requests read (so a contact since removed, or a contacts file
+/// that does not load, still counts). Such a name is read as a handle,
+/// never as the start of an id.
+pub fn is_handle(contact_handles: &BTreeSet<String>, requests: &Requests, name: &str) -> bool {
+    contact_handles.contains(name) || requests.iter().any(|r| r.a == name || r.b == name)
+}
+
+/// The contacts file's handles; none when it does not load (the commands
+/// that need it say why).
+pub fn contact_handles(ctx: &Context) -> BTreeSet<String> {
+    let config = ctx.load_settings().ok();
+    match ctx.load_contacts(config.as_ref()) {
+        Ok(contacts) => contacts.iter().map(|c| c.handle.clone()).collect(),
+        Err(_) => BTreeSet::new(),
+    }
+}
+
+/// The open requests a contact is in, as A or as B, newest first.
+pub fn open_requests_of<'r>(requests: &'r Requests, handle: &str) -> Vec<&'r Request> {
+    let mut list: Vec<&Request> = requests
+        .iter()
+        .filter(|r| r.status.is_open() && (r.a == handle || r.b == handle))
+        .collect();
+    list.sort_by(|x, y| y.created_at.cmp(&x.created_at).then(x.id.cmp(&y.id)));
+    list
+}
+
+/// What a REQUEST argument names: a known handle becomes the id of that
+/// contact's one open request as A (an error listing the candidates when
+/// there is none or several); anything else is left to [`find_request`].
+pub fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result<String> {
+    let name = name.trim();
+    let handles = contact_handles(ctx);
+    let requests = ctx.store.read_open()?;
+    if !is_handle(&handles, requests, name) {
+        return Ok(name.to_string());
+    }
+    let involved = open_requests_of(requests, name);
+    let as_a: Vec<&Request> = involved.iter().copied().filter(|r| r.a == name).collect();
+    if let [one] = as_a.as_slice() {
+        return Ok(one.id.clone());
+    }
+    let candidates = |list: &[&Request]| -> Vec<String> {
+        list.iter()
+            .map(|r| format!("{}  {} about {}, {}", r.id, r.a, r.b, r.status))
+            .collect()
+    };
+    let err = if as_a.is_empty() {
+        let err = UserError::new(format!("`{name}` has no open request as A"));
+        if involved.is_empty() {
+            err.hint(format!(
+                "`intro status --all` lists closed requests too; `intro ask {name} B --why TEXT` makes one"
+            ))
+        } else {
+            err.details(std::iter::once(format!("`{name}` is B in:")).chain(candidates(&involved)))
+                .hint("name the request by its id (at least 4 characters of it)")
+        }
+    } else {
+        UserError::new(format!("`{name}` has {} open requests as A", as_a.len()))
+            .details(candidates(&as_a))
+            .hint("name one by its id (at least 4 characters of it)")
+    };
+    Err(err.into())
+}
+
 /// Find the request a user named, or say why not.
 pub fn find_request<'r>(requests: &'r Requests, name: &str) -> Result<&'r Request, UserError> {
+    let name = name.trim();
+    if requests.get(name).is_none() && name.chars().count() < MIN_PREFIX {
+        return Err(UserError::new(format!(
+            "`{name}` is too short to name a request: an id needs at least {MIN_PREFIX} characters"
+        ))
+        .hint("`intro status` lists open requests with their ids; a contact's handle names their open request"));
+    }
     requests.find(name).map_err(|e| match e {
         FindError::Unknown(name) => UserError::new(format!("no request `{name}`"))
             .hint("`intro status --all` lists every request with its id"),

@@ -4,7 +4,7 @@
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 
-use crate::cmd::find_request;
+use crate::cmd::{contact_handles, find_request, is_handle, open_requests_of};
 use crate::complete;
 use crate::config::FollowupSettings;
 use crate::context::Context;
@@ -20,7 +20,8 @@ use crate::view::{self, next_step};
     after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
 )]
 pub struct StatusArgs {
-    /// Requests to show in detail (an id or an unambiguous prefix)
+    /// Requests to show in detail (an id or a prefix of 4 or more characters),
+    /// or contacts' handles to list the open requests they are in
     #[arg(value_name = "REQUEST", add = ArgValueCandidates::new(complete::any_request))]
     pub requests: Vec<String>,
 
@@ -44,7 +45,7 @@ pub struct StatusArgs {
 pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // Status reads the follow-up settings; without a config the defaults
     // apply, so a fresh machine can still look at its store.
-    let settings = match ctx.load_config() {
+    let settings = match ctx.load_settings() {
         Ok(c) => c.followup,
         Err(e)
             if matches!(
@@ -58,6 +59,10 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let now = ctx.now;
     let out = ctx.out;
+    let handles = match args.requests.is_empty() {
+        true => Default::default(),
+        false => contact_handles(ctx),
+    };
     // Closed requests live in the archive: read it only when they are
     // listed (`--all`) or may be named.
     let requests = if args.all {
@@ -67,10 +72,26 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     } else {
         ctx.store.read_named(&args.requests)?
     };
-    if !args.requests.is_empty() {
+    // Handles alone list those contacts' requests as a table; mixed with
+    // ids, each handle's open requests are shown in detail too.
+    let named_by_handle = |r: &Request| {
+        args.requests
+            .iter()
+            .any(|h| r.a == h.trim() || r.b == h.trim())
+    };
+    let by_handle = !args.requests.is_empty()
+        && args
+            .requests
+            .iter()
+            .all(|n| is_handle(&handles, requests, n.trim()));
+    if !args.requests.is_empty() && !by_handle {
         let mut named: Vec<&Request> = Vec::new();
         for name in &args.requests {
-            named.push(find_request(requests, name)?);
+            if is_handle(&handles, requests, name.trim()) {
+                named.extend(open_requests_of(requests, name.trim()));
+            } else {
+                named.push(find_request(requests, name)?);
+            }
         }
         if out.json {
             let list: Vec<_> = named
@@ -92,6 +113,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .iter()
         .filter(|r| args.all || r.status.is_open())
         .filter(|r| !args.due || r.is_due(now, &settings))
+        .filter(|r| !by_handle || named_by_handle(r))
         .collect();
     // Replies first (someone is waiting on a decision), then newest first.
     list.sort_by(|x, y| {

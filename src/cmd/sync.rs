@@ -23,7 +23,7 @@ pub struct SyncArgs {
 }
 
 pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    let config = ctx.load_config()?;
+    let config = ctx.load_for_sync()?;
     if config.imap.is_none() && config.maildir.is_none() {
         return Err(no_source(ctx).into());
     }
