@@ -7,7 +7,8 @@
 //!
 //! Where things live:
 //! - `cli` parses the command line; `cmd/` has one module per subcommand
-//!   (its arguments and its `run`), which only orchestrates.
+//!   (its arguments and its `run`), which only orchestrates. `batch_csv`
+//!   reads a batch file's rows (pure).
 //! - `context` resolves settings once: environment (`env`), paths, clock,
 //!   and loads `config` and `contacts`. `contacts_edit` changes the
 //!   contacts file keeping its layout; `vcf` reads vCard files and `import`
@@ -34,6 +35,7 @@
 //!   targets in `fuzz/` use to reach the parsers above (see
 //!   `docs/fuzzing.md`).
 
+mod batch_csv;
 mod claim;
 mod cli;
 mod cmd;

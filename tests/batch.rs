@@ -172,6 +172,43 @@ fn malformed_csv_is_named_by_line() {
     assert!(sb.outbox().is_empty());
 }
 
+/// A quote never closed used to take in the rows after it: one garbled
+/// ask went out and the next row's ask vanished.
+#[test]
+fn an_unclosed_quote_is_a_bad_row_and_nothing_is_sent() {
+    let sb = Sandbox::new();
+    let file = write_batch(
+        &sb,
+        "a,b,why\nkay,sam,fine\nalan,kay,\"unterminated quote\nada,sam,next\n",
+    );
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.starts_with("error: 1 bad row in"), "{err}");
+    assert!(
+        err.contains("line 3: a quote opened on this line is never closed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: close each quote on the line it opens"),
+        "{err}"
+    );
+    // Closed rows later, the quote swallowed lines into `why`: only a note
+    // may span lines, and every bad row is listed.
+    let file = write_batch(
+        &sb,
+        "a,b,why,note\nalan,kay,\"oops\nada,sam,\"next,\nkay,sam,\"two\nlines\",\nkay,alan,fine,\"a note\non two lines\"\n",
+    );
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.starts_with("error: 2 bad rows in"), "{err}");
+    assert!(
+        err.contains("line 2: `why` spans more than one line (an unclosed quote?)"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: `why` spans"), "{err}");
+    assert!(!err.contains("line 6"), "a note may span lines: {err}");
+    assert!(sb.outbox().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
+
 #[test]
 fn a_rejected_recipient_fails_its_row_only() {
     let server = SmtpServer::start(SmtpOptions {

@@ -14,6 +14,7 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::batch_csv::{self, Column};
 use crate::claim;
 use crate::cli::SendArgs;
 use crate::complete;
@@ -672,10 +673,29 @@ fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow:
     Ok(())
 }
 
-/// The CSV columns a batch understands.
-const COLUMNS: [&str; 6] = ["a", "b", "why", "wants", "format", "note"];
+/// The CSV columns a batch understands; only a note may span lines.
+const COLUMNS: [Column; 6] = [
+    Column::single("a", true),
+    Column::single("b", true),
+    Column::single("why", true),
+    Column::single("wants", false),
+    Column::single("format", false),
+    Column {
+        name: "note",
+        required: false,
+        multiline: true,
+    },
+];
 
-fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
+/// A batch file read: the asks its rows make, and its bad rows.
+pub(crate) struct BatchRows {
+    pub(crate) rows: Vec<(u64, AskFields)>,
+    pub(crate) bad: Vec<batch_csv::BadRow>,
+    /// A bad row is one a stray quote garbled.
+    pub(crate) quote_trouble: bool,
+}
+
+fn read_batch(path: &std::path::Path) -> anyhow::Result<BatchRows> {
     let shown = if path == std::path::Path::new("-") {
         "standard input".to_string()
     } else {
@@ -697,151 +717,36 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
 pub(crate) fn parse_batch(
     mut reader: impl std::io::Read,
     shown: &str,
-) -> anyhow::Result<Vec<(u64, AskFields)>> {
+) -> anyhow::Result<BatchRows> {
     let mut data = Vec::new();
     reader
         .read_to_end(&mut data)
         .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
-    let mut lines = Lines::new(&data);
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::Headers)
-        .from_reader(data.as_slice());
-    let headers = csv
-        .headers()
-        .map_err(|e| UserError::new(format!("{shown}: cannot read the header row: {e}")))?
-        .clone();
-    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let missing: Vec<&str> = ["a", "b", "why"]
-        .into_iter()
-        .filter(|c| index(c).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: the header row (line 1) has no column {}",
-            missing
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .hint("the first line names the columns: a,b,why and optionally wants,format,note")
-        .into());
-    }
-    let unknown: Vec<String> = headers
+    let batch = batch_csv::parse(&data, &COLUMNS, shown)?;
+    let quote_trouble = batch.has_quote_trouble();
+    let rows = batch
+        .rows
         .iter()
-        .filter(|h| !COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)))
-        .map(|h| format!("`{h}`"))
+        .map(|row| {
+            let field = |name: &str| row.get(name).map(str::to_string);
+            (
+                row.line,
+                AskFields {
+                    a: field("a").unwrap_or_default(),
+                    b: field("b").unwrap_or_default(),
+                    why: field("why").unwrap_or_default(),
+                    wants: field("wants"),
+                    format: field("format"),
+                    note: field("note"),
+                },
+            )
+        })
         .collect();
-    if !unknown.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: unknown column {} in the header row (line 1)",
-            unknown.join(", ")
-        ))
-        .hint("columns are a,b,why and optionally wants,format,note")
-        .into());
-    }
-    // A column named twice would be read once and its twin ignored (a
-    // row could look empty to intro and not to the user): refuse it.
-    let mut named: Vec<String> = Vec::new();
-    for h in headers.iter() {
-        let h = h.to_ascii_lowercase();
-        if named.contains(&h) {
-            return Err(UserError::new(format!(
-                "{shown}: the header row (line 1) names the column `{h}` twice"
-            ))
-            .hint("name each of a,b,why,wants,format,note at most once")
-            .into());
-        }
-        named.push(h);
-    }
-    let col = |record: &csv::StringRecord, name: &str| -> Option<String> {
-        index(name).and_then(|i| record.get(i)).map(str::to_string)
-    };
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                return Err(UserError::new(format!("{shown} line {line}: {}", csv_error(&e)))
-                    .hint("every row needs as many fields as the header row; quote fields that contain commas")
-                    .into());
-            }
-        }
-        let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        rows.push((
-            line,
-            AskFields {
-                a: col(&record, "a").unwrap_or_default(),
-                b: col(&record, "b").unwrap_or_default(),
-                why: col(&record, "why").unwrap_or_default(),
-                wants: col(&record, "wants"),
-                format: col(&record, "format"),
-                note: col(&record, "note"),
-            },
-        ));
-    }
-    Ok(rows)
-}
-
-/// The line of each record, for messages. csv's own count is off after a
-/// `\r\n` or a blank line and stays at 1 with `\r` line ends (found by
-/// fuzzing); its byte offsets are right, so lines are counted from those.
-struct Lines<'a> {
-    data: &'a [u8],
-    /// Counted up to here, which is on this line.
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    fn new(data: &'a [u8]) -> Lines<'a> {
-        Lines {
-            data,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record csv places at byte `byte` (records come in
-    /// order, so counting goes on from the last one).
-    fn at(&mut self, byte: u64) -> u64 {
-        let data = self.data;
-        let mut start = usize::try_from(byte).map_or(data.len(), |b| b.min(data.len()));
-        // csv places a record at the line end before it.
-        while data.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-            start += 1;
-        }
-        if start < self.offset {
-            (self.offset, self.line) = (0, 1);
-        }
-        for i in self.offset..start {
-            // `\r\n`, `\n` and a lone `\r` each end a line.
-            if data[i] == b'\n' || (data[i] == b'\r' && data.get(i + 1) != Some(&b'\n')) {
-                self.line += 1;
-            }
-        }
-        self.offset = start;
-        self.line
-    }
-}
-
-fn csv_error(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("has {len} fields, the header row has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
-        _ => e.to_string(),
-    }
+    Ok(BatchRows {
+        rows,
+        bad: batch.bad,
+        quote_trouble,
+    })
 }
 
 /// The outcome of a batch, for the summary.
@@ -855,7 +760,11 @@ struct Summary {
 
 fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let path = args.batch.clone().expect("run_batch needs --batch");
-    let rows = read_batch(&path)?;
+    let BatchRows {
+        rows,
+        bad: unreadable,
+        quote_trouble,
+    } = read_batch(&path)?;
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
@@ -863,7 +772,13 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let requests = ctx.store.read_recent(now - fatigue::window())?;
 
     // Validate every row before sending anything.
-    let mut bad: Vec<BadRow> = Vec::new();
+    let mut bad: Vec<BadRow> = unreadable
+        .into_iter()
+        .map(|b| BadRow {
+            line: Some(b.line),
+            error: UserError::new(b.message),
+        })
+        .collect();
     let mut plan: Vec<Planned> = Vec::new();
     let mut skipped = 0;
     let limit = config.limits.asks_per_90_days;
@@ -882,6 +797,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let row_count = rows.len();
     drop(rows);
     if !bad.is_empty() {
+        bad.sort_by_key(|b| b.line);
         let shown = if path == std::path::Path::new("-") {
             "standard input".to_string()
         } else {
@@ -893,7 +809,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             if bad.len() == 1 { "" } else { "s" }
         ))
         .details(bad.iter().map(BadRow::one_line))
-        .hint("fix those rows and run the same command again")
+        .hint(if quote_trouble {
+            "close each quote on the line it opens (only `note` may span lines), then run the same command again"
+        } else {
+            "fix those rows and run the same command again"
+        })
         .into());
     }
     if plan.is_empty() {
@@ -1078,49 +998,5 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         for r in &summary.asked {
             ctx.out.data(&r.id);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(csv: &[u8]) -> Vec<u64> {
-        parse_batch(csv, "`asks.csv`")
-            .unwrap()
-            .into_iter()
-            .map(|(line, _)| line)
-            .collect()
-    }
-
-    /// Found by fuzzing (`fuzz/`, target `batch`): the csv crate counts a
-    /// row after `\r\n` as the line before, loses blank lines, and never
-    /// counts lone `\r`s, so messages named the wrong line.
-    #[test]
-    fn rows_and_errors_name_the_line_they_are_on() {
-        assert_eq!(lines(b"A , B ,Why\r\na`aA,why,"), [2]);
-        assert_eq!(lines(b"a,b,why\r\nx,y,z\r\nq,r,s\r\n"), [2, 3]);
-        assert_eq!(lines(b"a,b,why\n\nx,y,z\n\n\nq,r,s\n"), [3, 6]);
-        assert_eq!(lines(b"a,b,why\rx,y,z\rq,r,s\r"), [2, 3]);
-        assert_eq!(lines(b"a,b,why\r\n\r\n\"two\nlines\",y,z\r\nq,r,s"), [3, 5]);
-        let err = parse_batch(&b"a,b,why\r\nx,y,z\r\n\r\nq,r\r\n"[..], "`asks.csv`").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("`asks.csv` line 4: has 2 fields"),
-            "{err}"
-        );
-    }
-
-    /// Found by fuzzing (`fuzz/`, target `batch`): a header naming a
-    /// column twice was read through its first, so a row with text only in
-    /// the second was asked as an empty row (and its text ignored).
-    #[test]
-    fn a_column_named_twice_is_refused() {
-        let err = parse_batch(&b" B,A, A, Why\r\n  ,,st,"[..], "`asks.csv`").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "`asks.csv`: the header row (line 1) names the column `a` twice"
-        );
-        assert!(parse_batch(&b"a,b,why,Why\nx,y,z,w\n"[..], "`asks.csv`").is_err());
     }
 }
