@@ -209,6 +209,49 @@ fn an_unclosed_quote_is_a_bad_row_and_nothing_is_sent() {
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
 }
 
+/// Each row used to repeat every earlier ask of its A: a 400-row batch
+/// wrote 435 KB of warnings. Now one short line per A, with a count.
+#[test]
+fn ask_fatigue_warns_once_per_contact_with_a_count() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(300));
+    let open = sb.ask("p0", "p1", "an earlier ask");
+    let mut csv = String::from("a,b,why\n");
+    for i in 1..300 {
+        csv.push_str(&format!("hub,p{i},row {i}\n"));
+    }
+    csv.push_str("p0,hub,once more\np2,hub,just once\n");
+    let file = write_batch(&sb, &csv);
+    let run = sb.run(&["ask", "--batch", &file, "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `hub` is asked 299 times in this batch (lines 2, 3, 4 and 296 more) \
+             and would reach 299 asks in 90 days, over the limit of 3",
+            &format!(
+                "warning: `p0` is asked on line 301 and already has 1 open ask \
+                 ({open} about `p1` on 2026-03-01)"
+            ),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.len() < 1000, "{}", run.stderr);
+    let asked = run.json();
+    let asked = asked.as_array().unwrap();
+    assert_eq!(asked.len(), 301);
+    // In JSON, each row that warns carries its A's one warning.
+    assert!(asked[0].get("warnings").is_none(), "{}", asked[0]);
+    assert_eq!(asked[1]["warnings"][0].as_str().unwrap(), &warnings[0][9..]);
+    assert!(asked[300].get("warnings").is_none(), "{}", asked[300]);
+}
+
 #[test]
 fn a_rejected_recipient_fails_its_row_only() {
     let server = SmtpServer::start(SmtpOptions {

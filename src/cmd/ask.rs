@@ -332,8 +332,8 @@ struct Planner<'a> {
     seen: HashMap<(String, String), Option<u64>>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
-    /// Every earlier ask by A, stored or earlier in the batch, for the
-    /// ask-fatigue warning.
+    /// Every stored ask by A, for the ask-fatigue warning (a batch's own
+    /// asks of A are counted by `batch_fatigue`, once per A).
     asks_by_a: HashMap<String, Vec<PriorAsk>>,
     /// `[limits] asks_per_90_days`, or None with `--force`.
     fatigue_limit: Option<u32>,
@@ -393,17 +393,6 @@ impl<'a> Planner<'a> {
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());
-                if !p.resumed {
-                    self.asks_by_a
-                        .entry(p.request.a.clone())
-                        .or_default()
-                        .push(PriorAsk {
-                            id: line.map_or_else(|| p.request.id.clone(), |l| format!("line {l}")),
-                            b: p.request.b.clone(),
-                            asked_at: self.now,
-                            open: true,
-                        });
-                }
                 (p.request.a.clone(), p.request.b.clone())
             }
             Decision::Skip { id } | Decision::Busy { id } => {
@@ -523,7 +512,13 @@ impl<'a> Planner<'a> {
                 .map_err(|e| bad(crate::error::one_line(&e)))?;
             request = request.with_b_side(b_message_id, b_subject);
         }
-        let warning = self.fatigue_limit.and_then(|limit| {
+        // A batch warns once per A, after every row is planned.
+        let fatigue_limit = if line.is_some() {
+            None
+        } else {
+            self.fatigue_limit
+        };
+        let warning = fatigue_limit.and_then(|limit| {
             let prior = self
                 .asks_by_a
                 .get(&request.a)
@@ -537,6 +532,33 @@ impl<'a> Planner<'a> {
             warning,
         })))
     }
+}
+
+/// Ask fatigue over a batch, once per A: each warning, in the order A
+/// first appears, and on each row that warns (for `--json`) the warning of
+/// its A.
+fn batch_fatigue(plan: &mut [Planned], planner: &Planner<'_>, limit: u32) -> Vec<String> {
+    let mut rows_by_a: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in plan.iter().enumerate().filter(|(_, p)| !p.resumed) {
+        let at = *index.entry(p.request.a.as_str()).or_insert_with(|| {
+            rows_by_a.push((p.request.a.clone(), Vec::new()));
+            rows_by_a.len() - 1
+        });
+        rows_by_a[at].1.push(i);
+    }
+    let mut warnings = Vec::new();
+    for (a, rows) in rows_by_a {
+        let lines: Vec<u64> = rows.iter().map(|&i| plan[i].line.unwrap_or(0)).collect();
+        let prior = planner.asks_by_a.get(&a).map_or(&[][..], Vec::as_slice);
+        if let Some(w) = fatigue::batch_warning(&a, prior, &lines, planner.now, limit) {
+            for &i in &rows[w.from..] {
+                plan[i].warning = Some(w.text.clone());
+            }
+            warnings.push(w.text);
+        }
+    }
+    warnings
 }
 
 /// 8 hex characters, not used by a stored request nor earlier in a batch.
@@ -792,6 +814,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             Err(b) => bad.push(b),
         }
     }
+    let fatigue_warnings = if args.force {
+        Vec::new()
+    } else {
+        batch_fatigue(&mut plan, &planner, limit)
+    };
     drop(planner);
     // The rows are in the plan now; a big batch need not hold both.
     let row_count = rows.len();
@@ -824,13 +851,10 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    for p in &plan {
-        if let Some(w) = &p.warning {
-            let line = p.line.map_or(String::new(), |l| format!("line {l}: "));
-            ctx.out.warn(format!("{line}{w}"));
-        }
+    for w in &fatigue_warnings {
+        ctx.out.warn(w);
     }
-    if plan.iter().any(|p| p.warning.is_some()) {
+    if !fatigue_warnings.is_empty() {
         ctx.out.note("hint: `--force` skips the ask-fatigue check");
     }
     if args.send.dry_run {
