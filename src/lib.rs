@@ -8,7 +8,8 @@
 //! Where things live:
 //! - `cli` parses the command line; `cmd/` has one module per subcommand
 //!   (its arguments and its `run`), which only orchestrates. `batch_csv`
-//!   reads a batch file's rows (pure).
+//!   reads a batch file's rows (pure); `interrupt` turns SIGINT and
+//!   SIGTERM during a run of sends into a stop after the message in flight.
 //! - `context` resolves settings once: environment (`env`), paths, clock,
 //!   and loads `config` and `contacts`. `contacts_edit` changes the
 //!   contacts file keeping its layout; `vcf` reads vCard files and `import`
@@ -51,6 +52,7 @@ mod error;
 mod fatigue;
 mod fsutil;
 mod import;
+mod interrupt;
 mod message;
 mod outgoing;
 mod output;

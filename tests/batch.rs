@@ -7,8 +7,11 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use support::gated_sendmail::GatedSendmail;
 use support::mail_servers::{SmtpOptions, SmtpServer};
 use support::sandbox::{CONFIG, Sandbox};
 
@@ -563,4 +566,224 @@ fn a_refused_login_stops_a_batch_and_records_nothing() {
     let counts = token_counts(&server);
     assert_eq!(counts.len(), 3);
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}
+
+/// Start `args` in its own process group (as a shell starts a job), with
+/// stdout read line by line as it comes.
+fn start_job(sb: &Sandbox, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = sb
+        .command(args)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Send `signal` (`INT`, `TERM`) to `target`: a pid, or `-PGID` for a
+/// whole process group, as a terminal's Ctrl-C does.
+fn signal(signal: &str, target: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), "--", target])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {target}");
+}
+
+/// Wait for the job to end: its exit code (None when a signal killed it),
+/// the rest of its stdout, and its stderr.
+fn finish_job(mut child: Child, rx: mpsc::Receiver<String>) -> (Option<i32>, Vec<String>, String) {
+    use std::io::Read as _;
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (status.code(), rx.iter().collect(), stderr)
+}
+
+/// Every stored request's status, and Message-IDs of the asks.
+fn stored_asks(sb: &Sandbox) -> Vec<(String, String, String)> {
+    let all = sb.json(&["status", "--all"]);
+    let mut list: Vec<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["message_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+/// Ctrl-C at the terminal (SIGINT to the whole job) while the second ask
+/// is in flight: that ask still goes out and is recorded, each accepted
+/// id was already on stdout, the others are not left as `sending`, and
+/// the same command sends exactly the rest.
+#[test]
+fn ctrl_c_in_a_batch_finishes_the_ask_in_flight_and_a_rerun_sends_the_rest() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(6));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(6));
+    mail.hold_from(1);
+    let (mut child, ids) = start_job(&sb, &["ask", "--batch", &file, "--yes"]);
+    let first = ids
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the first id is printed once its ask is accepted");
+    mail.wait_until_held(&mut child);
+    signal("INT", &format!("-{}", child.id()));
+    mail.release();
+    let (code, rest, stderr) = finish_job(child, ids);
+    assert_eq!(code, Some(130), "{stderr}");
+    let printed: Vec<String> = std::iter::once(first).chain(rest).collect();
+    assert_eq!(printed.len(), 2, "{printed:?}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "error: stopped by SIGINT: asked 2 of 6, 4 not attempted; skipped 0 (already asked)\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: run the same command again: asks already accepted are skipped"),
+        "{stderr}"
+    );
+    // What was accepted is recorded, and nothing else is left half-done.
+    let stored = stored_asks(&sb);
+    let mut expected = printed.clone();
+    expected.sort();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|(id, _, _)| id.clone())
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert!(
+        stored.iter().all(|(_, status, _)| status == "asked"),
+        "{stored:?}"
+    );
+    let spooled = mail.spooled();
+    assert_eq!(spooled.len(), 2);
+    assert!(stored.iter().all(|(_, _, m)| spooled.contains(m)));
+
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+    assert!(run.stderr.contains("asked 4, skipped 2"), "{}", run.stderr);
+    let spooled = mail.spooled();
+    let stored = stored_asks(&sb);
+    assert_eq!((spooled.len(), stored.len()), (6, 6));
+    for (_, status, message_id) in &stored {
+        assert_eq!(status, "asked");
+        assert_eq!(spooled.iter().filter(|m| *m == message_id).count(), 1);
+    }
+}
+
+/// SIGTERM to intro alone, with `--json`: the same stop, exit 143, and
+/// stdout is still one JSON document, the asks accepted.
+#[test]
+fn sigterm_in_a_json_batch_prints_the_asks_accepted() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(5));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    mail.hold_from(2);
+    let (mut child, lines) = start_job(&sb, &["ask", "--batch", &file, "--yes", "--json"]);
+    mail.wait_until_held(&mut child);
+    signal("TERM", &child.id().to_string());
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(
+        stderr.contains("error: stopped by SIGTERM: asked 3 of 5, 2 not attempted"),
+        "{stderr}"
+    );
+    let asked: serde_json::Value = serde_json::from_str(&stdout.join("\n")).unwrap();
+    let asked: Vec<&str> = asked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let stored = stored_asks(&sb);
+    assert_eq!(asked.len(), 3);
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored
+            .iter()
+            .all(|(id, status, _)| status == "asked" && asked.contains(&id.as_str()))
+    );
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mail.spooled().len(), 5);
+}
+
+/// Ctrl-C during `followup --due`: the follow-up in flight goes out and is
+/// recorded, the rest are not attempted, and the same command sends them.
+#[test]
+fn ctrl_c_in_followup_due_finishes_the_one_in_flight() {
+    let mut sb = Sandbox::new();
+    sb.write_contacts(&people(3));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(3));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    sb.set_now("2026-03-10T09:00:00Z");
+    // The asks are spooled; the second follow-up is held.
+    mail.hold_from(4);
+    let (mut child, lines) = start_job(&sb, &["followup", "--due", "--yes"]);
+    mail.wait_until_held(&mut child);
+    signal("INT", &format!("-{}", child.id()));
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(
+        stderr.contains("error: stopped by SIGINT: followed up 2 of 3, 1 not attempted\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hint: run the same command again"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.len(), 2, "{stdout:?}");
+    let followups = |sb: &Sandbox| {
+        let all = sb.json(&["status", "--all"]);
+        let mut counts: Vec<u64> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["followups"].as_u64().unwrap())
+            .collect();
+        counts.sort();
+        counts
+    };
+    assert_eq!(followups(&sb), [0, 1, 1]);
+    assert_eq!(mail.spooled().len(), 5);
+    let run = sb.run(&["followup", "--due", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert_eq!(followups(&sb), [1, 1, 1]);
+    assert_eq!(mail.spooled().len(), 6);
 }

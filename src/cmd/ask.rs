@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -25,6 +26,7 @@ use crate::context::Context;
 use crate::editor;
 use crate::error::UserError;
 use crate::fatigue::{self, PriorAsk};
+use crate::interrupt::{Interrupts, Stop};
 use crate::message::{self, Outgoing};
 use crate::outgoing::{self, Go};
 use crate::request::{AskSpec, PendingKind, Request, SideState, State};
@@ -695,6 +697,34 @@ fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow:
     Ok(())
 }
 
+/// Asks recorded as `sending` and then not tried (the run was stopped, or
+/// the transport failed for good): drop their records in one write, so
+/// none is left looking as if it were on its way. Asks an earlier run
+/// began keep theirs: they may have gone out then.
+fn forget_untried(ctx: &mut Context, untried: &[&Planned]) -> anyhow::Result<()> {
+    let ids: Vec<&str> = untried
+        .iter()
+        .filter(|p| !p.resumed)
+        .map(|p| p.request.id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ctx.store.write_open(|txn| {
+        for id in &ids {
+            if txn
+                .requests()
+                .get(id)
+                .is_some_and(|r| r.status == State::Sending)
+            {
+                txn.remove(id);
+            }
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(())
+}
+
 /// The CSV columns a batch understands; only a note may span lines.
 const COLUMNS: [Column; 6] = [
     Column::single("a", true),
@@ -880,6 +910,9 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     drop(first);
 
+    // Caught from before the asks are recorded as `sending`: a stop then
+    // ends the run with every record true (see `interrupt`).
+    let interrupts = Interrupts::catch().context("cannot catch SIGINT and SIGTERM")?;
     let intents = record_intent(ctx, &plan, args.force)?;
     let mut summary = Summary {
         skipped,
@@ -893,6 +926,9 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let mut last_send: Option<Instant> = None;
     let mut fatal: Option<SendError> = None;
+    let mut stop: Option<Stop> = None;
+    // Asks recorded as `sending` that will not be tried: their records go.
+    let mut untried: Vec<&Planned> = Vec::new();
     // The asks that go out, in order; each message is built once, one ahead,
     // so the transport can start on the next while finishing this one
     // (not with a rate limit: a server should not wait on an open DATA).
@@ -908,18 +944,14 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             progress.inc(1);
             continue;
         }
-        if fatal.is_some() {
-            summary.not_sent += 1;
-            if !p.resumed {
-                forget_unsent(ctx, p, &SendError::new(Severity::Fatal, ""))?;
-            }
-            continue;
+        if let (Some(interval), Some(last), None, None) = (interval, last_send, &fatal, stop) {
+            interrupts.sleep(interval.saturating_sub(last.elapsed()));
         }
-        if let (Some(interval), Some(last)) = (interval, last_send) {
-            let wait = interval.saturating_sub(last.elapsed());
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
-            }
+        stop = stop.or_else(|| interrupts.stop());
+        if fatal.is_some() || stop.is_some() {
+            summary.not_sent += 1;
+            untried.push(p);
+            continue;
         }
         last_send = Some(Instant::now());
         let outgoing = match built.take() {
@@ -933,7 +965,14 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
         let next = built.as_ref().map(|(_, m)| m);
         match send_one(ctx, transport.as_mut(), p, &outgoing, next) {
-            Ok(r) => summary.asked.push(r),
+            Ok(r) => {
+                // Printed as soon as it is accepted: a run cut short still
+                // tells which asks went out. JSON is one document, at the end.
+                if !ctx.out.json {
+                    progress.suspend(|| ctx.out.data(&r.id));
+                }
+                summary.asked.push(r);
+            }
             Err(e) => match e.downcast::<SendError>() {
                 Ok(send_error) if send_error.severity == Severity::Fatal => {
                     summary.failed.push((p.line, send_error.message.clone()));
@@ -947,12 +986,41 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     transport.close();
+    forget_untried(ctx, &untried)?;
     ctx.store.sync()?;
+    drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()
         .filter_map(|p| Some((p.request.id.as_str(), p.warning.as_deref()?)))
         .collect();
     report(ctx, &config, &summary, &warnings);
+    let rerun =
+        "run the same command again: asks already accepted are skipped, the rest are sent once";
+    let failures = || {
+        summary.failed.iter().map(|(line, why)| match line {
+            Some(line) => format!("line {line}: {why}"),
+            None => why.clone(),
+        })
+    };
+    if let Some(stop) = stop {
+        let failed = if summary.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", summary.failed.len())
+        };
+        return Err(UserError::new(format!(
+            "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
+            stop.signal(),
+            summary.asked.len(),
+            plan.len(),
+            summary.not_sent,
+            summary.skipped
+        ))
+        .details(failures())
+        .hint(rerun)
+        .exit(stop.exit())
+        .into());
+    }
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
@@ -974,21 +1042,13 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         summary.asked.len(),
         summary.skipped
     );
-    let mut err =
-        UserError::new(counts).details(summary.failed.iter().map(|(line, why)| match line {
-            Some(line) => format!("line {line}: {why}"),
-            None => why.clone(),
-        }));
+    let mut err = UserError::new(counts).details(failures());
     if let Some(f) = &fatal {
         for h in &f.hints {
             err = err.hint(h.clone());
         }
     }
-    Err(err
-        .hint(
-            "run the same command again: asks already accepted are skipped, the rest are sent once",
-        )
-        .into())
+    Err(err.hint(rerun).into())
 }
 
 fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
@@ -1004,23 +1064,21 @@ fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
     bar
 }
 
-/// The asks made, as data on stdout: ids, or the requests as JSON.
+/// The asks made, as JSON on stdout (without `--json`, each id was
+/// printed as it was accepted).
 fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<&str, &str>) {
-    if ctx.out.json {
-        let list: Vec<_> = summary
-            .asked
-            .iter()
-            .map(|r| {
-                let mut json = view::request_json(r, ctx.now, &config.followup);
-                json.warnings
-                    .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
-                json
-            })
-            .collect();
-        ctx.out.json(&list);
-    } else {
-        for r in &summary.asked {
-            ctx.out.data(&r.id);
-        }
+    if !ctx.out.json {
+        return;
     }
+    let list: Vec<_> = summary
+        .asked
+        .iter()
+        .map(|r| {
+            let mut json = view::request_json(r, ctx.now, &config.followup);
+            json.warnings
+                .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+            json
+        })
+        .collect();
+    ctx.out.json(&list);
 }
