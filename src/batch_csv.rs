@@ -20,12 +20,29 @@ pub(crate) struct Column {
 }
 
 impl Column {
-    /// A column whose fields are one line each.
-    pub(crate) const fn single(name: &'static str, required: bool) -> Column {
+    /// A column every batch must have, one line a field.
+    pub(crate) const fn required(name: &'static str) -> Column {
         Column {
             name,
-            required,
+            required: true,
             multiline: false,
+        }
+    }
+
+    /// A column a batch may have, one line a field.
+    pub(crate) const fn optional(name: &'static str) -> Column {
+        Column {
+            name,
+            required: false,
+            multiline: false,
+        }
+    }
+
+    /// The same column, its fields allowed to span lines.
+    pub(crate) const fn multiline(self) -> Column {
+        Column {
+            multiline: true,
+            ..self
         }
     }
 }
@@ -342,26 +359,10 @@ mod tests {
     use super::*;
 
     const COLUMNS: [Column; 4] = [
-        Column {
-            name: "a",
-            required: true,
-            multiline: false,
-        },
-        Column {
-            name: "b",
-            required: true,
-            multiline: false,
-        },
-        Column {
-            name: "why",
-            required: true,
-            multiline: false,
-        },
-        Column {
-            name: "note",
-            required: false,
-            multiline: true,
-        },
+        Column::required("a"),
+        Column::required("b"),
+        Column::required("why"),
+        Column::optional("note").multiline(),
     ];
 
     fn read(csv: &[u8]) -> Batch {

@@ -727,16 +727,12 @@ fn forget_untried(ctx: &mut Context, untried: &[&Planned]) -> anyhow::Result<()>
 
 /// The CSV columns a batch understands; only a note may span lines.
 const COLUMNS: [Column; 6] = [
-    Column::single("a", true),
-    Column::single("b", true),
-    Column::single("why", true),
-    Column::single("wants", false),
-    Column::single("format", false),
-    Column {
-        name: "note",
-        required: false,
-        multiline: true,
-    },
+    Column::required("a"),
+    Column::required("b"),
+    Column::required("why"),
+    Column::optional("wants"),
+    Column::optional("format"),
+    Column::optional("note").multiline(),
 ];
 
 /// A batch file read: the asks its rows make, and its bad rows.
