@@ -272,7 +272,13 @@ fn unclosed_quote(data: &[u8]) -> Option<(usize, usize)> {
     let mut state = State::FieldStart;
     let mut row_start = 0;
     let mut opened = 0;
-    for (i, &byte) in data.iter().enumerate() {
+    // csv skips a UTF-8 byte order mark before the header.
+    let bom = if data.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    for (i, &byte) in data.iter().enumerate().skip(bom) {
         state = match (state, byte) {
             (State::FieldStart, b'"') => {
                 opened = i;
@@ -453,6 +459,8 @@ mod tests {
             [2, 3]
         );
         assert!(parse(b"a,b,\"why\n", &COLUMNS, "`asks.csv`").is_err());
+        assert!(parse(b"\xEF\xBB\xBF\"a,b,why\n", &COLUMNS, "`asks.csv`").is_err());
+        assert_eq!(lines(b"\xEF\xBB\xBF\"a\",b,why\nx,y,z\n"), [2]);
     }
 
     /// A quote closed rows later swallowed them into one field: only a
