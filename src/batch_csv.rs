@@ -106,7 +106,7 @@ pub(crate) fn parse(data: &[u8], columns: &[Column], shown: &str) -> Result<Batc
         Some((record_start, quote)) => {
             bad.push(BadRow {
                 line: line_of(data, quote),
-                message: "a quote opened on this line is never closed (it takes in every line to the end of the file)".into(),
+                message: "a quote opened on this line is never closed (the rest of the file would be one field)".into(),
             });
             &data[..record_start]
         }
@@ -150,7 +150,7 @@ pub(crate) fn parse(data: &[u8], columns: &[Column], shown: &str) -> Result<Batc
             bad.push(BadRow {
                 line,
                 message: format!(
-                    "`{}` spans more than one line (an unclosed quote?); only {} may",
+                    "`{}` spans more than one line, which only {} may (an unclosed quote?)",
                     c.name,
                     multiline_names(columns)
                 ),
@@ -471,7 +471,8 @@ mod tests {
             bad(b"a,b,why,note\nalan,kay,\"oops\nlin,sam,\"next,\nq,r,s,\"fine\nnote\"\n"),
             [(
                 2,
-                "`why` spans more than one line (an unclosed quote?); only `note` may".to_string()
+                "`why` spans more than one line, which only `note` may (an unclosed quote?)"
+                    .to_string()
             )]
         );
         assert_eq!(bad(b"a,b,why\n\"ada\n\",sam,x\n")[0].0, 2);

@@ -203,13 +203,35 @@ fn an_unclosed_quote_is_a_bad_row_and_nothing_is_sent() {
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(err.starts_with("error: 2 bad rows in"), "{err}");
     assert!(
-        err.contains("line 2: `why` spans more than one line (an unclosed quote?)"),
+        err.contains("line 2: `why` spans more than one line, which only `note` may"),
         "{err}"
     );
     assert!(err.contains("line 4: `why` spans"), "{err}");
     assert!(!err.contains("line 6"), "a note may span lines: {err}");
     assert!(sb.outbox().is_empty());
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
+
+/// What the user reads when rows are bad, quotes included.
+#[test]
+fn the_bad_rows_report() {
+    let sb = Sandbox::new();
+    let run = sb.run_with_stdin(
+        &["ask", "--batch", "-", "--yes"],
+        Some(
+            "a,b,why,note\n\
+             kay,sam,fine,\n\
+             adda,sam,unknown contact,\n\
+             alan,kay,\"two\nlines\",\n\
+             kay,alan,too,many,fields\n\
+             ada,kay,fine,\"a note\non two lines\"\n\
+             ada,alan,\"never closed,\n\
+             kay,ada,swallowed,\n",
+        ),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!("bad_rows_report", run.stderr);
+    assert!(sb.outbox().is_empty());
 }
 
 /// Each row used to repeat every earlier ask of its A: a 400-row batch
@@ -230,7 +252,8 @@ fn ask_fatigue_warns_once_per_contact_with_a_count() {
     let warnings: Vec<&str> = run
         .stderr
         .lines()
-        .filter(|l| l.starts_with("warning: "))
+        // Ask fatigue's warnings, which name the contact first.
+        .filter(|l| l.starts_with("warning: `"))
         .collect();
     assert_eq!(
         warnings,
@@ -246,6 +269,14 @@ fn ask_fatigue_warns_once_per_contact_with_a_count() {
         run.stderr
     );
     assert!(run.stderr.len() < 1000, "{}", run.stderr);
+    insta::assert_snapshot!(
+        "fatigue_warnings",
+        warnings.join("\n").replace(&open, "<id>")
+    );
+    assert!(
+        run.stderr
+            .contains("hint: `--force` skips the ask-fatigue check")
+    );
     let asked = run.json();
     let asked = asked.as_array().unwrap();
     assert_eq!(asked.len(), 301);
@@ -665,10 +696,7 @@ fn ctrl_c_in_a_batch_finishes_the_ask_in_flight_and_a_rerun_sends_the_rest() {
         ),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("hint: run the same command again: asks already accepted are skipped"),
-        "{stderr}"
-    );
+    insta::assert_snapshot!("interrupted_batch", stderr);
     // What was accepted is recorded, and nothing else is left half-done.
     let stored = stored_asks(&sb);
     let mut expected = printed.clone();
@@ -763,10 +791,7 @@ fn ctrl_c_in_followup_due_finishes_the_one_in_flight() {
         stderr.contains("error: stopped by SIGINT: followed up 2 of 3, 1 not attempted\n"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("hint: run the same command again"),
-        "{stderr}"
-    );
+    insta::assert_snapshot!("interrupted_followups", stderr);
     assert_eq!(stdout.len(), 2, "{stdout:?}");
     let followups = |sb: &Sandbox| {
         let all = sb.json(&["status", "--all"]);
