@@ -768,6 +768,34 @@ fn sigterm_in_a_json_batch_prints_the_asks_accepted() {
     assert_eq!(mail.spooled().len(), 5);
 }
 
+/// A stop asked for while the last ask is in flight: every ask went out,
+/// and the run still ends as stopped, so the caller knows it was heard.
+#[test]
+fn sigterm_during_the_last_ask_still_reports_the_stop() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(2));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(2));
+    mail.hold_from(1);
+    let (mut child, lines) = start_job(&sb, &["ask", "--batch", &file, "--yes"]);
+    mail.wait_until_held(&mut child);
+    signal("TERM", &child.id().to_string());
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(
+        stderr.starts_with("error: stopped by SIGTERM: asked 2 of 2, 0 not attempted"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.len(), 2);
+    assert_eq!(mail.spooled().len(), 2);
+    assert!(
+        stored_asks(&sb)
+            .iter()
+            .all(|(_, status, _)| status == "asked")
+    );
+}
+
 /// Ctrl-C during `followup --due`: the follow-up in flight goes out and is
 /// recorded, the rest are not attempted, and the same command sends them.
 #[test]

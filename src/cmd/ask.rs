@@ -984,6 +984,9 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     transport.close();
     forget_untried(ctx, &untried)?;
     ctx.store.sync()?;
+    // A signal during the last send still ends the run as a stop: the
+    // caller asked for one and is told what was done.
+    stop = stop.or_else(|| interrupts.stop());
     drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()

@@ -233,6 +233,8 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
     }
     transport.close();
+    // A signal during the last send still ends the run as a stop.
+    stop = stop.or_else(|| interrupts.as_ref().and_then(Interrupts::stop));
     drop(interrupts);
     if ctx.out.json {
         let list = view::latest_json(sent.iter().map(|(r, _)| r), now, &config.followup);
