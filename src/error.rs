@@ -14,6 +14,10 @@ pub enum Exit {
     Failure = 1,
     /// Usage errors, and a send refused for want of confirmation.
     Usage = 2,
+    /// Stopped by SIGINT after the message in flight (128 + 2, as shells do).
+    Interrupted = 130,
+    /// Stopped by SIGTERM after the message in flight (128 + 15).
+    Terminated = 143,
 }
 
 impl From<Exit> for ExitCode {

@@ -74,6 +74,91 @@ pub fn warning(a: &str, prior: &[PriorAsk], now: OffsetDateTime, limit: u32) -> 
     Some(parts.join("; "))
 }
 
+/// Ask fatigue over a batch: one warning for all of a batch's asks of `a`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BatchWarning {
+    pub text: String,
+    /// The asks from this one on (in batch order) are those that warn:
+    /// the first goes without when A had nothing open and was under the
+    /// limit.
+    pub from: usize,
+}
+
+/// The warning for a batch asking `a` on `lines` (in order), given A's
+/// stored asks `prior`: the count of the batch's asks with their first
+/// lines, A's open asks and the 90-day total, once, instead of one growing
+/// list per row. None when no row would warn on its own: A has nothing
+/// open, is asked once, and stays within `limit`.
+pub fn batch_warning(
+    a: &str,
+    prior: &[PriorAsk],
+    lines: &[u64],
+    now: OffsetDateTime,
+    limit: u32,
+) -> Option<BatchWarning> {
+    /// Lists are cut here: the count says the rest.
+    const SHOWN: usize = 3;
+    let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
+    let since = now - window();
+    let recent = prior.iter().filter(|p| p.asked_at >= since).count();
+    let total = recent + lines.len();
+    let over = total > limit as usize;
+    let from = if !open.is_empty() || recent >= limit as usize {
+        0
+    } else {
+        1
+    };
+    if from >= lines.len() {
+        return None;
+    }
+    let more = |n: usize| {
+        if n > SHOWN {
+            format!(" and {} more", n - SHOWN)
+        } else {
+            String::new()
+        }
+    };
+    let mut parts = Vec::new();
+    parts.push(match lines {
+        [one] => format!("is asked on line {one}"),
+        _ => format!(
+            "is asked {} times in this batch (lines {}{})",
+            lines.len(),
+            lines
+                .iter()
+                .take(SHOWN)
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            more(lines.len())
+        ),
+    });
+    if !open.is_empty() {
+        parts.push(format!(
+            "already has {} open ask{} ({}{})",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" },
+            open.iter()
+                .take(SHOWN)
+                .map(|p| format!("{} about `{}` on {}", p.id, p.b, p.asked_at.date()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            more(open.len())
+        ));
+    }
+    if over {
+        parts.push(format!(
+            "would reach {total} asks in {WINDOW_DAYS} days, over the limit of {limit}"
+        ));
+    }
+    let text = match parts.as_slice() {
+        [one] => format!("`{a}` {one}"),
+        [init @ .., last] => format!("`{a}` {} and {last}", init.join(", ")),
+        [] => unreachable!("the batch part is always there"),
+    };
+    Some(BatchWarning { text, from })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +212,38 @@ mod tests {
         );
         assert!(w.find("a3").unwrap() < w.find("a1").unwrap(), "{w}");
         assert_eq!(warning("ada", &three, NOW, 4), None);
+    }
+
+    #[test]
+    fn a_batch_warns_once_per_contact_with_a_count() {
+        // Asked once, nothing open, within the limit: no warning.
+        assert_eq!(batch_warning("ada", &[], &[2], NOW, 3), None);
+        // Asked twice: the second row warns, the first does not.
+        let w = batch_warning("ada", &[], &[2, 5], NOW, 3).unwrap();
+        assert_eq!(
+            (w.text.as_str(), w.from),
+            ("`ada` is asked 2 times in this batch (lines 2, 5)", 1)
+        );
+        // Four hundred rows: one line, the count, the first lines.
+        let lines: Vec<u64> = (2..402).collect();
+        let w = batch_warning("ada", &[prior("a1", 2, true)], &lines, NOW, 3).unwrap();
+        assert_eq!(
+            w.text,
+            "`ada` is asked 400 times in this batch (lines 2, 3, 4 and 397 more), already has \
+             1 open ask (a1 about `sam` on 2026-05-30) and would reach 401 asks in 90 days, \
+             over the limit of 3"
+        );
+        assert_eq!(w.from, 0, "every row of A warns when A has an open ask");
+        // At the limit already: the one row warns.
+        let three = [
+            prior("a1", 10, false),
+            prior("a2", 20, false),
+            prior("a3", 30, false),
+        ];
+        let w = batch_warning("ada", &three, &[7], NOW, 3).unwrap();
+        assert_eq!(
+            w.text,
+            "`ada` is asked on line 7 and would reach 4 asks in 90 days, over the limit of 3"
+        );
     }
 }

@@ -136,17 +136,17 @@ pub fn config(data: &[u8]) {
     }
 }
 
-/// The batch CSV of `intro ask --batch`: rows come after the header line,
-/// in order, each with a line inside the input; errors name the source
-/// and a line inside the input.
+/// The batch CSV of `intro ask --batch`: rows and bad rows come after the
+/// header line, in order, each with a line inside the input; only a note
+/// spans lines; errors name the source.
 pub fn batch(data: &[u8]) {
     // csv counts `\r`, `\n` and `\r\n` as line ends; this bound is loose
     // enough for all three.
     let lines = data.iter().filter(|b| matches!(b, b'\r' | b'\n')).count() as u64 + 1;
     match crate::cmd::ask::parse_batch(data, "`asks.csv`") {
-        Ok(rows) => {
+        Ok(batch) => {
             let mut last = 1;
-            for (line, fields) in &rows {
+            for (line, fields) in &batch.rows {
                 assert!(
                     *line > last && *line <= lines,
                     "row at line {line} after line {last}, input has at most {lines}"
@@ -162,19 +162,32 @@ pub fn batch(data: &[u8]) {
                             .any(|f| !f.trim().is_empty()),
                     "an empty row at line {line} was kept"
                 );
+                // Only a note may span lines: anything else that does is
+                // a stray quote's work, and must be a bad row.
+                for f in [&fields.a, &fields.b, &fields.why]
+                    .into_iter()
+                    .chain(fields.wants.iter())
+                    .chain(fields.format.iter())
+                {
+                    assert!(
+                        !f.contains(['\n', '\r']),
+                        "a field at line {line} spans lines"
+                    );
+                }
+            }
+            let mut last = 1;
+            for bad in &batch.bad {
+                assert!(
+                    bad.line > 1 && bad.line >= last && bad.line <= lines,
+                    "bad row at line {} after line {last}, input has at most {lines}",
+                    bad.line
+                );
+                last = bad.line;
             }
         }
         Err(e) => {
             let message = format!("{e:#}");
             assert!(message.starts_with("`asks.csv`"), "{message}");
-            if let Some(rest) = message.strip_prefix("`asks.csv` line ") {
-                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-                let line: u64 = digits.parse().unwrap_or(0);
-                assert!(
-                    line >= 1 && line <= lines,
-                    "error at line {line}: {message}"
-                );
-            }
         }
     }
 }

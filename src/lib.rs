@@ -7,7 +7,9 @@
 //!
 //! Where things live:
 //! - `cli` parses the command line; `cmd/` has one module per subcommand
-//!   (its arguments and its `run`), which only orchestrates.
+//!   (its arguments and its `run`), which only orchestrates. `batch_csv`
+//!   reads a batch file's rows (pure); `interrupt` turns SIGINT and
+//!   SIGTERM during a run of sends into a stop after the message in flight.
 //! - `context` resolves settings once: environment (`env`), paths, clock,
 //!   and loads `config` and `contacts`. `contacts_edit` changes the
 //!   contacts file keeping its layout; `vcf` reads vCard files and `import`
@@ -40,6 +42,7 @@
 //!   `docs/fuzzing.md`).
 
 mod ask_check;
+mod batch_csv;
 mod claim;
 mod cli;
 mod cmd;
@@ -56,6 +59,7 @@ mod error;
 mod fatigue;
 mod fsutil;
 mod import;
+mod interrupt;
 mod message;
 mod outgoing;
 mod output;

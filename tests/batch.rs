@@ -7,8 +7,11 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::process::{Child, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use support::gated_sendmail::GatedSendmail;
 use support::mail_servers::{SmtpOptions, SmtpServer};
 use support::sandbox::{CONFIG, Sandbox};
 
@@ -170,6 +173,117 @@ fn malformed_csv_is_named_by_line() {
     let err = sb.fails(&["ask", "--batch", "/nonexistent/asks.csv", "--yes"], 1);
     assert!(err.contains("cannot read the batch file"), "{err}");
     assert!(sb.outbox().is_empty());
+}
+
+/// A quote never closed used to take in the rows after it: one garbled
+/// ask went out and the next row's ask vanished.
+#[test]
+fn an_unclosed_quote_is_a_bad_row_and_nothing_is_sent() {
+    let sb = Sandbox::new();
+    let file = write_batch(
+        &sb,
+        "a,b,why\nkay,sam,fine\nalan,kay,\"unterminated quote\nada,sam,next\n",
+    );
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.starts_with("error: 1 bad row in"), "{err}");
+    assert!(
+        err.contains("line 3: a quote opened on this line is never closed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: close each quote on the line it opens"),
+        "{err}"
+    );
+    // Closed rows later, the quote swallowed lines into `why`: only a note
+    // may span lines, and every bad row is listed.
+    let file = write_batch(
+        &sb,
+        "a,b,why,note\nalan,kay,\"oops\nada,sam,\"next,\nkay,sam,\"two\nlines\",\nkay,alan,fine,\"a note\non two lines\"\n",
+    );
+    let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
+    assert!(err.starts_with("error: 2 bad rows in"), "{err}");
+    assert!(
+        err.contains("line 2: `why` spans more than one line, which only `note` may"),
+        "{err}"
+    );
+    assert!(err.contains("line 4: `why` spans"), "{err}");
+    assert!(!err.contains("line 6"), "a note may span lines: {err}");
+    assert!(sb.outbox().is_empty());
+    assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
+}
+
+/// What the user reads when rows are bad, quotes included.
+#[test]
+fn the_bad_rows_report() {
+    let sb = Sandbox::new();
+    let run = sb.run_with_stdin(
+        &["ask", "--batch", "-", "--yes"],
+        Some(
+            "a,b,why,note\n\
+             kay,sam,fine,\n\
+             adda,sam,unknown contact,\n\
+             alan,kay,\"two\nlines\",\n\
+             kay,alan,too,many,fields\n\
+             ada,kay,fine,\"a note\non two lines\"\n\
+             ada,alan,\"never closed,\n\
+             kay,ada,swallowed,\n",
+        ),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    insta::assert_snapshot!("bad_rows_report", run.stderr);
+    assert!(sb.outbox().is_empty());
+}
+
+/// Each row used to repeat every earlier ask of its A: a 400-row batch
+/// wrote 435 KB of warnings. Now one short line per A, with a count.
+#[test]
+fn ask_fatigue_warns_once_per_contact_with_a_count() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(300));
+    let open = sb.ask("p0", "p1", "an earlier ask");
+    let mut csv = String::from("a,b,why\n");
+    for i in 1..300 {
+        csv.push_str(&format!("hub,p{i},row {i}\n"));
+    }
+    csv.push_str("p0,hub,once more\np2,hub,just once\n");
+    let file = write_batch(&sb, &csv);
+    let run = sb.run(&["ask", "--batch", &file, "--yes", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        // Ask fatigue's warnings, which name the contact first.
+        .filter(|l| l.starts_with("warning: `"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: `hub` is asked 299 times in this batch (lines 2, 3, 4 and 296 more) \
+             and would reach 299 asks in 90 days, over the limit of 3",
+            &format!(
+                "warning: `p0` is asked on line 301 and already has 1 open ask \
+                 ({open} about `p1` on 2026-03-01)"
+            ),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.len() < 1000, "{}", run.stderr);
+    insta::assert_snapshot!(
+        "fatigue_warnings",
+        warnings.join("\n").replace(&open, "<id>")
+    );
+    assert!(
+        run.stderr
+            .contains("hint: `--force` skips the ask-fatigue check")
+    );
+    let asked = run.json();
+    let asked = asked.as_array().unwrap();
+    assert_eq!(asked.len(), 301);
+    // In JSON, each row that warns carries its A's one warning.
+    assert!(asked[0].get("warnings").is_none(), "{}", asked[0]);
+    assert_eq!(asked[1]["warnings"][0].as_str().unwrap(), &warnings[0][9..]);
+    assert!(asked[300].get("warnings").is_none(), "{}", asked[300]);
 }
 
 #[test]
@@ -483,4 +597,246 @@ fn a_refused_login_stops_a_batch_and_records_nothing() {
     let counts = token_counts(&server);
     assert_eq!(counts.len(), 3);
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
+}
+
+/// Start `args` in its own process group (as a shell starts a job), with
+/// stdout read line by line as it comes.
+fn start_job(sb: &Sandbox, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    use std::io::BufRead as _;
+    use std::os::unix::process::CommandExt as _;
+    let mut child = sb
+        .command(args)
+        .process_group(0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Send `signal` (`INT`, `TERM`) to `target`: a pid, or `-PGID` for a
+/// whole process group, as a terminal's Ctrl-C does.
+fn signal(signal: &str, target: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), "--", target])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{signal} {target}");
+}
+
+/// Wait for the job to end: its exit code (None when a signal killed it),
+/// the rest of its stdout, and its stderr.
+fn finish_job(mut child: Child, rx: mpsc::Receiver<String>) -> (Option<i32>, Vec<String>, String) {
+    use std::io::Read as _;
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (status.code(), rx.iter().collect(), stderr)
+}
+
+/// Every stored request's status, and Message-IDs of the asks.
+fn stored_asks(sb: &Sandbox) -> Vec<(String, String, String)> {
+    let all = sb.json(&["status", "--all"]);
+    let mut list: Vec<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["status"].as_str().unwrap().to_string(),
+                r["message_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+/// Ctrl-C at the terminal (SIGINT to the whole job) while the second ask
+/// is in flight: that ask still goes out and is recorded, each accepted
+/// id was already on stdout, the others are not left as `sending`, and
+/// the same command sends exactly the rest.
+#[test]
+fn ctrl_c_in_a_batch_finishes_the_ask_in_flight_and_a_rerun_sends_the_rest() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(6));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(6));
+    mail.hold_from(1);
+    let (mut child, ids) = start_job(&sb, &["ask", "--batch", &file, "--yes"]);
+    let first = ids
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the first id is printed once its ask is accepted");
+    mail.wait_until_held(&mut child);
+    signal("INT", &format!("-{}", child.id()));
+    mail.release();
+    let (code, rest, stderr) = finish_job(child, ids);
+    assert_eq!(code, Some(130), "{stderr}");
+    let printed: Vec<String> = std::iter::once(first).chain(rest).collect();
+    assert_eq!(printed.len(), 2, "{printed:?}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "error: stopped by SIGINT: asked 2 of 6, 4 not attempted; skipped 0 (already asked)\n"
+        ),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("interrupted_batch", stderr);
+    // What was accepted is recorded, and nothing else is left half-done.
+    let stored = stored_asks(&sb);
+    let mut expected = printed.clone();
+    expected.sort();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|(id, _, _)| id.clone())
+            .collect::<Vec<_>>(),
+        expected
+    );
+    assert!(
+        stored.iter().all(|(_, status, _)| status == "asked"),
+        "{stored:?}"
+    );
+    let spooled = mail.spooled();
+    assert_eq!(spooled.len(), 2);
+    assert!(stored.iter().all(|(_, _, m)| spooled.contains(m)));
+
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 4, "{}", run.stdout);
+    assert!(run.stderr.contains("asked 4, skipped 2"), "{}", run.stderr);
+    let spooled = mail.spooled();
+    let stored = stored_asks(&sb);
+    assert_eq!((spooled.len(), stored.len()), (6, 6));
+    for (_, status, message_id) in &stored {
+        assert_eq!(status, "asked");
+        assert_eq!(spooled.iter().filter(|m| *m == message_id).count(), 1);
+    }
+}
+
+/// SIGTERM to intro alone, with `--json`: the same stop, exit 143, and
+/// stdout is still one JSON document, the asks accepted.
+#[test]
+fn sigterm_in_a_json_batch_prints_the_asks_accepted() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(5));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(5));
+    mail.hold_from(2);
+    let (mut child, lines) = start_job(&sb, &["ask", "--batch", &file, "--yes", "--json"]);
+    mail.wait_until_held(&mut child);
+    signal("TERM", &child.id().to_string());
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(
+        stderr.contains("error: stopped by SIGTERM: asked 3 of 5, 2 not attempted"),
+        "{stderr}"
+    );
+    let asked: serde_json::Value = serde_json::from_str(&stdout.join("\n")).unwrap();
+    let asked: Vec<&str> = asked
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let stored = stored_asks(&sb);
+    assert_eq!(asked.len(), 3);
+    assert_eq!(stored.len(), 3);
+    assert!(
+        stored
+            .iter()
+            .all(|(id, status, _)| status == "asked" && asked.contains(&id.as_str()))
+    );
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(mail.spooled().len(), 5);
+}
+
+/// A stop asked for while the last ask is in flight: every ask went out,
+/// and the run still ends as stopped, so the caller knows it was heard.
+#[test]
+fn sigterm_during_the_last_ask_still_reports_the_stop() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(2));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(2));
+    mail.hold_from(1);
+    let (mut child, lines) = start_job(&sb, &["ask", "--batch", &file, "--yes"]);
+    mail.wait_until_held(&mut child);
+    signal("TERM", &child.id().to_string());
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(
+        stderr.starts_with("error: stopped by SIGTERM: asked 2 of 2, 0 not attempted"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.len(), 2);
+    assert_eq!(mail.spooled().len(), 2);
+    assert!(
+        stored_asks(&sb)
+            .iter()
+            .all(|(_, status, _)| status == "asked")
+    );
+}
+
+/// Ctrl-C during `followup --due`: the follow-up in flight goes out and is
+/// recorded, the rest are not attempted, and the same command sends them.
+#[test]
+fn ctrl_c_in_followup_due_finishes_the_one_in_flight() {
+    let mut sb = Sandbox::new();
+    sb.write_contacts(&people(3));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(3));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    sb.set_now("2026-03-10T09:00:00Z");
+    // The asks are spooled; the second follow-up is held.
+    mail.hold_from(4);
+    let (mut child, lines) = start_job(&sb, &["followup", "--due", "--yes"]);
+    mail.wait_until_held(&mut child);
+    signal("INT", &format!("-{}", child.id()));
+    mail.release();
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(
+        stderr.contains("error: stopped by SIGINT: followed up 2 of 3, 1 not attempted\n"),
+        "{stderr}"
+    );
+    insta::assert_snapshot!("interrupted_followups", stderr);
+    assert_eq!(stdout.len(), 2, "{stdout:?}");
+    let followups = |sb: &Sandbox| {
+        let all = sb.json(&["status", "--all"]);
+        let mut counts: Vec<u64> = all
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["followups"].as_u64().unwrap())
+            .collect();
+        counts.sort();
+        counts
+    };
+    assert_eq!(followups(&sb), [0, 1, 1]);
+    assert_eq!(mail.spooled().len(), 5);
+    let run = sb.run(&["followup", "--due", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert_eq!(followups(&sb), [1, 1, 1]);
+    assert_eq!(mail.spooled().len(), 6);
 }

@@ -954,7 +954,7 @@ fn asking_someone_often_warns_but_still_sends() {
 }
 
 #[test]
-fn a_batch_warns_per_row_including_earlier_rows() {
+fn a_batch_warns_once_per_contact_counting_earlier_rows() {
     let sb = Sandbox::new();
     let path = sb.root().join("asks.csv");
     std::fs::write(&path, "a,b,why\nada,sam,one\nada,kay,two\n").unwrap();
@@ -962,7 +962,7 @@ fn a_batch_warns_per_row_including_earlier_rows() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("warning: line 3: `ada` already has 1 open ask (line 2 about `sam`"),
+            .contains("warning: `ada` is asked 2 times in this batch (lines 2, 3)\n"),
         "{}",
         run.stderr
     );

@@ -10,11 +10,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::ask_check;
+use crate::batch_csv::{self, Column};
 use crate::claim;
 use crate::cli::SendArgs;
 use crate::complete;
@@ -25,6 +27,7 @@ use crate::context::Context;
 use crate::editor;
 use crate::error::UserError;
 use crate::fatigue::{self, PriorAsk};
+use crate::interrupt::{Interrupts, Stop};
 use crate::message::{self, Outgoing};
 use crate::outgoing::{self, Go};
 use crate::request::{AskSpec, PendingKind, Request, SideState, State};
@@ -88,7 +91,7 @@ pub struct AskArgs {
     #[arg(long, conflicts_with = "batch")]
     pub both: bool,
 
-    /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,wants,format,note]
+    /// Many asks from a CSV file (`-` for stdin) with columns a,b,why[,why_b,wants,format,note]
     #[arg(long, value_name = "FILE", conflicts_with = "edit")]
     pub batch: Option<PathBuf>,
 
@@ -358,8 +361,8 @@ struct Planner<'a> {
     seen: HashMap<(String, String), Option<u64>>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
-    /// Every earlier ask by A, stored or earlier in the batch, for the
-    /// ask-fatigue warning.
+    /// Every stored ask by A, for the ask-fatigue warning (a batch's own
+    /// asks of A are counted by `batch_fatigue`, once per A).
     asks_by_a: HashMap<String, Vec<PriorAsk>>,
     /// `[limits] asks_per_90_days`, or None with `--force`.
     fatigue_limit: Option<u32>,
@@ -422,17 +425,6 @@ impl<'a> Planner<'a> {
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());
-                if !p.resumed {
-                    self.asks_by_a
-                        .entry(p.request.a.clone())
-                        .or_default()
-                        .push(PriorAsk {
-                            id: line.map_or_else(|| p.request.id.clone(), |l| format!("line {l}")),
-                            b: p.request.b.clone(),
-                            asked_at: self.now,
-                            open: true,
-                        });
-                }
                 (p.request.a.clone(), p.request.b.clone())
             }
             Decision::Skip { id } | Decision::Busy { id } => {
@@ -565,7 +557,13 @@ impl<'a> Planner<'a> {
                 .map_err(|e| bad(crate::error::one_line(&e)))?;
             request = request.with_b_side(b_message_id, b_subject);
         }
-        let warning = self.fatigue_limit.and_then(|limit| {
+        // A batch warns once per A, after every row is planned.
+        let fatigue_limit = if line.is_some() {
+            None
+        } else {
+            self.fatigue_limit
+        };
+        let warning = fatigue_limit.and_then(|limit| {
             let prior = self
                 .asks_by_a
                 .get(&request.a)
@@ -579,6 +577,33 @@ impl<'a> Planner<'a> {
             warning,
         })))
     }
+}
+
+/// Ask fatigue over a batch, once per A: each warning, in the order A
+/// first appears, and on each row that warns (for `--json`) the warning of
+/// its A.
+fn batch_fatigue(plan: &mut [Planned], planner: &Planner<'_>, limit: u32) -> Vec<String> {
+    let mut rows_by_a: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, p) in plan.iter().enumerate().filter(|(_, p)| !p.resumed) {
+        let at = *index.entry(p.request.a.as_str()).or_insert_with(|| {
+            rows_by_a.push((p.request.a.clone(), Vec::new()));
+            rows_by_a.len() - 1
+        });
+        rows_by_a[at].1.push(i);
+    }
+    let mut warnings = Vec::new();
+    for (a, rows) in rows_by_a {
+        let lines: Vec<u64> = rows.iter().map(|&i| plan[i].line.unwrap_or(0)).collect();
+        let prior = planner.asks_by_a.get(&a).map_or(&[][..], Vec::as_slice);
+        if let Some(w) = fatigue::batch_warning(&a, prior, &lines, planner.now, limit) {
+            for &i in &rows[w.from..] {
+                plan[i].warning = Some(w.text.clone());
+            }
+            warnings.push(w.text);
+        }
+    }
+    warnings
 }
 
 /// 8 hex characters, not used by a stored request nor earlier in a batch.
@@ -715,10 +740,54 @@ fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow:
     Ok(())
 }
 
-/// The CSV columns a batch understands.
-const COLUMNS: [&str; 7] = ["a", "b", "why", "why_b", "wants", "format", "note"];
+/// Asks recorded as `sending` and then not tried (the run was stopped, or
+/// the transport failed for good): drop their records in one write, so
+/// none is left looking as if it were on its way. Asks an earlier run
+/// began keep theirs: they may have gone out then.
+fn forget_untried(ctx: &mut Context, untried: &[&Planned]) -> anyhow::Result<()> {
+    let ids: Vec<&str> = untried
+        .iter()
+        .filter(|p| !p.resumed)
+        .map(|p| p.request.id.as_str())
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ctx.store.write_open(|txn| {
+        for id in &ids {
+            if txn
+                .requests()
+                .get(id)
+                .is_some_and(|r| r.status == State::Sending)
+            {
+                txn.remove(id);
+            }
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(())
+}
 
-fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
+/// The CSV columns a batch understands; only a note may span lines.
+const COLUMNS: [Column; 7] = [
+    Column::required("a"),
+    Column::required("b"),
+    Column::required("why"),
+    Column::optional("why_b"),
+    Column::optional("wants"),
+    Column::optional("format"),
+    Column::optional("note").multiline(),
+];
+
+/// A batch file read: the asks its rows make, and its bad rows.
+pub(crate) struct BatchRows {
+    pub(crate) rows: Vec<(u64, AskFields)>,
+    pub(crate) bad: Vec<batch_csv::BadRow>,
+    /// A bad row is one a stray quote garbled.
+    pub(crate) quote_trouble: bool,
+}
+
+fn read_batch(path: &std::path::Path) -> anyhow::Result<BatchRows> {
     let shown = if path == std::path::Path::new("-") {
         "standard input".to_string()
     } else {
@@ -740,152 +809,37 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<Vec<(u64, AskFields)>> {
 pub(crate) fn parse_batch(
     mut reader: impl std::io::Read,
     shown: &str,
-) -> anyhow::Result<Vec<(u64, AskFields)>> {
+) -> anyhow::Result<BatchRows> {
     let mut data = Vec::new();
     reader
         .read_to_end(&mut data)
         .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
-    let mut lines = Lines::new(&data);
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(false)
-        .trim(csv::Trim::Headers)
-        .from_reader(data.as_slice());
-    let headers = csv
-        .headers()
-        .map_err(|e| UserError::new(format!("{shown}: cannot read the header row: {e}")))?
-        .clone();
-    let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let missing: Vec<&str> = ["a", "b", "why"]
-        .into_iter()
-        .filter(|c| index(c).is_none())
-        .collect();
-    if !missing.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: the header row (line 1) has no column {}",
-            missing
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .hint("the first line names the columns: a,b,why and optionally why_b,wants,format,note")
-        .into());
-    }
-    let unknown: Vec<String> = headers
+    let batch = batch_csv::parse(&data, &COLUMNS, shown)?;
+    let quote_trouble = batch.has_quote_trouble();
+    let rows = batch
+        .rows
         .iter()
-        .filter(|h| !COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(h)))
-        .map(|h| format!("`{h}`"))
+        .map(|row| {
+            let field = |name: &str| row.get(name).map(str::to_string);
+            (
+                row.line,
+                AskFields {
+                    a: field("a").unwrap_or_default(),
+                    b: field("b").unwrap_or_default(),
+                    why: field("why").unwrap_or_default(),
+                    why_b: field("why_b"),
+                    wants: field("wants"),
+                    format: field("format"),
+                    note: field("note"),
+                },
+            )
+        })
         .collect();
-    if !unknown.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: unknown column {} in the header row (line 1)",
-            unknown.join(", ")
-        ))
-        .hint("columns are a,b,why and optionally why_b,wants,format,note")
-        .into());
-    }
-    // A column named twice would be read once and its twin ignored (a
-    // row could look empty to intro and not to the user): refuse it.
-    let mut named: Vec<String> = Vec::new();
-    for h in headers.iter() {
-        let h = h.to_ascii_lowercase();
-        if named.contains(&h) {
-            return Err(UserError::new(format!(
-                "{shown}: the header row (line 1) names the column `{h}` twice"
-            ))
-            .hint("name each of a,b,why,why_b,wants,format,note at most once")
-            .into());
-        }
-        named.push(h);
-    }
-    let col = |record: &csv::StringRecord, name: &str| -> Option<String> {
-        index(name).and_then(|i| record.get(i)).map(str::to_string)
-    };
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| lines.at(p.byte()));
-                return Err(UserError::new(format!("{shown} line {line}: {}", csv_error(&e)))
-                    .hint("every row needs as many fields as the header row; quote fields that contain commas")
-                    .into());
-            }
-        }
-        let line = record.position().map_or(0, |p| lines.at(p.byte()));
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        rows.push((
-            line,
-            AskFields {
-                a: col(&record, "a").unwrap_or_default(),
-                b: col(&record, "b").unwrap_or_default(),
-                why: col(&record, "why").unwrap_or_default(),
-                why_b: col(&record, "why_b"),
-                wants: col(&record, "wants"),
-                format: col(&record, "format"),
-                note: col(&record, "note"),
-            },
-        ));
-    }
-    Ok(rows)
-}
-
-/// The line of each record, for messages. csv's own count is off after a
-/// `\r\n` or a blank line and stays at 1 with `\r` line ends (found by
-/// fuzzing); its byte offsets are right, so lines are counted from those.
-struct Lines<'a> {
-    data: &'a [u8],
-    /// Counted up to here, which is on this line.
-    offset: usize,
-    line: u64,
-}
-
-impl<'a> Lines<'a> {
-    fn new(data: &'a [u8]) -> Lines<'a> {
-        Lines {
-            data,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record csv places at byte `byte` (records come in
-    /// order, so counting goes on from the last one).
-    fn at(&mut self, byte: u64) -> u64 {
-        let data = self.data;
-        let mut start = usize::try_from(byte).map_or(data.len(), |b| b.min(data.len()));
-        // csv places a record at the line end before it.
-        while data.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
-            start += 1;
-        }
-        if start < self.offset {
-            (self.offset, self.line) = (0, 1);
-        }
-        for i in self.offset..start {
-            // `\r\n`, `\n` and a lone `\r` each end a line.
-            if data[i] == b'\n' || (data[i] == b'\r' && data.get(i + 1) != Some(&b'\n')) {
-                self.line += 1;
-            }
-        }
-        self.offset = start;
-        self.line
-    }
-}
-
-fn csv_error(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("has {len} fields, the header row has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8".into(),
-        _ => e.to_string(),
-    }
+    Ok(BatchRows {
+        rows,
+        bad: batch.bad,
+        quote_trouble,
+    })
 }
 
 /// The outcome of a batch, for the summary.
@@ -899,7 +853,11 @@ struct Summary {
 
 fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let path = args.batch.clone().expect("run_batch needs --batch");
-    let rows = read_batch(&path)?;
+    let BatchRows {
+        rows,
+        bad: unreadable,
+        quote_trouble,
+    } = read_batch(&path)?;
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
@@ -907,7 +865,13 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let requests = ctx.store.read_recent(now - fatigue::window())?;
 
     // Validate every row before sending anything.
-    let mut bad: Vec<BadRow> = Vec::new();
+    let mut bad: Vec<BadRow> = unreadable
+        .into_iter()
+        .map(|b| BadRow {
+            line: Some(b.line),
+            error: UserError::new(b.message),
+        })
+        .collect();
     let mut plan: Vec<Planned> = Vec::new();
     let mut skipped = 0;
     let limit = config.limits.asks_per_90_days;
@@ -922,11 +886,17 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             Err(b) => bad.push(b),
         }
     }
+    let fatigue_warnings = if args.force {
+        Vec::new()
+    } else {
+        batch_fatigue(&mut plan, &planner, limit)
+    };
     drop(planner);
     // The rows are in the plan now; a big batch need not hold both.
     let row_count = rows.len();
     drop(rows);
     if !bad.is_empty() {
+        bad.sort_by_key(|b| b.line);
         let shown = if path == std::path::Path::new("-") {
             "standard input".to_string()
         } else {
@@ -938,7 +908,11 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             if bad.len() == 1 { "" } else { "s" }
         ))
         .details(bad.iter().map(BadRow::one_line))
-        .hint("fix those rows and run the same command again")
+        .hint(if quote_trouble {
+            "close each quote on the line it opens (only `note` may span lines), then run the same command again"
+        } else {
+            "fix those rows and run the same command again"
+        })
         .into());
     }
     if plan.is_empty() {
@@ -950,13 +924,10 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
 
     warn_unsaid(ctx, &composer, &plan)?;
-    for p in &plan {
-        if let Some(w) = &p.warning {
-            let line = p.line.map_or(String::new(), |l| format!("line {l}: "));
-            ctx.out.warn(format!("{line}{w}"));
-        }
+    for w in &fatigue_warnings {
+        ctx.out.warn(w);
     }
-    if plan.iter().any(|p| p.warning.is_some()) {
+    if !fatigue_warnings.is_empty() {
         ctx.out.note("hint: `--force` skips the ask-fatigue check");
     }
     if args.send.dry_run {
@@ -982,6 +953,9 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     drop(first);
 
+    // Caught from before the asks are recorded as `sending`: a stop then
+    // ends the run with every record true (see `interrupt`).
+    let interrupts = Interrupts::catch().context("cannot catch SIGINT and SIGTERM")?;
     let intents = record_intent(ctx, &plan, args.force)?;
     let mut summary = Summary {
         skipped,
@@ -995,6 +969,9 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let mut last_send: Option<Instant> = None;
     let mut fatal: Option<SendError> = None;
+    let mut stop: Option<Stop> = None;
+    // Asks recorded as `sending` that will not be tried: their records go.
+    let mut untried: Vec<&Planned> = Vec::new();
     // The asks that go out, in order; each message is built once, one ahead,
     // so the transport can start on the next while finishing this one
     // (not with a rate limit: a server should not wait on an open DATA).
@@ -1010,18 +987,14 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             progress.inc(1);
             continue;
         }
-        if fatal.is_some() {
-            summary.not_sent += 1;
-            if !p.resumed {
-                forget_unsent(ctx, p, &SendError::new(Severity::Fatal, ""))?;
-            }
-            continue;
+        if let (Some(interval), Some(last), None, None) = (interval, last_send, &fatal, stop) {
+            interrupts.sleep(interval.saturating_sub(last.elapsed()));
         }
-        if let (Some(interval), Some(last)) = (interval, last_send) {
-            let wait = interval.saturating_sub(last.elapsed());
-            if !wait.is_zero() {
-                std::thread::sleep(wait);
-            }
+        stop = stop.or_else(|| interrupts.stop());
+        if fatal.is_some() || stop.is_some() {
+            summary.not_sent += 1;
+            untried.push(p);
+            continue;
         }
         last_send = Some(Instant::now());
         let outgoing = match built.take() {
@@ -1035,7 +1008,14 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
         let next = built.as_ref().map(|(_, m)| m);
         match send_one(ctx, transport.as_mut(), p, &outgoing, next) {
-            Ok(r) => summary.asked.push(r),
+            Ok(r) => {
+                // Printed as soon as it is accepted: a run cut short still
+                // tells which asks went out. JSON is one document, at the end.
+                if !ctx.out.json {
+                    progress.suspend(|| ctx.out.data(&r.id));
+                }
+                summary.asked.push(r);
+            }
             Err(e) => match e.downcast::<SendError>() {
                 Ok(send_error) if send_error.severity == Severity::Fatal => {
                     summary.failed.push((p.line, send_error.message.clone()));
@@ -1049,12 +1029,44 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     progress.finish_and_clear();
     transport.close();
+    forget_untried(ctx, &untried)?;
     ctx.store.sync()?;
+    // A signal during the last send still ends the run as a stop: the
+    // caller asked for one and is told what was done.
+    stop = stop.or_else(|| interrupts.stop());
+    drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()
         .filter_map(|p| Some((p.request.id.as_str(), p.warning.as_deref()?)))
         .collect();
     report(ctx, &config, &summary, &warnings);
+    let rerun =
+        "run the same command again: asks already accepted are skipped, the rest are sent once";
+    let failures = || {
+        summary.failed.iter().map(|(line, why)| match line {
+            Some(line) => format!("line {line}: {why}"),
+            None => why.clone(),
+        })
+    };
+    if let Some(stop) = stop {
+        let failed = if summary.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", summary.failed.len())
+        };
+        return Err(UserError::new(format!(
+            "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
+            stop.signal(),
+            summary.asked.len(),
+            plan.len(),
+            summary.not_sent,
+            summary.skipped
+        ))
+        .details(failures())
+        .hint(rerun)
+        .exit(stop.exit())
+        .into());
+    }
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
@@ -1076,21 +1088,13 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         summary.asked.len(),
         summary.skipped
     );
-    let mut err =
-        UserError::new(counts).details(summary.failed.iter().map(|(line, why)| match line {
-            Some(line) => format!("line {line}: {why}"),
-            None => why.clone(),
-        }));
+    let mut err = UserError::new(counts).details(failures());
     if let Some(f) = &fatal {
         for h in &f.hints {
             err = err.hint(h.clone());
         }
     }
-    Err(err
-        .hint(
-            "run the same command again: asks already accepted are skipped, the rest are sent once",
-        )
-        .into())
+    Err(err.hint(rerun).into())
 }
 
 /// A batch's warnings about what its asks leave unsaid or say at length:
@@ -1134,67 +1138,21 @@ fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
     bar
 }
 
-/// The asks made, as data on stdout: ids, or the requests as JSON.
+/// The asks made, as JSON on stdout (without `--json`, each id was
+/// printed as it was accepted).
 fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<&str, &str>) {
-    if ctx.out.json {
-        let list: Vec<_> = summary
-            .asked
-            .iter()
-            .map(|r| {
-                let mut json = view::request_json(r, ctx.now, &config.followup);
-                json.warnings
-                    .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
-                json
-            })
-            .collect();
-        ctx.out.json(&list);
-    } else {
-        for r in &summary.asked {
-            ctx.out.data(&r.id);
-        }
+    if !ctx.out.json {
+        return;
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(csv: &[u8]) -> Vec<u64> {
-        parse_batch(csv, "`asks.csv`")
-            .unwrap()
-            .into_iter()
-            .map(|(line, _)| line)
-            .collect()
-    }
-
-    /// Found by fuzzing (`fuzz/`, target `batch`): the csv crate counts a
-    /// row after `\r\n` as the line before, loses blank lines, and never
-    /// counts lone `\r`s, so messages named the wrong line.
-    #[test]
-    fn rows_and_errors_name_the_line_they_are_on() {
-        assert_eq!(lines(b"A , B ,Why\r\na`aA,why,"), [2]);
-        assert_eq!(lines(b"a,b,why\r\nx,y,z\r\nq,r,s\r\n"), [2, 3]);
-        assert_eq!(lines(b"a,b,why\n\nx,y,z\n\n\nq,r,s\n"), [3, 6]);
-        assert_eq!(lines(b"a,b,why\rx,y,z\rq,r,s\r"), [2, 3]);
-        assert_eq!(lines(b"a,b,why\r\n\r\n\"two\nlines\",y,z\r\nq,r,s"), [3, 5]);
-        let err = parse_batch(&b"a,b,why\r\nx,y,z\r\n\r\nq,r\r\n"[..], "`asks.csv`").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("`asks.csv` line 4: has 2 fields"),
-            "{err}"
-        );
-    }
-
-    /// Found by fuzzing (`fuzz/`, target `batch`): a header naming a
-    /// column twice was read through its first, so a row with text only in
-    /// the second was asked as an empty row (and its text ignored).
-    #[test]
-    fn a_column_named_twice_is_refused() {
-        let err = parse_batch(&b" B,A, A, Why\r\n  ,,st,"[..], "`asks.csv`").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "`asks.csv`: the header row (line 1) names the column `a` twice"
-        );
-        assert!(parse_batch(&b"a,b,why,Why\nx,y,z,w\n"[..], "`asks.csv`").is_err());
-    }
+    let list: Vec<_> = summary
+        .asked
+        .iter()
+        .map(|r| {
+            let mut json = view::request_json(r, ctx.now, &config.followup);
+            json.warnings
+                .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+            json
+        })
+        .collect();
+    ctx.out.json(&list);
 }

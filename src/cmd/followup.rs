@@ -1,6 +1,7 @@
 //! `intro followup`: a gentle nudge to A in the ask's thread, for one
 //! request or for every request with a follow-up due.
 
+use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
 
@@ -11,6 +12,7 @@ use crate::compose::Composer;
 use crate::context::Context;
 use crate::editor;
 use crate::error::UserError;
+use crate::interrupt::{Interrupts, Stop};
 use crate::message::Purpose;
 use crate::outgoing::{self, Go};
 use crate::request::{PendingKind, Request};
@@ -216,10 +218,24 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }
+    // `--due` may send many: SIGINT or SIGTERM ends it after the one in
+    // flight, with a summary.
+    let interrupts = if args.due {
+        Some(Interrupts::catch().context("cannot catch SIGINT and SIGTERM")?)
+    } else {
+        None
+    };
+    let mut stop: Option<Stop> = None;
+    let mut untried = 0;
     let mut transport = ctx.transport(&config);
     let mut sent: Vec<(Request, &Nudge)> = Vec::new();
     let mut failed = Vec::new();
     for ((n, message), text) in nudges.iter().zip(&messages).zip(&texts) {
+        stop = stop.or_else(|| interrupts.as_ref().and_then(Interrupts::stop));
+        if stop.is_some() {
+            untried += 1;
+            continue;
+        }
         match resend::send_tracked(
             ctx,
             transport.as_mut(),
@@ -239,6 +255,9 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
     }
     transport.close();
+    // A signal during the last send still ends the run as a stop.
+    stop = stop.or_else(|| interrupts.as_ref().and_then(Interrupts::stop));
+    drop(interrupts);
     if ctx.out.json {
         let list = view::latest_json(sent.iter().map(|(r, _)| r), now, &config.followup);
         if args.request.is_some() {
@@ -257,6 +276,23 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 n.sent_before() + 1,
             ));
         }
+    }
+    if let Some(stop) = stop {
+        return Err(UserError::new(format!(
+            "stopped by {}: followed up {} of {}, {untried} not attempted{}",
+            stop.signal(),
+            sent.len(),
+            nudges.len(),
+            if failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", failed.len())
+            }
+        ))
+        .details(failed)
+        .hint("run the same command again: follow-ups already sent are not sent again")
+        .exit(stop.exit())
+        .into());
     }
     if failed.is_empty() {
         return Ok(());

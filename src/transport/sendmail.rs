@@ -46,6 +46,13 @@ impl Transport for Sendmail {
                 cmd
             }
         };
+        // Its own process group: a Ctrl-C at the terminal is for intro,
+        // which lets the message in flight finish (see `interrupt`).
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt as _;
+            cmd.process_group(0);
+        }
         let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
