@@ -16,12 +16,11 @@ echo "== ask three contacts, from a CSV batch"
 echo
 echo "== the requests"
 "$intro" status
-first=$("$intro" status --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | tail -n 1)
 echo
-echo "== ada said yes to request $first: approve it and draft the introduction"
-"$intro" approve "$first" --note "said yes on the phone"
-"$intro" introduce "$first"
-"$intro" introduce "$first" --send --yes
+echo "== ada said yes: approve her request (named by her handle), draft the introduction, send it"
+"$intro" approve ada --note "said yes on the phone"
+"$intro" introduce ada
+"$intro" introduce ada --send --yes
 echo
 echo "== six days later, follow-ups are due for the other two"
 INTRO_NOW=2026-03-07T09:00:00Z "$intro" status --due
