@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::context::Context;
-use crate::request::{Request, State};
+use crate::domain::request::{Request, State};
 
 /// The variable that makes intro answer a shell's completion request.
 pub const VAR: &str = "INTRO_COMPLETE";

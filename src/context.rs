@@ -8,15 +8,15 @@ use anyhow::Context as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::claim::RunClaim;
 use crate::cli::{ColorChoice, GlobalArgs};
-use crate::config::{Config, Paths};
-use crate::contacts::Contacts;
-use crate::env::Environment;
+use crate::cmd::send::claim::RunClaim;
 use crate::error::UserError;
-use crate::output::{self, Output};
+use crate::mail::transport::{self, Transport};
+use crate::setup::config::{Config, Paths};
+use crate::setup::contacts::Contacts;
+use crate::setup::env::Environment;
 use crate::store::Store;
-use crate::transport::{self, Transport};
+use crate::ui::output::{self, Output};
 
 pub struct Context {
     pub env: Environment,

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use crate::output::{paint_prefix, write_stderr};
+use crate::ui::output::{paint_prefix, write_stderr};
 
 /// The process exit codes the spec fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,22 +121,22 @@ pub fn one_line(err: &anyhow::Error) -> String {
 
 fn chain_hints(err: &anyhow::Error) -> Vec<String> {
     for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
+        if let Some(e) = cause.downcast_ref::<crate::setup::config::ConfigError>() {
             return e.hints();
         }
         if let Some(e) = cause.downcast_ref::<crate::store::StoreError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::template::TemplateError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::template::TemplateError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::transport::SendError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::transport::SendError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::contacts::ContactsError>() {
+        if let Some(e) = cause.downcast_ref::<crate::setup::contacts::ContactsError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::sync::SyncError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::sync::SyncError>() {
             return e.hints();
         }
     }

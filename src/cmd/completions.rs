@@ -9,8 +9,8 @@ use clap_complete::env::Shells;
 
 use crate::cli::Cli;
 use crate::complete;
-use crate::env;
-use crate::output;
+use crate::setup::env;
+use crate::ui::output;
 
 #[derive(Debug, Args)]
 #[command(

@@ -5,7 +5,7 @@ use clap::{Args, CommandFactory as _};
 
 use crate::cli::Cli;
 use crate::error::UserError;
-use crate::output;
+use crate::ui::output;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:

@@ -9,6 +9,7 @@ pub mod followup;
 pub mod init;
 pub mod introduce;
 pub mod man;
+pub mod send;
 pub mod stats;
 pub mod status;
 pub mod sync;
@@ -17,8 +18,8 @@ use std::collections::BTreeSet;
 
 use crate::cli::Command;
 use crate::context::Context;
+use crate::domain::request::Request;
 use crate::error::UserError;
-use crate::request::Request;
 use crate::store::{FindError, Requests};
 
 pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
@@ -155,8 +156,8 @@ pub fn find_request<'r>(requests: &'r Requests, name: &str) -> Result<&'r Reques
 }
 
 /// A transition the request's state does not allow, with what to do instead.
-pub fn transition_error(e: crate::request::TransitionError) -> UserError {
-    use crate::request::State;
+pub fn transition_error(e: crate::domain::request::TransitionError) -> UserError {
+    use crate::domain::request::State;
     let hint = match e.from {
         State::Sending => format!(
             "its ask was interrupted mid-send: rerun the ask, or `intro cancel {}`",

@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::context::Context;
-use crate::output::{Output, percent, rfc3339, span};
-use crate::stats::{self, ALL_STATES, Stats};
-use crate::table::Table;
+use crate::domain::stats::{self, ALL_STATES, Stats};
+use crate::ui::output::{Output, percent, rfc3339, span};
+use crate::ui::table::Table;
 
 #[derive(Debug, Args)]
 #[command(after_help = "How the numbers are counted:

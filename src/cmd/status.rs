@@ -6,14 +6,14 @@ use clap_complete::ArgValueCandidates;
 
 use crate::cmd::{contact_handles, find_request, is_handle, open_requests_of};
 use crate::complete;
-use crate::config::FollowupSettings;
 use crate::context::Context;
-use crate::output::{age, rfc3339};
-use crate::pager;
-use crate::request::{Request, State};
-use crate::table::Table;
-use crate::text::truncate;
-use crate::view::{self, next_step};
+use crate::domain::request::{Request, State};
+use crate::domain::text::truncate;
+use crate::setup::config::FollowupSettings;
+use crate::ui::output::{age, rfc3339};
+use crate::ui::pager;
+use crate::ui::table::Table;
+use crate::ui::view::{self, next_step};
 
 #[derive(Debug, Args)]
 #[command(
@@ -50,7 +50,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Err(e)
             if matches!(
                 e.downcast_ref(),
-                Some(crate::config::ConfigError::Missing { .. })
+                Some(crate::setup::config::ConfigError::Missing { .. })
             ) =>
         {
             FollowupSettings::default()
@@ -187,7 +187,7 @@ fn detail(
     r: &Request,
     now: time::OffsetDateTime,
     settings: &FollowupSettings,
-    out: &crate::output::Output,
+    out: &crate::ui::output::Output,
 ) -> String {
     let mut s = String::new();
     let mut field = |name: &str, value: &str| {

@@ -5,12 +5,12 @@
 use clap::Args;
 
 use crate::context::Context;
+use crate::domain::request::Request;
+use crate::domain::text::truncate;
 use crate::error::UserError;
-use crate::request::Request;
-use crate::sync::checkpoint::Checkpoints;
-use crate::sync::{self, Found, Scan, Source, Tracked};
-use crate::text::truncate;
-use crate::view;
+use crate::mail::sync::checkpoint::Checkpoints;
+use crate::mail::sync::{self, Found, Scan, Source, Tracked};
+use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(

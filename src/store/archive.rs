@@ -12,8 +12,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::format::{JournalLine, header_line, read_header, read_lines};
 use super::{RECENT_DAYS, StoreError, io_err};
+use crate::domain::request::Request;
 use crate::fsutil;
-use crate::request::Request;
 
 /// Sorted ids in one buffer, written as one string of ids and spaces: an
 /// index of ten thousand ids reads as one string, not ten thousand.

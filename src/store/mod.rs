@@ -40,9 +40,9 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
+use crate::domain::request::Request;
 use crate::error::Hints;
 use crate::fsutil;
-use crate::request::Request;
 
 use archive::{append_archive, next_index, read_archive};
 use format::{
@@ -66,7 +66,7 @@ pub(crate) const OLDEST_FORMAT: u32 = 1;
 const COMPACT_MIN_LINES: usize = 64;
 
 /// How far back the archive index lists asks: ask fatigue's window.
-pub(crate) const RECENT_DAYS: i64 = crate::fatigue::WINDOW_DAYS;
+pub(crate) const RECENT_DAYS: i64 = crate::domain::fatigue::WINDOW_DAYS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -775,7 +775,7 @@ impl Drop for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::AskSpec;
+    use crate::domain::request::AskSpec;
     use time::macros::datetime;
 
     fn request(id: &str) -> Request {
@@ -1066,7 +1066,7 @@ mod tests {
         assert_eq!(all.iter().count(), n + 2);
         assert_eq!(
             all.get("c0000001").unwrap().status,
-            crate::request::State::Declined
+            crate::domain::request::State::Declined
         );
         // An open read followed by a full one in the same process.
         assert_eq!(store.read().unwrap().iter().count(), n + 2);
@@ -1105,7 +1105,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let n = COMPACT_MIN_LINES * 2;
         drop(archived_store(dir.path(), n));
-        let since = datetime!(2026-03-01 0:00 UTC) - crate::fatigue::window();
+        let since = datetime!(2026-03-01 0:00 UTC) - crate::domain::fatigue::window();
         let mut store = Store::new(dir.path());
         let requests = store.read_recent(since).unwrap();
         assert!(!requests.is_complete());
@@ -1151,7 +1151,7 @@ mod tests {
         }
         drop(store);
         let now = datetime!(2026-03-01 0:00 UTC);
-        let since = now - crate::fatigue::window();
+        let since = now - crate::domain::fatigue::window();
         let mut store = Store::new(dir.path()).at(now);
         // Back on time, an ask's read cannot trust that index: it reads all.
         assert!(store.read_recent(since).unwrap().is_complete());
@@ -1192,7 +1192,7 @@ mod tests {
         let seen = |dir: &Path| {
             let mut s = Store::new(dir);
             let all = s.read().unwrap();
-            let mut v: Vec<(String, crate::request::State)> =
+            let mut v: Vec<(String, crate::domain::request::State)> =
                 all.iter().map(|r| (r.id.clone(), r.status)).collect();
             v.sort();
             v

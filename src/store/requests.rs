@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::archive::{ArchiveIndex, ArchivedAsk, IdList, parse_recent};
 use super::format::JournalLine;
-use crate::request::Request;
+use crate::domain::request::Request;
 
 /// Requests, by id: every stored one after [`Store::read`](super::Store::read), the open ones
 /// (and those changed since the last compaction) after
