@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
+pub use crate::ui::output::ColorChoice;
 
 /// Ask before you introduce: double opt-in introductions from the terminal
 ///
@@ -61,13 +62,6 @@ pub struct GlobalArgs {
     /// When to use colors (NO_COLOR is honoured with `auto`)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN", help_heading = "Global options")]
     pub color: ColorChoice,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 /// The `--color` on a command line, read before clap parses it, so that

@@ -73,7 +73,7 @@ impl Context {
             out,
             paths,
             now,
-            store: Store::new(data_dir).at(now),
+            store: Store::new(data_dir, now),
             claim: None,
         })
     }

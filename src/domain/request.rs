@@ -4,8 +4,41 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::mail::template::Rendered;
-use crate::setup::config::FollowupSettings;
+/// A rendered template (or a message the user edited): the Subject and the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// When follow-ups are due: the config's `[followup]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupSettings {
+    /// A follow-up is due this many days after the ask or the last follow-up.
+    #[serde(default = "default_after_days")]
+    pub after_days: u32,
+    /// No more follow-ups than this per request.
+    #[serde(default = "default_max")]
+    pub max: u32,
+}
+
+fn default_after_days() -> u32 {
+    5
+}
+
+fn default_max() -> u32 {
+    2
+}
+
+impl Default for FollowupSettings {
+    fn default() -> Self {
+        FollowupSettings {
+            after_days: default_after_days(),
+            max: default_max(),
+        }
+    }
+}
 
 /// Where a request stands. `Sending` is intro's own: the ask is recorded
 /// before it goes out, so an interrupted send can be finished (with the same

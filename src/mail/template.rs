@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use crate::domain::request::Rendered;
 use crate::domain::text;
 use crate::error::Hints;
 
@@ -208,13 +209,6 @@ impl Vars {
             ("b.blurb", self.b.blurb.as_deref()),
         ]
     }
-}
-
-/// A rendered template (or a message the user edited): the Subject and the body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Rendered {
-    pub subject: String,
-    pub body: String,
 }
 
 /// A template parsed and ready to render many times (a batch renders one

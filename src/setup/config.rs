@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::domain::request::FollowupSettings;
 use crate::error::Hints;
 use crate::fsutil;
 use crate::setup::textpos::LineCol;
@@ -148,34 +149,6 @@ pub struct SendmailSettings {
 
 pub fn default_sendmail_command() -> CommandLine {
     CommandLine::Argv(vec!["sendmail".into(), "-i".into(), "-t".into()])
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FollowupSettings {
-    /// A follow-up is due this many days after the ask or the last follow-up.
-    #[serde(default = "default_after_days")]
-    pub after_days: u32,
-    /// No more follow-ups than this per request.
-    #[serde(default = "default_max")]
-    pub max: u32,
-}
-
-fn default_after_days() -> u32 {
-    5
-}
-
-fn default_max() -> u32 {
-    2
-}
-
-impl Default for FollowupSettings {
-    fn default() -> Self {
-        FollowupSettings {
-            after_days: default_after_days(),
-            max: default_max(),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -209,22 +209,18 @@ impl Txn<'_> {
 }
 
 impl Store {
-    pub fn new(dir: impl Into<PathBuf>) -> Store {
+    /// The store in `dir`, for a run whose time is `now` (`INTRO_NOW`, or
+    /// the clock the context read once).
+    pub fn new(dir: impl Into<PathBuf>, now: OffsetDateTime) -> Store {
         Store {
             dir: dir.into(),
-            now: OffsetDateTime::now_utc(),
+            now,
             cache: None,
             journal_file: None,
             sync_every: None,
             last_sync: std::time::Instant::now(),
             unsynced: false,
         }
-    }
-
-    /// The same store, for a run whose time is `now` (`INTRO_NOW`).
-    pub fn at(mut self, now: OffsetDateTime) -> Store {
-        self.now = now;
-        self
     }
 
     fn snapshot_path(&self) -> PathBuf {
@@ -778,6 +774,9 @@ mod tests {
     use crate::domain::request::AskSpec;
     use time::macros::datetime;
 
+    /// The time every test store runs at, unless a test picks its own.
+    const NOW: OffsetDateTime = datetime!(2026-01-15 9:00 UTC);
+
     fn request(id: &str) -> Request {
         let spec = AskSpec {
             a: "ada".into(),
@@ -811,7 +810,7 @@ mod tests {
     fn a_fresh_store_reads_empty_and_creates_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut store = Store::new(&data);
+        let mut store = Store::new(&data, NOW);
         assert!(store.read().unwrap().is_empty());
         assert!(!data.exists());
     }
@@ -819,25 +818,25 @@ mod tests {
     #[test]
     fn read_now_does_not_wait_for_a_writer() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         // Another run writing: it holds the lock exclusively.
         let writer = File::open(dir.path().join("store.lock")).unwrap();
         writer.lock().unwrap();
-        let mut reader = Store::new(dir.path());
+        let mut reader = Store::new(dir.path(), NOW);
         assert!(matches!(reader.read_now(), Err(StoreError::Busy { .. })));
         writer.unlock().unwrap();
         assert_eq!(reader.read_now().unwrap().len(), 1);
         // Nothing stored yet: empty, and nothing created.
         let empty = dir.path().join("none");
-        assert!(Store::new(&empty).read_now().unwrap().is_empty());
+        assert!(Store::new(&empty, NOW).read_now().unwrap().is_empty());
         assert!(!empty.exists());
     }
 
     #[test]
     fn writes_are_seen_by_a_new_process_and_survive_compaction() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         for i in 0..(COMPACT_MIN_LINES + 10) {
             put(&mut store, &format!("{i:08x}"));
         }
@@ -847,7 +846,7 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         let requests = other.read().unwrap();
         assert_eq!(requests.len(), COMPACT_MIN_LINES + 9);
         assert!(!requests.contains("00000001"));
@@ -860,7 +859,7 @@ mod tests {
     #[test]
     fn a_compaction_that_fails_does_not_fail_the_change() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         for i in 0..COMPACT_MIN_LINES {
             put(&mut store, &format!("{i:08x}"));
         }
@@ -880,12 +879,12 @@ mod tests {
             .unwrap();
         assert!(!blocker.is_file(), "not compacted");
         std::fs::remove_dir_all(&blocker).unwrap();
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         assert_eq!(other.read().unwrap().get("00000000"), Some(&changed));
         // The next change compacts, and nothing is lost.
         put(&mut store, "ffffffff");
         assert!(blocker.is_file(), "compacted");
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         let requests = fresh.read().unwrap();
         assert_eq!(requests.len(), COMPACT_MIN_LINES + 1);
         assert_eq!(requests.get("00000000"), Some(&changed));
@@ -894,16 +893,16 @@ mod tests {
     #[test]
     fn a_torn_last_line_is_dropped_and_repaired() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let journal = dir.path().join("requests.log");
         let mut f = fsutil::open_private_append(&journal).unwrap();
         f.write_all(b"{\"id\":\"bbbb").unwrap();
         drop(f);
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         assert_eq!(fresh.read().unwrap().len(), 1);
         put(&mut fresh, "cccccccc");
-        let mut again = Store::new(dir.path());
+        let mut again = Store::new(dir.path(), NOW);
         let ids: Vec<&str> = again
             .read()
             .unwrap()
@@ -916,13 +915,13 @@ mod tests {
     #[test]
     fn damage_in_the_middle_is_an_error_naming_the_line() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let journal = dir.path().join("requests.log");
         let mut f = fsutil::open_private_append(&journal).unwrap();
         f.write_all(b"garbage\n").unwrap();
         drop(f);
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         match fresh.read() {
             Err(StoreError::Damaged { line, .. }) => assert_eq!(line, 3),
             other => panic!("expected damage, got {:?}", other.map(|r| r.len())),
@@ -938,7 +937,7 @@ mod tests {
             "{\"intro_store\": 99, \"generation\": 1}\n",
         )
         .unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         assert!(matches!(
             store.read(),
             Err(StoreError::UnknownVersion { found: 99, .. })
@@ -948,7 +947,7 @@ mod tests {
     #[test]
     fn a_failed_change_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let result: Result<(), StoreError> = store.write_open(|txn| {
             txn.put(request("bbbbbbbb"));
@@ -960,25 +959,25 @@ mod tests {
         });
         assert!(result.is_err());
         assert_eq!(store.read().unwrap().len(), 1);
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 1);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 1);
     }
 
     #[test]
     fn a_reader_from_before_the_journal_existed_sees_new_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let mut early = Store::new(dir.path());
+        let mut early = Store::new(dir.path(), NOW);
         assert!(early.read().unwrap().is_empty());
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         put(&mut other, "aaaaaaaa");
         put(&mut early, "bbbbbbbb");
         assert_eq!(early.read().unwrap().len(), 2);
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 2);
     }
 
     #[test]
     fn deferred_syncs_still_write_every_line_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         store.defer_sync(std::time::Duration::from_secs(3600));
         put(&mut store, "aaaaaaaa");
         put(&mut store, "bbbbbbbb");
@@ -987,7 +986,7 @@ mod tests {
             "the second append waits for the group's fsync"
         );
         // Another process sees both lines before any fsync.
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 2);
         store.sync().unwrap();
         assert!(!store.unsynced);
         put(&mut store, "cccccccc");
@@ -1021,7 +1020,7 @@ mod tests {
     /// Fill a store so that it compacts: `n` closed requests, two open.
     fn archived_store(dir: &Path, n: usize) -> Store {
         let now = datetime!(2026-03-01 0:00 UTC);
-        let mut store = Store::new(dir).at(now);
+        let mut store = Store::new(dir, now);
         put_request(&mut store, asked("0pen0001"));
         put_request(&mut store, asked("0pen0002"));
         for i in 0..n {
@@ -1052,7 +1051,7 @@ mod tests {
             "the snapshot holds open ones only"
         );
 
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let open = store.read_open().unwrap();
         assert!(!open.is_complete());
         assert!(open.get("0pen0001").is_some() && open.get("0pen0002").is_some());
@@ -1061,7 +1060,7 @@ mod tests {
         assert!(!open.contains("c9999999"));
         assert_eq!(open.len(), n + 2);
         // And a read of everything has them all.
-        let all = Store::new(dir.path()).read().unwrap().clone();
+        let all = Store::new(dir.path(), NOW).read().unwrap().clone();
         assert!(all.is_complete());
         assert_eq!(all.iter().count(), n + 2);
         assert_eq!(
@@ -1076,7 +1075,7 @@ mod tests {
     fn a_name_that_may_be_archived_reads_the_archive() {
         let dir = tempfile::tempdir().unwrap();
         drop(archived_store(dir.path(), COMPACT_MIN_LINES * 2));
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let open = store.read_named(&["0pen0001".into()]).unwrap();
         assert!(!open.is_complete(), "an id read needs nothing more");
         assert!(open.needs_archive("c000001"));
@@ -1106,7 +1105,7 @@ mod tests {
         let n = COMPACT_MIN_LINES * 2;
         drop(archived_store(dir.path(), n));
         let since = datetime!(2026-03-01 0:00 UTC) - crate::domain::fatigue::window();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let requests = store.read_recent(since).unwrap();
         assert!(!requests.is_complete());
         let asks = requests.archived_asks_since(since);
@@ -1126,7 +1125,7 @@ mod tests {
             .count();
         assert_eq!(archived_recent + current_recent, n / 2);
         // A window reaching further back than the index does reads it all.
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let requests = store.read_recent(datetime!(2024-01-01 0:00 UTC)).unwrap();
         assert!(requests.is_complete());
         assert_eq!(
@@ -1142,7 +1141,7 @@ mod tests {
         // A run with its clock a year ahead archives: its index lists the
         // asks of its last 90 days only.
         let ahead = datetime!(2027-03-01 0:00 UTC);
-        let mut store = Store::new(dir.path()).at(ahead);
+        let mut store = Store::new(dir.path(), ahead);
         for i in 0..=COMPACT_MIN_LINES {
             put_request(
                 &mut store,
@@ -1152,14 +1151,14 @@ mod tests {
         drop(store);
         let now = datetime!(2026-03-01 0:00 UTC);
         let since = now - crate::domain::fatigue::window();
-        let mut store = Store::new(dir.path()).at(now);
+        let mut store = Store::new(dir.path(), now);
         // Back on time, an ask's read cannot trust that index: it reads all.
         assert!(store.read_recent(since).unwrap().is_complete());
         // The next compaction, with the archive at hand, makes it anew.
         for i in 0..=COMPACT_MIN_LINES {
             put_request(&mut store, asked(&format!("0pen{i:04}")));
         }
-        let mut fresh = Store::new(dir.path()).at(now);
+        let mut fresh = Store::new(dir.path(), now);
         let requests = fresh.read_recent(since).unwrap();
         assert!(
             !requests.is_complete(),
@@ -1175,7 +1174,7 @@ mod tests {
     fn a_crash_between_archiving_and_the_new_snapshot_loses_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let now = datetime!(2026-03-01 0:00 UTC);
-        let mut store = Store::new(dir.path()).at(now);
+        let mut store = Store::new(dir.path(), now);
         for i in 0..COMPACT_MIN_LINES {
             put_request(&mut store, closed(&format!("c{i:07}"), now));
         }
@@ -1190,7 +1189,7 @@ mod tests {
         // have the journal (and the old snapshot, here none).
         std::fs::remove_dir_all(&blocker).unwrap();
         let seen = |dir: &Path| {
-            let mut s = Store::new(dir);
+            let mut s = Store::new(dir, NOW);
             let all = s.read().unwrap();
             let mut v: Vec<(String, crate::domain::request::State)> =
                 all.iter().map(|r| (r.id.clone(), r.status)).collect();
@@ -1205,7 +1204,7 @@ mod tests {
         let after = seen(dir.path());
         assert_eq!(after.len(), COMPACT_MIN_LINES + 2);
         assert_eq!(
-            Store::new(dir.path()).read_open().unwrap().len(),
+            Store::new(dir.path(), NOW).read_open().unwrap().len(),
             COMPACT_MIN_LINES + 2
         );
     }
@@ -1218,11 +1217,11 @@ mod tests {
         let mut f = fsutil::open_private_append(&archive).unwrap();
         f.write_all(b"{\"id\":\"torn").unwrap();
         drop(f);
-        let count = |dir: &Path| Store::new(dir).read().unwrap().iter().count();
+        let count = |dir: &Path| Store::new(dir, NOW).read().unwrap().iter().count();
         let n = COMPACT_MIN_LINES * 2 + 2;
         assert_eq!(count(dir.path()), n);
         // The next archiving cuts the torn line off first.
-        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        let mut store = Store::new(dir.path(), datetime!(2026-03-01 0:00 UTC));
         for i in 0..=COMPACT_MIN_LINES {
             put_request(
                 &mut store,
@@ -1250,7 +1249,7 @@ mod tests {
             "{\"intro_store\":1,\"generation\":3}\n",
         )
         .unwrap();
-        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        let mut store = Store::new(dir.path(), datetime!(2026-03-01 0:00 UTC));
         assert_eq!(store.read_open().unwrap().iter().count(), 2);
         put_request(&mut store, asked("0pen0002"));
         let snapshot = std::fs::read_to_string(dir.path().join("requests.json")).unwrap();
@@ -1261,7 +1260,7 @@ mod tests {
                 .any(|l| l.starts_with("{\"id\":\"c0000001\"")),
             "closed ones moved to the archive: {snapshot}"
         );
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         let open = fresh.read_open().unwrap();
         assert_eq!(open.iter().count(), 2);
         assert!(open.contains("c0000001"));
@@ -1276,7 +1275,7 @@ mod tests {
             "{\"intro_store\":3,\"generation\":1}\n",
         )
         .unwrap();
-        let err = Store::new(dir.path()).read().unwrap_err();
+        let err = Store::new(dir.path(), NOW).read().unwrap_err();
         assert!(matches!(err, StoreError::UnknownVersion { found: 3, .. }));
         assert!(err.to_string().contains("reads 1 to 2"), "{err}");
     }
@@ -1284,7 +1283,7 @@ mod tests {
     #[test]
     fn prefixes_find_unique_requests() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "ab120000");
         put(&mut store, "ab340000");
         let requests = store.read().unwrap();

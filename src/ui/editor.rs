@@ -5,8 +5,8 @@
 use std::io::Write;
 use std::process::Command;
 
+use crate::domain::request::Rendered;
 use crate::error::UserError;
-use crate::mail::template::Rendered;
 use crate::setup::env::Environment;
 
 /// Let the user edit `rendered`. An emptied file aborts.
