@@ -26,7 +26,8 @@
 //! - `mail/`: `template` renders the built-in or user templates; `phrase`
 //!   fits what the user typed into their sentences (the `sentence` and
 //!   `clause` filters); `compose` turns a request into a message;
-//!   `message` builds the MIME bytes; `ask_check` warns about an ask that
+//!   `message` builds the MIME bytes; `imap_connection` connects and logs in
+//!   to IMAP for `sync` and the sent copy; `ask_check` warns about an ask that
 //!   leaves unsaid what B hopes for or the format, or runs long;
 //!   `transport/` delivers (outbox, sendmail, SMTP); `sync/` finds A's
 //!   replies (over IMAP, or in a Maildir) and decides which message

@@ -1,9 +1,11 @@
 //! Mail in and out: templates and what fills them, composing and building
 //! messages, the transports that deliver them and the inboxes `sync` reads
-//! replies from. May import `domain`, `setup`, `store` and `ui`.
+//! replies from, and the IMAP connection both of those use. May import
+//! `domain`, `setup`, `store` and `ui`.
 
 pub(crate) mod ask_check;
 pub(crate) mod compose;
+pub(crate) mod imap_connection;
 pub(crate) mod message;
 pub(crate) mod phrase;
 pub(crate) mod sync;

@@ -4,8 +4,8 @@
 //! send: the message did go out, and the store records it.
 
 use super::{SendError, Transport};
+use crate::mail::imap_connection::{self as imap, Login};
 use crate::mail::message::Outgoing;
-use crate::mail::sync::imap::{self, Login};
 use crate::setup::config::ImapSettings;
 use crate::setup::env::Environment;
 use crate::ui::output::Output;
