@@ -6,7 +6,7 @@
 //! both once A said yes.
 //!
 //! Where things live, by layer. A layer imports only from the layers above
-//! it in this list (checked by `scripts/check-layers`); `error` and
+//! it in this list (the `layers` unit test checks it); `error` and
 //! `fsutil` serve every layer.
 //!
 //! - `domain/`, the pure domain, no I/O and time passed in: `request` (states,
@@ -44,7 +44,8 @@
 //!   contacts, store, mailer); `complete` offers handles and request ids to
 //!   shells on TAB (through clap_complete, which answers before anything
 //!   else runs); `error` is the one voice of failures and the exit codes;
-//!   `fsutil` writes files atomically.
+//!   `fsutil` writes files atomically; `layers` (tests only) checks the
+//!   layer rule above.
 //! - `fuzzing` is not part of the interface: the hidden door the fuzz
 //!   targets in `fuzz/` use to reach the parsers above (see
 //!   `docs/fuzzing.md`).
@@ -56,6 +57,8 @@ mod context;
 mod domain;
 mod error;
 mod fsutil;
+#[cfg(test)]
+mod layers;
 mod mail;
 mod setup;
 mod store;
