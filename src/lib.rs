@@ -65,7 +65,9 @@ mod store;
 mod ui;
 
 // Public only so the fuzz crate in `fuzz/` can reach the private parsers;
-// not intro's API.
+// not intro's API, and built only for tests and the `fuzzing` feature
+// that crate turns on.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -161,7 +161,9 @@ fn encode_body(text: &str) -> Result<Body, UserError> {
 }
 
 /// Build the message, with no `User-Agent` header. Fails (naming the
-/// field) if any header value would span lines.
+/// field) if any header value would span lines. Only the tests and the
+/// fuzz targets build messages without saying whether to name intro.
+#[cfg(any(test, feature = "fuzzing"))]
 pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
     build_as(draft, false)
 }
