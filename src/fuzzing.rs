@@ -161,7 +161,7 @@ pub fn batch(data: &[u8]) {
                     all.iter().any(|f| !f.trim().is_empty())
                         || optional
                             .iter()
-                            .flat_map(|f| f.as_deref())
+                            .filter_map(|f| f.as_deref())
                             .any(|f| !f.trim().is_empty()),
                     "an empty row at line {line} was kept"
                 );
@@ -391,9 +391,8 @@ fn build_checked(draft: &Draft) -> Option<Outgoing> {
         .into_iter()
         .chain(draft.to.iter().map(|p| &p.name))
         .any(|v| has_line_break(v));
-    let out = match crate::mail::message::build(draft) {
-        Ok(out) => out,
-        Err(_) => return None,
+    let Ok(out) = crate::mail::message::build(draft) else {
+        return None;
     };
     assert!(!broken, "a header value with a line break was accepted");
     let bytes = &out.bytes;
@@ -439,7 +438,7 @@ fn build_checked(draft: &Draft) -> Option<Outgoing> {
     let mut seen = names.clone();
     seen.sort();
     expected.sort_unstable();
-    let want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    let want: Vec<String> = expected.iter().map(ToString::to_string).collect();
     assert_eq!(
         seen, want,
         "the header block has other headers than it should"

@@ -50,6 +50,12 @@
 //!   targets in `fuzz/` use to reach the parsers above (see
 //!   `docs/fuzzing.md`).
 
+// Two lints the library meets and the tests in `tests/` do not yet (so
+// not in Cargo.toml's `[lints]`, which covers every target): `pub` only
+// where an item is reachable from outside (`main`, `fuzzing`), so a
+// reader sees what is interface; and no cast that can lose bits unsaid.
+#![warn(unreachable_pub, clippy::cast_possible_truncation)]
+
 mod cli;
 mod cmd;
 mod complete;

@@ -40,7 +40,7 @@ use crate::ui::view;
 #[command(
     after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --dry-run\n  intro ask ada sam --why \"...\" --wants \"advice\" --format \"a call\" --yes\n  intro ask --batch asks.csv --yes"
 )]
-pub struct AskArgs {
+pub(crate) struct AskArgs {
     /// Contact A, the one asked: a handle, email or full name
     #[arg(
         required_unless_present = "batch",
@@ -168,7 +168,7 @@ pub(crate) struct AskFields {
     pub(crate) note: Option<String>,
 }
 
-pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if args.batch.is_some() {
         return run_batch(args, ctx);
     }
@@ -1150,7 +1150,7 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         .map(|r| {
             let mut json = view::request_json(r, ctx.now, &config.followup);
             json.warnings
-                .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+                .extend(warnings.get(r.id.as_str()).map(ToString::to_string));
             json
         })
         .collect();

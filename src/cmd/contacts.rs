@@ -19,13 +19,13 @@ use crate::setup::vcf;
 use crate::ui::table::Table;
 
 #[derive(Debug, Args)]
-pub struct ContactsArgs {
+pub(crate) struct ContactsArgs {
     #[command(subcommand)]
     pub action: Option<ContactsAction>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ContactsAction {
+pub(crate) enum ContactsAction {
     /// Validate the config, contacts and templates; report every problem
     Check,
     /// Add the people in a vCard file (.vcf) to the contacts file
@@ -49,7 +49,7 @@ Examples:
   intro contacts import contacts.vcf
   cat ~/.contacts/friends/*.vcf | intro contacts import -   (a khard/vdirsyncer folder)"
 )]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The vCard file to read (`-` reads standard input)
     #[arg(value_name = "FILE.vcf", value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
@@ -75,7 +75,7 @@ struct ContactJson<'a> {
     tags: &'a [String],
 }
 
-pub fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     match args.action {
         None => list(ctx),
         Some(ContactsAction::Check) => check(ctx),
@@ -236,7 +236,7 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
         }
         let mut table = Table::new();
         table.header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| out.bold(h)));
-        for c in list.iter() {
+        for c in list {
             table.row([
                 c.handle.clone(),
                 c.name.clone(),
@@ -316,7 +316,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
                 problems.extend(
                     c.placeholders(&text, &config_path)
                         .iter()
-                        .map(|e| e.to_string()),
+                        .map(ToString::to_string),
                 );
                 problems.extend(check_transport(c));
                 if let (None, (first, Some(guess))) = (
@@ -329,7 +329,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             if config_problems.is_empty() && problems.is_empty() {
                 checked.push(format!("config `{}`", config_path.display()));
             }
-            problems.extend(config_problems.iter().map(|e| e.to_string()));
+            problems.extend(config_problems.iter().map(ToString::to_string));
             (config, Config::places(&text))
         }
         Err(e) => {

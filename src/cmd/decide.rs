@@ -21,13 +21,13 @@ use crate::ui::view;
 
 /// Whose answer is recorded, for requests made with `intro ask --both`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Side {
+pub(crate) enum Side {
     A,
     B,
 }
 
 #[derive(Debug, Args)]
-pub struct ApproveArgs {
+pub(crate) struct ApproveArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
@@ -42,7 +42,7 @@ pub struct ApproveArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeclineArgs {
+pub(crate) struct DeclineArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
@@ -71,7 +71,7 @@ pub struct DeclineArgs {
 #[command(
     after_help = "Examples:\n  intro cancel 4f2a                 withdraw it quietly\n  intro cancel 4f2a --tell          draft a note telling A it is withdrawn\n  intro cancel 4f2a --tell --send   send that note"
 )]
-pub struct CancelArgs {
+pub(crate) struct CancelArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
@@ -127,7 +127,7 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSetti
     Ok(ctx.load_settings()?.followup)
 }
 
-pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
     let r = change(ctx, &args.request, |r| match args.side {
@@ -150,7 +150,7 @@ pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     send_options_need_send(
         &args.send_args,
         args.send,
@@ -259,7 +259,7 @@ fn decline_and_tell_b(
     Ok(())
 }
 
-pub fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     send_options_need_send(
         &args.send_args,
         args.send,
@@ -359,7 +359,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
             ctx,
             &updated,
             &config.followup,
-            saved.first().map(|p| p.as_path()),
+            saved.first().map(std::path::PathBuf::as_path),
         );
         return Ok(());
     }

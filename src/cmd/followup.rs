@@ -24,7 +24,7 @@ use crate::ui::view;
 #[command(
     after_help = "Examples:\n  intro followup 4f2a\n  intro status --due && intro followup --due --yes"
 )]
-pub struct FollowupArgs {
+pub(crate) struct FollowupArgs {
     /// The request to follow up (an id, its first 4 or more characters, or the handle of A)
     #[arg(
         required_unless_present = "due",
@@ -64,7 +64,7 @@ impl Nudge {
     }
 }
 
-pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);

@@ -24,7 +24,7 @@ use crate::ui::view;
 #[command(
     after_help = "Examples:\n  intro introduce 4f2a           print and save the draft\n  intro introduce 4f2a --send    send it to A and B"
 )]
-pub struct IntroduceArgs {
+pub(crate) struct IntroduceArgs {
     /// The approved request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
@@ -41,7 +41,7 @@ pub struct IntroduceArgs {
     pub send_args: SendArgs,
 }
 
-pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if args.send_args.yes && !args.send {
         return Err(UserError::new(
             "`--yes` confirms a send, but without `--send` the introduction is only drafted",

@@ -19,7 +19,7 @@ use crate::ui::view::{self, next_step};
 #[command(
     after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
 )]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Requests to show in detail (an id or a prefix of 4 or more characters),
     /// or contacts' handles to list the open requests they are in
     #[arg(value_name = "REQUEST", add = ArgValueCandidates::new(complete::any_request))]
@@ -42,7 +42,7 @@ pub struct StatusArgs {
     pub no_pager: bool,
 }
 
-pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // Status reads the follow-up settings; without a config the defaults
     // apply, so a fresh machine can still look at its store.
     let settings = match ctx.load_settings() {

@@ -8,16 +8,16 @@ use time::{Duration, OffsetDateTime};
 use crate::domain::request::Request;
 
 /// How far back "lately" reaches.
-pub const WINDOW_DAYS: i64 = 90;
+pub(crate) const WINDOW_DAYS: i64 = 90;
 
 /// How far back "lately" reaches, as a duration.
-pub fn window() -> Duration {
+pub(crate) fn window() -> Duration {
     Duration::days(WINDOW_DAYS)
 }
 
 /// An earlier ask of the same A.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PriorAsk {
+pub(crate) struct PriorAsk {
     /// The request id, or `line N` for an earlier row of the same batch.
     pub id: String,
     pub b: String,
@@ -26,7 +26,7 @@ pub struct PriorAsk {
 }
 
 impl PriorAsk {
-    pub fn of(r: &Request) -> PriorAsk {
+    pub(crate) fn of(r: &Request) -> PriorAsk {
         PriorAsk {
             id: r.id.clone(),
             b: r.b.clone(),
@@ -39,7 +39,12 @@ impl PriorAsk {
 /// The warning for asking `a` once more, if one is due: A has an open ask,
 /// or was asked `limit` times or more in the last 90 days (so this ask
 /// would go over the limit).
-pub fn warning(a: &str, prior: &[PriorAsk], now: OffsetDateTime, limit: u32) -> Option<String> {
+pub(crate) fn warning(
+    a: &str,
+    prior: &[PriorAsk],
+    now: OffsetDateTime,
+    limit: u32,
+) -> Option<String> {
     let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
     let since = now - window();
     let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
@@ -76,7 +81,7 @@ pub fn warning(a: &str, prior: &[PriorAsk], now: OffsetDateTime, limit: u32) -> 
 
 /// Ask fatigue over a batch: one warning for all of a batch's asks of `a`.
 #[derive(Debug, PartialEq, Eq)]
-pub struct BatchWarning {
+pub(crate) struct BatchWarning {
     pub text: String,
     /// The asks from this one on (in batch order) are those that warn:
     /// the first goes without when A had nothing open and was under the
@@ -89,7 +94,7 @@ pub struct BatchWarning {
 /// lines, A's open asks and the 90-day total, once, instead of one growing
 /// list per row. None when no row would warn on its own: A has nothing
 /// open, is asked once, and stays within `limit`.
-pub fn batch_warning(
+pub(crate) fn batch_warning(
     a: &str,
     prior: &[PriorAsk],
     lines: &[u64],

@@ -6,7 +6,7 @@ use time::{Duration, OffsetDateTime};
 
 /// A rendered template (or a message the user edited): the Subject and the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     pub subject: String,
     pub body: String,
 }
@@ -14,7 +14,7 @@ pub struct Rendered {
 /// When follow-ups are due: the config's `[followup]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FollowupSettings {
+pub(crate) struct FollowupSettings {
     /// A follow-up is due this many days after the ask or the last follow-up.
     #[serde(default = "default_after_days")]
     pub after_days: u32,
@@ -45,7 +45,7 @@ impl Default for FollowupSettings {
 /// Message-ID) instead of lost or repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
-pub enum State {
+pub(crate) enum State {
     Sending,
     Asked,
     Replied,
@@ -56,7 +56,7 @@ pub enum State {
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             State::Sending => "sending",
             State::Asked => "asked",
@@ -69,7 +69,7 @@ impl State {
     }
 
     /// Open requests block a new ask of the same pair.
-    pub fn is_open(self) -> bool {
+    pub(crate) fn is_open(self) -> bool {
         matches!(
             self,
             State::Sending | State::Asked | State::Replied | State::Approved
@@ -85,7 +85,7 @@ impl std::fmt::Display for State {
 
 /// One message intro sent (or began to send) for a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sent {
+pub(crate) struct Sent {
     pub message_id: String,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -93,7 +93,7 @@ pub struct Sent {
 
 /// A message whose send began but whose acceptance is not yet recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Pending {
+pub(crate) struct Pending {
     pub kind: PendingKind,
     pub message_id: String,
     /// The run sending it (see `claim`); another may take over once it died.
@@ -106,7 +106,7 @@ pub struct Pending {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum PendingKind {
+pub(crate) enum PendingKind {
     Followup,
     Introduction,
     /// B's ask, for a request made with `--both`.
@@ -128,7 +128,7 @@ pub enum PendingKind {
 
 impl PendingKind {
     /// Who a message of this kind is written to.
-    pub fn to_b(self) -> bool {
+    pub(crate) fn to_b(self) -> bool {
         matches!(
             self,
             PendingKind::AskB
@@ -142,7 +142,7 @@ impl PendingKind {
 /// A note sent as the request closed: to B after A's no, or withdrawing
 /// the ask.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
+pub(crate) struct Note {
     pub kind: PendingKind,
     pub message_id: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -151,7 +151,7 @@ pub struct Note {
 
 /// A reply from A found by `intro sync`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Reply {
+pub(crate) struct Reply {
     /// The reply's Date header.
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
@@ -161,7 +161,7 @@ pub struct Reply {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum EventKind {
+pub(crate) enum EventKind {
     Asked,
     FollowedUp,
     Replied,
@@ -184,7 +184,7 @@ pub enum EventKind {
 
 /// One line of a request's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
+pub(crate) struct Event {
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     pub kind: EventKind,
@@ -195,7 +195,7 @@ pub struct Event {
 /// Where B's side of a request made with `--both` stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SideState {
+pub(crate) enum SideState {
     Sending,
     Asked,
     Replied,
@@ -204,7 +204,7 @@ pub enum SideState {
 }
 
 impl SideState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SideState::Sending => "sending",
             SideState::Asked => "asked",
@@ -218,7 +218,7 @@ impl SideState {
 /// B's side of a request made with `--both`: B is asked too, and the
 /// introduction waits for both yeses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BSide {
+pub(crate) struct BSide {
     pub status: SideState,
     /// B's ask's Message-ID and Subject, which B's follow-ups answer.
     pub message_id: String,
@@ -236,7 +236,7 @@ pub struct BSide {
 
 /// What the user typed to make an ask.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AskSpec {
+pub(crate) struct AskSpec {
     pub a: String,
     pub a_email: String,
     pub b: String,
@@ -249,7 +249,7 @@ pub struct AskSpec {
 
 /// One ask of A about B, and everything that happened to it since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Request {
+pub(crate) struct Request {
     pub id: String,
     /// A's handle: the one asked.
     pub a: String,
@@ -320,7 +320,7 @@ pub struct Request {
 /// A move the request's state does not allow.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("request `{id}` is {from}; it cannot be {action}")]
-pub struct TransitionError {
+pub(crate) struct TransitionError {
     pub id: String,
     pub from: State,
     pub action: &'static str,
@@ -328,7 +328,7 @@ pub struct TransitionError {
 
 impl Request {
     /// A request whose ask is about to be sent.
-    pub fn new(
+    pub(crate) fn new(
         id: String,
         spec: AskSpec,
         subject: String,
@@ -367,7 +367,7 @@ impl Request {
     }
 
     /// Ask B too: the request is made with `--both`.
-    pub fn with_b_side(mut self, message_id: String, subject: String) -> Request {
+    pub(crate) fn with_b_side(mut self, message_id: String, subject: String) -> Request {
         self.b_side = Some(BSide {
             status: SideState::Sending,
             message_id,
@@ -381,12 +381,12 @@ impl Request {
     }
 
     /// B is asked too.
-    pub fn both(&self) -> bool {
+    pub(crate) fn both(&self) -> bool {
         self.b_side.is_some()
     }
 
     /// A's own answer, apart from B's: what `status` would be without B.
-    pub fn a_status(&self) -> State {
+    pub(crate) fn a_status(&self) -> State {
         if self.a_approved {
             State::Approved
         } else {
@@ -435,7 +435,7 @@ impl Request {
     }
 
     /// The transport accepted B's ask.
-    pub fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+    pub(crate) fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Sending], "marked asked for B")?;
         let b = self.b_mut();
         b.status = SideState::Asked;
@@ -446,7 +446,7 @@ impl Request {
     }
 
     /// B said yes; the request is approved when A did too.
-    pub fn approve_b(
+    pub(crate) fn approve_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -462,7 +462,7 @@ impl Request {
     }
 
     /// B said no: the request is declined.
-    pub fn decline_b(
+    pub(crate) fn decline_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -478,7 +478,7 @@ impl Request {
 
     /// A reply from B was found: B's side becomes `replied`. So does B's
     /// ask still `sending`: as with A's, B's answer proves it went out.
-    pub fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    pub(crate) fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.b_side_in(&[SideState::Sending], "").is_ok() {
             let sent = self.created_at;
             if self.mark_b_asked(sent).is_err() {
@@ -496,25 +496,25 @@ impl Request {
     }
 
     /// B's ask may be sent: it is recorded but not yet accepted.
-    pub fn check_b_ask(&self) -> Result<(), TransitionError> {
+    pub(crate) fn check_b_ask(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Sending], "asked for B again")
             .map(|_| ())
     }
 
     /// Whether a reply from B may still change the request: B's ask went
     /// out (or may have: `sending`) and B has not answered.
-    pub fn awaits_b(&self) -> bool {
+    pub(crate) fn awaits_b(&self) -> bool {
         self.b_side_in(&[SideState::Sending, SideState::Asked], "")
             .is_ok()
     }
 
-    pub fn check_b_followup(&self) -> Result<(), TransitionError> {
+    pub(crate) fn check_b_followup(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked], "followed up with B")
             .map(|_| ())
     }
 
     /// The transport accepted a follow-up to B.
-    pub fn mark_b_followed_up(
+    pub(crate) fn mark_b_followed_up(
         &mut self,
         now: OffsetDateTime,
         message_id: String,
@@ -530,7 +530,7 @@ impl Request {
     }
 
     /// When B's next follow-up becomes due, if one can be.
-    pub fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+    pub(crate) fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
         let b = self.b_side.as_ref()?;
         if b.status != SideState::Asked
             || !matches!(self.status, State::Asked | State::Replied)
@@ -543,14 +543,14 @@ impl Request {
     }
 
     /// A follow-up to B is due.
-    pub fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+    pub(crate) fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
         self.next_b_followup_at(settings)
             .is_some_and(|at| now >= at)
     }
 
     /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
     /// and one being sent.
-    pub fn b_thread_ids(&self) -> Vec<&str> {
+    pub(crate) fn b_thread_ids(&self) -> Vec<&str> {
         let Some(b) = &self.b_side else {
             return Vec::new();
         };
@@ -561,7 +561,7 @@ impl Request {
     }
 
     /// The References header of a follow-up to B: B's ask and earlier ones.
-    pub fn b_references(&self) -> String {
+    pub(crate) fn b_references(&self) -> String {
         match &self.b_side {
             Some(b) => std::iter::once(b.message_id.as_str())
                 .chain(b.followups.iter().map(|f| f.message_id.as_str()))
@@ -593,7 +593,7 @@ impl Request {
     }
 
     /// The transport accepted the ask.
-    pub fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+    pub(crate) fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
         self.check(&[State::Sending], "marked asked")?;
         self.status = State::Asked;
         self.sending_run = None;
@@ -602,7 +602,7 @@ impl Request {
         Ok(())
     }
 
-    pub fn approve(
+    pub(crate) fn approve(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -623,7 +623,7 @@ impl Request {
         Ok(())
     }
 
-    pub fn decline(
+    pub(crate) fn decline(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -636,7 +636,7 @@ impl Request {
         Ok(())
     }
 
-    pub fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+    pub(crate) fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
         self.check(
             &[
                 State::Sending,
@@ -659,7 +659,7 @@ impl Request {
     /// it could record that, and A's answer proves it went out. Returns
     /// false, changing nothing, in any other state (a second sighting of
     /// the same reply, or a decision the user already recorded).
-    pub fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    pub(crate) fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.status == State::Sending {
             // It went out in the run that recorded it, when it was made.
             let sent = self.created_at;
@@ -679,7 +679,7 @@ impl Request {
     }
 
     /// Check that a follow-up may be sent now and how many were sent.
-    pub fn check_followup(&self) -> Result<(), TransitionError> {
+    pub(crate) fn check_followup(&self) -> Result<(), TransitionError> {
         self.check(&[State::Asked], "followed up")?;
         if self.a_approved {
             return Err(TransitionError {
@@ -744,7 +744,7 @@ impl Request {
 
     /// Record that a follow-up (or an introduction) is about to be sent by
     /// `run`, with the user's edited text if they edited it.
-    pub fn begin(
+    pub(crate) fn begin(
         &mut self,
         kind: PendingKind,
         message_id: String,
@@ -760,7 +760,7 @@ impl Request {
     }
 
     /// The edited text of an interrupted follow-up or introduction.
-    pub fn pending_edit(&self, kind: PendingKind) -> Option<&Rendered> {
+    pub(crate) fn pending_edit(&self, kind: PendingKind) -> Option<&Rendered> {
         match &self.pending {
             Some(p) if p.kind == kind => p.edited.as_ref(),
             _ => None,
@@ -768,7 +768,7 @@ impl Request {
     }
 
     /// The pending message of `kind`, if an earlier send was interrupted.
-    pub fn pending_id(&self, kind: PendingKind) -> Option<&str> {
+    pub(crate) fn pending_id(&self, kind: PendingKind) -> Option<&str> {
         match &self.pending {
             Some(p) if p.kind == kind => Some(&p.message_id),
             _ => None,
@@ -776,7 +776,7 @@ impl Request {
     }
 
     /// The transport accepted a follow-up.
-    pub fn mark_followed_up(
+    pub(crate) fn mark_followed_up(
         &mut self,
         now: OffsetDateTime,
         message_id: String,
@@ -794,7 +794,7 @@ impl Request {
     /// Who still owes an answer to their ask, and so should hear that it
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
-    pub fn unanswered(&self) -> Vec<PendingKind> {
+    pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
         let mut who = Vec::new();
         if self.status == State::Asked && !self.a_approved {
             who.push(PendingKind::CancelNote);
@@ -808,7 +808,7 @@ impl Request {
     /// A closing note of `kind` may be sent: the request can still be
     /// declined (a note to B) or cancelled (a note withdrawing the ask),
     /// and no such note was sent yet.
-    pub fn check_note(&self, kind: PendingKind) -> Result<(), TransitionError> {
+    pub(crate) fn check_note(&self, kind: PendingKind) -> Result<(), TransitionError> {
         match kind {
             PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
             _ => self.check(
@@ -827,13 +827,13 @@ impl Request {
     }
 
     /// A note of `kind` was sent already.
-    pub fn note_sent(&self, kind: PendingKind) -> bool {
+    pub(crate) fn note_sent(&self, kind: PendingKind) -> bool {
         self.notes.iter().any(|n| n.kind == kind)
     }
 
     /// The transport accepted a closing note; the caller records the
     /// decline or the cancel that goes with it.
-    pub fn mark_note_sent(
+    pub(crate) fn mark_note_sent(
         &mut self,
         now: OffsetDateTime,
         kind: PendingKind,
@@ -855,12 +855,12 @@ impl Request {
         Ok(())
     }
 
-    pub fn check_introduce(&self) -> Result<(), TransitionError> {
+    pub(crate) fn check_introduce(&self) -> Result<(), TransitionError> {
         self.check(&[State::Approved], "introduced")
     }
 
     /// The transport accepted the introduction.
-    pub fn mark_introduced(
+    pub(crate) fn mark_introduced(
         &mut self,
         now: OffsetDateTime,
         message_id: String,
@@ -879,12 +879,12 @@ impl Request {
     }
 
     /// When the last message to A about this request went out.
-    pub fn last_contact(&self) -> Option<OffsetDateTime> {
+    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
         self.followups.last().map(|f| f.at).or(self.asked_at)
     }
 
     /// When the next follow-up becomes due, if one can be.
-    pub fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+    pub(crate) fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
         if self.status != State::Asked
             || self.a_approved
             || self.followups.len() >= settings.max as usize
@@ -896,17 +896,17 @@ impl Request {
 
     /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
     /// since the ask or the last follow-up.
-    pub fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+    pub(crate) fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
         self.is_a_due(now, settings) || self.is_b_due(now, settings)
     }
 
     /// A follow-up to A is due.
-    pub fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+    pub(crate) fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
         self.next_followup_at(settings).is_some_and(|at| now >= at)
     }
 
     /// Every Message-ID a reply from A may point at: the ask and follow-ups.
-    pub fn thread_ids(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn thread_ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.message_id.as_str())
             .chain(self.followups.iter().map(|f| f.message_id.as_str()))
             .chain(
@@ -918,7 +918,7 @@ impl Request {
     }
 
     /// The References header of a follow-up: the ask and earlier follow-ups.
-    pub fn references(&self) -> String {
+    pub(crate) fn references(&self) -> String {
         std::iter::once(self.message_id.as_str())
             .chain(self.followups.iter().map(|f| f.message_id.as_str()))
             .collect::<Vec<_>>()
@@ -1303,8 +1303,7 @@ mod properties {
         from == to
             || matches!(
                 (from, to),
-                (Sending, Asked | Replied)
-                    | (Sending, Cancelled)
+                (Sending, Asked | Replied | Cancelled)
                     | (Asked, Replied | Approved | Declined | Cancelled)
                     | (Replied, Approved | Declined | Cancelled)
                     | (Approved, Introduced | Cancelled)

@@ -2,13 +2,13 @@
 //! read like a clear yes or a clear no. Pure text functions.
 
 /// Longest snippet kept, in characters (status shows fewer).
-pub const MAX_CHARS: usize = 160;
+pub(crate) const MAX_CHARS: usize = 160;
 
 /// The reply's own words: quoted lines (`>`), the attribution line before
 /// them ("On ... wrote:"), a forwarded or Outlook-style copy of the ask and
 /// the signature are left out; whitespace is collapsed and the text is cut
 /// at a word boundary after [`MAX_CHARS`] characters.
-pub fn snippet(body: &str) -> String {
+pub(crate) fn snippet(body: &str) -> String {
     let own = own_text(body);
     let words: Vec<&str> = own.split_whitespace().collect();
     cut(&words.join(" "), MAX_CHARS)
@@ -144,7 +144,7 @@ fn cut(text: &str, max: usize) -> String {
 
 /// How a reply reads, when that is clear.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
+pub(crate) enum Tone {
     Yes,
     No,
 }
@@ -217,7 +217,7 @@ const UNCLEAR: &[&str] = &[
 /// A clear yes or a clear no, or nothing when the words are mixed,
 /// hedged, or ask something back. Only a hint for the user: intro never
 /// changes a request's state by it.
-pub fn tone(snippet: &str) -> Option<Tone> {
+pub(crate) fn tone(snippet: &str) -> Option<Tone> {
     let mut text = format!(" {} ", snippet.to_lowercase().replace('’', "'"));
     if text.contains('?') || UNCLEAR.iter().any(|u| has_phrase(&text, u)) {
         return None;

@@ -23,7 +23,7 @@ use crate::domain::request::{EventKind, Request, State};
 
 /// Every number `intro stats` shows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// Only requests created at or after this time were counted.
     pub since: Option<OffsetDateTime>,
     pub total: usize,
@@ -39,31 +39,31 @@ pub struct Stats {
 
 /// Decisions A made: yes or no.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Approval {
+pub(crate) struct Approval {
     pub yes: usize,
     pub no: usize,
 }
 
 impl Approval {
-    pub fn decided(&self) -> usize {
+    pub(crate) fn decided(&self) -> usize {
         self.yes + self.no
     }
 
     /// yes / decided, or None when nothing was decided.
-    pub fn rate(&self) -> Option<f64> {
+    pub(crate) fn rate(&self) -> Option<f64> {
         ratio(self.yes, self.decided())
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Answers {
+pub(crate) struct Answers {
     pub answered: usize,
     /// The median time from the ask to the answer.
     pub median: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Followups {
+pub(crate) struct Followups {
     /// Follow-ups sent, over every counted request.
     pub sent: usize,
     /// Answered requests (the base of the two numbers below).
@@ -76,19 +76,19 @@ pub struct Followups {
 
 impl Followups {
     /// The share of answered requests that needed a follow-up.
-    pub fn share(&self) -> Option<f64> {
+    pub(crate) fn share(&self) -> Option<f64> {
         ratio(self.needed, self.answered)
     }
 
     /// Follow-ups per answered request, on average.
-    pub fn average(&self) -> Option<f64> {
+    pub(crate) fn average(&self) -> Option<f64> {
         ratio(self.before_answer, self.answered)
     }
 }
 
 /// One contact, as the A of requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContactStats {
+pub(crate) struct ContactStats {
     pub handle: String,
     /// Requests whose ask went out to this contact.
     pub asked: usize,
@@ -98,7 +98,7 @@ pub struct ContactStats {
 }
 
 /// Count `requests` created at or after `since` (all when None).
-pub fn compute<'r>(
+pub(crate) fn compute<'r>(
     requests: impl IntoIterator<Item = &'r Request>,
     since: Option<OffsetDateTime>,
 ) -> Stats {
@@ -179,7 +179,7 @@ pub fn compute<'r>(
 }
 
 /// The states in the order intro shows them.
-pub const ALL_STATES: [State; 7] = [
+pub(crate) const ALL_STATES: [State; 7] = [
     State::Sending,
     State::Asked,
     State::Replied,

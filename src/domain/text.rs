@@ -1,7 +1,7 @@
 //! Small text helpers shared by contacts, templates and messages.
 
 /// True when `s` would break a header line.
-pub fn has_line_break(s: &str) -> bool {
+pub(crate) fn has_line_break(s: &str) -> bool {
     s.contains(['\r', '\n'])
 }
 
@@ -67,7 +67,7 @@ fn is_one_of(word: &str, list: &[&str]) -> bool {
 /// Why a first name derived from a full name may be wrong, so the user
 /// can set `first_name` instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Guess {
+pub(crate) enum Guess {
     /// A title was dropped (`Dr. Rafael Ortiz` gives `Rafael`).
     TitleDropped(String),
     /// The name was read as `Last, First`.
@@ -87,7 +87,7 @@ impl std::fmt::Display for Guess {
 /// before it and suffixes after it are dropped, `Last, First` gives First,
 /// and a name without spaces (as CJK names are written) is used whole.
 /// Also says when that took a guess.
-pub fn derive_first_name(full: &str) -> (&str, Option<Guess>) {
+pub(crate) fn derive_first_name(full: &str) -> (&str, Option<Guess>) {
     let full = full.trim();
     let mut parts: Vec<&str> = full.split(',').map(str::trim).collect();
     // `King, Jr.` or `Ada Lovelace, PhD`: the parts after a comma that are
@@ -126,7 +126,7 @@ pub fn derive_first_name(full: &str) -> (&str, Option<Guess>) {
 /// A full name as it reads in a sentence: `Okafor, Ngozi` is `Ngozi
 /// Okafor`; a suffix after a comma (`King, Jr.`) and any other name stay
 /// as written.
-pub fn natural_name(full: &str) -> String {
+pub(crate) fn natural_name(full: &str) -> String {
     let full = full.trim();
     let parts: Vec<&str> = full.split(',').map(str::trim).collect();
     let suffixes = parts
@@ -149,12 +149,12 @@ pub fn natural_name(full: &str) -> String {
 }
 
 /// The name a person is greeted by (see [`derive_first_name`]).
-pub fn first_name(full: &str) -> &str {
+pub(crate) fn first_name(full: &str) -> &str {
     derive_first_name(full).0
 }
 
 /// The first `max` characters of `s`, with an ellipsis when cut.
-pub fn truncate(s: &str, max: usize) -> String {
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();
     }

@@ -8,10 +8,10 @@ use crate::mail::message::Outgoing;
 use crate::setup::config::AskField;
 
 /// Over this many words, an ask or a follow-up warns.
-pub const MAX_WORDS: usize = 150;
+pub(crate) const MAX_WORDS: usize = 150;
 
 impl AskField {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             AskField::Wants => "wants",
             AskField::Format => "format",
@@ -19,7 +19,7 @@ impl AskField {
     }
 
     /// What an ask without this field leaves A to guess.
-    pub fn unsaid(self) -> &'static str {
+    pub(crate) fn unsaid(self) -> &'static str {
         match self {
             AskField::Wants => "what B hopes for",
             AskField::Format => "in what format",
@@ -28,7 +28,7 @@ impl AskField {
 }
 
 /// The optional fields an ask leaves out (empty or blank counts as out).
-pub fn missing(wants: Option<&str>, format: Option<&str>) -> Vec<AskField> {
+pub(crate) fn missing(wants: Option<&str>, format: Option<&str>) -> Vec<AskField> {
     let absent = |v: Option<&str>| v.is_none_or(|s| s.trim().is_empty());
     [(AskField::Wants, wants), (AskField::Format, format)]
         .into_iter()
@@ -38,12 +38,12 @@ pub fn missing(wants: Option<&str>, format: Option<&str>) -> Vec<AskField> {
 }
 
 /// The warning for one missing field.
-pub fn warning(field: AskField) -> String {
+pub(crate) fn warning(field: AskField) -> String {
     format!("the ask does not say {}", field.unsaid())
 }
 
 /// The error when a field `[ask] require` insists on is missing.
-pub fn unmet(require: &[AskField], missing: &[AskField]) -> Option<UserError> {
+pub(crate) fn unmet(require: &[AskField], missing: &[AskField]) -> Option<UserError> {
     let field = *missing.iter().find(|f| require.contains(f))?;
     Some(
         UserError::new(format!(
@@ -60,7 +60,7 @@ pub fn unmet(require: &[AskField], missing: &[AskField]) -> Option<UserError> {
 
 /// One warning line for a batch: how many rows leave `field` out, and
 /// which lines.
-pub fn batch_warning(field: AskField, lines: &[u64]) -> Option<String> {
+pub(crate) fn batch_warning(field: AskField, lines: &[u64]) -> Option<String> {
     match lines {
         [] => None,
         [line] => Some(format!("line {line}: {}", warning(field))),
@@ -75,7 +75,7 @@ pub fn batch_warning(field: AskField, lines: &[u64]) -> Option<String> {
 
 /// The warning for a message body over [`MAX_WORDS`]; `what` names it
 /// ("the ask to Ada Lovelace").
-pub fn length_warning(what: &str, message: &Outgoing) -> Option<String> {
+pub(crate) fn length_warning(what: &str, message: &Outgoing) -> Option<String> {
     let words = crate::mail::phrase::word_count(&body(message));
     (words > MAX_WORDS).then(|| {
         format!("{what} is {words} words long (more than {MAX_WORDS}); a shorter one is easier to answer")
@@ -90,7 +90,7 @@ fn body(message: &Outgoing) -> String {
 }
 
 /// Every long body of a batch, as one warning line.
-pub fn batch_length_warning(long: &[(u64, usize)]) -> Option<String> {
+pub(crate) fn batch_length_warning(long: &[(u64, usize)]) -> Option<String> {
     match long {
         [] => None,
         [(line, words)] => Some(format!(
@@ -105,7 +105,7 @@ pub fn batch_length_warning(long: &[(u64, usize)]) -> Option<String> {
 }
 
 /// The words of `message`'s body.
-pub fn words(message: &Outgoing) -> usize {
+pub(crate) fn words(message: &Outgoing) -> usize {
     crate::mail::phrase::word_count(&body(message))
 }
 

@@ -17,7 +17,7 @@ use crate::setup::config::Config;
 use crate::setup::contacts::{Contact, Contacts};
 use crate::ui::output::rfc3339;
 
-pub struct Composer<'a> {
+pub(crate) struct Composer<'a> {
     config: &'a Config,
     contacts: &'a Contacts,
     templates_dir: PathBuf,
@@ -26,7 +26,7 @@ pub struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    pub fn new(
+    pub(crate) fn new(
         config: &'a Config,
         contacts: &'a Contacts,
         templates_dir: PathBuf,
@@ -76,7 +76,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    pub fn vars(&self, request: &Request) -> Vars {
+    pub(crate) fn vars(&self, request: &Request) -> Vars {
         let a = self.contact(&request.a, &request.a_email);
         let b = self.contact(&request.b, &request.b_email);
         Vars {
@@ -133,7 +133,7 @@ impl<'a> Composer<'a> {
     }
 
     /// The subject an ask for `request` will have.
-    pub fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
+    pub(crate) fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
         Ok(self
             .template(Kind::Ask)?
             .render(&self.vars(request))?
@@ -141,7 +141,7 @@ impl<'a> Composer<'a> {
     }
 
     /// The ask's Subject and body: as the user edited it, or rendered.
-    pub fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         match &request.edited {
             Some(edited) => Ok(edited.clone()),
             None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
@@ -149,7 +149,7 @@ impl<'a> Composer<'a> {
     }
 
     /// The ask to A. B is never a recipient.
-    pub fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
+    pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.ask_text(request)?;
         self.build(Draft {
             from: self.me(),
@@ -165,7 +165,7 @@ impl<'a> Composer<'a> {
 
     /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
     /// it threads.
-    pub fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
         rendered.subject = reply_subject(&request.subject);
         Ok(rendered)
@@ -173,7 +173,7 @@ impl<'a> Composer<'a> {
 
     /// A nudge in the ask's thread, replying to the ask. `text` is the
     /// user's edit, if any; its Subject is kept `Re:` the ask's.
-    pub fn followup(
+    pub(crate) fn followup(
         &self,
         request: &Request,
         message_id: String,
@@ -196,14 +196,14 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         Ok(self
             .template(Kind::Introduce)?
             .render(&self.vars(request))?)
     }
 
     /// The introduction, to A and B together. `text` is the user's edit, if any.
-    pub fn introduction(
+    pub(crate) fn introduction(
         &self,
         request: &Request,
         message_id: String,
@@ -229,7 +229,7 @@ impl<'a> Composer<'a> {
     }
 
     /// The graceful close-the-loop note to B after a no.
-    pub fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
+    pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
         self.build(Draft {
             from: self.me(),
@@ -244,7 +244,7 @@ impl<'a> Composer<'a> {
     }
 
     /// The subject B's ask will have (`--both`).
-    pub fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
+    pub(crate) fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
         Ok(self
             .template(Kind::AskB)?
             .render(&self.vars(request))?
@@ -253,7 +253,7 @@ impl<'a> Composer<'a> {
 
     /// B's ask's Subject and body: as the user edited it, or rendered from
     /// ask_b.txt (which sees `a` and `b` as in A's ask).
-    pub fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         match request.b_side.as_ref().and_then(|b| b.edited.clone()) {
             Some(edited) => Ok(edited),
             None => Ok(self.template(Kind::AskB)?.render(&self.vars(request))?),
@@ -261,7 +261,7 @@ impl<'a> Composer<'a> {
     }
 
     /// B's ask (`--both`): to B alone.
-    pub fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
+    pub(crate) fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let b_side = request
             .b_side
             .as_ref()
@@ -279,7 +279,7 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         let mut rendered = self
             .template(Kind::Followup)?
             .render(&self.vars_for_b(request))?;
@@ -295,7 +295,7 @@ impl<'a> Composer<'a> {
     }
 
     /// A nudge to B in B's ask's thread.
-    pub fn followup_b(
+    pub(crate) fn followup_b(
         &self,
         request: &Request,
         message_id: String,
@@ -324,7 +324,7 @@ impl<'a> Composer<'a> {
 
     /// The close-the-loop note to B after A's no, as a message that can be
     /// sent again with the same Message-ID. `text` is the user's edit, if any.
-    pub fn decline_note_to_send(
+    pub(crate) fn decline_note_to_send(
         &self,
         request: &Request,
         message_id: String,
@@ -346,13 +346,17 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+    pub(crate) fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
     }
 
     /// The note withdrawing the ask's Subject and body, for A or (`to_b`)
     /// for B: `Re:` that side's ask, so it threads.
-    pub fn cancel_note_text(&self, request: &Request, to_b: bool) -> anyhow::Result<Rendered> {
+    pub(crate) fn cancel_note_text(
+        &self,
+        request: &Request,
+        to_b: bool,
+    ) -> anyhow::Result<Rendered> {
         let (vars, subject) = if to_b {
             (self.vars_for_b(request), self.b_subject(request))
         } else {
@@ -366,7 +370,7 @@ impl<'a> Composer<'a> {
     /// The note withdrawing the ask, to A or (`to_b`) to B, in that side's
     /// ask thread. `text` is the user's edit, if any; its Subject is kept
     /// `Re:` the ask's.
-    pub fn cancel_note(
+    pub(crate) fn cancel_note(
         &self,
         request: &Request,
         to_b: bool,
@@ -404,7 +408,7 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
+    pub(crate) fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
         message::new_message_id(request_id, purpose, self.config.me_email())
     }
 
@@ -414,7 +418,7 @@ impl<'a> Composer<'a> {
 }
 
 /// `Re: <subject>`, without stacking a second `Re:`.
-pub fn reply_subject(subject: &str) -> String {
+pub(crate) fn reply_subject(subject: &str) -> String {
     if subject.len() >= 3 && subject[..3].eq_ignore_ascii_case("re:") {
         subject.to_string()
     } else {
@@ -423,7 +427,7 @@ pub fn reply_subject(subject: &str) -> String {
 }
 
 /// Render every template once with sample values, for `contacts check`.
-pub fn check_templates(
+pub(crate) fn check_templates(
     config: &Config,
     contacts: &Contacts,
     templates_dir: &std::path::Path,

@@ -23,7 +23,7 @@ use crate::setup::env::Environment;
 use crate::setup::secret::{self, PasswordSource};
 
 /// The connection under the IMAP session.
-pub enum Stream {
+pub(crate) enum Stream {
     Plain(TcpStream),
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
@@ -54,7 +54,7 @@ impl Write for Stream {
 }
 
 /// The IMAP user name: `[imap] username`, else the address in `[me]`.
-pub fn username(settings: &ImapSettings, me_email: &str) -> String {
+pub(crate) fn username(settings: &ImapSettings, me_email: &str) -> String {
     settings
         .username
         .clone()
@@ -62,12 +62,12 @@ pub fn username(settings: &ImapSettings, me_email: &str) -> String {
 }
 
 /// A logged-in IMAP session and the server it is on (`host:port`).
-pub type Login = (::imap::Session<Stream>, String);
+pub(crate) type Login = (::imap::Session<Stream>, String);
 
 /// Connect and log in as `settings` say: TLS, STARTTLS or (when allowed)
 /// plain; the password from the table's source. `me_email` is the user
 /// name when the table has none.
-pub fn login(
+pub(crate) fn login(
     settings: &ImapSettings,
     me_email: &str,
     env: &Environment,
@@ -136,7 +136,12 @@ fn refused_login(server: &str, username: &str, why: &str) -> SyncError {
     .hint("check `username` and the password source in [imap]; many providers need an app password")
 }
 
-pub fn command_error(server: &str, timeout_secs: u64, what: &str, e: ::imap::Error) -> SyncError {
+pub(crate) fn command_error(
+    server: &str,
+    timeout_secs: u64,
+    what: &str,
+    e: ::imap::Error,
+) -> SyncError {
     match e {
         ::imap::Error::No(no) => SyncError::new(format!(
             "{server} refused {what}: {}",

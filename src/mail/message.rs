@@ -15,7 +15,7 @@ use crate::mail::template::Rendered;
 
 /// What a message is for; part of its Message-ID (and so of its outbox file name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
+pub(crate) enum Purpose {
     Ask,
     AskB,
     Followup,
@@ -26,7 +26,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Purpose::Ask => "ask",
             Purpose::AskB => "ask-b",
@@ -40,13 +40,13 @@ impl Purpose {
 
 /// A person in a header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
+pub(crate) struct Person {
     pub name: String,
     pub email: String,
 }
 
 impl Person {
-    pub fn new(name: &str, email: &str) -> Person {
+    pub(crate) fn new(name: &str, email: &str) -> Person {
         Person {
             name: name.into(),
             email: email.into(),
@@ -70,7 +70,7 @@ impl std::fmt::Display for Person {
 
 /// Everything needed to build one message.
 #[derive(Debug, Clone)]
-pub struct Draft {
+pub(crate) struct Draft {
     pub from: Person,
     pub to: Vec<Person>,
     /// A copy to the sender, kept out of the headers others see.
@@ -84,7 +84,7 @@ pub struct Draft {
 
 /// A built message, ready for a transport.
 #[derive(Debug, Clone)]
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     pub message_id: String,
     pub subject: String,
     pub to: Vec<Person>,
@@ -99,7 +99,7 @@ pub struct Outgoing {
 
 impl Outgoing {
     /// The message as text, for previews, dry runs and drafts.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).replace("\r\n", "\n")
     }
 }
@@ -107,7 +107,7 @@ impl Outgoing {
 /// A new Message-ID on the sender's domain, naming the request it belongs
 /// to (so outbox files say what they are), without naming intro: it is
 /// the user's own note.
-pub fn new_message_id(request_id: &str, purpose: Purpose, from_email: &str) -> String {
+pub(crate) fn new_message_id(request_id: &str, purpose: Purpose, from_email: &str) -> String {
     let domain = from_email.rsplit_once('@').map_or("localhost", |(_, d)| d);
     format!(
         "<{request_id}.{}.{}@{domain}>",
@@ -117,7 +117,7 @@ pub fn new_message_id(request_id: &str, purpose: Purpose, from_email: &str) -> S
 }
 
 /// `n` random bytes as hex.
-pub fn random_hex(n: usize) -> String {
+pub(crate) fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     // If the OS cannot give randomness, a time-derived value still keeps
     // ids distinct in practice; intro never uses these as secrets.
@@ -126,7 +126,8 @@ pub fn random_hex(n: usize) -> String {
             .duration_since(SystemTime::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
         for (i, b) in bytes.iter_mut().enumerate() {
-            *b = (nanos >> (i * 8 % 128)) as u8;
+            // Byte `i` of the nanoseconds: the mask keeps what fits.
+            *b = u8::try_from((nanos >> (i * 8 % 128)) & 0xff).unwrap_or_default();
         }
     }
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -164,13 +165,13 @@ fn encode_body(text: &str) -> Result<Body, UserError> {
 /// field) if any header value would span lines. Only the tests and the
 /// fuzz targets build messages without saying whether to name intro.
 #[cfg(any(test, feature = "fuzzing"))]
-pub fn build(draft: &Draft) -> Result<Outgoing, UserError> {
+pub(crate) fn build(draft: &Draft) -> Result<Outgoing, UserError> {
     build_as(draft, false)
 }
 
 /// Build the message; `user_agent` names intro in a `User-Agent` header
 /// (`[send] user_agent`).
-pub fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, UserError> {
+pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, UserError> {
     for (what, value) in [
         ("the Subject", draft.rendered.subject.as_str()),
         ("the sender's name", draft.from.name.as_str()),
@@ -257,8 +258,8 @@ pub fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, UserError> 
         to: draft.to.clone(),
         envelope_from: envelope
             .from()
-            .map_or_else(|| draft.from.email.clone(), |a| a.to_string()),
-        envelope_to: envelope.to().iter().map(|a| a.to_string()).collect(),
+            .map_or_else(|| draft.from.email.clone(), ToString::to_string),
+        envelope_to: envelope.to().iter().map(ToString::to_string).collect(),
         bytes,
         bcc: draft.bcc.as_ref().map(|p| p.email.clone()),
     })

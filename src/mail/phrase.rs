@@ -34,13 +34,13 @@ const COMMON_STARTS: &[&str] = &[
 
 /// `s` as a sentence of its own: trimmed, a capital first letter, and a
 /// final `.` unless it already ends in `.`, `!`, `?` or `...`.
-pub fn sentence(s: &str) -> String {
+pub(crate) fn sentence(s: &str) -> String {
     full_stop(&capitalize(s.trim()))
 }
 
 /// `s` ending a sentence, its capital as typed: a final `.` unless it
 /// already ends in one (`Tom Reed Jr.` stays as it is).
-pub fn full_stop(s: &str) -> String {
+pub(crate) fn full_stop(s: &str) -> String {
     let mut out = s.trim().to_string();
     if out.is_empty() {
         return out;
@@ -57,7 +57,7 @@ pub fn full_stop(s: &str) -> String {
 /// `s` as the end of a sentence the template began ("Why I thought of
 /// you two: ..."): its first word as in [`clause`], its own final `!`,
 /// `?` or `...` kept, else a `.`.
-pub fn ending(s: &str) -> String {
+pub(crate) fn ending(s: &str) -> String {
     let s = s.trim().trim_end_matches([',', ';', ':', ' ']);
     let (body, mark) = s.split_at(s.trim_end_matches(FINAL_MARKS).len());
     if mark.is_empty() {
@@ -69,7 +69,7 @@ pub fn ending(s: &str) -> String {
 /// `s` as part of a sentence the template goes on with: trimmed, its final
 /// punctuation dropped, and its first word lowercased when it is a common
 /// word that was capitalized only for starting the field.
-pub fn clause(s: &str) -> String {
+pub(crate) fn clause(s: &str) -> String {
     let mut s = s.trim();
     loop {
         let cut = s
@@ -113,7 +113,7 @@ const BRIEF_WORDS: usize = 14;
 /// `s` as a [`clause`] short enough for a one-line reminder: a long one
 /// is cut where its first part ends (a comma, a semicolon, a dash, or an
 /// `and`), or else after [`BRIEF_WORDS`] words.
-pub fn brief(s: &str) -> String {
+pub(crate) fn brief(s: &str) -> String {
     let whole = clause(s);
     let words: Vec<&str> = whole.split_whitespace().collect();
     if words.len() <= BRIEF_WORDS {
@@ -129,7 +129,7 @@ pub fn brief(s: &str) -> String {
 
 /// True when `s` ends in a final mark, perhaps inside a closing quote or
 /// bracket.
-pub fn ends_a_sentence(s: &str) -> bool {
+pub(crate) fn ends_a_sentence(s: &str) -> bool {
     s.trim_end()
         .trim_end_matches(CLOSERS)
         .ends_with(FINAL_MARKS)
@@ -144,14 +144,14 @@ fn capitalize(s: &str) -> String {
 }
 
 /// The words of a message body, as a reader counts them.
-pub fn word_count(body: &str) -> usize {
+pub(crate) fn word_count(body: &str) -> usize {
     body.split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .count()
 }
 
 /// Make the filters available to `tera`'s templates.
-pub fn register(tera: &mut tera::Tera) {
+pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("sentence", filter(sentence));
     tera.register_filter("clause", filter(clause));
     tera.register_filter("full_stop", filter(full_stop));

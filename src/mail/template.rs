@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use crate::domain::request::Rendered;
+pub(crate) use crate::domain::request::Rendered;
 use crate::domain::text;
 use crate::error::Hints;
 
 /// The templates intro renders, each overridable by `<name>.txt`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Ask,
     AskB,
     Followup,
@@ -23,7 +23,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 6] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
@@ -32,7 +32,7 @@ impl Kind {
         Kind::Cancel,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Ask => "ask",
             Kind::AskB => "ask_b",
@@ -56,7 +56,7 @@ impl Kind {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     #[error("cannot read template `{}`: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -95,7 +95,7 @@ impl Hints for TemplateError {
 
 /// Where a template's text came from.
 #[derive(Debug, Clone)]
-pub struct Source {
+pub(crate) struct Source {
     pub kind: Kind,
     /// The user's file, or None for the built-in.
     pub path: Option<PathBuf>,
@@ -104,7 +104,7 @@ pub struct Source {
 
 impl Source {
     /// How errors name this template.
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         match &self.path {
             Some(p) => p.display().to_string(),
             None => format!("{}.txt (built-in)", self.kind.name()),
@@ -113,7 +113,7 @@ impl Source {
 }
 
 /// The user's template for `kind` if the folder has one, else the built-in.
-pub fn load(kind: Kind, dir: &Path) -> Result<Source, TemplateError> {
+pub(crate) fn load(kind: Kind, dir: &Path) -> Result<Source, TemplateError> {
     let path = dir.join(format!("{}.txt", kind.name()));
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Source {
@@ -133,7 +133,7 @@ pub fn load(kind: Kind, dir: &Path) -> Result<Source, TemplateError> {
 /// A contact as templates see it (`a`, `b`): never its private note. The
 /// name reads as in a sentence (`Okafor, Ngozi` is `Ngozi Okafor`).
 #[derive(Debug, Clone, Serialize)]
-pub struct ContactView {
+pub(crate) struct ContactView {
     pub handle: String,
     pub name: String,
     pub first_name: String,
@@ -162,14 +162,14 @@ impl From<&crate::setup::contacts::Contact> for ContactView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MeView {
+pub(crate) struct MeView {
     pub name: String,
     pub first_name: String,
     pub email: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RequestView {
+pub(crate) struct RequestView {
     pub id: String,
     pub subject: String,
     pub created_at: String,
@@ -179,7 +179,7 @@ pub struct RequestView {
 
 /// Everything a template can use.
 #[derive(Debug, Clone, Serialize)]
-pub struct Vars {
+pub(crate) struct Vars {
     pub me: MeView,
     pub a: ContactView,
     pub b: ContactView,
@@ -213,7 +213,7 @@ impl Vars {
 
 /// A template parsed and ready to render many times (a batch renders one
 /// ask per row).
-pub struct Template {
+pub(crate) struct Template {
     origin: String,
     header_lines: usize,
     tera: tera::Tera,
@@ -225,7 +225,7 @@ const BODY: &str = "body";
 impl Template {
     /// Parse `source`. The header block and the body are kept apart, so a
     /// value with a line break can never add a header line.
-    pub fn compile(source: &Source) -> Result<Template, TemplateError> {
+    pub(crate) fn compile(source: &Source) -> Result<Template, TemplateError> {
         let origin = source.origin();
         let (header_src, body_src, body_line) =
             split_source(&source.text).ok_or_else(|| TemplateError::Shape {
@@ -263,13 +263,13 @@ impl Template {
     }
 
     /// Load and parse the template for `kind` (the user's, or the built-in).
-    pub fn load(kind: Kind, dir: &Path) -> Result<Template, TemplateError> {
+    pub(crate) fn load(kind: Kind, dir: &Path) -> Result<Template, TemplateError> {
         Template::compile(&load(kind, dir)?)
     }
 
     /// Render with `vars`: if the rendered header block has more lines than
     /// the template's, a value added one, which is an error naming it.
-    pub fn render(&self, vars: &Vars) -> Result<Rendered, TemplateError> {
+    pub(crate) fn render(&self, vars: &Vars) -> Result<Rendered, TemplateError> {
         let origin = self.origin.clone();
         let context = tera::Context::from_serialize(vars).map_err(|e| TemplateError::Render {
             origin: origin.clone(),
@@ -336,7 +336,7 @@ impl Template {
 }
 
 /// Parse and render in one go.
-pub fn render(source: &Source, vars: &Vars) -> Result<Rendered, TemplateError> {
+pub(crate) fn render(source: &Source, vars: &Vars) -> Result<Rendered, TemplateError> {
     Template::compile(source)?.render(vars)
 }
 

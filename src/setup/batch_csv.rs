@@ -205,7 +205,7 @@ fn header_columns(
     // A column named twice would be read once and its twin ignored (a
     // row could look empty to intro and not to the user): refuse it.
     let mut named: Vec<String> = Vec::new();
-    for h in headers.iter() {
+    for h in headers {
         let h = h.to_ascii_lowercase();
         if named.contains(&h) {
             return Err(UserError::new(format!(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use crate::domain::request::FollowupSettings;
+pub(crate) use crate::domain::request::FollowupSettings;
 use crate::error::Hints;
 use crate::fsutil;
 use crate::setup::textpos::LineCol;
@@ -14,7 +14,7 @@ use crate::setup::textpos::LineCol;
 /// Everything the config file says, with defaults filled in.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     /// The contacts file, relative to the config file's folder.
     pub contacts: Option<PathBuf>,
     /// A folder of templates overriding the built-in ones, relative to the config file's folder.
@@ -37,7 +37,7 @@ pub struct Config {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Me {
+pub(crate) struct Me {
     pub name: Spanned<String>,
     /// What I sign with; derived from `name` when unset.
     pub first_name: Option<String>,
@@ -46,7 +46,7 @@ pub struct Me {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SendSettings {
+pub(crate) struct SendSettings {
     /// Which transport sends; `None` means "smtp when [smtp] exists, else outbox".
     pub transport: Option<TransportKind>,
     /// Most messages per minute in a batch; 0 = no limit.
@@ -63,7 +63,7 @@ pub struct SendSettings {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TransportKind {
+pub(crate) enum TransportKind {
     Smtp,
     Sendmail,
     Outbox,
@@ -71,7 +71,7 @@ pub enum TransportKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Security {
+pub(crate) enum Security {
     /// Plain connection upgraded with STARTTLS; the upgrade is required.
     Starttls,
     /// Implicit TLS from the first byte.
@@ -83,7 +83,7 @@ pub enum Security {
 /// A command to run: an argv array, or a string for `sh -c`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-pub enum CommandLine {
+pub(crate) enum CommandLine {
     /// Run directly, no shell.
     Argv(Vec<String>),
     /// Run with `sh -c`.
@@ -92,7 +92,7 @@ pub enum CommandLine {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SmtpSettings {
+pub(crate) struct SmtpSettings {
     pub host: String,
     #[serde(default, deserialize_with = "port")]
     pub port: Option<u16>,
@@ -131,7 +131,7 @@ fn default_timeout() -> u64 {
 
 impl SmtpSettings {
     /// The port, defaulting by security as the spec says.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port.unwrap_or(match self.security {
             Security::Starttls => 587,
             Security::Tls => 465,
@@ -142,18 +142,18 @@ impl SmtpSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SendmailSettings {
+pub(crate) struct SendmailSettings {
     #[serde(default = "default_sendmail_command")]
     pub command: CommandLine,
 }
 
-pub fn default_sendmail_command() -> CommandLine {
+pub(crate) fn default_sendmail_command() -> CommandLine {
     CommandLine::Argv(vec!["sendmail".into(), "-i".into(), "-t".into()])
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Warn before asking someone more often than this in 90 days.
     #[serde(default = "default_asks_per_90_days")]
     pub asks_per_90_days: u32,
@@ -173,7 +173,7 @@ impl Default for Limits {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AskSettings {
+pub(crate) struct AskSettings {
     /// Fields an ask must have: a missing one is an error, not a warning.
     #[serde(default)]
     pub require: Vec<AskField>,
@@ -182,14 +182,14 @@ pub struct AskSettings {
 /// An optional field of an ask that `[ask] require` can insist on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AskField {
+pub(crate) enum AskField {
     Wants,
     Format,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ImapSettings {
+pub(crate) struct ImapSettings {
     pub host: String,
     #[serde(default, deserialize_with = "port")]
     pub port: Option<u16>,
@@ -218,7 +218,7 @@ fn default_mailbox() -> String {
 }
 
 impl ImapSettings {
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port.unwrap_or(match self.security {
             Security::Tls => 993,
             Security::Starttls | Security::None => 143,
@@ -228,13 +228,13 @@ impl ImapSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MaildirSettings {
+pub(crate) struct MaildirSettings {
     pub path: PathBuf,
 }
 
 /// A config file that could not be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("no config file at `{}`", path.display())]
     Missing { path: PathBuf },
     #[error("cannot read `{}`: {source}", path.display())]
@@ -270,25 +270,25 @@ const MAIL_TABLES: [&str; 4] = ["smtp", "sendmail", "imap", "maildir"];
 
 /// What `intro init` writes into `[me]`: a config still holding either is
 /// not set up yet.
-pub const PLACEHOLDER_NAME: &str = "Your Name";
-pub const PLACEHOLDER_EMAIL: &str = "you@example.com";
+pub(crate) const PLACEHOLDER_NAME: &str = "Your Name";
+pub(crate) const PLACEHOLDER_EMAIL: &str = "you@example.com";
 
 impl Config {
     /// Read and validate the config file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
         Self::parse(&Self::read(path)?, path)
     }
 
     /// Read the config file at `path` for a command that neither sends nor
     /// syncs: a mail table that does not parse is left out (as if absent),
     /// everything else is validated as [`Config::load`] does.
-    pub fn load_without_broken_mail(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn load_without_broken_mail(path: &Path) -> Result<Config, ConfigError> {
         Self::load_tolerating(path, &MAIL_TABLES)
     }
 
     /// [`Config::load`], but a table among `tables` that does not parse is
     /// left out (as if absent), for a command that does not read it.
-    pub fn load_tolerating(path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+    pub(crate) fn load_tolerating(path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
         let text = Self::read(path)?;
         if let Ok(config) = Self::parse(&text, path) {
             return Ok(config);
@@ -307,7 +307,7 @@ impl Config {
 
     /// Every problem in the config text, as far as toml lets one see: each
     /// mail table's on its own, then the rest's (the first of each).
-    pub fn problems(text: &str, path: &Path) -> Vec<ConfigError> {
+    pub(crate) fn problems(text: &str, path: &Path) -> Vec<ConfigError> {
         let mut problems: Vec<ConfigError> = Vec::new();
         let mut broken = Vec::new();
         for table in MAIL_TABLES {
@@ -332,7 +332,7 @@ impl Config {
 
     /// Where the contacts and templates are, read from a config that may
     /// not be valid; None for what cannot be read.
-    pub fn places(text: &str) -> Places {
+    pub(crate) fn places(text: &str) -> Places {
         #[derive(Deserialize)]
         struct Raw {
             contacts: Option<PathBuf>,
@@ -351,7 +351,7 @@ impl Config {
     }
 
     /// A config for checking templates when the real one cannot be read.
-    pub fn stand_in(path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn stand_in(path: &Path) -> Result<Config, ConfigError> {
         let text =
             format!("[me]\nname = \"{PLACEHOLDER_NAME}\"\nemail = \"{PLACEHOLDER_EMAIL}\"\n");
         Self::parse(&text, path)
@@ -359,7 +359,7 @@ impl Config {
 
     /// Problems of a config that loads but is not set up: `[me]` still
     /// holding what `intro init` wrote.
-    pub fn placeholders(&self, text: &str, path: &Path) -> Vec<ConfigError> {
+    pub(crate) fn placeholders(&self, text: &str, path: &Path) -> Vec<ConfigError> {
         let at = |span: std::ops::Range<usize>, message: String| ConfigError::Invalid {
             path: path.into(),
             pos: LineCol::of(text, span.start),
@@ -384,7 +384,7 @@ impl Config {
     }
 
     /// The config file's text.
-    pub fn read(path: &Path) -> Result<String, ConfigError> {
+    pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -397,7 +397,7 @@ impl Config {
         }
     }
 
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         Self::parse_checked(text, path, true)
     }
 
@@ -457,7 +457,7 @@ impl Config {
     }
 
     /// The transport that sends, after defaults.
-    pub fn transport(&self) -> TransportKind {
+    pub(crate) fn transport(&self) -> TransportKind {
         match self.send.transport {
             Some(kind) => kind,
             None if self.smtp.is_some() => TransportKind::Smtp,
@@ -465,19 +465,19 @@ impl Config {
         }
     }
 
-    pub fn me_name(&self) -> &str {
+    pub(crate) fn me_name(&self) -> &str {
         self.me.name.get_ref()
     }
 
     /// What I sign with: `[me] first_name`, or derived from the name.
-    pub fn me_first_name(&self) -> &str {
+    pub(crate) fn me_first_name(&self) -> &str {
         match &self.me.first_name {
             Some(set) => set,
             None => crate::domain::text::first_name(self.me_name()),
         }
     }
 
-    pub fn me_email(&self) -> &str {
+    pub(crate) fn me_email(&self) -> &str {
         self.me.email.get_ref()
     }
 }
@@ -485,7 +485,7 @@ impl Config {
 /// The `contacts` and `templates` keys of a config, with where the
 /// templates key is (for pointing at it).
 #[derive(Debug, Clone, Default)]
-pub struct Places {
+pub(crate) struct Places {
     pub contacts: Option<PathBuf>,
     pub templates: Option<(PathBuf, LineCol)>,
 }
@@ -546,7 +546,7 @@ fn without_tables(text: &str, tables: &[&str]) -> String {
 /// Where intro reads and writes, resolved once from flags, environment and
 /// platform defaults (first match wins, as the spec lists).
 #[derive(Debug, Clone)]
-pub struct Paths {
+pub(crate) struct Paths {
     /// The platform's config folder for intro (`<config dir>/intro`).
     pub config_home: PathBuf,
     pub config_file: PathBuf,
@@ -558,7 +558,7 @@ pub struct Paths {
 impl Paths {
     /// The contacts file: `--contacts`, then the config's key (relative to
     /// the config file), then the default place.
-    pub fn contacts_file(&self, config: Option<&Config>) -> PathBuf {
+    pub(crate) fn contacts_file(&self, config: Option<&Config>) -> PathBuf {
         if let Some(path) = &self.contacts_flag {
             return path.clone();
         }
@@ -568,7 +568,7 @@ impl Paths {
         self.config_home.join("contacts.toml")
     }
 
-    pub fn templates_dir(&self, config: Option<&Config>) -> PathBuf {
+    pub(crate) fn templates_dir(&self, config: Option<&Config>) -> PathBuf {
         match config.and_then(|c| c.templates.as_ref()) {
             Some(rel) => self.relative_to_config(rel),
             None => self.config_home.join("templates"),
@@ -576,7 +576,7 @@ impl Paths {
     }
 
     /// A path from the config: `~` expanded, relative ones from the config file's folder.
-    pub fn relative_to_config(&self, rel: &Path) -> PathBuf {
+    pub(crate) fn relative_to_config(&self, rel: &Path) -> PathBuf {
         let rel = fsutil::expand_tilde(rel);
         if rel.is_absolute() {
             return rel;
@@ -585,11 +585,11 @@ impl Paths {
         base.join(rel)
     }
 
-    pub fn outbox_dir(&self) -> PathBuf {
+    pub(crate) fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }
 
-    pub fn drafts_dir(&self) -> PathBuf {
+    pub(crate) fn drafts_dir(&self) -> PathBuf {
         self.data_dir.join("drafts")
     }
 }

@@ -14,7 +14,7 @@ use crate::setup::textpos::{LineCol, LineIndex};
 
 /// One person intro can ask or introduce.
 #[derive(Debug, Clone, Serialize)]
-pub struct Contact {
+pub(crate) struct Contact {
     pub handle: String,
     pub name: String,
     pub email: String,
@@ -33,7 +33,7 @@ pub struct Contact {
 
 impl Contact {
     /// The name the person is greeted by: as set, or derived from `name`.
-    pub fn first_name(&self) -> &str {
+    pub(crate) fn first_name(&self) -> &str {
         match &self.first_name {
             Some(set) => set,
             None => text::first_name(&self.name),
@@ -41,7 +41,7 @@ impl Contact {
     }
 
     /// Why the derived first name may be wrong; None when it was set.
-    pub fn first_name_guess(&self) -> Option<text::Guess> {
+    pub(crate) fn first_name_guess(&self) -> Option<text::Guess> {
         match &self.first_name {
             Some(_) => None,
             None => text::derive_first_name(&self.name).1,
@@ -51,13 +51,13 @@ impl Contact {
 
 /// A problem at one place in the contacts file.
 #[derive(Debug, Clone)]
-pub struct Problem {
+pub(crate) struct Problem {
     pub pos: LineCol,
     pub message: String,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ContactsError {
+pub(crate) enum ContactsError {
     #[error("no contacts file at `{}`", path.display())]
     Missing { path: PathBuf },
     #[error("cannot read `{}`: {source}", path.display())]
@@ -81,7 +81,7 @@ fn describe_invalid(path: &Path, problems: &[Problem]) -> String {
 
 impl ContactsError {
     /// The user-facing form: one line per problem when there are several.
-    pub fn into_user_error(self) -> UserError {
+    pub(crate) fn into_user_error(self) -> UserError {
         let hints = self.hints();
         let mut err = UserError::new(self.to_string());
         if let ContactsError::Invalid { path, problems } = &self
@@ -117,7 +117,7 @@ impl Hints for ContactsError {
 
 /// All contacts, sorted by handle.
 #[derive(Debug, Clone, Default)]
-pub struct Contacts {
+pub(crate) struct Contacts {
     pub path: PathBuf,
     list: Vec<Contact>,
 }
@@ -125,7 +125,7 @@ pub struct Contacts {
 type RawFile = BTreeMap<Spanned<String>, Spanned<BTreeMap<String, Spanned<toml::Value>>>>;
 
 impl Contacts {
-    pub fn load(path: &Path) -> Result<Contacts, ContactsError> {
+    pub(crate) fn load(path: &Path) -> Result<Contacts, ContactsError> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -142,7 +142,7 @@ impl Contacts {
     }
 
     /// Parse and validate, collecting every problem rather than the first.
-    pub fn parse(text: &str, path: &Path) -> Result<Contacts, ContactsError> {
+    pub(crate) fn parse(text: &str, path: &Path) -> Result<Contacts, ContactsError> {
         let raw: RawFile = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
@@ -306,13 +306,13 @@ impl Contacts {
         })
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Contact> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Contact> {
         self.list.iter()
     }
 
     /// Addresses more than one contact has (compared without case), with
     /// their handles: likely one person entered twice.
-    pub fn shared_emails(&self) -> Vec<(String, Vec<String>)> {
+    pub(crate) fn shared_emails(&self) -> Vec<(String, Vec<String>)> {
         let mut by_email: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for c in &self.list {
             by_email
@@ -326,15 +326,15 @@ impl Contacts {
             .collect()
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.list.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
-    pub fn by_handle(&self, handle: &str) -> Option<&Contact> {
+    pub(crate) fn by_handle(&self, handle: &str) -> Option<&Contact> {
         self.list
             .binary_search_by(|c| c.handle.as_str().cmp(handle))
             .ok()
@@ -342,7 +342,7 @@ impl Contacts {
     }
 
     /// Find a contact by handle, exact email, or unique full name.
-    pub fn find(&self, query: &str) -> Result<&Contact, LookupError> {
+    pub(crate) fn find(&self, query: &str) -> Result<&Contact, LookupError> {
         let q = query.trim();
         if let Some(c) = self
             .by_handle(q)
@@ -419,7 +419,7 @@ fn duplicate_handles(text: &str) -> (Vec<Problem>, Vec<std::ops::Range<usize>>) 
         }
         later.push(h.range.clone());
         if *count == 2 {
-            let list: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            let list: Vec<String> = lines.iter().map(ToString::to_string).collect();
             problems.push(Problem {
                 pos: LineCol {
                     line: h.line,
@@ -438,7 +438,7 @@ fn duplicate_handles(text: &str) -> (Vec<Problem>, Vec<std::ops::Range<usize>>) 
 
 /// A name on the command line that is not exactly one contact.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LookupError {
+pub(crate) enum LookupError {
     Unknown {
         query: String,
         suggestions: Vec<String>,
@@ -450,7 +450,7 @@ pub enum LookupError {
 }
 
 impl LookupError {
-    pub fn into_user_error(self, contacts_path: &Path) -> UserError {
+    pub(crate) fn into_user_error(self, contacts_path: &Path) -> UserError {
         match self {
             LookupError::Unknown { query, suggestions } => {
                 let mut err = UserError::new(format!("unknown contact `{query}`"));
@@ -477,7 +477,7 @@ impl LookupError {
 }
 
 /// Handles are what users type: lowercase letters, digits, `.`, `_`, `-`.
-pub fn check_handle(handle: &str) -> Result<(), &'static str> {
+pub(crate) fn check_handle(handle: &str) -> Result<(), &'static str> {
     if handle.is_empty() {
         return Err("is empty");
     }
@@ -491,7 +491,7 @@ pub fn check_handle(handle: &str) -> Result<(), &'static str> {
 }
 
 /// An address intro can put in a header and an SMTP envelope.
-pub fn check_email(email: &str) -> Result<(), &'static str> {
+pub(crate) fn check_email(email: &str) -> Result<(), &'static str> {
     if text::has_line_break(email) {
         return Err("contains a line break");
     }

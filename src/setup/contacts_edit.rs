@@ -12,14 +12,14 @@ use crate::setup::import::NewContact;
 
 /// The contacts file as its text, to change it, and as contacts, to check
 /// against. A file that does not exist yet is empty.
-pub struct ContactsFile {
+pub(crate) struct ContactsFile {
     pub path: PathBuf,
     text: Option<String>,
     pub contacts: Contacts,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum SaveError {
+pub(crate) enum SaveError {
     #[error("cannot edit `{}`: {source}", path.display())]
     Edit {
         path: PathBuf,
@@ -39,7 +39,7 @@ pub enum SaveError {
 }
 
 impl ContactsFile {
-    pub fn load(path: &Path) -> Result<ContactsFile, ContactsError> {
+    pub(crate) fn load(path: &Path) -> Result<ContactsFile, ContactsError> {
         let (text, contacts) = match Contacts::load(path) {
             Ok(contacts) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ContactsError::Read {
@@ -61,7 +61,11 @@ impl ContactsFile {
     /// Write the file with `added` appended and `updated` changed in place,
     /// atomically. Through a symlink (a dotfiles repository), the file it
     /// points to is replaced and the link stays.
-    pub fn save(&self, added: &[NewContact], updated: &[NewContact]) -> Result<(), SaveError> {
+    pub(crate) fn save(
+        &self,
+        added: &[NewContact],
+        updated: &[NewContact],
+    ) -> Result<(), SaveError> {
         let path = &self.path;
         let text =
             apply(self.text.as_deref(), added, updated).map_err(|source| SaveError::Edit {

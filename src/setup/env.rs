@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Default)]
-pub struct Environment {
+pub(crate) struct Environment {
     vars: HashMap<String, String>,
     /// Standard input is a terminal: intro may ask questions.
     pub stdin_tty: bool,
@@ -20,7 +20,7 @@ pub struct Environment {
 }
 
 impl Environment {
-    pub fn capture() -> Environment {
+    pub(crate) fn capture() -> Environment {
         Environment {
             vars: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -35,7 +35,7 @@ impl Environment {
     }
 
     /// A variable's value; empty counts as unset, as most tools treat it.
-    pub fn var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
             .map(String::as_str)
@@ -43,12 +43,12 @@ impl Environment {
     }
 
     /// Interactive: a person can answer a question on this terminal.
-    pub fn interactive(&self) -> bool {
+    pub(crate) fn interactive(&self) -> bool {
         self.stdin_tty && self.stderr_tty
     }
 
     #[cfg(test)]
-    pub fn with_vars(vars: &[(&str, &str)]) -> Environment {
+    pub(crate) fn with_vars(vars: &[(&str, &str)]) -> Environment {
         Environment {
             vars: vars
                 .iter()
@@ -62,7 +62,7 @@ impl Environment {
 /// How to start this intro again from a script: its `argv[0]`, made
 /// absolute when it named a path (`./target/debug/intro`), left as typed
 /// when it was found on `PATH` (`intro`), so upgrades are picked up.
-pub fn invoked_as() -> String {
+pub(crate) fn invoked_as() -> String {
     let argv0 = std::env::args_os()
         .next()
         .map(PathBuf::from)

@@ -16,7 +16,7 @@ use crate::setup::vcf::{Card, Malformed};
 
 /// A contact to write: a new one, or the fields replacing an existing one's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewContact {
+pub(crate) struct NewContact {
     /// The card it came from (1 = the file's first).
     pub card: usize,
     pub handle: String,
@@ -29,7 +29,7 @@ pub struct NewContact {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     pub card: usize,
     /// The card's name and preferred address, when it has them.
     pub name: Option<String>,
@@ -38,7 +38,7 @@ pub struct Skipped {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub added: Vec<NewContact>,
     /// Existing contacts the cards replace fields of (only with `--force`).
     pub updated: Vec<NewContact>,
@@ -49,7 +49,7 @@ pub struct Plan {
 const NOISE_CATEGORIES: [&str; 1] = ["myContacts"];
 
 /// Decide what importing `cards` into `contacts` does.
-pub fn plan(cards: Vec<Result<Card, Malformed>>, contacts: &Contacts, force: bool) -> Plan {
+pub(crate) fn plan(cards: Vec<Result<Card, Malformed>>, contacts: &Contacts, force: bool) -> Plan {
     let mut taken: BTreeSet<String> = contacts.iter().map(|c| c.handle.clone()).collect();
     let existing: BTreeMap<String, String> = contacts
         .iter()
@@ -77,9 +77,9 @@ pub fn plan(cards: Vec<Result<Card, Malformed>>, contacts: &Contacts, force: boo
             plan.skipped.push(Skipped {
                 card: number,
                 name: card.name.clone(),
-                email: addresses.first().map(|a| a.to_string()),
+                email: addresses.first().map(ToString::to_string),
                 reason,
-            })
+            });
         };
         let Some(name) = card.name.clone() else {
             skip("no name (no `FN`, `N` or `ORG`)".into());
@@ -162,7 +162,7 @@ fn one_line(s: &str) -> String {
 }
 
 /// A free handle for `name`: the first name, the full name, then numbered.
-pub fn derive_handle(name: &str, email: &str, taken: impl Fn(&str) -> bool) -> String {
+pub(crate) fn derive_handle(name: &str, email: &str, taken: impl Fn(&str) -> bool) -> String {
     let mut full = slug(name);
     if full.is_empty() {
         full = slug(email.split('@').next().unwrap_or(""));
@@ -183,7 +183,7 @@ pub fn derive_handle(name: &str, email: &str, taken: impl Fn(&str) -> bool) -> S
 }
 
 /// `Zoë Ångström-O'Brien` -> `zoe-angstrom-obrien`.
-pub fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     let ascii = deunicode::deunicode(text).to_ascii_lowercase();
     let mut out = String::new();
     for c in ascii.chars() {

@@ -8,7 +8,7 @@ use crate::setup::config::CommandLine;
 use crate::setup::env::Environment;
 
 /// Where a table says its password comes from.
-pub struct PasswordSource<'a> {
+pub(crate) struct PasswordSource<'a> {
     /// The config table, for messages: "smtp" or "imap".
     pub table: &'static str,
     /// Who logs in where, for the prompt: `user@host`.
@@ -20,12 +20,12 @@ pub struct PasswordSource<'a> {
 /// Why no password could be had. Never contains the password.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
-pub struct PasswordError {
+pub(crate) struct PasswordError {
     pub message: String,
     pub hint: String,
 }
 
-pub fn resolve(source: &PasswordSource, env: &Environment) -> Result<String, PasswordError> {
+pub(crate) fn resolve(source: &PasswordSource, env: &Environment) -> Result<String, PasswordError> {
     let table = source.table;
     if let Some(command) = source.command {
         return run_command(table, command);

@@ -4,14 +4,14 @@ use std::fmt;
 
 /// A 1-based line and column (in characters) in a text file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineCol {
+pub(crate) struct LineCol {
     pub line: usize,
     pub column: usize,
 }
 
 impl LineCol {
     /// The position of byte `offset` in `text`.
-    pub fn of(text: &str, offset: usize) -> LineCol {
+    pub(crate) fn of(text: &str, offset: usize) -> LineCol {
         let offset = offset.min(text.len());
         let before = text.get(..offset).unwrap_or(text);
         let line = before.matches('\n').count() + 1;
@@ -24,13 +24,13 @@ impl LineCol {
 /// Where each line of a text starts, so that many positions can be looked
 /// up without rescanning the text each time (a contacts file with
 /// thousands of people has tens of thousands of fields).
-pub struct LineIndex<'a> {
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    pub fn new(text: &'a str) -> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -38,7 +38,7 @@ impl<'a> LineIndex<'a> {
     }
 
     /// The position of byte `offset`, as [`LineCol::of`] gives it.
-    pub fn of(&self, offset: usize) -> LineCol {
+    pub(crate) fn of(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&start| start <= offset);
         let start = self.starts[line - 1];
@@ -58,7 +58,7 @@ impl fmt::Display for LineCol {
 
 /// toml's messages are sentences ending in a newline or period; our voice is
 /// a lowercase clause.
-pub fn toml_message(message: &str) -> String {
+pub(crate) fn toml_message(message: &str) -> String {
     let message = message.trim().trim_end_matches('.');
     let mut chars = message.chars();
     match chars.next() {
@@ -69,7 +69,7 @@ pub fn toml_message(message: &str) -> String {
 
 /// A `[name]` table header of a TOML file, found line by line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableHeader {
+pub(crate) struct TableHeader {
     /// The table's name, unquoted; dotted names (`[a.b]`) are kept whole.
     pub name: String,
     /// The 1-based line of the header.
@@ -82,7 +82,7 @@ pub struct TableHeader {
 /// A line scan, not a parse: it serves to point at tables of a file that
 /// toml refused (a table defined twice) or to leave one out, so it also
 /// works on text that does not parse.
-pub fn table_headers(text: &str) -> Vec<TableHeader> {
+pub(crate) fn table_headers(text: &str) -> Vec<TableHeader> {
     let mut headers: Vec<TableHeader> = Vec::new();
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -113,7 +113,7 @@ pub fn table_headers(text: &str) -> Vec<TableHeader> {
 
 /// `text` with the bytes of `ranges` turned into spaces (line breaks kept),
 /// so that what is left keeps its lines and columns.
-pub fn blank(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+pub(crate) fn blank(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for range in ranges {
         for b in &mut bytes[range.clone()] {

@@ -17,7 +17,7 @@ use vcard::tree::value::cursor::VcardValueCursor;
 
 /// What intro reads from one card.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Card {
+pub(crate) struct Card {
     /// `FN`, else `N` (given and family names), else `ORG`.
     pub name: Option<String>,
     /// Every `EMAIL`, in the file's order.
@@ -31,7 +31,7 @@ pub struct Card {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email {
+pub(crate) struct Email {
     pub address: String,
     /// 1 is the most preferred (`PREF=1`, `TYPE=pref`, a 2.1 `PREF`);
     /// an address with no preference ranks after every preferred one.
@@ -43,7 +43,7 @@ const NO_PREF: u8 = 101;
 
 impl Card {
     /// The addresses, most preferred first; the file's order among equals.
-    pub fn emails_by_preference(&self) -> Vec<&str> {
+    pub(crate) fn emails_by_preference(&self) -> Vec<&str> {
         let mut emails: Vec<&Email> = self.emails.iter().collect();
         emails.sort_by_key(|e| e.pref);
         emails.iter().map(|e| e.address.as_str()).collect()
@@ -52,17 +52,17 @@ impl Card {
 
 /// A card that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed {
+pub(crate) struct Malformed {
     pub reason: String,
 }
 
 /// The file holds no `BEGIN:VCARD` line at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("no vCard in it (no `BEGIN:VCARD` line)")]
-pub struct NotVcard;
+pub(crate) struct NotVcard;
 
 /// Every card in `bytes`, in order (the first is card 1).
-pub fn parse(bytes: &[u8]) -> Result<Vec<Result<Card, Malformed>>, NotVcard> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Vec<Result<Card, Malformed>>, NotVcard> {
     let text = decode_utf16(bytes);
     let bytes = text.as_deref().unwrap_or(bytes);
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -147,7 +147,7 @@ fn read_card(bytes: &[u8]) -> Result<Card, Malformed> {
     let mut n_name = None;
     // Lines of a card nested in this one (a 2.1 AGENT) are not this card's.
     let mut depth = 0usize;
-    for line in cst.props.iter_mut() {
+    for line in &mut cst.props {
         let name = line.bare_name().to_ascii_uppercase();
         match name.as_str() {
             "BEGIN" => depth += 1,

@@ -157,7 +157,7 @@ impl ArchiveIndex {
 
 /// An archived request's ask, as ask fatigue needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArchivedAsk {
+pub(crate) struct ArchivedAsk {
     pub id: String,
     pub a: String,
     pub b: String,

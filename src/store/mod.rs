@@ -49,10 +49,10 @@ use format::{
     IndexLine, JournalLine, header_line, read_header, read_lines, read_snapshot_lines,
     write_deleted, write_request,
 };
-pub use requests::{FindError, Requests};
+pub(crate) use requests::{FindError, Requests};
 
 /// The on-disk format this build writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// The oldest format this build reads; its next change rewrites the store
 /// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive.)
@@ -69,7 +69,7 @@ const COMPACT_MIN_LINES: usize = 64;
 pub(crate) const RECENT_DAYS: i64 = crate::domain::fatigue::WINDOW_DAYS;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("cannot {action} `{}`: {source}", path.display())]
     Io {
         action: &'static str,
@@ -166,7 +166,7 @@ enum Scope {
 }
 
 /// The store in one data dir. Cheap to make; touches the disk when used.
-pub struct Store {
+pub(crate) struct Store {
     dir: PathBuf,
     /// The time of this run: which archived asks are recent.
     now: OffsetDateTime,
@@ -182,25 +182,25 @@ pub struct Store {
 }
 
 /// Changes made under the exclusive lock; written when the closure returns Ok.
-pub struct Txn<'a> {
+pub(crate) struct Txn<'a> {
     requests: &'a mut Requests,
     changed: Vec<JournalLine>,
 }
 
 impl Txn<'_> {
-    pub fn requests(&self) -> &Requests {
+    pub(crate) fn requests(&self) -> &Requests {
         self.requests
     }
 
     /// Insert or replace a request.
-    pub fn put(&mut self, request: Request) {
+    pub(crate) fn put(&mut self, request: Request) {
         self.changed
             .push(JournalLine::Put(Box::new(request.clone())));
         self.requests.apply(JournalLine::Put(Box::new(request)));
     }
 
     /// Forget a request whose ask was never accepted.
-    pub fn remove(&mut self, id: &str) {
+    pub(crate) fn remove(&mut self, id: &str) {
         if self.requests.get(id).is_some() {
             self.changed.push(JournalLine::Deleted(id.to_string()));
             self.requests.apply(JournalLine::Deleted(id.to_string()));
@@ -211,7 +211,7 @@ impl Txn<'_> {
 impl Store {
     /// The store in `dir`, for a run whose time is `now` (`INTRO_NOW`, or
     /// the clock the context read once).
-    pub fn new(dir: impl Into<PathBuf>, now: OffsetDateTime) -> Store {
+    pub(crate) fn new(dir: impl Into<PathBuf>, now: OffsetDateTime) -> Store {
         Store {
             dir: dir.into(),
             now,
@@ -276,20 +276,20 @@ impl Store {
     }
 
     /// Every request, read under a shared lock.
-    pub fn read(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::All, true)
     }
 
     /// Every open request, and closed ones by id only (unless an earlier
     /// read of this store read them all): what `status` lists.
-    pub fn read_open(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_open(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, true)
     }
 
     /// Every open request, and the asks made since `since`
     /// ([`Requests::archived_asks_since`]): what a new ask checks against.
     /// Reads the archive only when its index does not reach back that far.
-    pub fn read_recent(&mut self, since: OffsetDateTime) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_recent(&mut self, since: OffsetDateTime) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, true)?;
         let covered = self
             .cache
@@ -300,7 +300,7 @@ impl Store {
 
     /// Enough to find each of `names` ([`Requests::find`]): the open
     /// requests, or every request when a name may be an archived one.
-    pub fn read_named(&mut self, names: &[String]) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_named(&mut self, names: &[String]) -> Result<&Requests, StoreError> {
         let requests = self.read_scoped(Scope::Open, true)?;
         let scope = match names.iter().any(|n| requests.needs_archive(n)) {
             true => Scope::All,
@@ -311,12 +311,12 @@ impl Store {
 
     /// Every request, or `Busy` at once while another run writes: for
     /// answers that cannot wait (shell completion).
-    pub fn read_now(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_now(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::All, false)
     }
 
     /// [`Store::read_open`], or `Busy` at once while another run writes.
-    pub fn read_open_now(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_open_now(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, false)
     }
 
@@ -340,7 +340,7 @@ impl Store {
 
     /// [`Store::write_open`], reading the archive too when one of `names`
     /// may be an archived request's (see [`Store::read_named`]).
-    pub fn write_named<T, E>(
+    pub(crate) fn write_named<T, E>(
         &mut self,
         names: &[String],
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
@@ -360,7 +360,7 @@ impl Store {
     /// store read it before), then append what it changed. Nothing is
     /// written when it returns Err. Closed requests are final, so changes
     /// are to open ones.
-    pub fn write_open<T, E>(
+    pub(crate) fn write_open<T, E>(
         &mut self,
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
     ) -> Result<T, E>
@@ -432,13 +432,13 @@ impl Store {
     /// a killed process loses nothing; a power cut can lose the last
     /// `every` of `asked` marks, and a rerun then re-sends those asks with
     /// their same Message-IDs.
-    pub fn defer_sync(&mut self, every: std::time::Duration) {
+    pub(crate) fn defer_sync(&mut self, every: std::time::Duration) {
         self.sync_every = Some(every);
     }
 
     /// Make every line appended so far durable, and fsync after each append
     /// again.
-    pub fn sync(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn sync(&mut self) -> Result<(), StoreError> {
         self.sync_every = None;
         if self.unsynced
             && let Some((file, _)) = &self.journal_file
@@ -755,7 +755,7 @@ impl Store {
     /// For a process about to exit: make every appended line durable, then
     /// leave the cache for the OS to reclaim (freeing ten thousand
     /// requests one by one costs more than the rest of a `status`).
-    pub fn release(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn release(&mut self) -> Result<(), StoreError> {
         self.sync()?;
         std::mem::forget(self.cache.take());
         Ok(())
@@ -924,7 +924,10 @@ mod tests {
         let mut fresh = Store::new(dir.path(), NOW);
         match fresh.read() {
             Err(StoreError::Damaged { line, .. }) => assert_eq!(line, 3),
-            other => panic!("expected damage, got {:?}", other.map(|r| r.len())),
+            other => panic!(
+                "expected damage, got {:?}",
+                other.map(super::requests::Requests::len)
+            ),
         }
     }
 

@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::setup::env::Environment;
 
 /// Let the user edit `rendered`. An emptied file aborts.
-pub fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> {
+pub(crate) fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> {
     // `vi` when neither is set, as git and crontab do: POSIX systems have it.
     let editor = match env.var("VISUAL").or_else(|| env.var("EDITOR")) {
         Some(editor) => editor,

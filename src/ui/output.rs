@@ -25,7 +25,7 @@ pub enum ColorChoice {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Output {
+pub(crate) struct Output {
     pub json: bool,
     pub quiet: bool,
     /// Colors on stdout (tables, details).
@@ -36,13 +36,13 @@ pub struct Output {
 
 impl Output {
     /// One JSON document on stdout.
-    pub fn json<T: Serialize + ?Sized>(&self, value: &T) {
+    pub(crate) fn json<T: Serialize + ?Sized>(&self, value: &T) {
         let text = serde_json::to_string_pretty(value).expect("JSON output serializes");
         self.data(text);
     }
 
     /// A line of data on stdout.
-    pub fn data(&self, line: impl AsRef<str>) {
+    pub(crate) fn data(&self, line: impl AsRef<str>) {
         let mut text = String::with_capacity(line.as_ref().len() + 1);
         text.push_str(line.as_ref());
         text.push('\n');
@@ -50,12 +50,12 @@ impl Output {
     }
 
     /// Text on stdout as it is (a message, a page), without a line added.
-    pub fn text(&self, text: impl AsRef<str>) {
+    pub(crate) fn text(&self, text: impl AsRef<str>) {
         write_stdout(text.as_ref().as_bytes());
     }
 
     /// A note for a person (what was done, what to do next); hidden by -q.
-    pub fn note(&self, line: impl AsRef<str>) {
+    pub(crate) fn note(&self, line: impl AsRef<str>) {
         if !self.quiet {
             write_stderr(&format!(
                 "{}\n",
@@ -65,26 +65,26 @@ impl Output {
     }
 
     /// A warning; hidden by -q, as errors never are.
-    pub fn warn(&self, line: impl AsRef<str>) {
+    pub(crate) fn warn(&self, line: impl AsRef<str>) {
         if !self.quiet {
             let prefix = paint(self.stderr_color, WARNING, "warning:");
             write_stderr(&format!("{prefix} {}\n", line.as_ref()));
         }
     }
 
-    pub fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
 
-    pub fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
 
-    pub fn green(&self, s: &str) -> String {
+    pub(crate) fn green(&self, s: &str) -> String {
         self.paint("32", s)
     }
 
-    pub fn yellow(&self, s: &str) -> String {
+    pub(crate) fn yellow(&self, s: &str) -> String {
         self.paint("33", s)
     }
 
@@ -95,9 +95,9 @@ impl Output {
 
 /// The styles of the line prefixes, as clap draws its own `error:` and
 /// `tip:`, so intro's messages and clap's look alike.
-pub const ERROR: &str = "1;31";
-pub const WARNING: &str = "1;33";
-pub const HINT: &str = "32";
+pub(crate) const ERROR: &str = "1;31";
+pub(crate) const WARNING: &str = "1;33";
+pub(crate) const HINT: &str = "32";
 
 fn paint(color: bool, code: &str, s: &str) -> String {
     if color {
@@ -108,7 +108,7 @@ fn paint(color: bool, code: &str, s: &str) -> String {
 }
 
 /// A stderr line with its `error:`, `warning:` or `hint:` prefix painted.
-pub fn paint_prefix(line: &str, color: bool) -> String {
+pub(crate) fn paint_prefix(line: &str, color: bool) -> String {
     for (prefix, code) in [("error:", ERROR), ("warning:", WARNING), ("hint:", HINT)] {
         if let Some(rest) = line.strip_prefix(prefix) {
             return format!("{}{rest}", paint(color, code, prefix));
@@ -121,7 +121,7 @@ pub fn paint_prefix(line: &str, color: bool) -> String {
 /// `NO_COLOR` set, always with `CLICOLOR_FORCE` set, else only on a
 /// terminal whose `TERM` is set and not `dumb`. Clap decides its own
 /// colors by the same rules, so its errors and intro's agree.
-pub fn use_color(choice: ColorChoice, tty: bool, env: &Environment) -> bool {
+pub(crate) fn use_color(choice: ColorChoice, tty: bool, env: &Environment) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -138,7 +138,7 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 static STDOUT_FAILED: Mutex<Option<io::Error>> = Mutex::new(None);
 
 /// Write to stdout, unless its reader went away.
-pub fn write_stdout(bytes: &[u8]) {
+pub(crate) fn write_stdout(bytes: &[u8]) {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return;
     }
@@ -154,13 +154,13 @@ pub fn write_stdout(bytes: &[u8]) {
 
 /// Write to stderr. A failure has nowhere to be told, and must not stop
 /// a run that may be recording what it sent.
-pub fn write_stderr(text: &str) {
+pub(crate) fn write_stderr(text: &str) {
     let _ = io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Whether everything meant for stdout reached it, or its reader went
 /// away (which is not an error).
-pub fn stdout_result() -> io::Result<()> {
+pub(crate) fn stdout_result() -> io::Result<()> {
     match STDOUT_FAILED
         .lock()
         .ok()
@@ -172,7 +172,7 @@ pub fn stdout_result() -> io::Result<()> {
 }
 
 /// RFC 3339 in UTC, to the second: `2026-03-01T09:30:00Z`.
-pub fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
         .unwrap_or(t)
@@ -181,7 +181,7 @@ pub fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 /// A short age for tables: `now`, `12m`, `5h`, `3d`.
-pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
+pub(crate) fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
     let d = now - since;
     if d.whole_minutes() < 1 {
         "now".into()
@@ -195,7 +195,7 @@ pub fn age(since: OffsetDateTime, now: OffsetDateTime) -> String {
 }
 
 /// A short span ahead: `in 3d`, `in 5h`.
-pub fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
+pub(crate) fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
     // Rounded to the nearest unit: "5 days from now", checked a minute
     // later, is still "in 5d", not "in 4d".
     let minutes = (at - now).whole_minutes().max(0);
@@ -209,7 +209,7 @@ pub fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
 }
 
 /// A span for people: `<1m`, `45m`, `5h 12m`, `3d 4h`.
-pub fn span(d: time::Duration) -> String {
+pub(crate) fn span(d: time::Duration) -> String {
     let minutes = d.whole_minutes().max(0);
     let (days, hours, mins) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
     match (days, hours, mins) {
@@ -223,7 +223,7 @@ pub fn span(d: time::Duration) -> String {
 }
 
 /// A share as a whole percentage: `67%`.
-pub fn percent(share: f64) -> String {
+pub(crate) fn percent(share: f64) -> String {
     format!("{:.0}%", share * 100.0)
 }
 

@@ -14,7 +14,7 @@ const DEFAULT: &str = "less -FRX";
 
 /// Print `text` (whole lines) on stdout, through the pager when `allowed`,
 /// stdout is a terminal and `text` has more lines than it.
-pub fn print(env: &Environment, out: &Output, text: &str, allowed: bool) {
+pub(crate) fn print(env: &Environment, out: &Output, text: &str, allowed: bool) {
     let fits = match env.stdout_rows {
         // The last row holds the shell's next prompt.
         Some(rows) => text.lines().count() < rows,

@@ -8,34 +8,40 @@
 use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, Default)]
-pub struct Table {
+pub(crate) struct Table {
     header: Option<Vec<String>>,
     rows: Vec<Vec<String>>,
     right: Vec<usize>,
 }
 
 impl Table {
-    pub fn new() -> Table {
+    pub(crate) fn new() -> Table {
         Table::default()
     }
 
-    pub fn header<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) -> &mut Table {
+    pub(crate) fn header<S: Into<String>>(
+        &mut self,
+        cells: impl IntoIterator<Item = S>,
+    ) -> &mut Table {
         self.header = Some(cells.into_iter().map(Into::into).collect());
         self
     }
 
     /// Align column `index` (from 0) to the right, as numbers read best.
-    pub fn align_right(&mut self, index: usize) -> &mut Table {
+    pub(crate) fn align_right(&mut self, index: usize) -> &mut Table {
         self.right.push(index);
         self
     }
 
-    pub fn row<S: Into<String>>(&mut self, cells: impl IntoIterator<Item = S>) -> &mut Table {
+    pub(crate) fn row<S: Into<String>>(
+        &mut self,
+        cells: impl IntoIterator<Item = S>,
+    ) -> &mut Table {
         self.rows.push(cells.into_iter().map(Into::into).collect());
         self
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let all: Vec<&Vec<String>> = self.header.iter().chain(&self.rows).collect();
         let columns = all.iter().map(|r| r.len()).max().unwrap_or(0);
         let mut widths = vec![0; columns];

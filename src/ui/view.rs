@@ -10,13 +10,13 @@ use crate::setup::config::FollowupSettings;
 use crate::ui::output::{rfc3339, until};
 
 #[derive(Serialize)]
-pub struct ReplyJson {
+pub(crate) struct ReplyJson {
     pub at: String,
     pub snippet: String,
 }
 
 #[derive(Serialize)]
-pub struct EventJson {
+pub(crate) struct EventJson {
     pub at: String,
     pub event: EventKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -25,7 +25,7 @@ pub struct EventJson {
 
 /// A request as `--json` prints it.
 #[derive(Serialize)]
-pub struct RequestJson {
+pub(crate) struct RequestJson {
     pub id: String,
     pub a: String,
     pub b: String,
@@ -68,7 +68,11 @@ pub struct RequestJson {
     pub draft: Option<String>,
 }
 
-pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> RequestJson {
+pub(crate) fn request_json(
+    r: &Request,
+    now: OffsetDateTime,
+    settings: &FollowupSettings,
+) -> RequestJson {
     RequestJson {
         id: r.id.clone(),
         a: r.a.clone(),
@@ -123,7 +127,7 @@ pub fn request_json(r: &Request, now: OffsetDateTime, settings: &FollowupSetting
 /// One JSON object per request, for commands that change a request more
 /// than once in a run (`followup` to both sides, `sync` finding A's and
 /// B's replies): the last version of each, in the order first changed.
-pub fn latest_json<'r>(
+pub(crate) fn latest_json<'r>(
     changed: impl IntoIterator<Item = &'r Request>,
     now: OffsetDateTime,
     settings: &FollowupSettings,
@@ -142,7 +146,7 @@ pub fn latest_json<'r>(
 }
 
 /// What the user should do next about `r`, with the command when there is one.
-pub fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
+pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSettings) -> String {
     let short = &r.id;
     // A closing note cut off mid-send may have reached its reader: it is
     // finished by the same command, before anything else.

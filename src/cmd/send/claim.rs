@@ -12,14 +12,14 @@ use crate::fsutil;
 
 /// This process's claim; the lock is released when it is dropped (or when
 /// the process dies, which is the point).
-pub struct RunClaim {
+pub(crate) struct RunClaim {
     id: String,
     path: PathBuf,
     _file: File,
 }
 
 impl RunClaim {
-    pub fn acquire(data_dir: &Path) -> io::Result<RunClaim> {
+    pub(crate) fn acquire(data_dir: &Path) -> io::Result<RunClaim> {
         let dir = runs_dir(data_dir);
         fsutil::create_private_dir(&dir)?;
         let id = format!(
@@ -37,7 +37,7 @@ impl RunClaim {
         })
     }
 
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.id
     }
 }
@@ -53,11 +53,10 @@ fn runs_dir(data_dir: &Path) -> PathBuf {
 }
 
 /// True when run `id` is no longer alive (its lock is free or gone).
-pub fn is_abandoned(data_dir: &Path, id: &str) -> bool {
+pub(crate) fn is_abandoned(data_dir: &Path, id: &str) -> bool {
     let path = runs_dir(data_dir).join(format!("{id}.lock"));
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(_) => return true,
+    let Ok(file) = File::open(&path) else {
+        return true;
     };
     match file.try_lock() {
         Ok(()) => {

@@ -10,7 +10,7 @@ use crate::mail::template::Rendered;
 
 /// The Subject and body of the draft at `path`, or `None` when there is no
 /// such file.
-pub fn read(path: &Path) -> Result<Option<Rendered>, UserError> {
+pub(crate) fn read(path: &Path) -> Result<Option<Rendered>, UserError> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -38,7 +38,7 @@ pub fn read(path: &Path) -> Result<Option<Rendered>, UserError> {
 
 /// What is wrong with a draft, and on which line (1-based).
 #[derive(Debug, PartialEq, Eq)]
-pub struct DraftError {
+pub(crate) struct DraftError {
     pub line: Option<usize>,
     pub message: String,
 }
@@ -54,7 +54,7 @@ fn problem(line: Option<usize>, message: impl Into<String>) -> DraftError {
 /// folded continuation), a blank line, the body. A line that is neither
 /// is refused rather than guessed at: sending half a header as the body
 /// would garble the message.
-pub fn parse(bytes: &[u8]) -> Result<Rendered, DraftError> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Rendered, DraftError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| problem(None, format!("it is not UTF-8 text ({e})")))?;
     let mut body_start = None;
@@ -110,9 +110,10 @@ pub fn parse(bytes: &[u8]) -> Result<Rendered, DraftError> {
     }
     // The body as the reader sees it (quoted-printable decoded); a body
     // mail-parser cannot find is taken as written.
-    let body = parsed
-        .body_text(0)
-        .map_or_else(|| text[body_start..].to_string(), |b| b.into_owned());
+    let body = parsed.body_text(0).map_or_else(
+        || text[body_start..].to_string(),
+        std::borrow::Cow::into_owned,
+    );
     let body = body.replace("\r\n", "\n");
     let body = body.trim_end();
     if body.trim().is_empty() {

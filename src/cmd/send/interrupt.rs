@@ -13,14 +13,14 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 
 /// Which signal asked for the stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     Interrupt,
     Terminate,
 }
 
 impl Stop {
     /// The exit code a shell expects after this signal.
-    pub fn exit(self) -> crate::error::Exit {
+    pub(crate) fn exit(self) -> crate::error::Exit {
         match self {
             Stop::Interrupt => crate::error::Exit::Interrupted,
             Stop::Terminate => crate::error::Exit::Terminated,
@@ -28,7 +28,7 @@ impl Stop {
     }
 
     /// The signal's name, for messages.
-    pub fn signal(self) -> &'static str {
+    pub(crate) fn signal(self) -> &'static str {
         match self {
             Stop::Interrupt => "SIGINT",
             Stop::Terminate => "SIGTERM",
@@ -39,14 +39,14 @@ impl Stop {
 /// SIGINT and SIGTERM caught while this lives. A second one ends the
 /// process at once, as if none were caught: the way out of a message that
 /// hangs.
-pub struct Interrupts {
+pub(crate) struct Interrupts {
     caught: Arc<AtomicUsize>,
     ids: Vec<SigId>,
 }
 
 impl Interrupts {
     /// Catch SIGINT and SIGTERM until the value is dropped.
-    pub fn catch() -> std::io::Result<Interrupts> {
+    pub(crate) fn catch() -> std::io::Result<Interrupts> {
         let caught = Arc::new(AtomicUsize::new(0));
         let once = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
@@ -68,7 +68,7 @@ impl Interrupts {
     }
 
     /// The stop asked for, if one was.
-    pub fn stop(&self) -> Option<Stop> {
+    pub(crate) fn stop(&self) -> Option<Stop> {
         match self.caught.load(Ordering::SeqCst) {
             0 => None,
             n if n == usize::try_from(SIGTERM).unwrap_or(usize::MAX) => Some(Stop::Terminate),
@@ -77,7 +77,7 @@ impl Interrupts {
     }
 
     /// Wait `duration`, or less when a stop is asked for meanwhile.
-    pub fn sleep(&self, duration: Duration) {
+    pub(crate) fn sleep(&self, duration: Duration) {
         let end = Instant::now() + duration;
         while self.stop().is_none() {
             let left = end.saturating_duration_since(Instant::now());

@@ -12,7 +12,7 @@ use crate::error::{Exit, UserError};
 use crate::mail::message::Outgoing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Go {
+pub(crate) enum Go {
     /// Printed; do nothing else.
     DryRun,
     /// The user said yes (or `--yes`).
@@ -31,7 +31,7 @@ struct DryRunMessage<'a> {
 
 /// Decide whether `messages` go out. `what` names them for the prompt
 /// ("the ask to Ada Lovelace").
-pub fn confirm(
+pub(crate) fn confirm(
     ctx: &Context,
     messages: &[Outgoing],
     args: &SendArgs,
@@ -42,7 +42,7 @@ pub fn confirm(
 
 /// As [`confirm`]; on a terminal, `warnings` (already printed once) are
 /// repeated right above the question, where the user decides.
-pub fn confirm_warned(
+pub(crate) fn confirm_warned(
     ctx: &Context,
     messages: &[Outgoing],
     args: &SendArgs,
@@ -93,17 +93,17 @@ pub fn confirm_warned(
 fn preview(m: &Outgoing) -> String {
     let text = m.text();
     let body = text.split_once("\n\n").map_or("", |(_, b)| b);
-    let to: Vec<String> = m.to.iter().map(|p| p.to_string()).collect();
+    let to: Vec<String> = m.to.iter().map(ToString::to_string).collect();
     format!("To: {}\nSubject: {}\n\n{}", to.join(", "), m.subject, body)
 }
 
-pub fn print_dry_run(ctx: &Context, messages: &[Outgoing]) {
+pub(crate) fn print_dry_run(ctx: &Context, messages: &[Outgoing]) {
     if ctx.out.json {
         let list: Vec<DryRunMessage> = messages
             .iter()
             .map(|m| DryRunMessage {
                 message_id: &m.message_id,
-                to: m.to.iter().map(|p| p.to_string()).collect(),
+                to: m.to.iter().map(ToString::to_string).collect(),
                 subject: &m.subject,
                 message: m.text(),
             })

@@ -12,7 +12,7 @@ use crate::mail::transport::Transport;
 use crate::store::StoreError;
 
 /// Send `message` for request `id` and record it; returns the request after.
-pub fn send_tracked(
+pub(crate) fn send_tracked(
     ctx: &mut Context,
     transport: &mut dyn Transport,
     id: &str,
@@ -27,7 +27,7 @@ pub fn send_tracked(
 /// after A's no, or withdrawing the ask): `then` records the decline or
 /// the cancel in the same write that records the note as sent, so a rerun
 /// after a crash finds either both or neither.
-pub fn send_closing(
+pub(crate) fn send_closing(
     ctx: &mut Context,
     transport: &mut dyn Transport,
     id: &str,
@@ -173,7 +173,7 @@ fn open_request(requests: &crate::store::Requests, id: &str) -> anyhow::Result<R
 /// A message the transport accepted whose record then failed (a full disk):
 /// say that it went out, since the store still shows it as being sent, and
 /// that the next run sends it once more.
-pub fn sent_but_unrecorded(what: &str, e: &anyhow::Error) -> UserError {
+pub(crate) fn sent_but_unrecorded(what: &str, e: &anyhow::Error) -> UserError {
     UserError::new(format!(
         "{what} was sent, but recording that failed: {}",
         crate::error::one_line(e)

@@ -13,7 +13,7 @@ const VERSION: u32 = 1;
 
 /// An IMAP mailbox at the end of a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImapMark {
+pub(crate) struct ImapMark {
     /// UIDs are only comparable while the mailbox keeps this UIDVALIDITY.
     pub uid_validity: u32,
     /// The mailbox's UIDNEXT when the sync began: every message that
@@ -23,7 +23,7 @@ pub struct ImapMark {
 
 /// A Maildir at the end of a sync.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MaildirMark {
+pub(crate) struct MaildirMark {
     /// When the sync began (Unix seconds, the file system's clock): a
     /// message delivered later has a change time at or after it.
     pub scanned_at: i64,
@@ -31,7 +31,7 @@ pub struct MaildirMark {
 
 /// Every source's mark, keyed by account and folder (never a password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Checkpoints {
+pub(crate) struct Checkpoints {
     version: u32,
     #[serde(default)]
     pub imap: BTreeMap<String, ImapMark>,
@@ -50,13 +50,13 @@ impl Default for Checkpoints {
 }
 
 impl Checkpoints {
-    pub fn path(data_dir: &Path) -> PathBuf {
+    pub(crate) fn path(data_dir: &Path) -> PathBuf {
         data_dir.join("sync-state.json")
     }
 
     /// The marks in `data_dir`; none when the file is missing, unreadable,
     /// damaged or from another version (the next sync searches everything).
-    pub fn load(data_dir: &Path) -> Checkpoints {
+    pub(crate) fn load(data_dir: &Path) -> Checkpoints {
         std::fs::read(Self::path(data_dir))
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Checkpoints>(&bytes).ok())
@@ -64,7 +64,7 @@ impl Checkpoints {
             .unwrap_or_default()
     }
 
-    pub fn save(&self, data_dir: &Path) -> std::io::Result<()> {
+    pub(crate) fn save(&self, data_dir: &Path) -> std::io::Result<()> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("checkpoints serialize");
         bytes.push(b'\n');
         fsutil::write_atomic(&Self::path(data_dir), &bytes)

@@ -25,7 +25,7 @@ const IDS_PER_SEARCH: usize = 20;
 const UIDS_PER_FETCH: usize = 50;
 
 /// A logged-in session with the mailbox examined.
-pub struct ImapSource {
+pub(crate) struct ImapSource {
     session: ::imap::Session<connection::Stream>,
     server: String,
     mailbox: String,
@@ -41,7 +41,7 @@ pub struct ImapSource {
 
 /// Connect, log in and examine the mailbox `settings` name. `me_email` is
 /// the user name when the table has none.
-pub fn open(
+pub(crate) fn open(
     settings: &ImapSettings,
     me_email: &str,
     env: &Environment,

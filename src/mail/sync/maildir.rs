@@ -22,7 +22,7 @@ use super::{MESSAGE_PREFIX, Scan, Source, SyncError, Tracked, match_reply};
 const SLACK_SECS: i64 = 120;
 
 /// A Maildir opened for one sync.
-pub struct MaildirSource {
+pub(crate) struct MaildirSource {
     path: PathBuf,
     /// The checkpoint's key: the folder's absolute path.
     key: String,
@@ -33,7 +33,7 @@ pub struct MaildirSource {
 
 /// Check that `path` is a Maildir and note the time before anything in it
 /// is read.
-pub fn open(
+pub(crate) fn open(
     path: &Path,
     checkpoints: &Checkpoints,
     rescan: bool,

@@ -12,9 +12,9 @@
 //! regard to case), is not an automatic reply, and its `In-Reply-To` or
 //! `References` names the ask or one of its follow-ups.
 
-pub mod checkpoint;
-pub mod imap;
-pub mod maildir;
+pub(crate) mod checkpoint;
+pub(crate) mod imap;
+pub(crate) mod maildir;
 use crate::domain::snippet;
 
 use std::collections::HashMap;
@@ -27,13 +27,13 @@ use crate::error::Hints;
 
 /// How much of a message is read to match it and cut its snippet: the
 /// headers and the start of the body, never a large attachment.
-pub const MESSAGE_PREFIX: usize = 64 * 1024;
+pub(crate) const MESSAGE_PREFIX: usize = 64 * 1024;
 
 /// The requests a reply may still change (those in `asked`, and asks still
 /// `sending`, whose run may have died after the server took them), by
 /// every Message-ID a reply from A may point at.
 #[derive(Debug, Default)]
-pub struct Tracked {
+pub(crate) struct Tracked {
     /// Normalized Message-ID (no angle brackets, lowercase) -> request.
     by_message_id: HashMap<String, usize>,
     requests: Vec<TrackedRequest>,
@@ -49,7 +49,7 @@ struct TrackedRequest {
 }
 
 impl Tracked {
-    pub fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
+    pub(crate) fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
         let mut tracked = Tracked::default();
         for r in requests {
             if matches!(r.status, State::Asked | State::Sending) && !r.a_approved {
@@ -80,18 +80,18 @@ impl Tracked {
         tracked
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.requests.is_empty()
     }
 
     /// How many requests are waiting for an answer.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.requests.len()
     }
 
     /// Every tracked Message-ID, without angle brackets, sorted (for
     /// searches that must be stable from run to run).
-    pub fn message_ids(&self) -> Vec<&str> {
+    pub(crate) fn message_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = self.by_message_id.keys().map(String::as_str).collect();
         ids.sort_unstable();
         ids
@@ -109,7 +109,7 @@ impl Tracked {
 
     /// Whether `message`'s threading headers name a tracked Message-ID;
     /// cheap enough to run on the headers of every message in a folder.
-    pub fn in_thread(&self, message: &Message) -> bool {
+    pub(crate) fn in_thread(&self, message: &Message) -> bool {
         self.thread_of(message).is_some()
     }
 }
@@ -117,7 +117,7 @@ impl Tracked {
 /// A Message-ID as intro compares them: without angle brackets or
 /// surrounding space, lowercase (mail clients copy it verbatim, but some
 /// servers and tools change its case).
-pub fn normalize_id(id: &str) -> String {
+pub(crate) fn normalize_id(id: &str) -> String {
     id.trim()
         .trim_start_matches('<')
         .trim_end_matches('>')
@@ -128,13 +128,13 @@ pub fn normalize_id(id: &str) -> String {
 fn text_list<'a>(value: &'a HeaderValue) -> Vec<&'a str> {
     value
         .as_text_list()
-        .map(|l| l.iter().map(|s| s.as_ref()).collect())
+        .map(|l| l.iter().map(AsRef::as_ref).collect())
         .unwrap_or_default()
 }
 
 /// A reply from A found for a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Found {
+pub(crate) struct Found {
     pub request_id: String,
     /// The answer is B's (a request made with `--both`), not A's.
     pub from_b: bool,
@@ -143,7 +143,7 @@ pub struct Found {
 
 /// What one message is, as far as `intro sync` is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// A's answer to a request waiting for one.
     Reply(Found),
     /// In a tracked thread, but not from A (or an automatic reply).
@@ -154,7 +154,11 @@ pub enum Verdict {
 
 /// Decide whether `message` is A's reply to a tracked request. `found_at`
 /// is the reply's time when it has no usable `Date` header.
-pub fn match_reply(tracked: &Tracked, message: &Message, found_at: OffsetDateTime) -> Verdict {
+pub(crate) fn match_reply(
+    tracked: &Tracked,
+    message: &Message,
+    found_at: OffsetDateTime,
+) -> Verdict {
     let Some(request) = tracked.thread_of(message) else {
         return Verdict::Unrelated;
     };
@@ -203,20 +207,20 @@ fn is_automatic(message: &Message) -> bool {
 /// A mail source that could not be read. Never contains a password.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
-pub struct SyncError {
+pub(crate) struct SyncError {
     pub message: String,
     pub hints: Vec<String>,
 }
 
 impl SyncError {
-    pub fn new(message: impl Into<String>) -> SyncError {
+    pub(crate) fn new(message: impl Into<String>) -> SyncError {
         SyncError {
             message: message.into(),
             hints: Vec::new(),
         }
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> SyncError {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> SyncError {
         self.hints.push(hint.into());
         self
     }
@@ -230,7 +234,7 @@ impl Hints for SyncError {
 
 /// What a source found in one sync.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     /// Replies from A, in the order found.
     pub found: Vec<Found>,
     /// Messages in a tracked thread that were read (fetched or parsed).
@@ -242,7 +246,7 @@ pub struct Scan {
 }
 
 impl Scan {
-    pub fn add(&mut self, verdict: Verdict) {
+    pub(crate) fn add(&mut self, verdict: Verdict) {
         match verdict {
             Verdict::Reply(found) => {
                 self.examined += 1;
@@ -260,7 +264,7 @@ impl Scan {
 /// A mail source opened for one sync. Opening takes the source's
 /// checkpoint *before* the store is read (see `cmd::sync`), so a request
 /// asked after that read can only get replies the next sync will see.
-pub trait Source {
+pub(crate) trait Source {
     /// For messages: `imap 127.0.0.1:993 INBOX`, `maildir ~/Mail/INBOX`.
     fn describe(&self) -> String;
 

@@ -18,13 +18,13 @@ use crate::setup::config::{Config, TransportKind};
 use crate::setup::env::Environment;
 use crate::ui::output::Output;
 
-pub use outbox::Outbox;
-pub use sendmail::Sendmail;
-pub use smtp::Smtp;
+pub(crate) use outbox::Outbox;
+pub(crate) use sendmail::Sendmail;
+pub(crate) use smtp::Smtp;
 
 /// How bad a failed send is, which decides what a batch does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     /// This message was refused for good (e.g. 550 for the recipient).
     Rejected,
     /// This message was refused for now (4xx); trying later may work.
@@ -37,7 +37,7 @@ pub enum Severity {
 /// A message that was not accepted. Never contains a password.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
-pub struct SendError {
+pub(crate) struct SendError {
     pub severity: Severity,
     pub message: String,
     pub hints: Vec<String>,
@@ -47,7 +47,7 @@ pub struct SendError {
 }
 
 impl SendError {
-    pub fn new(severity: Severity, message: impl Into<String>) -> SendError {
+    pub(crate) fn new(severity: Severity, message: impl Into<String>) -> SendError {
         SendError {
             severity,
             message: message.into(),
@@ -56,7 +56,7 @@ impl SendError {
         }
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> SendError {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> SendError {
         self.hints.push(hint.into());
         self
     }
@@ -69,7 +69,7 @@ impl Hints for SendError {
 }
 
 /// Something that can hand messages on.
-pub trait Transport {
+pub(crate) trait Transport {
     /// Deliver `message`; Ok means the transport accepted it.
     fn send(&mut self, message: &Outgoing) -> Result<(), SendError>;
 
@@ -91,7 +91,7 @@ pub trait Transport {
 /// The transport the config asks for, saving a copy of each message to an
 /// IMAP folder when `[imap] save_sent` says so. Opens no connection and
 /// reads no password until the first message is sent.
-pub fn from_config(
+pub(crate) fn from_config(
     config: &Config,
     outbox_dir: PathBuf,
     env: &Environment,

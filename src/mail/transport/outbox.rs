@@ -8,23 +8,23 @@ use super::{SendError, Severity, Transport};
 use crate::fsutil;
 use crate::mail::message::Outgoing;
 
-pub struct Outbox {
+pub(crate) struct Outbox {
     dir: PathBuf,
 }
 
 impl Outbox {
-    pub fn new(dir: PathBuf) -> Outbox {
+    pub(crate) fn new(dir: PathBuf) -> Outbox {
         Outbox { dir }
     }
 
     /// The file a message is written to.
-    pub fn path_for(&self, message: &Outgoing) -> PathBuf {
+    pub(crate) fn path_for(&self, message: &Outgoing) -> PathBuf {
         self.dir.join(eml_file_name(&message.message_id))
     }
 }
 
 /// `<ab12.ask.ff@example.com>` becomes `ab12.ask.ff@example.com.eml`.
-pub fn eml_file_name(message_id: &str) -> String {
+pub(super) fn eml_file_name(message_id: &str) -> String {
     let inner: String = message_id
         .trim_matches(|c| c == '<' || c == '>')
         .chars()

@@ -8,12 +8,12 @@ use super::{SendError, Severity, Transport};
 use crate::mail::message::Outgoing;
 use crate::setup::config::CommandLine;
 
-pub struct Sendmail {
+pub(crate) struct Sendmail {
     command: CommandLine,
 }
 
 impl Sendmail {
-    pub fn new(command: CommandLine) -> Sendmail {
+    pub(crate) fn new(command: CommandLine) -> Sendmail {
         Sendmail { command }
     }
 

@@ -10,7 +10,7 @@ use crate::setup::config::ImapSettings;
 use crate::setup::env::Environment;
 use crate::ui::output::Output;
 
-pub struct SentCopy {
+pub(super) struct SentCopy {
     inner: Box<dyn Transport>,
     settings: ImapSettings,
     folder: String,
@@ -24,7 +24,7 @@ pub struct SentCopy {
 }
 
 impl SentCopy {
-    pub fn new(
+    pub(super) fn new(
         inner: Box<dyn Transport>,
         settings: ImapSettings,
         folder: String,

@@ -17,7 +17,7 @@ use crate::setup::config::{Security, SmtpSettings};
 use crate::setup::env::Environment;
 use crate::setup::secret::{self, PasswordSource};
 
-pub struct Smtp {
+pub(crate) struct Smtp {
     settings: SmtpSettings,
     me_email: String,
     env: Environment,
@@ -32,7 +32,7 @@ pub struct Smtp {
 }
 
 impl Smtp {
-    pub fn new(settings: SmtpSettings, me_email: String, env: Environment) -> Smtp {
+    pub(crate) fn new(settings: SmtpSettings, me_email: String, env: Environment) -> Smtp {
         Smtp {
             settings,
             me_email,
