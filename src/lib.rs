@@ -5,50 +5,67 @@
 //! A decides, follows up in the same thread, and sends the introduction to
 //! both once A said yes.
 //!
-//! Where things live, by layer. A layer imports only from the layers above
-//! it in this list (the `layers` unit test checks it); `error` and
-//! `fsutil` serve every layer.
+//! Where things live, one line per module, by layer:
 //!
-//! - `domain/`, the pure domain, no I/O and time passed in: `request` (states,
-//!   transitions, when a follow-up is due), `fatigue` (when A was asked too
-//!   often), `stats` (what happened to requests), `snippet` (a reply's first
-//!   words and tone), `text` (first names and other small text helpers).
-//! - `setup/`, what the user hands intro: `config`, `contacts` (schema and
-//!   lookup), `contacts_edit` (changes the contacts file keeping its layout),
-//!   `vcf` (reads vCards), `import` (decides what importing them adds),
-//!   `batch_csv` (a batch file's rows), `env` (the environment, read once),
-//!   `secret` (fetches passwords), `textpos` (lines and columns in files).
-//! - `store/` keeps requests on disk (journal + snapshot of open requests +
-//!   archive of closed ones, locked, atomic).
-//! - `ui/`, what the user sees: `output` (stdout, stderr, colors), `view`
-//!   (requests as JSON and notes), `table` (aligned columns), `pager`
-//!   (long listings through `$PAGER`), `editor` (`--edit`).
-//! - `mail/`: `template` renders the built-in or user templates; `phrase`
-//!   fits what the user typed into their sentences (the `sentence` and
-//!   `clause` filters); `compose` turns a request into a message;
-//!   `message` builds the MIME bytes; `imap_connection` connects and logs in
-//!   to IMAP for `sync` and the sent copy; `ask_check` warns about an ask that
-//!   leaves unsaid what B hopes for or the format, or runs long;
-//!   `transport/` delivers (outbox, sendmail, SMTP); `sync/` finds A's
-//!   replies (over IMAP, or in a Maildir) and decides which message
-//!   answers which request.
-//! - At the top, free to import any layer: `cli` parses the command line;
-//!   `cmd/` has one module per subcommand (its arguments and its `run`),
-//!   which only orchestrates, and `cmd/send/` what the sending commands
-//!   share: `outgoing` (the gate before any send: dry run, prompt, `--yes`),
-//!   `draft` (reads back a draft the user edited), `resend` (records
-//!   follow-ups and introductions so none is lost or doubled), `claim`
-//!   (tells a crashed send from one in flight), `interrupt` (SIGINT and
-//!   SIGTERM during a run of sends stop it after the message in flight).
-//!   `context` resolves settings once (environment, paths, clock, config,
-//!   contacts, store, mailer); `complete` offers handles and request ids to
-//!   shells on TAB (through clap_complete, which answers before anything
-//!   else runs); `error` is the one voice of failures and the exit codes;
-//!   `fsutil` writes files atomically; `layers` (tests only) checks the
-//!   layer rule above.
-//! - `fuzzing` is not part of the interface: the hidden door the fuzz
-//!   targets in `fuzz/` use to reach the parsers above (see
-//!   `docs/fuzzing.md`).
+//! ```text
+//! domain/            the pure domain: no I/O, time always passed in
+//!   request          a request, its states and legal moves; follow-up due dates
+//!   fatigue          when A was asked too often
+//!   stats            what happened to requests, counted
+//!   snippet          a reply's first words and its tone
+//!   text             first names and other small text helpers
+//! setup/             what the user hands intro
+//!   config           the config file: schema, paths, validation
+//!   contacts         the contacts file: schema and lookup (did-you-mean)
+//!   contacts_edit    changes the contacts file keeping its layout
+//!   vcf              reads vCard files
+//!   import           decides what importing vCards adds
+//!   batch_csv        a batch file's rows
+//!   env              the environment, read once
+//!   secret           fetches passwords (command, variable, prompt)
+//!   textpos          lines and columns in the files above
+//! store/             requests on disk: journal, snapshot of open ones,
+//!                    archive of closed ones; locked, atomic
+//! ui/                what the user sees
+//!   output           stdout and stderr, JSON or text, colors, times
+//!   view             requests as the user sees them (rows, JSON, notes)
+//!   table            aligned columns
+//!   pager            long listings through `$PAGER`
+//!   editor           `--edit`: a message in the user's editor
+//! mail/              mail in and out
+//!   template         the built-in or user templates, rendered
+//!   phrase           the `sentence` and `clause` filters templates use
+//!   compose          a request turned into a message
+//!   ask_check        warns about an ask that leaves out what B hopes for
+//!   message          the MIME bytes
+//!   transport/       delivery: outbox, sendmail, SMTP, the sent copy
+//!   imap_connection  connects and logs in to IMAP (for sync and sent copy)
+//!   sync/            finds A's replies (IMAP or Maildir), matches them
+//! cmd/               one module per subcommand: its arguments and `run`,
+//!                    which only orchestrates
+//!   send/            what the sending commands share:
+//!     outgoing       the gate before any send (dry run, prompt, `--yes`)
+//!     draft          reads back a draft the user edited
+//!     resend         records follow-ups and introductions, none lost or
+//!                    doubled
+//!     claim          tells a crashed send from one in flight
+//!     interrupt      SIGINT or SIGTERM stops a run after the message in
+//!                    flight
+//! cli                the command line (clap)
+//! context            settings resolved once: environment, paths, clock,
+//!                    config, contacts, store, mailer
+//! complete           handles and request ids offered to shells on TAB
+//! error              the one voice of failures, and the exit codes
+//! fsutil             private modes and atomic writes
+//! layers             (tests only) checks the layer rule below
+//! fuzzing            (tests and fuzzing only) the door the fuzz targets in
+//!                    `fuzz/` use to reach the parsers (`docs/fuzzing.md`)
+//! ```
+//!
+//! The layer rule: `domain`, `setup`, `store`, `ui`, `mail` in that order;
+//! each imports only from itself and the layers before it (`domain` from
+//! none). `cmd/` and the modules at the top import anything. `error` and
+//! `fsutil` serve every layer. The `layers` unit test keeps this true.
 
 // Two lints the library meets and the tests in `tests/` do not yet (so
 // not in Cargo.toml's `[lints]`, which covers every target): `pub` only
