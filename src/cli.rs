@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::cmd;
+pub(crate) use crate::ui::output::ColorChoice;
 
 /// Ask before you introduce: double opt-in introductions from the terminal
 ///
@@ -21,7 +22,7 @@ use crate::cmd;
     max_term_width = 100
 )]
 #[command(after_help = "Start with `intro init`, then `intro ask A B --why TEXT`.")]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -31,7 +32,7 @@ pub struct Cli {
 
 /// Options every subcommand takes.
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Read the config from FILE instead of $INTRO_CONFIG or the default place
     #[arg(
         long,
@@ -63,17 +64,10 @@ pub struct GlobalArgs {
     pub color: ColorChoice,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
 /// The `--color` on a command line, read before clap parses it, so that
 /// clap's own errors and help obey it too. The last one wins, as clap
 /// reads it; an unknown value is left to clap to refuse.
-pub fn color_in_args(args: &[std::ffi::OsString]) -> ColorChoice {
+pub(crate) fn color_in_args(args: &[std::ffi::OsString]) -> ColorChoice {
     let mut choice = ColorChoice::Auto;
     let mut args = args.iter().skip(1).map(|a| a.to_str());
     while let Some(arg) = args.next() {
@@ -101,7 +95,7 @@ impl From<ColorChoice> for clap::ColorChoice {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Write a commented sample config.toml and contacts.toml
     Init(cmd::init::InitArgs),
     /// List contacts, check the setup, or import contacts
@@ -132,7 +126,7 @@ pub enum Command {
 
 /// The options every sending command shares.
 #[derive(Debug, Clone, Args)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Print the full message and do nothing else: no store change, no connection
     #[arg(long)]
     pub dry_run: bool,

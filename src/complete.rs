@@ -14,13 +14,13 @@ use std::path::PathBuf;
 use clap_complete::engine::CompletionCandidate;
 
 use crate::context::Context;
-use crate::request::{Request, State};
+use crate::domain::request::{Request, State};
 
 /// The variable that makes intro answer a shell's completion request.
-pub const VAR: &str = "INTRO_COMPLETE";
+pub(crate) const VAR: &str = "INTRO_COMPLETE";
 
 /// Contact handles, with the name as the description.
-pub fn contacts() -> Vec<CompletionCandidate> {
+pub(crate) fn contacts() -> Vec<CompletionCandidate> {
     quietly(|| {
         let ctx = context()?;
         let config = ctx.load_settings().ok();
@@ -35,27 +35,27 @@ pub fn contacts() -> Vec<CompletionCandidate> {
 }
 
 /// Every request (for `status`).
-pub fn any_request() -> Vec<CompletionCandidate> {
+pub(crate) fn any_request() -> Vec<CompletionCandidate> {
     requests(|_| true, true)
 }
 
 /// Requests that can be cancelled.
-pub fn open_requests() -> Vec<CompletionCandidate> {
+pub(crate) fn open_requests() -> Vec<CompletionCandidate> {
     requests(State::is_open, false)
 }
 
 /// Requests waiting for A's decision (for `approve` and `decline`).
-pub fn undecided_requests() -> Vec<CompletionCandidate> {
+pub(crate) fn undecided_requests() -> Vec<CompletionCandidate> {
     requests(|s| matches!(s, State::Asked | State::Replied), false)
 }
 
 /// Requests a follow-up can go to.
-pub fn asked_requests() -> Vec<CompletionCandidate> {
+pub(crate) fn asked_requests() -> Vec<CompletionCandidate> {
     requests(|s| s == State::Asked, false)
 }
 
 /// Requests ready to be introduced.
-pub fn approved_requests() -> Vec<CompletionCandidate> {
+pub(crate) fn approved_requests() -> Vec<CompletionCandidate> {
     requests(|s| s == State::Approved, false)
 }
 
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn config_and_contacts_typed_on_the_line_are_used() {
-        let words = |line: &[&str]| line.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        let words = |line: &[&str]| line.iter().map(ToString::to_string).collect::<Vec<_>>();
         let (config, contacts) = paths_on_line(&words(&[
             "intro",
             "--config",

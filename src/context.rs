@@ -8,17 +8,17 @@ use anyhow::Context as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::claim::RunClaim;
 use crate::cli::{ColorChoice, GlobalArgs};
-use crate::config::{Config, Paths};
-use crate::contacts::Contacts;
-use crate::env::Environment;
+use crate::cmd::send::claim::RunClaim;
 use crate::error::UserError;
-use crate::output::{self, Output};
+use crate::mail::transport::{self, Transport};
+use crate::setup::config::{Config, Paths};
+use crate::setup::contacts::Contacts;
+use crate::setup::env::Environment;
 use crate::store::Store;
-use crate::transport::{self, Transport};
+use crate::ui::output::{self, Output};
 
-pub struct Context {
+pub(crate) struct Context {
     pub env: Environment,
     pub out: Output,
     pub paths: Paths,
@@ -29,7 +29,7 @@ pub struct Context {
 }
 
 impl Context {
-    pub fn new(global: &GlobalArgs, env: Environment) -> anyhow::Result<Context> {
+    pub(crate) fn new(global: &GlobalArgs, env: Environment) -> anyhow::Result<Context> {
         let out = Output {
             json: global.json,
             quiet: global.quiet,
@@ -73,13 +73,13 @@ impl Context {
             out,
             paths,
             now,
-            store: Store::new(data_dir).at(now),
+            store: Store::new(data_dir, now),
             claim: None,
         })
     }
 
     /// This run's claim on what it sends, taken on first use.
-    pub fn run_id(&mut self) -> anyhow::Result<String> {
+    pub(crate) fn run_id(&mut self) -> anyhow::Result<String> {
         if self.claim.is_none() {
             let claim = RunClaim::acquire(&self.paths.data_dir).map_err(|e| {
                 UserError::new(format!(
@@ -98,50 +98,53 @@ impl Context {
             .to_string())
     }
 
-    pub fn load_config(&self) -> anyhow::Result<Config> {
+    pub(crate) fn load_config(&self) -> anyhow::Result<Config> {
         Ok(Config::load(&self.paths.config_file)?)
     }
 
     /// The config for a command that neither sends nor syncs: a broken
     /// `[smtp]`, `[sendmail]`, `[imap]` or `[maildir]` table is left out
     /// (the commands that use it report it).
-    pub fn load_settings(&self) -> anyhow::Result<Config> {
+    pub(crate) fn load_settings(&self) -> anyhow::Result<Config> {
         Ok(Config::load_without_broken_mail(&self.paths.config_file)?)
     }
 
     /// The config for `intro sync`, which reads `[imap]` or `[maildir]`
     /// but never sends: a broken `[smtp]` or `[sendmail]` is left out.
-    pub fn load_for_sync(&self) -> anyhow::Result<Config> {
+    pub(crate) fn load_for_sync(&self) -> anyhow::Result<Config> {
         Ok(Config::load_tolerating(
             &self.paths.config_file,
             &["smtp", "sendmail"],
         )?)
     }
 
-    pub fn load_contacts(&self, config: Option<&Config>) -> anyhow::Result<Contacts> {
+    pub(crate) fn load_contacts(&self, config: Option<&Config>) -> anyhow::Result<Contacts> {
         let path = self.paths.contacts_file(config);
         Contacts::load(&path).map_err(|e| e.into_user_error().into())
     }
 
     /// Config and contacts, for commands that need both.
-    pub fn setup(&self) -> anyhow::Result<(Config, Contacts)> {
+    pub(crate) fn setup(&self) -> anyhow::Result<(Config, Contacts)> {
         let config = self.load_config()?;
         let contacts = self.load_contacts(Some(&config))?;
         Ok((config, contacts))
     }
 
-    pub fn transport(&self, config: &Config) -> Box<dyn Transport> {
+    pub(crate) fn transport(&self, config: &Config) -> Box<dyn Transport> {
         transport::from_config(config, self.paths.outbox_dir(), &self.env, self.out)
     }
 
-    pub fn templates_dir(&self, config: &Config) -> PathBuf {
+    pub(crate) fn templates_dir(&self, config: &Config) -> PathBuf {
         self.paths.templates_dir(Some(config))
     }
 
     /// The context a run of the line being completed gets, for shell
     /// completion: `--config` and `--contacts` as typed on it, otherwise
     /// the environment and the default places. None when it cannot be made.
-    pub fn for_completion(config: Option<PathBuf>, contacts: Option<PathBuf>) -> Option<Context> {
+    pub(crate) fn for_completion(
+        config: Option<PathBuf>,
+        contacts: Option<PathBuf>,
+    ) -> Option<Context> {
         let global = GlobalArgs {
             config,
             contacts,

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use crate::output::{paint_prefix, write_stderr};
+use crate::ui::output::{paint_prefix, write_stderr};
 
 /// The process exit codes the spec fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl From<Exit> for ExitCode {
 /// Module errors convert into this at the command edge when they know a
 /// next step; anything else is reported from its `anyhow` chain.
 #[derive(Debug)]
-pub struct UserError {
+pub(crate) struct UserError {
     pub message: String,
     pub details: Vec<String>,
     pub hints: Vec<String>,
@@ -39,7 +39,7 @@ pub struct UserError {
 }
 
 impl UserError {
-    pub fn new(message: impl Into<String>) -> Self {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
         UserError {
             message: message.into(),
             details: Vec::new(),
@@ -48,17 +48,17 @@ impl UserError {
         }
     }
 
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());
         self
     }
 
-    pub fn details(mut self, details: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn details(mut self, details: impl IntoIterator<Item = String>) -> Self {
         self.details.extend(details);
         self
     }
 
-    pub fn exit(mut self, exit: Exit) -> Self {
+    pub(crate) fn exit(mut self, exit: Exit) -> Self {
         self.exit = exit;
         self
     }
@@ -73,13 +73,13 @@ impl fmt::Display for UserError {
 impl std::error::Error for UserError {}
 
 /// Errors that know what the user should try next.
-pub trait Hints {
+pub(crate) trait Hints {
     fn hints(&self) -> Vec<String>;
 }
 
 /// Write the error to stderr in the one voice and return its exit code;
 /// `color` paints the `error:` and `hint:` prefixes as clap paints its own.
-pub fn report(err: &anyhow::Error, color: bool) -> Exit {
+pub(crate) fn report(err: &anyhow::Error, color: bool) -> Exit {
     let error = paint_prefix("error:", color);
     let hint = paint_prefix("hint:", color);
     let mut out = String::new();
@@ -105,7 +105,7 @@ pub fn report(err: &anyhow::Error, color: bool) -> Exit {
 /// The error and its causes on one line, each said once: an error that
 /// names its cause in its own message (`cannot open `x`: <io error>`) is
 /// also followed by that cause in the chain.
-pub fn one_line(err: &anyhow::Error) -> String {
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
         let text = cause.to_string();
@@ -121,22 +121,22 @@ pub fn one_line(err: &anyhow::Error) -> String {
 
 fn chain_hints(err: &anyhow::Error) -> Vec<String> {
     for cause in err.chain() {
-        if let Some(e) = cause.downcast_ref::<crate::config::ConfigError>() {
+        if let Some(e) = cause.downcast_ref::<crate::setup::config::ConfigError>() {
             return e.hints();
         }
         if let Some(e) = cause.downcast_ref::<crate::store::StoreError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::template::TemplateError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::template::TemplateError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::transport::SendError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::transport::SendError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::contacts::ContactsError>() {
+        if let Some(e) = cause.downcast_ref::<crate::setup::contacts::ContactsError>() {
             return e.hints();
         }
-        if let Some(e) = cause.downcast_ref::<crate::sync::SyncError>() {
+        if let Some(e) = cause.downcast_ref::<crate::mail::sync::SyncError>() {
             return e.hints();
         }
     }

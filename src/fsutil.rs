@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// Create `dir` and its missing parents, private to the user (0700).
-pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -17,7 +17,7 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Open `path` for appending, creating it private (0600).
-pub fn open_private_append(path: &Path) -> io::Result<File> {
+pub(crate) fn open_private_append(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).append(true).read(true);
     #[cfg(unix)]
@@ -31,7 +31,7 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
 /// Replace `path` with `contents` so that a reader (or a crash) sees either
 /// the old file or the new one, never a mix: temp file, fsync, rename, and
 /// an fsync of the folder so the rename itself survives a power cut.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     // tempfile creates files 0600, which is what every intro file should be.
@@ -45,7 +45,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
 
 /// Copy `path` to the first free name of `NAME.bak`, `NAME.bak.1`, ...
 /// next to it (never replacing one), synced, and return that name.
-pub fn backup(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn backup(path: &Path) -> io::Result<PathBuf> {
     let contents = fs::read(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -81,14 +81,14 @@ pub fn backup(path: &Path) -> io::Result<PathBuf> {
 }
 
 /// Best effort: on some file systems a folder cannot be opened for syncing.
-pub fn sync_dir(dir: &Path) {
+pub(crate) fn sync_dir(dir: &Path) {
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
 }
 
 /// Expand a leading `~/` to the home folder, as shells do for config values.
-pub fn expand_tilde(path: &Path) -> PathBuf {
+pub(crate) fn expand_tilde(path: &Path) -> PathBuf {
     match path.strip_prefix("~") {
         Ok(rest) => match dirs::home_dir() {
             Some(home) => home.join(rest),

@@ -19,13 +19,16 @@ use std::sync::OnceLock;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use crate::contacts::{Contacts, ContactsError, check_email, check_handle};
-use crate::message::{Draft, Outgoing, Person, Purpose};
-use crate::request::{AskSpec, Request};
-use crate::sync::{Tracked, Verdict, snippet};
-use crate::template::{ContactView, Kind, MeView, Rendered, RequestView, Source, Template, Vars};
-use crate::text::{first_name, has_line_break};
-use crate::textpos::LineCol;
+use crate::domain::request::{AskSpec, Request};
+use crate::domain::snippet;
+use crate::domain::text::{first_name, has_line_break};
+use crate::mail::message::{Draft, Outgoing, Person, Purpose};
+use crate::mail::sync::{Tracked, Verdict};
+use crate::mail::template::{
+    ContactView, Kind, MeView, Rendered, RequestView, Source, Template, Vars,
+};
+use crate::setup::contacts::{Contacts, ContactsError, check_email, check_handle};
+use crate::setup::textpos::LineCol;
 
 /// The input's values, split at `0xFF`, each decoded as UTF-8 (lossily:
 /// the values intro gets are always strings); missing ones are empty.
@@ -117,7 +120,7 @@ pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    match crate::config::Config::parse(text, Path::new("config.toml")) {
+    match crate::setup::config::Config::parse(text, Path::new("config.toml")) {
         Ok(config) => {
             let name = config.me_name();
             assert!(
@@ -125,11 +128,11 @@ pub fn config(data: &[u8]) {
                 "me.name {name:?}"
             );
             assert!(check_email(config.me_email()).is_ok(), "me.email");
-            if config.transport() == crate::config::TransportKind::Smtp {
+            if config.transport() == crate::setup::config::TransportKind::Smtp {
                 assert!(config.smtp.is_some(), "smtp transport without [smtp]");
             }
         }
-        Err(crate::config::ConfigError::Invalid { pos, message, .. }) => {
+        Err(crate::setup::config::ConfigError::Invalid { pos, message, .. }) => {
             assert_within(text, pos, &message);
         }
         Err(e) => panic!("parse reads no file, yet: {e}"),
@@ -158,7 +161,7 @@ pub fn batch(data: &[u8]) {
                     all.iter().any(|f| !f.trim().is_empty())
                         || optional
                             .iter()
-                            .flat_map(|f| f.as_deref())
+                            .filter_map(|f| f.as_deref())
                             .any(|f| !f.trim().is_empty()),
                     "an empty row at line {line} was kept"
                 );
@@ -352,7 +355,7 @@ pub fn template(data: &[u8]) {
 
 /// A draft with intro's own Message-IDs, threaded, with a Bcc to the sender.
 fn draft(from: Person, to: Vec<Person>, rendered: Rendered) -> Draft {
-    let id = |purpose| crate::message::new_message_id("abcd1234", purpose, &from.email);
+    let id = |purpose| crate::mail::message::new_message_id("abcd1234", purpose, &from.email);
     let ask = id(Purpose::Ask);
     let followup = id(Purpose::Followup);
     Draft {
@@ -388,9 +391,8 @@ fn build_checked(draft: &Draft) -> Option<Outgoing> {
         .into_iter()
         .chain(draft.to.iter().map(|p| &p.name))
         .any(|v| has_line_break(v));
-    let out = match crate::message::build(draft) {
-        Ok(out) => out,
-        Err(_) => return None,
+    let Ok(out) = crate::mail::message::build(draft) else {
+        return None;
     };
     assert!(!broken, "a header value with a line break was accepted");
     let bytes = &out.bytes;
@@ -436,7 +438,7 @@ fn build_checked(draft: &Draft) -> Option<Outgoing> {
     let mut seen = names.clone();
     seen.sort();
     expected.sort_unstable();
-    let want: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+    let want: Vec<String> = expected.iter().map(ToString::to_string).collect();
     assert_eq!(
         seen, want,
         "the header block has other headers than it should"
@@ -523,7 +525,7 @@ const CONTACTS: &str = "# my contacts\n\n[ada]   # the countess\nname = \"Ada Lo
 /// updated is a valid contact under a free handle; and the changed file
 /// reads back with each of them.
 pub fn vcard(data: &[u8]) {
-    let Ok(cards) = crate::vcf::parse(data) else {
+    let Ok(cards) = crate::setup::vcf::parse(data) else {
         return;
     };
     let count = cards.len();
@@ -532,7 +534,7 @@ pub fn vcard(data: &[u8]) {
         Err(e) => panic!("the fixed contacts file: {e}"),
     };
     let force = data.len() % 2 == 1;
-    let plan = crate::import::plan(cards, &existing, force);
+    let plan = crate::setup::import::plan(cards, &existing, force);
     let mut numbers: Vec<usize> = plan
         .added
         .iter()
@@ -565,7 +567,8 @@ pub fn vcard(data: &[u8]) {
             assert!(!has_line_break(one_line), "{one_line:?}");
         }
     }
-    let text = match crate::contacts_edit::apply(Some(CONTACTS), &plan.added, &plan.updated) {
+    let text = match crate::setup::contacts_edit::apply(Some(CONTACTS), &plan.added, &plan.updated)
+    {
         Ok(text) => text,
         Err(e) => panic!("cannot edit the contacts file: {e}"),
     };
@@ -650,11 +653,11 @@ pub fn reply(data: &[u8]) {
         "snippet too long"
     );
     let _ = snippet::tone(&own);
-    let prefix = &data[..data.len().min(crate::sync::MESSAGE_PREFIX)];
+    let prefix = &data[..data.len().min(crate::mail::sync::MESSAGE_PREFIX)];
     let Some(message) = mail_parser::MessageParser::default().parse(prefix) else {
         return;
     };
-    let verdict = crate::sync::match_reply(tracked, &message, NOW);
+    let verdict = crate::mail::sync::match_reply(tracked, &message, NOW);
     assert_eq!(
         tracked.in_thread(&message),
         verdict != Verdict::Unrelated,

@@ -15,32 +15,32 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::ask_check;
-use crate::batch_csv::{self, Column};
-use crate::claim;
 use crate::cli::SendArgs;
+use crate::cmd::send::claim;
+use crate::cmd::send::interrupt::{Interrupts, Stop};
+use crate::cmd::send::outgoing::{self, Go};
+use crate::cmd::send::resend;
 use crate::complete;
-use crate::compose::Composer;
-use crate::config::Config;
-use crate::contacts::{Contact, Contacts};
 use crate::context::Context;
-use crate::editor;
+use crate::domain::fatigue::{self, PriorAsk};
+use crate::domain::request::{AskSpec, PendingKind, Request, SideState, State};
 use crate::error::UserError;
-use crate::fatigue::{self, PriorAsk};
-use crate::interrupt::{Interrupts, Stop};
-use crate::message::{self, Outgoing};
-use crate::outgoing::{self, Go};
-use crate::request::{AskSpec, PendingKind, Request, SideState, State};
-use crate::resend;
+use crate::mail::ask_check;
+use crate::mail::compose::Composer;
+use crate::mail::message::{self, Outgoing};
+use crate::mail::transport::{SendError, Severity, Transport};
+use crate::setup::batch_csv::{self, Column};
+use crate::setup::config::Config;
+use crate::setup::contacts::{Contact, Contacts};
 use crate::store::{Requests, StoreError};
-use crate::transport::{SendError, Severity, Transport};
-use crate::view;
+use crate::ui::editor;
+use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --dry-run\n  intro ask ada sam --why \"...\" --wants \"advice\" --format \"a call\" --yes\n  intro ask --batch asks.csv --yes"
 )]
-pub struct AskArgs {
+pub(crate) struct AskArgs {
     /// Contact A, the one asked: a handle, email or full name
     #[arg(
         required_unless_present = "batch",
@@ -168,7 +168,7 @@ pub(crate) struct AskFields {
     pub(crate) note: Option<String>,
 }
 
-pub fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if args.batch.is_some() {
         return run_batch(args, ctx);
     }
@@ -369,7 +369,7 @@ struct Planner<'a> {
     /// Ask B too (`--both`).
     both: bool,
     /// `[ask] require`: fields a row must fill.
-    require: Vec<crate::config::AskField>,
+    require: Vec<crate::setup::config::AskField>,
 }
 
 impl<'a> Planner<'a> {
@@ -1100,7 +1100,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
 /// A batch's warnings about what its asks leave unsaid or say at length:
 /// one line per kind, with the count and the lines, never one per row.
 fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::Result<()> {
-    let mut unsaid: Vec<(crate::config::AskField, Vec<u64>)> = Vec::new();
+    let mut unsaid: Vec<(crate::setup::config::AskField, Vec<u64>)> = Vec::new();
     let mut long = Vec::new();
     for p in plan {
         let line = p.line.unwrap_or(0);
@@ -1150,7 +1150,7 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         .map(|r| {
             let mut json = view::request_json(r, ctx.now, &config.followup);
             json.warnings
-                .extend(warnings.get(r.id.as_str()).map(|w| w.to_string()));
+                .extend(warnings.get(r.id.as_str()).map(ToString::to_string));
             json
         })
         .collect();

@@ -9,8 +9,8 @@ use clap_complete::env::Shells;
 
 use crate::cli::Cli;
 use crate::complete;
-use crate::env;
-use crate::output;
+use crate::setup::env;
+use crate::ui::output;
 
 #[derive(Debug, Args)]
 #[command(
@@ -23,7 +23,7 @@ Then `intro ask <TAB>` offers your contacts' handles, and `intro approve <TAB>`
 the requests waiting for a decision. With --static the script completes
 commands and options only and never runs intro (for packaging)."
 )]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
     pub shell: Shell,
@@ -33,7 +33,7 @@ pub struct CompletionsArgs {
     pub static_only: bool,
 }
 
-pub fn run(args: CompletionsArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: CompletionsArgs) -> anyhow::Result<()> {
     let mut script = Vec::new();
     if args.static_only {
         clap_complete::generate(args.shell, &mut Cli::command(), "intro", &mut script);

@@ -9,23 +9,23 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand, ValueHint};
 use serde::Serialize;
 
-use crate::compose;
-use crate::config::{Config, Places, TransportKind};
-use crate::contacts_edit::ContactsFile;
 use crate::context::Context;
 use crate::error::UserError;
-use crate::import::{self, NewContact, Plan};
-use crate::table::Table;
-use crate::vcf;
+use crate::mail::compose;
+use crate::setup::config::{Config, Places, TransportKind};
+use crate::setup::contacts_edit::ContactsFile;
+use crate::setup::import::{self, NewContact, Plan};
+use crate::setup::vcf;
+use crate::ui::table::Table;
 
 #[derive(Debug, Args)]
-pub struct ContactsArgs {
+pub(crate) struct ContactsArgs {
     #[command(subcommand)]
     pub action: Option<ContactsAction>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum ContactsAction {
+pub(crate) enum ContactsAction {
     /// Validate the config, contacts and templates; report every problem
     Check,
     /// Add the people in a vCard file (.vcf) to the contacts file
@@ -49,7 +49,7 @@ Examples:
   intro contacts import contacts.vcf
   cat ~/.contacts/friends/*.vcf | intro contacts import -   (a khard/vdirsyncer folder)"
 )]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The vCard file to read (`-` reads standard input)
     #[arg(value_name = "FILE.vcf", value_hint = ValueHint::FilePath)]
     pub file: PathBuf,
@@ -75,7 +75,7 @@ struct ContactJson<'a> {
     tags: &'a [String],
 }
 
-pub fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     match args.action {
         None => list(ctx),
         Some(ContactsAction::Check) => check(ctx),
@@ -236,7 +236,7 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
         }
         let mut table = Table::new();
         table.header(["HANDLE", "NAME", "EMAIL", "TAGS"].map(|h| out.bold(h)));
-        for c in list.iter() {
+        for c in list {
             table.row([
                 c.handle.clone(),
                 c.name.clone(),
@@ -294,8 +294,8 @@ fn plural(n: usize, word: &str) -> String {
 
 fn is_missing_config(e: &anyhow::Error) -> bool {
     matches!(
-        e.downcast_ref::<crate::config::ConfigError>(),
-        Some(crate::config::ConfigError::Missing { .. })
+        e.downcast_ref::<crate::setup::config::ConfigError>(),
+        Some(crate::setup::config::ConfigError::Missing { .. })
     )
 }
 
@@ -316,12 +316,12 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
                 problems.extend(
                     c.placeholders(&text, &config_path)
                         .iter()
-                        .map(|e| e.to_string()),
+                        .map(ToString::to_string),
                 );
                 problems.extend(check_transport(c));
                 if let (None, (first, Some(guess))) = (
                     &c.me.first_name,
-                    crate::text::derive_first_name(c.me_name()),
+                    crate::domain::text::derive_first_name(c.me_name()),
                 ) {
                     warnings.push(first_name_guessed("`[me]`", first, c.me_name(), &guess));
                 }
@@ -329,7 +329,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             if config_problems.is_empty() && problems.is_empty() {
                 checked.push(format!("config `{}`", config_path.display()));
             }
-            problems.extend(config_problems.iter().map(|e| e.to_string()));
+            problems.extend(config_problems.iter().map(ToString::to_string));
             (config, Config::places(&text))
         }
         Err(e) => {
@@ -356,7 +356,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         (None, Some(rel)) if ctx.paths.contacts_flag.is_none() => ctx.paths.relative_to_config(rel),
         (None, _) => ctx.paths.contacts_file(None),
     };
-    let contacts = match crate::contacts::Contacts::load(&contacts_path) {
+    let contacts = match crate::setup::contacts::Contacts::load(&contacts_path) {
         Ok(c) => {
             checked.push(format!(
                 "{} contacts in `{}`",
@@ -383,7 +383,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
             }
             Some(c)
         }
-        Err(crate::contacts::ContactsError::Invalid {
+        Err(crate::setup::contacts::ContactsError::Invalid {
             path,
             problems: list,
         }) => {
@@ -403,7 +403,7 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         None => Config::stand_in(&config_path).ok(),
     };
     if let Some(config) = config.as_ref().or(stand_in.as_ref()) {
-        let empty = crate::contacts::Contacts::default();
+        let empty = crate::setup::contacts::Contacts::default();
         let template_problems =
             compose::check_templates(config, contacts.as_ref().unwrap_or(&empty), &dir);
         if template_problems.is_empty() {
@@ -444,7 +444,12 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
 
 /// The warning for a first name derived with a guess, so the user can
 /// set `first_name` where the guess is wrong.
-fn first_name_guessed(who: &str, first: &str, name: &str, guess: &crate::text::Guess) -> String {
+fn first_name_guessed(
+    who: &str,
+    first: &str,
+    name: &str,
+    guess: &crate::domain::text::Guess,
+) -> String {
     format!(
         "{who}: greeted as `{first}`, from `{name}` ({guess}); set `first_name` if that is wrong"
     )
@@ -470,7 +475,7 @@ fn check_transport(config: &Config) -> Vec<String> {
                 .push("[smtp] sets both `password_command` and `password_env`; keep one".into());
         }
         if smtp.username.is_some()
-            && smtp.security == crate::config::Security::None
+            && smtp.security == crate::setup::config::Security::None
             && !smtp.allow_insecure_auth
         {
             problems.push("[smtp] logs in over an unencrypted connection (`security = \"none\"`); use starttls or tls, or set `allow_insecure_auth = true`".into());

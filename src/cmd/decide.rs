@@ -4,30 +4,30 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::send::outgoing::{self, Go};
+use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
-use crate::compose::Composer;
-use crate::config::Config;
-use crate::contacts::Contacts;
 use crate::context::Context;
-use crate::editor;
+use crate::domain::request::{PendingKind, Request};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
-use crate::message::Purpose;
-use crate::outgoing::{self, Go};
-use crate::request::{PendingKind, Request};
-use crate::resend;
-use crate::view;
+use crate::mail::compose::Composer;
+use crate::mail::message::Purpose;
+use crate::setup::config::Config;
+use crate::setup::contacts::Contacts;
+use crate::ui::editor;
+use crate::ui::view;
 
 /// Whose answer is recorded, for requests made with `intro ask --both`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Side {
+pub(crate) enum Side {
     A,
     B,
 }
 
 #[derive(Debug, Args)]
-pub struct ApproveArgs {
+pub(crate) struct ApproveArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
@@ -42,7 +42,7 @@ pub struct ApproveArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DeclineArgs {
+pub(crate) struct DeclineArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
@@ -71,7 +71,7 @@ pub struct DeclineArgs {
 #[command(
     after_help = "Examples:\n  intro cancel 4f2a                 withdraw it quietly\n  intro cancel 4f2a --tell          draft a note telling A it is withdrawn\n  intro cancel 4f2a --tell --send   send that note"
 )]
-pub struct CancelArgs {
+pub(crate) struct CancelArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::open_requests))]
     pub request: String,
@@ -113,7 +113,7 @@ fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<
 fn change(
     ctx: &mut Context,
     name: &str,
-    change: impl FnOnce(&mut Request) -> Result<(), crate::request::TransitionError>,
+    change: impl FnOnce(&mut Request) -> Result<(), crate::domain::request::TransitionError>,
 ) -> anyhow::Result<Request> {
     ctx.store.write_named(&[name.to_string()], |txn| {
         let mut r = find_request(txn.requests(), name)?.clone();
@@ -123,11 +123,11 @@ fn change(
     })
 }
 
-fn settings(ctx: &Context) -> anyhow::Result<crate::config::FollowupSettings> {
+fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSettings> {
     Ok(ctx.load_settings()?.followup)
 }
 
-pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
     let r = change(ctx, &args.request, |r| match args.side {
@@ -135,7 +135,7 @@ pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Side::B => r.approve_b(now, args.note.clone()),
     })?;
     print(ctx, &r, &settings, None);
-    if r.status == crate::request::State::Approved {
+    if r.status == crate::domain::request::State::Approved {
         ctx.out.note(format!(
             "next: `intro introduce {}` drafts the introduction",
             r.id
@@ -150,7 +150,7 @@ pub fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()> {
     send_options_need_send(
         &args.send_args,
         args.send,
@@ -259,7 +259,7 @@ fn decline_and_tell_b(
     Ok(())
 }
 
-pub fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     send_options_need_send(
         &args.send_args,
         args.send,
@@ -359,7 +359,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
             ctx,
             &updated,
             &config.followup,
-            saved.first().map(|p| p.as_path()),
+            saved.first().map(std::path::PathBuf::as_path),
         );
         return Ok(());
     }
@@ -406,7 +406,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
 fn print(
     ctx: &Context,
     r: &Request,
-    settings: &crate::config::FollowupSettings,
+    settings: &crate::setup::config::FollowupSettings,
     draft: Option<&std::path::Path>,
 ) {
     if ctx.out.json {

@@ -6,25 +6,25 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::send::interrupt::{Interrupts, Stop};
+use crate::cmd::send::outgoing::{self, Go};
+use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
-use crate::compose::Composer;
 use crate::context::Context;
-use crate::editor;
+use crate::domain::request::{PendingKind, Request};
 use crate::error::UserError;
-use crate::interrupt::{Interrupts, Stop};
-use crate::message::Purpose;
-use crate::outgoing::{self, Go};
-use crate::request::{PendingKind, Request};
-use crate::resend;
-use crate::template::Rendered;
-use crate::view;
+use crate::mail::compose::Composer;
+use crate::mail::message::Purpose;
+use crate::mail::template::Rendered;
+use crate::ui::editor;
+use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  intro followup 4f2a\n  intro status --due && intro followup --due --yes"
 )]
-pub struct FollowupArgs {
+pub(crate) struct FollowupArgs {
     /// The request to follow up (an id, its first 4 or more characters, or the handle of A)
     #[arg(
         required_unless_present = "due",
@@ -64,7 +64,7 @@ impl Nudge {
     }
 }
 
-pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
@@ -208,7 +208,7 @@ pub fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .iter()
         .filter_map(|m| {
             let to = m.to.first().map_or("?", |p| p.name.as_str());
-            crate::ask_check::length_warning(&format!("the follow-up to {to}"), m)
+            crate::mail::ask_check::length_warning(&format!("the follow-up to {to}"), m)
         })
         .collect();
     for w in &warnings {

@@ -10,7 +10,7 @@ use crate::error::UserError;
 use crate::fsutil;
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Replace existing files with the samples, keeping each old one as `NAME.bak`
     #[arg(long)]
     pub force: bool,
@@ -26,7 +26,7 @@ enum Outcome {
     Replaced { backup: PathBuf },
 }
 
-pub fn run(args: InitArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: InitArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let config_path = ctx.paths.config_file.clone();
     // A config that is kept may say where its contacts are; a sample
     // config (written or forced) uses the default place.

@@ -5,26 +5,26 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::send::draft;
+use crate::cmd::send::outgoing::{self, Go};
+use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
-use crate::compose::Composer;
 use crate::context::Context;
-use crate::draft;
-use crate::editor;
+use crate::domain::request::PendingKind;
 use crate::error::{Exit, UserError};
 use crate::fsutil;
-use crate::message::Purpose;
-use crate::outgoing::{self, Go};
-use crate::request::PendingKind;
-use crate::resend;
-use crate::template::Rendered;
-use crate::view;
+use crate::mail::compose::Composer;
+use crate::mail::message::Purpose;
+use crate::mail::template::Rendered;
+use crate::ui::editor;
+use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  intro introduce 4f2a           print and save the draft\n  intro introduce 4f2a --send    send it to A and B"
 )]
-pub struct IntroduceArgs {
+pub(crate) struct IntroduceArgs {
     /// The approved request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
@@ -41,7 +41,7 @@ pub struct IntroduceArgs {
     pub send_args: SendArgs,
 }
 
-pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if args.send_args.yes && !args.send {
         return Err(UserError::new(
             "`--yes` confirms a send, but without `--send` the introduction is only drafted",
@@ -177,7 +177,7 @@ pub fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
 }
 
 /// A built message's Subject and body, as a saved draft of it reads.
-fn read_back(message: &crate::message::Outgoing) -> anyhow::Result<Rendered> {
+fn read_back(message: &crate::mail::message::Outgoing) -> anyhow::Result<Rendered> {
     draft::parse(&message.bytes)
         .map_err(|e| anyhow::anyhow!("cannot read back the introduction: {}", e.message))
 }

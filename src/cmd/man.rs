@@ -5,20 +5,20 @@ use clap::{Args, CommandFactory as _};
 
 use crate::cli::Cli;
 use crate::error::UserError;
-use crate::output;
+use crate::ui::output;
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   intro man | man -l -                      read it now
   intro man > ~/.local/share/man/man1/intro.1
   intro man ask > intro-ask.1               the page of one command")]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// A command whose own page to print (`contacts import` for a subcommand's)
     #[arg(value_name = "COMMAND")]
     pub command: Vec<String>,
 }
 
-pub fn run(args: ManArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: ManArgs) -> anyhow::Result<()> {
     let mut cmd = Cli::command();
     // Building names each subcommand `intro-ask`, as its page is called
     // (and adds clap's `help` command).

@@ -1,27 +1,28 @@
 //! One file per subcommand: its clap arguments and its `run`, which only
 //! orchestrates (load, decide, send, record, print).
 
-pub mod ask;
-pub mod completions;
-pub mod contacts;
-pub mod decide;
-pub mod followup;
-pub mod init;
-pub mod introduce;
-pub mod man;
-pub mod stats;
-pub mod status;
-pub mod sync;
+pub(crate) mod ask;
+pub(crate) mod completions;
+pub(crate) mod contacts;
+pub(crate) mod decide;
+pub(crate) mod followup;
+pub(crate) mod init;
+pub(crate) mod introduce;
+pub(crate) mod man;
+pub(crate) mod send;
+pub(crate) mod stats;
+pub(crate) mod status;
+pub(crate) mod sync;
 
 use std::collections::BTreeSet;
 
 use crate::cli::Command;
 use crate::context::Context;
+use crate::domain::request::Request;
 use crate::error::UserError;
-use crate::request::Request;
 use crate::store::{FindError, Requests};
 
-pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
     match command {
         Command::Init(args) => init::run(args, ctx),
         Command::Contacts(args) => contacts::run(args, ctx),
@@ -61,19 +62,23 @@ pub fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
 
 /// The fewest characters of an id that name a request: fewer would often
 /// match another pair's request, or read as someone's handle.
-pub const MIN_PREFIX: usize = 4;
+pub(crate) const MIN_PREFIX: usize = 4;
 
 /// Whether `name` is a handle intro knows: one in the contacts file, or
 /// one of the requests read (so a contact since removed, or a contacts file
 /// that does not load, still counts). Such a name is read as a handle,
 /// never as the start of an id.
-pub fn is_handle(contact_handles: &BTreeSet<String>, requests: &Requests, name: &str) -> bool {
+pub(crate) fn is_handle(
+    contact_handles: &BTreeSet<String>,
+    requests: &Requests,
+    name: &str,
+) -> bool {
     contact_handles.contains(name) || requests.iter().any(|r| r.a == name || r.b == name)
 }
 
 /// The contacts file's handles; none when it does not load (the commands
 /// that need it say why).
-pub fn contact_handles(ctx: &Context) -> BTreeSet<String> {
+pub(crate) fn contact_handles(ctx: &Context) -> BTreeSet<String> {
     let config = ctx.load_settings().ok();
     match ctx.load_contacts(config.as_ref()) {
         Ok(contacts) => contacts.iter().map(|c| c.handle.clone()).collect(),
@@ -82,7 +87,7 @@ pub fn contact_handles(ctx: &Context) -> BTreeSet<String> {
 }
 
 /// The open requests a contact is in, as A or as B, newest first.
-pub fn open_requests_of<'r>(requests: &'r Requests, handle: &str) -> Vec<&'r Request> {
+pub(crate) fn open_requests_of<'r>(requests: &'r Requests, handle: &str) -> Vec<&'r Request> {
     let mut list: Vec<&Request> = requests
         .iter()
         .filter(|r| r.status.is_open() && (r.a == handle || r.b == handle))
@@ -94,7 +99,7 @@ pub fn open_requests_of<'r>(requests: &'r Requests, handle: &str) -> Vec<&'r Req
 /// What a REQUEST argument names: a known handle becomes the id of that
 /// contact's one open request as A (an error listing the candidates when
 /// there is none or several); anything else is left to [`find_request`].
-pub fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result<String> {
+pub(crate) fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result<String> {
     let name = name.trim();
     let handles = contact_handles(ctx);
     let requests = ctx.store.read_open()?;
@@ -130,7 +135,10 @@ pub fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result<String
 }
 
 /// Find the request a user named, or say why not.
-pub fn find_request<'r>(requests: &'r Requests, name: &str) -> Result<&'r Request, UserError> {
+pub(crate) fn find_request<'r>(
+    requests: &'r Requests,
+    name: &str,
+) -> Result<&'r Request, UserError> {
     let name = name.trim();
     if requests.get(name).is_none() && name.chars().count() < MIN_PREFIX {
         return Err(UserError::new(format!(
@@ -155,8 +163,8 @@ pub fn find_request<'r>(requests: &'r Requests, name: &str) -> Result<&'r Reques
 }
 
 /// A transition the request's state does not allow, with what to do instead.
-pub fn transition_error(e: crate::request::TransitionError) -> UserError {
-    use crate::request::State;
+pub(crate) fn transition_error(e: crate::domain::request::TransitionError) -> UserError {
+    use crate::domain::request::State;
     let hint = match e.from {
         State::Sending => format!(
             "its ask was interrupted mid-send: rerun the ask, or `intro cancel {}`",

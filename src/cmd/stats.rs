@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::context::Context;
-use crate::output::{Output, percent, rfc3339, span};
-use crate::stats::{self, ALL_STATES, Stats};
-use crate::table::Table;
+use crate::domain::stats::{self, ALL_STATES, Stats};
+use crate::ui::output::{Output, percent, rfc3339, span};
+use crate::ui::table::Table;
 
 #[derive(Debug, Args)]
 #[command(after_help = "How the numbers are counted:
@@ -29,7 +29,7 @@ Examples:
   intro stats --since 2026-01-01
   intro stats --since 4w
   intro stats --json | jq '.per_contact[] | select(.asked >= 3)'")]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// Count only requests created on or after DATE (YYYY-MM-DD, RFC 3339, yesterday, 7d, 2w, 3m)
     #[arg(long, value_name = "DATE", value_parser = parse_since)]
     pub since: Option<Since>,
@@ -38,7 +38,7 @@ pub struct StatsArgs {
 /// A `--since` as typed: a moment, or the start of a day counted back from
 /// today (by the clock of the run, `$INTRO_NOW` in tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Since {
+pub(crate) enum Since {
     At(OffsetDateTime),
     DaysAgo(u32),
     WeeksAgo(u32),
@@ -48,7 +48,7 @@ pub enum Since {
 
 impl Since {
     /// The moment this names, seen from `now`.
-    pub fn resolve(self, now: OffsetDateTime) -> OffsetDateTime {
+    pub(crate) fn resolve(self, now: OffsetDateTime) -> OffsetDateTime {
         let today = now.to_offset(time::UtcOffset::UTC).date();
         let day = match self {
             Since::At(t) => return t,
@@ -66,8 +66,10 @@ fn months_before(date: time::Date, n: u32) -> time::Date {
     let Ok(year) = i32::try_from(index.div_euclid(12)) else {
         return time::Date::MIN;
     };
-    let month =
-        time::Month::try_from(index.rem_euclid(12) as u8 + 1).unwrap_or(time::Month::January);
+    let month = u8::try_from(index.rem_euclid(12) + 1)
+        .ok()
+        .and_then(|m| time::Month::try_from(m).ok())
+        .unwrap_or(time::Month::January);
     let day = date.day().min(month.length(year));
     time::Date::from_calendar_date(year, month, day).unwrap_or(time::Date::MIN)
 }
@@ -101,7 +103,7 @@ fn parse_since(text: &str) -> Result<Since, String> {
     Err("expected a date (2026-03-01), an RFC 3339 time (2026-03-01T09:00:00Z), `today`, `yesterday`, or days, weeks or months ago (7d, 2w, 3m)".into())
 }
 
-pub fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let out = ctx.out;
     let requests = ctx.store.read()?;
     let since = args.since.map(|since| since.resolve(ctx.now));
@@ -272,7 +274,7 @@ impl From<&Stats> for StatsJson {
             said_no: s.approval.no,
             approval_rate: s.approval.rate(),
             answered: s.answers.answered,
-            median_answer_secs: s.answers.median.map(|d| d.whole_seconds()),
+            median_answer_secs: s.answers.median.map(time::SignedDuration::whole_seconds),
             followups: FollowupsJson {
                 sent: s.followups.sent,
                 answered: s.followups.answered,
@@ -290,7 +292,7 @@ impl From<&Stats> for StatsJson {
                     said_yes: c.approval.yes,
                     said_no: c.approval.no,
                     approval_rate: c.approval.rate(),
-                    median_answer_secs: c.answers.median.map(|d| d.whole_seconds()),
+                    median_answer_secs: c.answers.median.map(time::SignedDuration::whole_seconds),
                     last_asked_at: rfc3339(c.last_asked),
                 })
                 .collect(),

@@ -6,20 +6,20 @@ use clap_complete::ArgValueCandidates;
 
 use crate::cmd::{contact_handles, find_request, is_handle, open_requests_of};
 use crate::complete;
-use crate::config::FollowupSettings;
 use crate::context::Context;
-use crate::output::{age, rfc3339};
-use crate::pager;
-use crate::request::{Request, State};
-use crate::table::Table;
-use crate::text::truncate;
-use crate::view::{self, next_step};
+use crate::domain::request::{Request, State};
+use crate::domain::text::truncate;
+use crate::setup::config::FollowupSettings;
+use crate::ui::output::{age, rfc3339};
+use crate::ui::pager;
+use crate::ui::table::Table;
+use crate::ui::view::{self, next_step};
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
 )]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Requests to show in detail (an id or a prefix of 4 or more characters),
     /// or contacts' handles to list the open requests they are in
     #[arg(value_name = "REQUEST", add = ArgValueCandidates::new(complete::any_request))]
@@ -42,7 +42,7 @@ pub struct StatusArgs {
     pub no_pager: bool,
 }
 
-pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // Status reads the follow-up settings; without a config the defaults
     // apply, so a fresh machine can still look at its store.
     let settings = match ctx.load_settings() {
@@ -50,7 +50,7 @@ pub fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Err(e)
             if matches!(
                 e.downcast_ref(),
-                Some(crate::config::ConfigError::Missing { .. })
+                Some(crate::setup::config::ConfigError::Missing { .. })
             ) =>
         {
             FollowupSettings::default()
@@ -187,7 +187,7 @@ fn detail(
     r: &Request,
     now: time::OffsetDateTime,
     settings: &FollowupSettings,
-    out: &crate::output::Output,
+    out: &crate::ui::output::Output,
 ) -> String {
     let mut s = String::new();
     let mut field = |name: &str, value: &str| {

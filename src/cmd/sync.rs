@@ -5,24 +5,24 @@
 use clap::Args;
 
 use crate::context::Context;
+use crate::domain::request::Request;
+use crate::domain::text::truncate;
 use crate::error::UserError;
-use crate::request::Request;
-use crate::sync::checkpoint::Checkpoints;
-use crate::sync::{self, Found, Scan, Source, Tracked};
-use crate::text::truncate;
-use crate::view;
+use crate::mail::sync::checkpoint::Checkpoints;
+use crate::mail::sync::{self, Found, Scan, Source, Tracked};
+use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
     after_help = "Reads [imap] (the server does the searching) and/or [maildir] (a local folder kept by mbsync or offlineimap). Only mail that arrived since the last sync is looked at.\n\nExamples:\n  intro sync                   move answered requests to `replied`\n  intro sync && intro status   then see who answered\n  intro sync --json            the requests that changed, for scripts"
 )]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Look through the whole mailbox again, not only mail that arrived since the last sync
     #[arg(long)]
     pub rescan: bool,
 }
 
-pub fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
+pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let config = ctx.load_for_sync()?;
     if config.imap.is_none() && config.maildir.is_none() {
         return Err(no_source(ctx).into());

@@ -12,8 +12,8 @@ use time::format_description::well_known::Rfc3339;
 
 use super::format::{JournalLine, header_line, read_header, read_lines};
 use super::{RECENT_DAYS, StoreError, io_err};
+use crate::domain::request::Request;
 use crate::fsutil;
-use crate::request::Request;
 
 /// Sorted ids in one buffer, written as one string of ids and spaces: an
 /// index of ten thousand ids reads as one string, not ten thousand.
@@ -157,7 +157,7 @@ impl ArchiveIndex {
 
 /// An archived request's ask, as ask fatigue needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ArchivedAsk {
+pub(crate) struct ArchivedAsk {
     pub id: String,
     pub a: String,
     pub b: String,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::ArchiveIndex;
 use super::{FORMAT_VERSION, OLDEST_FORMAT, StoreError, io_err};
-use crate::request::Request;
+use crate::domain::request::Request;
 
 /// The first line of every file: the format version and the generation
 /// (the archive's is always 0: it is never replaced).

@@ -40,19 +40,19 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
+use crate::domain::request::Request;
 use crate::error::Hints;
 use crate::fsutil;
-use crate::request::Request;
 
 use archive::{append_archive, next_index, read_archive};
 use format::{
     IndexLine, JournalLine, header_line, read_header, read_lines, read_snapshot_lines,
     write_deleted, write_request,
 };
-pub use requests::{FindError, Requests};
+pub(crate) use requests::{FindError, Requests};
 
 /// The on-disk format this build writes.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// The oldest format this build reads; its next change rewrites the store
 /// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive.)
@@ -66,10 +66,10 @@ pub(crate) const OLDEST_FORMAT: u32 = 1;
 const COMPACT_MIN_LINES: usize = 64;
 
 /// How far back the archive index lists asks: ask fatigue's window.
-pub(crate) const RECENT_DAYS: i64 = crate::fatigue::WINDOW_DAYS;
+pub(crate) const RECENT_DAYS: i64 = crate::domain::fatigue::WINDOW_DAYS;
 
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub(crate) enum StoreError {
     #[error("cannot {action} `{}`: {source}", path.display())]
     Io {
         action: &'static str,
@@ -166,7 +166,7 @@ enum Scope {
 }
 
 /// The store in one data dir. Cheap to make; touches the disk when used.
-pub struct Store {
+pub(crate) struct Store {
     dir: PathBuf,
     /// The time of this run: which archived asks are recent.
     now: OffsetDateTime,
@@ -182,25 +182,25 @@ pub struct Store {
 }
 
 /// Changes made under the exclusive lock; written when the closure returns Ok.
-pub struct Txn<'a> {
+pub(crate) struct Txn<'a> {
     requests: &'a mut Requests,
     changed: Vec<JournalLine>,
 }
 
 impl Txn<'_> {
-    pub fn requests(&self) -> &Requests {
+    pub(crate) fn requests(&self) -> &Requests {
         self.requests
     }
 
     /// Insert or replace a request.
-    pub fn put(&mut self, request: Request) {
+    pub(crate) fn put(&mut self, request: Request) {
         self.changed
             .push(JournalLine::Put(Box::new(request.clone())));
         self.requests.apply(JournalLine::Put(Box::new(request)));
     }
 
     /// Forget a request whose ask was never accepted.
-    pub fn remove(&mut self, id: &str) {
+    pub(crate) fn remove(&mut self, id: &str) {
         if self.requests.get(id).is_some() {
             self.changed.push(JournalLine::Deleted(id.to_string()));
             self.requests.apply(JournalLine::Deleted(id.to_string()));
@@ -209,22 +209,18 @@ impl Txn<'_> {
 }
 
 impl Store {
-    pub fn new(dir: impl Into<PathBuf>) -> Store {
+    /// The store in `dir`, for a run whose time is `now` (`INTRO_NOW`, or
+    /// the clock the context read once).
+    pub(crate) fn new(dir: impl Into<PathBuf>, now: OffsetDateTime) -> Store {
         Store {
             dir: dir.into(),
-            now: OffsetDateTime::now_utc(),
+            now,
             cache: None,
             journal_file: None,
             sync_every: None,
             last_sync: std::time::Instant::now(),
             unsynced: false,
         }
-    }
-
-    /// The same store, for a run whose time is `now` (`INTRO_NOW`).
-    pub fn at(mut self, now: OffsetDateTime) -> Store {
-        self.now = now;
-        self
     }
 
     fn snapshot_path(&self) -> PathBuf {
@@ -280,20 +276,20 @@ impl Store {
     }
 
     /// Every request, read under a shared lock.
-    pub fn read(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::All, true)
     }
 
     /// Every open request, and closed ones by id only (unless an earlier
     /// read of this store read them all): what `status` lists.
-    pub fn read_open(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_open(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, true)
     }
 
     /// Every open request, and the asks made since `since`
     /// ([`Requests::archived_asks_since`]): what a new ask checks against.
     /// Reads the archive only when its index does not reach back that far.
-    pub fn read_recent(&mut self, since: OffsetDateTime) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_recent(&mut self, since: OffsetDateTime) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, true)?;
         let covered = self
             .cache
@@ -304,7 +300,7 @@ impl Store {
 
     /// Enough to find each of `names` ([`Requests::find`]): the open
     /// requests, or every request when a name may be an archived one.
-    pub fn read_named(&mut self, names: &[String]) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_named(&mut self, names: &[String]) -> Result<&Requests, StoreError> {
         let requests = self.read_scoped(Scope::Open, true)?;
         let scope = match names.iter().any(|n| requests.needs_archive(n)) {
             true => Scope::All,
@@ -315,12 +311,12 @@ impl Store {
 
     /// Every request, or `Busy` at once while another run writes: for
     /// answers that cannot wait (shell completion).
-    pub fn read_now(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_now(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::All, false)
     }
 
     /// [`Store::read_open`], or `Busy` at once while another run writes.
-    pub fn read_open_now(&mut self) -> Result<&Requests, StoreError> {
+    pub(crate) fn read_open_now(&mut self) -> Result<&Requests, StoreError> {
         self.read_scoped(Scope::Open, false)
     }
 
@@ -344,7 +340,7 @@ impl Store {
 
     /// [`Store::write_open`], reading the archive too when one of `names`
     /// may be an archived request's (see [`Store::read_named`]).
-    pub fn write_named<T, E>(
+    pub(crate) fn write_named<T, E>(
         &mut self,
         names: &[String],
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
@@ -364,7 +360,7 @@ impl Store {
     /// store read it before), then append what it changed. Nothing is
     /// written when it returns Err. Closed requests are final, so changes
     /// are to open ones.
-    pub fn write_open<T, E>(
+    pub(crate) fn write_open<T, E>(
         &mut self,
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
     ) -> Result<T, E>
@@ -436,13 +432,13 @@ impl Store {
     /// a killed process loses nothing; a power cut can lose the last
     /// `every` of `asked` marks, and a rerun then re-sends those asks with
     /// their same Message-IDs.
-    pub fn defer_sync(&mut self, every: std::time::Duration) {
+    pub(crate) fn defer_sync(&mut self, every: std::time::Duration) {
         self.sync_every = Some(every);
     }
 
     /// Make every line appended so far durable, and fsync after each append
     /// again.
-    pub fn sync(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn sync(&mut self) -> Result<(), StoreError> {
         self.sync_every = None;
         if self.unsynced
             && let Some((file, _)) = &self.journal_file
@@ -759,7 +755,7 @@ impl Store {
     /// For a process about to exit: make every appended line durable, then
     /// leave the cache for the OS to reclaim (freeing ten thousand
     /// requests one by one costs more than the rest of a `status`).
-    pub fn release(&mut self) -> Result<(), StoreError> {
+    pub(crate) fn release(&mut self) -> Result<(), StoreError> {
         self.sync()?;
         std::mem::forget(self.cache.take());
         Ok(())
@@ -775,8 +771,11 @@ impl Drop for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::AskSpec;
+    use crate::domain::request::AskSpec;
     use time::macros::datetime;
+
+    /// The time every test store runs at, unless a test picks its own.
+    const NOW: OffsetDateTime = datetime!(2026-01-15 9:00 UTC);
 
     fn request(id: &str) -> Request {
         let spec = AskSpec {
@@ -811,7 +810,7 @@ mod tests {
     fn a_fresh_store_reads_empty_and_creates_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
-        let mut store = Store::new(&data);
+        let mut store = Store::new(&data, NOW);
         assert!(store.read().unwrap().is_empty());
         assert!(!data.exists());
     }
@@ -819,25 +818,25 @@ mod tests {
     #[test]
     fn read_now_does_not_wait_for_a_writer() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         // Another run writing: it holds the lock exclusively.
         let writer = File::open(dir.path().join("store.lock")).unwrap();
         writer.lock().unwrap();
-        let mut reader = Store::new(dir.path());
+        let mut reader = Store::new(dir.path(), NOW);
         assert!(matches!(reader.read_now(), Err(StoreError::Busy { .. })));
         writer.unlock().unwrap();
         assert_eq!(reader.read_now().unwrap().len(), 1);
         // Nothing stored yet: empty, and nothing created.
         let empty = dir.path().join("none");
-        assert!(Store::new(&empty).read_now().unwrap().is_empty());
+        assert!(Store::new(&empty, NOW).read_now().unwrap().is_empty());
         assert!(!empty.exists());
     }
 
     #[test]
     fn writes_are_seen_by_a_new_process_and_survive_compaction() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         for i in 0..(COMPACT_MIN_LINES + 10) {
             put(&mut store, &format!("{i:08x}"));
         }
@@ -847,7 +846,7 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         let requests = other.read().unwrap();
         assert_eq!(requests.len(), COMPACT_MIN_LINES + 9);
         assert!(!requests.contains("00000001"));
@@ -860,7 +859,7 @@ mod tests {
     #[test]
     fn a_compaction_that_fails_does_not_fail_the_change() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         for i in 0..COMPACT_MIN_LINES {
             put(&mut store, &format!("{i:08x}"));
         }
@@ -880,12 +879,12 @@ mod tests {
             .unwrap();
         assert!(!blocker.is_file(), "not compacted");
         std::fs::remove_dir_all(&blocker).unwrap();
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         assert_eq!(other.read().unwrap().get("00000000"), Some(&changed));
         // The next change compacts, and nothing is lost.
         put(&mut store, "ffffffff");
         assert!(blocker.is_file(), "compacted");
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         let requests = fresh.read().unwrap();
         assert_eq!(requests.len(), COMPACT_MIN_LINES + 1);
         assert_eq!(requests.get("00000000"), Some(&changed));
@@ -894,16 +893,16 @@ mod tests {
     #[test]
     fn a_torn_last_line_is_dropped_and_repaired() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let journal = dir.path().join("requests.log");
         let mut f = fsutil::open_private_append(&journal).unwrap();
         f.write_all(b"{\"id\":\"bbbb").unwrap();
         drop(f);
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         assert_eq!(fresh.read().unwrap().len(), 1);
         put(&mut fresh, "cccccccc");
-        let mut again = Store::new(dir.path());
+        let mut again = Store::new(dir.path(), NOW);
         let ids: Vec<&str> = again
             .read()
             .unwrap()
@@ -916,16 +915,19 @@ mod tests {
     #[test]
     fn damage_in_the_middle_is_an_error_naming_the_line() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let journal = dir.path().join("requests.log");
         let mut f = fsutil::open_private_append(&journal).unwrap();
         f.write_all(b"garbage\n").unwrap();
         drop(f);
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         match fresh.read() {
             Err(StoreError::Damaged { line, .. }) => assert_eq!(line, 3),
-            other => panic!("expected damage, got {:?}", other.map(|r| r.len())),
+            other => panic!(
+                "expected damage, got {:?}",
+                other.map(super::requests::Requests::len)
+            ),
         }
     }
 
@@ -938,7 +940,7 @@ mod tests {
             "{\"intro_store\": 99, \"generation\": 1}\n",
         )
         .unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         assert!(matches!(
             store.read(),
             Err(StoreError::UnknownVersion { found: 99, .. })
@@ -948,7 +950,7 @@ mod tests {
     #[test]
     fn a_failed_change_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "aaaaaaaa");
         let result: Result<(), StoreError> = store.write_open(|txn| {
             txn.put(request("bbbbbbbb"));
@@ -960,25 +962,25 @@ mod tests {
         });
         assert!(result.is_err());
         assert_eq!(store.read().unwrap().len(), 1);
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 1);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 1);
     }
 
     #[test]
     fn a_reader_from_before_the_journal_existed_sees_new_lines() {
         let dir = tempfile::tempdir().unwrap();
-        let mut early = Store::new(dir.path());
+        let mut early = Store::new(dir.path(), NOW);
         assert!(early.read().unwrap().is_empty());
-        let mut other = Store::new(dir.path());
+        let mut other = Store::new(dir.path(), NOW);
         put(&mut other, "aaaaaaaa");
         put(&mut early, "bbbbbbbb");
         assert_eq!(early.read().unwrap().len(), 2);
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 2);
     }
 
     #[test]
     fn deferred_syncs_still_write_every_line_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         store.defer_sync(std::time::Duration::from_secs(3600));
         put(&mut store, "aaaaaaaa");
         put(&mut store, "bbbbbbbb");
@@ -987,7 +989,7 @@ mod tests {
             "the second append waits for the group's fsync"
         );
         // Another process sees both lines before any fsync.
-        assert_eq!(Store::new(dir.path()).read().unwrap().len(), 2);
+        assert_eq!(Store::new(dir.path(), NOW).read().unwrap().len(), 2);
         store.sync().unwrap();
         assert!(!store.unsynced);
         put(&mut store, "cccccccc");
@@ -1021,7 +1023,7 @@ mod tests {
     /// Fill a store so that it compacts: `n` closed requests, two open.
     fn archived_store(dir: &Path, n: usize) -> Store {
         let now = datetime!(2026-03-01 0:00 UTC);
-        let mut store = Store::new(dir).at(now);
+        let mut store = Store::new(dir, now);
         put_request(&mut store, asked("0pen0001"));
         put_request(&mut store, asked("0pen0002"));
         for i in 0..n {
@@ -1052,7 +1054,7 @@ mod tests {
             "the snapshot holds open ones only"
         );
 
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let open = store.read_open().unwrap();
         assert!(!open.is_complete());
         assert!(open.get("0pen0001").is_some() && open.get("0pen0002").is_some());
@@ -1061,12 +1063,12 @@ mod tests {
         assert!(!open.contains("c9999999"));
         assert_eq!(open.len(), n + 2);
         // And a read of everything has them all.
-        let all = Store::new(dir.path()).read().unwrap().clone();
+        let all = Store::new(dir.path(), NOW).read().unwrap().clone();
         assert!(all.is_complete());
         assert_eq!(all.iter().count(), n + 2);
         assert_eq!(
             all.get("c0000001").unwrap().status,
-            crate::request::State::Declined
+            crate::domain::request::State::Declined
         );
         // An open read followed by a full one in the same process.
         assert_eq!(store.read().unwrap().iter().count(), n + 2);
@@ -1076,7 +1078,7 @@ mod tests {
     fn a_name_that_may_be_archived_reads_the_archive() {
         let dir = tempfile::tempdir().unwrap();
         drop(archived_store(dir.path(), COMPACT_MIN_LINES * 2));
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let open = store.read_named(&["0pen0001".into()]).unwrap();
         assert!(!open.is_complete(), "an id read needs nothing more");
         assert!(open.needs_archive("c000001"));
@@ -1105,8 +1107,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let n = COMPACT_MIN_LINES * 2;
         drop(archived_store(dir.path(), n));
-        let since = datetime!(2026-03-01 0:00 UTC) - crate::fatigue::window();
-        let mut store = Store::new(dir.path());
+        let since = datetime!(2026-03-01 0:00 UTC) - crate::domain::fatigue::window();
+        let mut store = Store::new(dir.path(), NOW);
         let requests = store.read_recent(since).unwrap();
         assert!(!requests.is_complete());
         let asks = requests.archived_asks_since(since);
@@ -1126,7 +1128,7 @@ mod tests {
             .count();
         assert_eq!(archived_recent + current_recent, n / 2);
         // A window reaching further back than the index does reads it all.
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         let requests = store.read_recent(datetime!(2024-01-01 0:00 UTC)).unwrap();
         assert!(requests.is_complete());
         assert_eq!(
@@ -1142,7 +1144,7 @@ mod tests {
         // A run with its clock a year ahead archives: its index lists the
         // asks of its last 90 days only.
         let ahead = datetime!(2027-03-01 0:00 UTC);
-        let mut store = Store::new(dir.path()).at(ahead);
+        let mut store = Store::new(dir.path(), ahead);
         for i in 0..=COMPACT_MIN_LINES {
             put_request(
                 &mut store,
@@ -1151,15 +1153,15 @@ mod tests {
         }
         drop(store);
         let now = datetime!(2026-03-01 0:00 UTC);
-        let since = now - crate::fatigue::window();
-        let mut store = Store::new(dir.path()).at(now);
+        let since = now - crate::domain::fatigue::window();
+        let mut store = Store::new(dir.path(), now);
         // Back on time, an ask's read cannot trust that index: it reads all.
         assert!(store.read_recent(since).unwrap().is_complete());
         // The next compaction, with the archive at hand, makes it anew.
         for i in 0..=COMPACT_MIN_LINES {
             put_request(&mut store, asked(&format!("0pen{i:04}")));
         }
-        let mut fresh = Store::new(dir.path()).at(now);
+        let mut fresh = Store::new(dir.path(), now);
         let requests = fresh.read_recent(since).unwrap();
         assert!(
             !requests.is_complete(),
@@ -1175,7 +1177,7 @@ mod tests {
     fn a_crash_between_archiving_and_the_new_snapshot_loses_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let now = datetime!(2026-03-01 0:00 UTC);
-        let mut store = Store::new(dir.path()).at(now);
+        let mut store = Store::new(dir.path(), now);
         for i in 0..COMPACT_MIN_LINES {
             put_request(&mut store, closed(&format!("c{i:07}"), now));
         }
@@ -1190,9 +1192,9 @@ mod tests {
         // have the journal (and the old snapshot, here none).
         std::fs::remove_dir_all(&blocker).unwrap();
         let seen = |dir: &Path| {
-            let mut s = Store::new(dir);
+            let mut s = Store::new(dir, NOW);
             let all = s.read().unwrap();
-            let mut v: Vec<(String, crate::request::State)> =
+            let mut v: Vec<(String, crate::domain::request::State)> =
                 all.iter().map(|r| (r.id.clone(), r.status)).collect();
             v.sort();
             v
@@ -1205,7 +1207,7 @@ mod tests {
         let after = seen(dir.path());
         assert_eq!(after.len(), COMPACT_MIN_LINES + 2);
         assert_eq!(
-            Store::new(dir.path()).read_open().unwrap().len(),
+            Store::new(dir.path(), NOW).read_open().unwrap().len(),
             COMPACT_MIN_LINES + 2
         );
     }
@@ -1218,11 +1220,11 @@ mod tests {
         let mut f = fsutil::open_private_append(&archive).unwrap();
         f.write_all(b"{\"id\":\"torn").unwrap();
         drop(f);
-        let count = |dir: &Path| Store::new(dir).read().unwrap().iter().count();
+        let count = |dir: &Path| Store::new(dir, NOW).read().unwrap().iter().count();
         let n = COMPACT_MIN_LINES * 2 + 2;
         assert_eq!(count(dir.path()), n);
         // The next archiving cuts the torn line off first.
-        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        let mut store = Store::new(dir.path(), datetime!(2026-03-01 0:00 UTC));
         for i in 0..=COMPACT_MIN_LINES {
             put_request(
                 &mut store,
@@ -1250,7 +1252,7 @@ mod tests {
             "{\"intro_store\":1,\"generation\":3}\n",
         )
         .unwrap();
-        let mut store = Store::new(dir.path()).at(datetime!(2026-03-01 0:00 UTC));
+        let mut store = Store::new(dir.path(), datetime!(2026-03-01 0:00 UTC));
         assert_eq!(store.read_open().unwrap().iter().count(), 2);
         put_request(&mut store, asked("0pen0002"));
         let snapshot = std::fs::read_to_string(dir.path().join("requests.json")).unwrap();
@@ -1261,7 +1263,7 @@ mod tests {
                 .any(|l| l.starts_with("{\"id\":\"c0000001\"")),
             "closed ones moved to the archive: {snapshot}"
         );
-        let mut fresh = Store::new(dir.path());
+        let mut fresh = Store::new(dir.path(), NOW);
         let open = fresh.read_open().unwrap();
         assert_eq!(open.iter().count(), 2);
         assert!(open.contains("c0000001"));
@@ -1276,7 +1278,7 @@ mod tests {
             "{\"intro_store\":3,\"generation\":1}\n",
         )
         .unwrap();
-        let err = Store::new(dir.path()).read().unwrap_err();
+        let err = Store::new(dir.path(), NOW).read().unwrap_err();
         assert!(matches!(err, StoreError::UnknownVersion { found: 3, .. }));
         assert!(err.to_string().contains("reads 1 to 2"), "{err}");
     }
@@ -1284,7 +1286,7 @@ mod tests {
     #[test]
     fn prefixes_find_unique_requests() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::new(dir.path());
+        let mut store = Store::new(dir.path(), NOW);
         put(&mut store, "ab120000");
         put(&mut store, "ab340000");
         let requests = store.read().unwrap();

@@ -7,13 +7,13 @@ use time::OffsetDateTime;
 
 use super::archive::{ArchiveIndex, ArchivedAsk, IdList, parse_recent};
 use super::format::JournalLine;
-use crate::request::Request;
+use crate::domain::request::Request;
 
 /// Requests, by id: every stored one after [`Store::read`](super::Store::read), the open ones
 /// (and those changed since the last compaction) after
 /// [`Store::read_open`](super::Store::read_open), which knows the archived ones by id alone.
 #[derive(Debug, Clone, Default)]
-pub struct Requests {
+pub(crate) struct Requests {
     /// The snapshot with the journal on top.
     pub(super) current: BTreeMap<String, Request>,
     /// The archive's requests that `current` does not hold; None when the
@@ -24,7 +24,7 @@ pub struct Requests {
 
 /// A request name that is not exactly one stored request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FindError {
+pub(crate) enum FindError {
     Unknown(String),
     Ambiguous(String, Vec<String>),
     /// The name may be an archived request's, and the archive was not read
@@ -34,27 +34,27 @@ pub enum FindError {
 }
 
 impl Requests {
-    pub fn get(&self, id: &str) -> Option<&Request> {
+    pub(crate) fn get(&self, id: &str) -> Option<&Request> {
         self.current
             .get(id)
             .or_else(|| self.archived.as_ref()?.get(id))
     }
 
     /// Every request read (see [`Requests::is_complete`]).
-    pub fn iter(&self) -> impl Iterator<Item = &Request> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Request> {
         self.current
             .values()
             .chain(self.archived.iter().flat_map(|a| a.values()))
     }
 
     /// Whether every stored request was read, closed ones included.
-    pub fn is_complete(&self) -> bool {
+    pub(crate) fn is_complete(&self) -> bool {
         self.archived.is_some() || self.index.since.is_none()
     }
 
     /// How many requests are stored (read or not).
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match &self.archived {
             Some(archived) => self.current.len() + archived.len(),
             None => {
@@ -69,7 +69,7 @@ impl Requests {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.current.is_empty()
             && match &self.archived {
                 Some(archived) => archived.is_empty(),
@@ -78,7 +78,7 @@ impl Requests {
     }
 
     /// Whether a request has this id, read or not.
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.current.contains_key(id)
             || self.index.contains(id)
             || self.archived.as_ref().is_some_and(|a| a.contains_key(id))
@@ -86,7 +86,7 @@ impl Requests {
 
     /// Whether [`Requests::find`] needs the archive to answer for `name`:
     /// it is not an id read, but starts an archived one.
-    pub fn needs_archive(&self, name: &str) -> bool {
+    pub(crate) fn needs_archive(&self, name: &str) -> bool {
         let name = name.trim();
         !self.is_complete()
             && !self.current.contains_key(name)
@@ -94,13 +94,13 @@ impl Requests {
     }
 
     /// Whether `id` is an archived request's that this read did not read.
-    pub fn is_archived_unread(&self, id: &str) -> bool {
+    pub(crate) fn is_archived_unread(&self, id: &str) -> bool {
         self.archived.is_none() && !self.current.contains_key(id) && self.index.contains(id)
     }
 
     /// Find by id or by an unambiguous prefix of one. On a read without the
     /// archive, a name [`Requests::needs_archive`] is `NotRead`.
-    pub fn find(&self, name: &str) -> Result<&Request, FindError> {
+    pub(crate) fn find(&self, name: &str) -> Result<&Request, FindError> {
         let name = name.trim();
         if let Some(r) = self.get(name) {
             return Ok(r);
@@ -133,7 +133,7 @@ impl Requests {
     /// Every ask made at or after `since` that was not read: the archived
     /// ones the index lists. Empty on a complete read (they are in
     /// [`Requests::iter`]).
-    pub fn archived_asks_since(&self, since: OffsetDateTime) -> Vec<ArchivedAsk> {
+    pub(crate) fn archived_asks_since(&self, since: OffsetDateTime) -> Vec<ArchivedAsk> {
         if self.archived.is_some() {
             return Vec::new();
         }

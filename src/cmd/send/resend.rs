@@ -1,0 +1,183 @@
+//! Sending a message that belongs to an existing request (a follow-up or an
+//! introduction) so that it is never lost nor doubled: record its Message-ID
+//! as pending, send, then record it as sent. A rerun after a crash finds the
+//! pending id and sends the same message again.
+
+use crate::context::Context;
+use crate::domain::request::{PendingKind, Request};
+use crate::error::UserError;
+use crate::mail::message::Outgoing;
+use crate::mail::template::Rendered;
+use crate::mail::transport::Transport;
+use crate::store::StoreError;
+
+/// Send `message` for request `id` and record it; returns the request after.
+pub(crate) fn send_tracked(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+    edited: Option<&Rendered>,
+) -> anyhow::Result<Request> {
+    send_then(ctx, transport, id, kind, message, edited, |_| Ok(()))
+}
+
+/// [`send_tracked`] for a note that goes with closing the request (to B
+/// after A's no, or withdrawing the ask): `then` records the decline or
+/// the cancel in the same write that records the note as sent, so a rerun
+/// after a crash finds either both or neither.
+pub(crate) fn send_closing(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+    edited: Option<&Rendered>,
+    then: impl FnOnce(&mut Request) -> Result<(), crate::domain::request::TransitionError>,
+) -> anyhow::Result<Request> {
+    send_then(ctx, transport, id, kind, message, edited, then)
+}
+
+fn send_then(
+    ctx: &mut Context,
+    transport: &mut dyn Transport,
+    id: &str,
+    kind: PendingKind,
+    message: &Outgoing,
+    edited: Option<&Rendered>,
+    then: impl FnOnce(&mut Request) -> Result<(), crate::domain::request::TransitionError>,
+) -> anyhow::Result<Request> {
+    let message_id = message.message_id.clone();
+    let run = ctx.run_id()?;
+    let data_dir = ctx.paths.data_dir.clone();
+    // Follow-ups and introductions go to open requests: the archive of
+    // closed ones is not read.
+    let was_pending = ctx.store.write_open(|txn| {
+        let mut r = open_request(txn.requests(), id)?;
+        let check = match kind {
+            PendingKind::Followup => r.check_followup(),
+            PendingKind::Introduction => r.check_introduce(),
+            PendingKind::AskB => r.check_b_ask(),
+            PendingKind::FollowupB => r.check_b_followup(),
+            PendingKind::DeclineNote | PendingKind::CancelNote | PendingKind::CancelNoteB => {
+                r.check_note(kind)
+            }
+        };
+        check.map_err(crate::cmd::transition_error)?;
+        let was_pending = r.pending_id(kind) == Some(message_id.as_str());
+        if let Some(other) = &r.pending
+            && other.message_id != message_id
+        {
+            // Another message of this request was interrupted mid-send; it
+            // may have been accepted, so it must be finished, not forgotten.
+            let finish = match other.kind {
+                PendingKind::Followup | PendingKind::FollowupB => format!("intro followup {id}"),
+                PendingKind::Introduction => format!("intro introduce {id} --send"),
+                PendingKind::AskB => format!("intro ask {} {} --both --why ...", r.a, r.b),
+                PendingKind::DeclineNote => format!("intro decline {id} --tell-b --send"),
+                PendingKind::CancelNote | PendingKind::CancelNoteB => {
+                    format!("intro cancel {id} --tell --send")
+                }
+            };
+            return Err(crate::error::UserError::new(format!(
+                "request {id} has an interrupted message that must be sent first"
+            ))
+            .hint(format!("finish it with `{finish}`"))
+            .into());
+        }
+        if let Some(other) = r.pending.as_ref().and_then(|p| p.run.as_deref())
+            && other != run
+            && !crate::cmd::send::claim::is_abandoned(&data_dir, other)
+        {
+            return Err(crate::error::UserError::new(format!(
+                "another intro run is sending a message for request {id} right now"
+            ))
+            .hint(format!(
+                "`intro status {id}` shows it once that run is done"
+            ))
+            .into());
+        }
+        r.begin(kind, message_id.clone(), run.clone(), edited.cloned());
+        txn.put(r);
+        Ok::<_, anyhow::Error>(was_pending)
+    })?;
+    let now = ctx.now;
+    match transport.send(message) {
+        Ok(()) => ctx
+            .store
+            .write_open(|txn| {
+                let mut r = open_request(txn.requests(), id)?;
+                let result = match kind {
+                    PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
+                    PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
+                    PendingKind::AskB => r.mark_b_asked(now),
+                    PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
+                    PendingKind::DeclineNote
+                    | PendingKind::CancelNote
+                    | PendingKind::CancelNoteB => r.mark_note_sent(now, kind, message_id.clone()),
+                };
+                result
+                    .and_then(|()| then(&mut r))
+                    .map_err(crate::cmd::transition_error)?;
+                txn.put(r.clone());
+                Ok::<_, anyhow::Error>(r)
+            })
+            .map_err(|e| {
+                let what = match kind {
+                    PendingKind::Followup => "the follow-up",
+                    PendingKind::Introduction => "the introduction",
+                    PendingKind::AskB => "the ask to B",
+                    PendingKind::FollowupB => "the follow-up to B",
+                    PendingKind::DeclineNote => "the note to B",
+                    PendingKind::CancelNote => "the note withdrawing the ask to A",
+                    PendingKind::CancelNoteB => "the note withdrawing the ask to B",
+                };
+                sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
+            }),
+        Err(e) => {
+            // Forget the pending id only when this was the first try and the
+            // message cannot have reached the server.
+            if !was_pending && !e.maybe_accepted {
+                ctx.store.write_open(|txn| {
+                    if let Some(mut r) = txn.requests().get(id).cloned()
+                        && r.pending_id(kind) == Some(message_id.as_str())
+                    {
+                        r.pending = None;
+                        txn.put(r);
+                    }
+                    Ok::<_, StoreError>(())
+                })?;
+            }
+            Err(e.into())
+        }
+    }
+}
+
+/// The request `id`, read without the archive: one closed and archived
+/// since the command found it (by another run) is said to be so.
+fn open_request(requests: &crate::store::Requests, id: &str) -> anyhow::Result<Request> {
+    if let Some(r) = requests.get(id) {
+        return Ok(r.clone());
+    }
+    if requests.is_archived_unread(id) {
+        return Err(crate::error::UserError::new(format!(
+            "request {id} was closed by another intro run meanwhile"
+        ))
+        .hint(format!("`intro status {id}` shows it"))
+        .into());
+    }
+    Err(anyhow::anyhow!("request {id} disappeared from the store"))
+}
+
+/// A message the transport accepted whose record then failed (a full disk):
+/// say that it went out, since the store still shows it as being sent, and
+/// that the next run sends it once more.
+pub(crate) fn sent_but_unrecorded(what: &str, e: &anyhow::Error) -> UserError {
+    UserError::new(format!(
+        "{what} was sent, but recording that failed: {}",
+        crate::error::one_line(e)
+    ))
+    .hint("make room on the data dir's disk (or fix what the error names) and run the same command again")
+    .hint("that sends it once more, with the same Message-ID, so mail clients show it once")
+}

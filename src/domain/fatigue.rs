@@ -1,0 +1,254 @@
+//! Ask fatigue: noticing, before another ask goes out, that A already has
+//! an open ask or was asked often lately. Pure: requests and `now` in, a
+//! warning out. It only warns; the one-open-request-per-pair rule is what
+//! refuses.
+
+use time::{Duration, OffsetDateTime};
+
+use crate::domain::request::Request;
+
+/// How far back "lately" reaches.
+pub(crate) const WINDOW_DAYS: i64 = 90;
+
+/// How far back "lately" reaches, as a duration.
+pub(crate) fn window() -> Duration {
+    Duration::days(WINDOW_DAYS)
+}
+
+/// An earlier ask of the same A.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PriorAsk {
+    /// The request id, or `line N` for an earlier row of the same batch.
+    pub id: String,
+    pub b: String,
+    pub asked_at: OffsetDateTime,
+    pub open: bool,
+}
+
+impl PriorAsk {
+    pub(crate) fn of(r: &Request) -> PriorAsk {
+        PriorAsk {
+            id: r.id.clone(),
+            b: r.b.clone(),
+            asked_at: r.asked_at.unwrap_or(r.created_at),
+            open: r.status.is_open(),
+        }
+    }
+}
+
+/// The warning for asking `a` once more, if one is due: A has an open ask,
+/// or was asked `limit` times or more in the last 90 days (so this ask
+/// would go over the limit).
+pub(crate) fn warning(
+    a: &str,
+    prior: &[PriorAsk],
+    now: OffsetDateTime,
+    limit: u32,
+) -> Option<String> {
+    let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
+    let since = now - window();
+    let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
+    recent.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
+    let over = recent.len() >= limit as usize;
+    if open.is_empty() && !over {
+        return None;
+    }
+    let list = |asks: &[&PriorAsk]| {
+        asks.iter()
+            .map(|p| format!("{} about `{}` on {}", p.id, p.b, p.asked_at.date()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut parts = Vec::new();
+    if !open.is_empty() {
+        parts.push(format!(
+            "`{a}` already has {} open ask{} ({})",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" },
+            list(&open)
+        ));
+    }
+    if over {
+        parts.push(format!(
+            "`{a}` was asked {} time{} in the last {WINDOW_DAYS} days, the limit is {limit} ({})",
+            recent.len(),
+            if recent.len() == 1 { "" } else { "s" },
+            list(&recent)
+        ));
+    }
+    Some(parts.join("; "))
+}
+
+/// Ask fatigue over a batch: one warning for all of a batch's asks of `a`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct BatchWarning {
+    pub text: String,
+    /// The asks from this one on (in batch order) are those that warn:
+    /// the first goes without when A had nothing open and was under the
+    /// limit.
+    pub from: usize,
+}
+
+/// The warning for a batch asking `a` on `lines` (in order), given A's
+/// stored asks `prior`: the count of the batch's asks with their first
+/// lines, A's open asks and the 90-day total, once, instead of one growing
+/// list per row. None when no row would warn on its own: A has nothing
+/// open, is asked once, and stays within `limit`.
+pub(crate) fn batch_warning(
+    a: &str,
+    prior: &[PriorAsk],
+    lines: &[u64],
+    now: OffsetDateTime,
+    limit: u32,
+) -> Option<BatchWarning> {
+    /// Lists are cut here: the count says the rest.
+    const SHOWN: usize = 3;
+    let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
+    let since = now - window();
+    let recent = prior.iter().filter(|p| p.asked_at >= since).count();
+    let total = recent + lines.len();
+    let over = total > limit as usize;
+    let from = if !open.is_empty() || recent >= limit as usize {
+        0
+    } else {
+        1
+    };
+    if from >= lines.len() {
+        return None;
+    }
+    let more = |n: usize| {
+        if n > SHOWN {
+            format!(" and {} more", n - SHOWN)
+        } else {
+            String::new()
+        }
+    };
+    let mut parts = Vec::new();
+    parts.push(match lines {
+        [one] => format!("is asked on line {one}"),
+        _ => format!(
+            "is asked {} times in this batch (lines {}{})",
+            lines.len(),
+            lines
+                .iter()
+                .take(SHOWN)
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            more(lines.len())
+        ),
+    });
+    if !open.is_empty() {
+        parts.push(format!(
+            "already has {} open ask{} ({}{})",
+            open.len(),
+            if open.len() == 1 { "" } else { "s" },
+            open.iter()
+                .take(SHOWN)
+                .map(|p| format!("{} about `{}` on {}", p.id, p.b, p.asked_at.date()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            more(open.len())
+        ));
+    }
+    if over {
+        parts.push(format!(
+            "would reach {total} asks in {WINDOW_DAYS} days, over the limit of {limit}"
+        ));
+    }
+    let text = match parts.as_slice() {
+        [one] => format!("`{a}` {one}"),
+        [init @ .., last] => format!("`{a}` {} and {last}", init.join(", ")),
+        [] => unreachable!("the batch part is always there"),
+    };
+    Some(BatchWarning { text, from })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn prior(id: &str, days_ago: i64, open: bool) -> PriorAsk {
+        PriorAsk {
+            id: id.into(),
+            b: "sam".into(),
+            asked_at: datetime!(2026-06-01 12:00 UTC) - Duration::days(days_ago),
+            open,
+        }
+    }
+
+    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    #[test]
+    fn quiet_when_a_was_rarely_asked_and_has_nothing_open() {
+        assert_eq!(warning("ada", &[], NOW, 3), None);
+        let two = [prior("a1", 10, false), prior("a2", 20, false)];
+        assert_eq!(warning("ada", &two, NOW, 3), None);
+        // Old asks do not count.
+        let old = [
+            prior("a1", 91, false),
+            prior("a2", 100, false),
+            prior("a3", 200, false),
+        ];
+        assert_eq!(warning("ada", &old, NOW, 3), None);
+    }
+
+    #[test]
+    fn an_open_ask_warns_and_names_it() {
+        let w = warning("ada", &[prior("a1", 2, true)], NOW, 3).unwrap();
+        assert_eq!(
+            w,
+            "`ada` already has 1 open ask (a1 about `sam` on 2026-05-30)"
+        );
+    }
+
+    #[test]
+    fn reaching_the_limit_warns_with_the_recent_asks_newest_first() {
+        let three = [
+            prior("a1", 80, false),
+            prior("a2", 5, false),
+            prior("a3", 40, false),
+        ];
+        let w = warning("ada", &three, NOW, 3).unwrap();
+        assert!(
+            w.starts_with("`ada` was asked 3 times in the last 90 days, the limit is 3 (a2"),
+            "{w}"
+        );
+        assert!(w.find("a3").unwrap() < w.find("a1").unwrap(), "{w}");
+        assert_eq!(warning("ada", &three, NOW, 4), None);
+    }
+
+    #[test]
+    fn a_batch_warns_once_per_contact_with_a_count() {
+        // Asked once, nothing open, within the limit: no warning.
+        assert_eq!(batch_warning("ada", &[], &[2], NOW, 3), None);
+        // Asked twice: the second row warns, the first does not.
+        let w = batch_warning("ada", &[], &[2, 5], NOW, 3).unwrap();
+        assert_eq!(
+            (w.text.as_str(), w.from),
+            ("`ada` is asked 2 times in this batch (lines 2, 5)", 1)
+        );
+        // Four hundred rows: one line, the count, the first lines.
+        let lines: Vec<u64> = (2..402).collect();
+        let w = batch_warning("ada", &[prior("a1", 2, true)], &lines, NOW, 3).unwrap();
+        assert_eq!(
+            w.text,
+            "`ada` is asked 400 times in this batch (lines 2, 3, 4 and 397 more), already has \
+             1 open ask (a1 about `sam` on 2026-05-30) and would reach 401 asks in 90 days, \
+             over the limit of 3"
+        );
+        assert_eq!(w.from, 0, "every row of A warns when A has an open ask");
+        // At the limit already: the one row warns.
+        let three = [
+            prior("a1", 10, false),
+            prior("a2", 20, false),
+            prior("a3", 30, false),
+        ];
+        let w = batch_warning("ada", &three, &[7], NOW, 3).unwrap();
+        assert_eq!(
+            w.text,
+            "`ada` is asked on line 7 and would reach 4 asks in 90 days, over the limit of 3"
+        );
+    }
+}

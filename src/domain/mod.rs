@@ -1,0 +1,9 @@
+//! The pure domain: requests and their states, and what can be decided
+//! about them without any I/O (time is always passed in). Imports nothing
+//! from the other layers.
+
+pub(crate) mod fatigue;
+pub(crate) mod request;
+pub(crate) mod snippet;
+pub(crate) mod stats;
+pub(crate) mod text;

@@ -1,0 +1,1422 @@
+//! The domain: a request (one ask of A about B), its states and the legal
+//! moves between them. Pure: no I/O, and `now` is always a parameter.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+/// A rendered template (or a message the user edited): the Subject and the body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// When follow-ups are due: the config's `[followup]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FollowupSettings {
+    /// A follow-up is due this many days after the ask or the last follow-up.
+    #[serde(default = "default_after_days")]
+    pub after_days: u32,
+    /// No more follow-ups than this per request.
+    #[serde(default = "default_max")]
+    pub max: u32,
+}
+
+fn default_after_days() -> u32 {
+    5
+}
+
+fn default_max() -> u32 {
+    2
+}
+
+impl Default for FollowupSettings {
+    fn default() -> Self {
+        FollowupSettings {
+            after_days: default_after_days(),
+            max: default_max(),
+        }
+    }
+}
+
+/// Where a request stands. `Sending` is intro's own: the ask is recorded
+/// before it goes out, so an interrupted send can be finished (with the same
+/// Message-ID) instead of lost or repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum State {
+    Sending,
+    Asked,
+    Replied,
+    Approved,
+    Declined,
+    Introduced,
+    Cancelled,
+}
+
+impl State {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            State::Sending => "sending",
+            State::Asked => "asked",
+            State::Replied => "replied",
+            State::Approved => "approved",
+            State::Declined => "declined",
+            State::Introduced => "introduced",
+            State::Cancelled => "cancelled",
+        }
+    }
+
+    /// Open requests block a new ask of the same pair.
+    pub(crate) fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Sending | State::Asked | State::Replied | State::Approved
+        )
+    }
+}
+
+impl std::fmt::Display for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One message intro sent (or began to send) for a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Sent {
+    pub message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A message whose send began but whose acceptance is not yet recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Pending {
+    pub kind: PendingKind,
+    pub message_id: String,
+    /// The run sending it (see `claim`); another may take over once it died.
+    #[serde(default)]
+    pub run: Option<String>,
+    /// The text as the user edited it (`--edit`), so a resend sends it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum PendingKind {
+    Followup,
+    Introduction,
+    /// B's ask, for a request made with `--both`.
+    #[serde(rename = "ask_b")]
+    AskB,
+    /// A follow-up to B.
+    #[serde(rename = "followup_b")]
+    FollowupB,
+    /// The close-the-loop note to B as A's no is recorded (`decline --tell-b --send`).
+    #[serde(rename = "decline_note")]
+    DeclineNote,
+    /// The note to A withdrawing the ask (`cancel --tell --send`).
+    #[serde(rename = "cancel_note")]
+    CancelNote,
+    /// The note to B withdrawing B's ask, for a request made with `--both`.
+    #[serde(rename = "cancel_note_b")]
+    CancelNoteB,
+}
+
+impl PendingKind {
+    /// Who a message of this kind is written to.
+    pub(crate) fn to_b(self) -> bool {
+        matches!(
+            self,
+            PendingKind::AskB
+                | PendingKind::FollowupB
+                | PendingKind::DeclineNote
+                | PendingKind::CancelNoteB
+        )
+    }
+}
+
+/// A note sent as the request closed: to B after A's no, or withdrawing
+/// the ask.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Note {
+    pub kind: PendingKind,
+    pub message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A reply from A found by `intro sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Reply {
+    /// The reply's Date header.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub snippet: String,
+    pub message_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum EventKind {
+    Asked,
+    FollowedUp,
+    Replied,
+    Approved,
+    Declined,
+    Cancelled,
+    Introduced,
+    AskedB,
+    FollowedUpB,
+    RepliedB,
+    ApprovedB,
+    DeclinedB,
+    /// A note sent as the request closed (see [`Note`]).
+    NoteSent,
+    /// A follow-up or introduction whose send was cut off and not finished
+    /// before the request moved on: it may have reached its reader. The
+    /// note holds its Message-ID, so the record of it is not lost.
+    Unconfirmed,
+}
+
+/// One line of a request's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Event {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub kind: EventKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Where B's side of a request made with `--both` stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SideState {
+    Sending,
+    Asked,
+    Replied,
+    Approved,
+    Declined,
+}
+
+impl SideState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SideState::Sending => "sending",
+            SideState::Asked => "asked",
+            SideState::Replied => "replied",
+            SideState::Approved => "approved",
+            SideState::Declined => "declined",
+        }
+    }
+}
+
+/// B's side of a request made with `--both`: B is asked too, and the
+/// introduction waits for both yeses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BSide {
+    pub status: SideState,
+    /// B's ask's Message-ID and Subject, which B's follow-ups answer.
+    pub message_id: String,
+    pub subject: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub asked_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub followups: Vec<Sent>,
+    #[serde(default)]
+    pub reply: Option<Reply>,
+    /// B's ask as the user edited it (`--edit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
+}
+
+/// What the user typed to make an ask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AskSpec {
+    pub a: String,
+    pub a_email: String,
+    pub b: String,
+    pub b_email: String,
+    pub why: String,
+    pub wants: Option<String>,
+    pub format: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One ask of A about B, and everything that happened to it since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Request {
+    pub id: String,
+    /// A's handle: the one asked.
+    pub a: String,
+    /// A's address when asked; replies are matched against it.
+    pub a_email: String,
+    pub b: String,
+    pub b_email: String,
+    pub why: String,
+    /// With `--both`: the reason as B reads it (`--why-b`), when it
+    /// differs from `why`. Stores written before it existed have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why_b: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wants: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The personal line to A carried by the ask.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub status: State,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub asked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// The ask's Subject, which follow-ups answer with `Re:`.
+    pub subject: String,
+    /// The ask's Message-ID, with angle brackets.
+    pub message_id: String,
+    /// The ask as the user edited it (`--edit`); otherwise it is rendered
+    /// from the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited: Option<Rendered>,
+    /// While `sending`: the run sending the ask (see `claim`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending_run: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub followups: Vec<Sent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<Reply>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduction: Option<Sent>,
+    #[serde(default)]
+    pub history: Vec<Event>,
+    /// B's side, when B is asked too (`--both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub b_side: Option<BSide>,
+    /// With `--both`: A said yes, and the request waits for B.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub a_approved: bool,
+    /// The introduction as intro itself would write it when it last saved
+    /// the draft under `drafts/` (read back from the file): a draft that
+    /// no longer reads the same was edited since, and is what is sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drafted: Option<Rendered>,
+    /// Notes sent as the request closed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+}
+
+/// A move the request's state does not allow.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("request `{id}` is {from}; it cannot be {action}")]
+pub(crate) struct TransitionError {
+    pub id: String,
+    pub from: State,
+    pub action: &'static str,
+}
+
+impl Request {
+    /// A request whose ask is about to be sent.
+    pub(crate) fn new(
+        id: String,
+        spec: AskSpec,
+        subject: String,
+        message_id: String,
+        now: OffsetDateTime,
+    ) -> Request {
+        Request {
+            id,
+            a: spec.a,
+            a_email: spec.a_email,
+            b: spec.b,
+            b_email: spec.b_email,
+            why: spec.why,
+            why_b: None,
+            wants: spec.wants,
+            format: spec.format,
+            note: spec.note,
+            status: State::Sending,
+            created_at: now,
+            asked_at: None,
+            updated_at: now,
+            subject,
+            message_id,
+            edited: None,
+            sending_run: None,
+            followups: Vec::new(),
+            pending: None,
+            reply: None,
+            introduction: None,
+            history: Vec::new(),
+            b_side: None,
+            a_approved: false,
+            drafted: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Ask B too: the request is made with `--both`.
+    pub(crate) fn with_b_side(mut self, message_id: String, subject: String) -> Request {
+        self.b_side = Some(BSide {
+            status: SideState::Sending,
+            message_id,
+            subject,
+            asked_at: None,
+            followups: Vec::new(),
+            reply: None,
+            edited: None,
+        });
+        self
+    }
+
+    /// B is asked too.
+    pub(crate) fn both(&self) -> bool {
+        self.b_side.is_some()
+    }
+
+    /// A's own answer, apart from B's: what `status` would be without B.
+    pub(crate) fn a_status(&self) -> State {
+        if self.a_approved {
+            State::Approved
+        } else {
+            self.status
+        }
+    }
+
+    fn b_side_in(
+        &self,
+        allowed: &[SideState],
+        action: &'static str,
+    ) -> Result<&BSide, TransitionError> {
+        let err = |from| TransitionError {
+            id: self.id.clone(),
+            from,
+            action,
+        };
+        let Some(b) = &self.b_side else {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "answered for B (B was not asked: `intro ask --both` asks both)",
+            });
+        };
+        if !matches!(self.status, State::Asked | State::Replied) {
+            return Err(err(self.status));
+        }
+        if allowed.contains(&b.status) {
+            Ok(b)
+        } else {
+            Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: match b.status {
+                    SideState::Sending => "answered for B: B's ask was never sent",
+                    SideState::Approved => "answered for B again: B already said yes",
+                    SideState::Declined => "answered for B again: B already said no",
+                    _ => action,
+                },
+            })
+        }
+    }
+
+    fn b_mut(&mut self) -> &mut BSide {
+        self.b_side.as_mut().expect("checked by b_side_in")
+    }
+
+    /// The transport accepted B's ask.
+    pub(crate) fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Sending], "marked asked for B")?;
+        let b = self.b_mut();
+        b.status = SideState::Asked;
+        b.asked_at = Some(now);
+        self.finish_pending(PendingKind::AskB);
+        self.record(now, EventKind::AskedB, None);
+        Ok(())
+    }
+
+    /// B said yes; the request is approved when A did too.
+    pub(crate) fn approve_b(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
+        self.b_mut().status = SideState::Approved;
+        if self.a_approved {
+            self.status = State::Approved;
+            self.a_approved = false;
+        }
+        self.record(now, EventKind::ApprovedB, note);
+        Ok(())
+    }
+
+    /// B said no: the request is declined.
+    pub(crate) fn decline_b(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
+        self.b_mut().status = SideState::Declined;
+        self.status = State::Declined;
+        self.a_approved = false;
+        self.settle_pending(now);
+        self.record(now, EventKind::DeclinedB, note);
+        Ok(())
+    }
+
+    /// A reply from B was found: B's side becomes `replied`. So does B's
+    /// ask still `sending`: as with A's, B's answer proves it went out.
+    pub(crate) fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.b_side_in(&[SideState::Sending], "").is_ok() {
+            let sent = self.created_at;
+            if self.mark_b_asked(sent).is_err() {
+                return false;
+            }
+        }
+        if self.b_side_in(&[SideState::Asked], "").is_err() {
+            return false;
+        }
+        let b = self.b_mut();
+        b.status = SideState::Replied;
+        b.reply = Some(reply);
+        self.record(now, EventKind::RepliedB, None);
+        true
+    }
+
+    /// B's ask may be sent: it is recorded but not yet accepted.
+    pub(crate) fn check_b_ask(&self) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Sending], "asked for B again")
+            .map(|_| ())
+    }
+
+    /// Whether a reply from B may still change the request: B's ask went
+    /// out (or may have: `sending`) and B has not answered.
+    pub(crate) fn awaits_b(&self) -> bool {
+        self.b_side_in(&[SideState::Sending, SideState::Asked], "")
+            .is_ok()
+    }
+
+    pub(crate) fn check_b_followup(&self) -> Result<(), TransitionError> {
+        self.b_side_in(&[SideState::Asked], "followed up with B")
+            .map(|_| ())
+    }
+
+    /// The transport accepted a follow-up to B.
+    pub(crate) fn mark_b_followed_up(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_b_followup()?;
+        self.finish_pending(PendingKind::FollowupB);
+        self.b_mut().followups.push(Sent {
+            message_id,
+            at: now,
+        });
+        self.record(now, EventKind::FollowedUpB, None);
+        Ok(())
+    }
+
+    /// When B's next follow-up becomes due, if one can be.
+    pub(crate) fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+        let b = self.b_side.as_ref()?;
+        if b.status != SideState::Asked
+            || !matches!(self.status, State::Asked | State::Replied)
+            || b.followups.len() >= settings.max as usize
+        {
+            return None;
+        }
+        let last = b.followups.last().map(|f| f.at).or(b.asked_at)?;
+        Some(last + Duration::days(i64::from(settings.after_days)))
+    }
+
+    /// A follow-up to B is due.
+    pub(crate) fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.next_b_followup_at(settings)
+            .is_some_and(|at| now >= at)
+    }
+
+    /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
+    /// and one being sent.
+    pub(crate) fn b_thread_ids(&self) -> Vec<&str> {
+        let Some(b) = &self.b_side else {
+            return Vec::new();
+        };
+        std::iter::once(b.message_id.as_str())
+            .chain(b.followups.iter().map(|f| f.message_id.as_str()))
+            .chain(self.pending_id(PendingKind::FollowupB))
+            .collect()
+    }
+
+    /// The References header of a follow-up to B: B's ask and earlier ones.
+    pub(crate) fn b_references(&self) -> String {
+        match &self.b_side {
+            Some(b) => std::iter::once(b.message_id.as_str())
+                .chain(b.followups.iter().map(|f| f.message_id.as_str()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            None => String::new(),
+        }
+    }
+
+    fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
+        if allowed.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action,
+            })
+        }
+    }
+
+    fn record(&mut self, now: OffsetDateTime, kind: EventKind, note: Option<String>) {
+        self.updated_at = now;
+        self.history.push(Event {
+            at: now,
+            kind,
+            note,
+        });
+    }
+
+    /// The transport accepted the ask.
+    pub(crate) fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.check(&[State::Sending], "marked asked")?;
+        self.status = State::Asked;
+        self.sending_run = None;
+        self.asked_at = Some(now);
+        self.record(now, EventKind::Asked, None);
+        Ok(())
+    }
+
+    pub(crate) fn approve(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.check(&[State::Asked, State::Replied], "approved")?;
+        if self.a_approved {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: State::Approved,
+                action: "approved again (A already said yes; the request waits for B)",
+            });
+        }
+        match &self.b_side {
+            Some(b) if b.status != SideState::Approved => self.a_approved = true,
+            _ => self.status = State::Approved,
+        }
+        self.record(now, EventKind::Approved, note);
+        Ok(())
+    }
+
+    pub(crate) fn decline(
+        &mut self,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.check(&[State::Asked, State::Replied], "declined")?;
+        self.status = State::Declined;
+        self.a_approved = false;
+        self.settle_pending(now);
+        self.record(now, EventKind::Declined, note);
+        Ok(())
+    }
+
+    pub(crate) fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.check(
+            &[
+                State::Sending,
+                State::Asked,
+                State::Replied,
+                State::Approved,
+            ],
+            "cancelled",
+        )?;
+        self.status = State::Cancelled;
+        self.settle_pending(now);
+        self.sending_run = None;
+        self.a_approved = false;
+        self.record(now, EventKind::Cancelled, None);
+        Ok(())
+    }
+
+    /// A reply from A was found: `asked` becomes `replied`. So does an ask
+    /// still `sending`: its run died after the transport took it and before
+    /// it could record that, and A's answer proves it went out. Returns
+    /// false, changing nothing, in any other state (a second sighting of
+    /// the same reply, or a decision the user already recorded).
+    pub(crate) fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.status == State::Sending {
+            // It went out in the run that recorded it, when it was made.
+            let sent = self.created_at;
+            if self.mark_asked(sent).is_err() {
+                return false;
+            }
+        }
+        if self.status != State::Asked || self.a_approved {
+            return false;
+        }
+        self.status = State::Replied;
+        // A's answer ends A's thread; B's, with `--both`, goes on.
+        self.settle_pending_of(now, &[PendingKind::Followup]);
+        self.record(now, EventKind::Replied, None);
+        self.reply = Some(reply);
+        true
+    }
+
+    /// Check that a follow-up may be sent now and how many were sent.
+    pub(crate) fn check_followup(&self) -> Result<(), TransitionError> {
+        self.check(&[State::Asked], "followed up")?;
+        if self.a_approved {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: State::Approved,
+                action: "followed up with A (A already said yes)",
+            });
+        }
+        Ok(())
+    }
+
+    /// The pending message of `kind` was accepted (and is recorded by the
+    /// caller); a pending message of another kind stays pending.
+    fn finish_pending(&mut self, kind: PendingKind) {
+        if self.pending.as_ref().is_some_and(|p| p.kind == kind) {
+            self.pending = None;
+        }
+    }
+
+    /// The request moves on while a follow-up or introduction may be
+    /// half sent: keep its Message-ID in the history (it may have reached
+    /// its reader), and send it no more.
+    fn settle_pending(&mut self, now: OffsetDateTime) {
+        self.settle_pending_of(
+            now,
+            &[
+                PendingKind::Followup,
+                PendingKind::FollowupB,
+                PendingKind::Introduction,
+                PendingKind::AskB,
+                PendingKind::DeclineNote,
+                PendingKind::CancelNote,
+                PendingKind::CancelNoteB,
+            ],
+        );
+    }
+
+    /// [`Request::settle_pending`] for a pending message of one of `kinds`.
+    fn settle_pending_of(&mut self, now: OffsetDateTime, kinds: &[PendingKind]) {
+        if self
+            .pending
+            .as_ref()
+            .is_some_and(|p| kinds.contains(&p.kind))
+            && let Some(p) = self.pending.take()
+        {
+            let what = match p.kind {
+                PendingKind::Followup => "a follow-up to A",
+                PendingKind::FollowupB => "a follow-up to B",
+                PendingKind::Introduction => "the introduction",
+                PendingKind::AskB => "the ask to B",
+                PendingKind::DeclineNote => "the note to B",
+                PendingKind::CancelNote => "the note withdrawing the ask to A",
+                PendingKind::CancelNoteB => "the note withdrawing the ask to B",
+            };
+            self.record(
+                now,
+                EventKind::Unconfirmed,
+                Some(format!("{what} ({}) may have been sent", p.message_id)),
+            );
+        }
+    }
+
+    /// Record that a follow-up (or an introduction) is about to be sent by
+    /// `run`, with the user's edited text if they edited it.
+    pub(crate) fn begin(
+        &mut self,
+        kind: PendingKind,
+        message_id: String,
+        run: String,
+        edited: Option<Rendered>,
+    ) {
+        self.pending = Some(Pending {
+            kind,
+            message_id,
+            run: Some(run),
+            edited,
+        });
+    }
+
+    /// The edited text of an interrupted follow-up or introduction.
+    pub(crate) fn pending_edit(&self, kind: PendingKind) -> Option<&Rendered> {
+        match &self.pending {
+            Some(p) if p.kind == kind => p.edited.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The pending message of `kind`, if an earlier send was interrupted.
+    pub(crate) fn pending_id(&self, kind: PendingKind) -> Option<&str> {
+        match &self.pending {
+            Some(p) if p.kind == kind => Some(&p.message_id),
+            _ => None,
+        }
+    }
+
+    /// The transport accepted a follow-up.
+    pub(crate) fn mark_followed_up(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_followup()?;
+        self.finish_pending(PendingKind::Followup);
+        self.followups.push(Sent {
+            message_id,
+            at: now,
+        });
+        self.record(now, EventKind::FollowedUp, None);
+        Ok(())
+    }
+
+    /// Who still owes an answer to their ask, and so should hear that it
+    /// is withdrawn: A, and B for a request made with `--both`. An ask
+    /// still `sending` may never have arrived, so it is not counted.
+    pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
+        let mut who = Vec::new();
+        if self.status == State::Asked && !self.a_approved {
+            who.push(PendingKind::CancelNote);
+        }
+        if self.b_side_in(&[SideState::Asked], "").is_ok() {
+            who.push(PendingKind::CancelNoteB);
+        }
+        who
+    }
+
+    /// A closing note of `kind` may be sent: the request can still be
+    /// declined (a note to B) or cancelled (a note withdrawing the ask),
+    /// and no such note was sent yet.
+    pub(crate) fn check_note(&self, kind: PendingKind) -> Result<(), TransitionError> {
+        match kind {
+            PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
+            _ => self.check(
+                &[State::Asked, State::Replied, State::Approved],
+                "cancelled",
+            )?,
+        }
+        if self.note_sent(kind) {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "sent the same note twice",
+            });
+        }
+        Ok(())
+    }
+
+    /// A note of `kind` was sent already.
+    pub(crate) fn note_sent(&self, kind: PendingKind) -> bool {
+        self.notes.iter().any(|n| n.kind == kind)
+    }
+
+    /// The transport accepted a closing note; the caller records the
+    /// decline or the cancel that goes with it.
+    pub(crate) fn mark_note_sent(
+        &mut self,
+        now: OffsetDateTime,
+        kind: PendingKind,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_note(kind)?;
+        self.finish_pending(kind);
+        let to = if kind.to_b() { "to B" } else { "to A" };
+        self.record(
+            now,
+            EventKind::NoteSent,
+            Some(format!("{to} ({message_id})")),
+        );
+        self.notes.push(Note {
+            kind,
+            message_id,
+            at: now,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn check_introduce(&self) -> Result<(), TransitionError> {
+        self.check(&[State::Approved], "introduced")
+    }
+
+    /// The transport accepted the introduction.
+    pub(crate) fn mark_introduced(
+        &mut self,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_introduce()?;
+        self.status = State::Introduced;
+        self.finish_pending(PendingKind::Introduction);
+        self.settle_pending(now);
+        self.introduction = Some(Sent {
+            message_id,
+            at: now,
+        });
+        self.drafted = None;
+        self.record(now, EventKind::Introduced, None);
+        Ok(())
+    }
+
+    /// When the last message to A about this request went out.
+    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
+        self.followups.last().map(|f| f.at).or(self.asked_at)
+    }
+
+    /// When the next follow-up becomes due, if one can be.
+    pub(crate) fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+        if self.status != State::Asked
+            || self.a_approved
+            || self.followups.len() >= settings.max as usize
+        {
+            return None;
+        }
+        Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
+    }
+
+    /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
+    /// since the ask or the last follow-up.
+    pub(crate) fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.is_a_due(now, settings) || self.is_b_due(now, settings)
+    }
+
+    /// A follow-up to A is due.
+    pub(crate) fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.next_followup_at(settings).is_some_and(|at| now >= at)
+    }
+
+    /// Every Message-ID a reply from A may point at: the ask and follow-ups.
+    pub(crate) fn thread_ids(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+            .chain(
+                self.pending
+                    .iter()
+                    .filter(|p| p.kind == PendingKind::Followup)
+                    .map(|p| p.message_id.as_str()),
+            )
+    }
+
+    /// The References header of a follow-up: the ask and earlier follow-ups.
+    pub(crate) fn references(&self) -> String {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn asked(at: OffsetDateTime) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: "sam".into(),
+            b_email: "sam@example.com".into(),
+            why: "compilers".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let mut r = Request::new("abcd1234".into(), spec, "Intro?".into(), "<x@y>".into(), at);
+        r.mark_asked(at).unwrap();
+        r
+    }
+
+    #[test]
+    fn legal_path_to_introduced() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        assert!(r.record_reply(
+            t,
+            Reply {
+                at: t,
+                snippet: "sure".into(),
+                message_id: None
+            }
+        ));
+        assert_eq!(r.status, State::Replied);
+        r.approve(t, None).unwrap();
+        r.mark_introduced(t, "<i@y>".into()).unwrap();
+        assert_eq!(r.status, State::Introduced);
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                EventKind::Asked,
+                EventKind::Replied,
+                EventKind::Approved,
+                EventKind::Introduced
+            ]
+        );
+    }
+
+    #[test]
+    fn illegal_moves_are_refused_and_change_nothing() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        assert!(r.mark_introduced(t, "<i@y>".into()).is_err());
+        r.decline(t, Some("busy".into())).unwrap();
+        let before = r.clone();
+        assert!(r.approve(t, None).is_err());
+        assert!(r.cancel(t).is_err());
+        assert!(r.mark_followed_up(t, "<f@y>".into()).is_err());
+        assert!(r.decline(t, None).is_err());
+        assert_eq!(r, before);
+    }
+
+    #[test]
+    fn cancel_only_from_open_states() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        r.approve(t, None).unwrap();
+        r.cancel(t).unwrap();
+        let err = r.cancel(t).unwrap_err();
+        assert_eq!(err.from, State::Cancelled);
+    }
+
+    #[test]
+    fn due_after_days_since_last_contact_up_to_max() {
+        let settings = FollowupSettings {
+            after_days: 5,
+            max: 2,
+        };
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        assert!(!r.is_due(t0 + Duration::days(5) - Duration::seconds(1), &settings));
+        assert!(r.is_due(t0 + Duration::days(5), &settings));
+        let t1 = t0 + Duration::days(6);
+        r.mark_followed_up(t1, "<f1@y>".into()).unwrap();
+        assert!(!r.is_due(t1 + Duration::days(4), &settings));
+        assert!(r.is_due(t1 + Duration::days(5), &settings));
+        let t2 = t1 + Duration::days(5);
+        r.mark_followed_up(t2, "<f2@y>".into()).unwrap();
+        assert!(
+            !r.is_due(t2 + Duration::days(500), &settings),
+            "max reached"
+        );
+        assert_eq!(r.references(), "<x@y> <f1@y> <f2@y>");
+    }
+
+    #[test]
+    fn never_due_unless_asked() {
+        let settings = FollowupSettings::default();
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        assert!(r.record_reply(
+            t0,
+            Reply {
+                at: t0,
+                snippet: String::new(),
+                message_id: None
+            }
+        ));
+        assert!(!r.is_due(t0 + Duration::days(100), &settings));
+    }
+
+    #[test]
+    fn a_reply_to_an_ask_still_sending_proves_it_went_out() {
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0);
+        r.status = State::Sending;
+        r.asked_at = None;
+        r.sending_run = Some("123-abcd".into());
+        r.history.clear();
+        let t = t0 + Duration::hours(3);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply));
+        assert_eq!(r.status, State::Replied);
+        assert_eq!(r.asked_at, Some(t0));
+        assert_eq!(r.sending_run, None);
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
+    }
+
+    #[test]
+    fn a_reply_from_b_to_b_s_ask_still_sending_proves_it_went_out() {
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
+        assert!(r.awaits_b(), "B's ask may have gone out");
+        let t = t0 + Duration::hours(3);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_b_reply(t, reply));
+        let b = r.b_side.as_ref().unwrap();
+        assert_eq!(b.status, SideState::Replied);
+        assert_eq!(b.asked_at, Some(t0));
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EventKind::Asked, EventKind::AskedB, EventKind::RepliedB]
+        );
+        assert!(!r.awaits_b(), "B answered");
+    }
+
+    #[test]
+    fn a_half_sent_follow_up_outlives_the_request_moving_on() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+        r.mark_b_asked(t).unwrap();
+        r.begin(PendingKind::FollowupB, "<fb@y>".into(), "run".into(), None);
+        // A's answer ends A's thread only: B's follow-up stays pending.
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply));
+        assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
+        // A decline closes the request: the follow-up is kept in the
+        // history, no longer pending.
+        r.decline(t, None).unwrap();
+        assert!(r.pending.is_none());
+        let last = r.history.iter().rev().nth(1).unwrap();
+        assert_eq!(last.kind, EventKind::Unconfirmed);
+        assert_eq!(
+            last.note.as_deref(),
+            Some("a follow-up to B (<fb@y>) may have been sent")
+        );
+    }
+
+    #[test]
+    fn only_those_still_owing_an_answer_hear_the_ask_is_withdrawn() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote],
+            "B's ask never went out"
+        );
+        r.mark_b_asked(t).unwrap();
+        assert_eq!(
+            r.unanswered(),
+            [PendingKind::CancelNote, PendingKind::CancelNoteB]
+        );
+        r.approve(t, None).unwrap();
+        assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
+        let reply = Reply {
+            at: t,
+            snippet: "maybe".into(),
+            message_id: None,
+        };
+        assert!(r.record_b_reply(t, reply));
+        assert!(r.unanswered().is_empty(), "both answered");
+    }
+
+    #[test]
+    fn a_closing_note_is_recorded_once_with_what_it_closes() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        r.begin(PendingKind::CancelNote, "<c@y>".into(), "run".into(), None);
+        r.mark_note_sent(t, PendingKind::CancelNote, "<c@y>".into())
+            .unwrap();
+        assert!(r.pending.is_none());
+        assert!(r.note_sent(PendingKind::CancelNote));
+        let before = r.clone();
+        assert!(
+            r.mark_note_sent(t, PendingKind::CancelNote, "<c2@y>".into())
+                .is_err()
+        );
+        assert_eq!(r, before, "a refused note changes nothing");
+        r.cancel(t).unwrap();
+        let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [EventKind::Asked, EventKind::NoteSent, EventKind::Cancelled]
+        );
+        assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
+        // A note to B goes only with a decline that is still possible.
+        assert!(r.check_note(PendingKind::DeclineNote).is_err());
+    }
+
+    #[test]
+    fn a_second_reply_changes_nothing() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t);
+        let reply = Reply {
+            at: t,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(t, reply.clone()));
+        let before = r.clone();
+        assert!(!r.record_reply(t, reply));
+        assert_eq!(r, before);
+    }
+}
+
+/// Property tests: no sequence of commands reaches an illegal state, and
+/// `due` matches its definition for arbitrary dates and settings.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-01-01 00:00 UTC);
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        MarkAsked,
+        MarkBAsked,
+        Approve,
+        ApproveB,
+        Decline,
+        DeclineB,
+        Cancel,
+        Reply,
+        ReplyB,
+        FollowUp,
+        FollowUpB,
+        Introduce,
+        /// A follow-up (to A or, with `--both`, to B) begins and is cut off.
+        BeginFollowUp(bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            Just(Op::MarkAsked),
+            Just(Op::MarkBAsked),
+            Just(Op::Approve),
+            Just(Op::ApproveB),
+            Just(Op::Decline),
+            Just(Op::DeclineB),
+            Just(Op::Cancel),
+            Just(Op::Reply),
+            Just(Op::ReplyB),
+            Just(Op::FollowUp),
+            Just(Op::FollowUpB),
+            Just(Op::Introduce),
+            any::<bool>().prop_map(Op::BeginFollowUp),
+        ]
+    }
+
+    fn fresh(both: bool) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: "ada@example.com".into(),
+            b: "sam".into(),
+            b_email: "sam@example.com".into(),
+            why: "w".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let r = Request::new("r".into(), spec, "s".into(), "<a@x>".into(), T0);
+        if both {
+            r.with_b_side("<b@x>".into(), "sb".into())
+        } else {
+            r
+        }
+    }
+
+    /// Apply `op`; Ok(true) when it changed the request.
+    fn apply(r: &mut Request, op: &Op, now: OffsetDateTime) -> Result<bool, TransitionError> {
+        let reply = || Reply {
+            at: now,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        match op {
+            Op::MarkAsked => r.mark_asked(now).map(|_| true),
+            Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
+            Op::Approve => r.approve(now, None).map(|_| true),
+            Op::ApproveB => r.approve_b(now, None).map(|_| true),
+            Op::Decline => r.decline(now, None).map(|_| true),
+            Op::DeclineB => r.decline_b(now, None).map(|_| true),
+            Op::Cancel => r.cancel(now).map(|_| true),
+            Op::Reply => Ok(r.record_reply(now, reply())),
+            Op::ReplyB => Ok(r.record_b_reply(now, reply())),
+            // A send that follows a cut-off one reuses its Message-ID.
+            Op::FollowUp => {
+                let id = r
+                    .pending_id(PendingKind::Followup)
+                    .unwrap_or("<f@x>")
+                    .to_string();
+                r.mark_followed_up(now, id).map(|_| true)
+            }
+            Op::FollowUpB => {
+                let id = r
+                    .pending_id(PendingKind::FollowupB)
+                    .unwrap_or("<fb@x>")
+                    .to_string();
+                r.mark_b_followed_up(now, id).map(|_| true)
+            }
+            Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
+            Op::BeginFollowUp(to_b) => {
+                let kind = if *to_b {
+                    PendingKind::FollowupB
+                } else {
+                    PendingKind::Followup
+                };
+                match kind {
+                    PendingKind::FollowupB => r.check_b_followup()?,
+                    _ => r.check_followup()?,
+                }
+                if r.pending.is_some() {
+                    return Ok(false);
+                }
+                r.begin(
+                    kind,
+                    format!("<p{}@x>", r.history.len()),
+                    "run".into(),
+                    None,
+                );
+                Ok(false)
+            }
+        }
+    }
+
+    fn legal(from: State, to: State) -> bool {
+        use State::*;
+        from == to
+            || matches!(
+                (from, to),
+                (Sending, Asked | Replied | Cancelled)
+                    | (Asked, Replied | Approved | Declined | Cancelled)
+                    | (Replied, Approved | Declined | Cancelled)
+                    | (Approved, Introduced | Cancelled)
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn no_sequence_reaches_an_illegal_state(
+            both in any::<bool>(),
+            ops in proptest::collection::vec(op(), 0..40),
+        ) {
+            let mut r = fresh(both);
+            let mut now = T0;
+            for op in &ops {
+                now += Duration::hours(1);
+                let before = r.clone();
+                match apply(&mut r, op, now) {
+                    Ok(changed) => {
+                        prop_assert!(legal(before.status, r.status), "{:?} -> {:?} by {op:?}", before.status, r.status);
+                        if changed {
+                            // A reply to an ask still sending records the
+                            // ask too (A's or B's), and a move past a
+                            // half-sent message records it as unconfirmed.
+                            let finished = before.status == State::Sending
+                                && r.status == State::Replied;
+                            let side = |r: &Request| r.b_side.as_ref().map(|b| b.status);
+                            let finished_b = side(&before) == Some(SideState::Sending)
+                                && side(&r) == Some(SideState::Replied);
+                            let unconfirmed = |r: &Request| {
+                                r.history.iter().filter(|e| e.kind == EventKind::Unconfirmed).count()
+                            };
+                            let settled = unconfirmed(&r) - unconfirmed(&before);
+                            prop_assert!(settled <= 1);
+                            if settled == 1 {
+                                prop_assert!(before.pending.is_some() && r.pending.is_none());
+                            }
+                            let added = 1 + usize::from(finished) + usize::from(finished_b) + settled;
+                            prop_assert_eq!(r.history.len(), before.history.len() + added);
+                        } else if matches!(op, Op::BeginFollowUp(_)) {
+                            prop_assert_eq!(&r.history, &before.history);
+                            prop_assert_eq!(r.status, before.status);
+                        } else {
+                            prop_assert_eq!(&r, &before);
+                        }
+                    }
+                    // A refused move changes nothing at all.
+                    Err(_) => prop_assert_eq!(&r, &before),
+                }
+                // A half-sent message is never forgotten: it is pending,
+                // recorded as sent, or kept in the history as unconfirmed.
+                if let Some(p) = &before.pending
+                    && r.pending.as_ref() != Some(p)
+                {
+                    let id = p.message_id.as_str();
+                    let sent = |list: &[Sent]| list.iter().any(|f| f.message_id == id);
+                    let kept = sent(&r.followups)
+                        || r.b_side.as_ref().is_some_and(|b| sent(&b.followups))
+                        || r.history.iter().any(|e| {
+                            e.kind == EventKind::Unconfirmed
+                                && e.note.as_deref().is_some_and(|n| n.contains(id))
+                        });
+                    prop_assert!(kept, "{id} was dropped by {op:?}");
+                }
+                // Closed requests stay closed.
+                if matches!(before.status, State::Declined | State::Introduced | State::Cancelled) {
+                    prop_assert_eq!(&r, &before);
+                }
+                // Approved (and introduced) with --both means both said yes.
+                if let Some(b) = &r.b_side
+                    && matches!(r.status, State::Approved | State::Introduced)
+                {
+                    prop_assert_eq!(b.status, SideState::Approved);
+                }
+                // A's yes waiting for B's only exists while the request is open.
+                if r.a_approved {
+                    prop_assert!(r.both() && matches!(r.status, State::Asked | State::Replied));
+                }
+                if r.status == State::Introduced {
+                    prop_assert!(r.introduction.is_some());
+                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
+                }
+                // Nothing is ever due unless A was asked and has not answered.
+                if r.is_a_due(now, &FollowupSettings::default()) {
+                    prop_assert_eq!(r.status, State::Asked);
+                }
+            }
+        }
+
+        #[test]
+        fn due_matches_its_definition(
+            after_days in 0u32..30,
+            max in 0u32..5,
+            followup_gaps in proptest::collection::vec(0i64..(40 * 24), 0..6),
+            now_offset_hours in 0i64..(200 * 24),
+            replied in any::<bool>(),
+        ) {
+            let settings = FollowupSettings { after_days, max };
+            let mut r = fresh(false);
+            r.mark_asked(T0).unwrap();
+            let mut last = T0;
+            for gap in &followup_gaps {
+                last += Duration::hours(*gap);
+                r.followups.push(Sent { message_id: "<f@x>".into(), at: last });
+            }
+            if replied {
+                r.status = State::Replied;
+            }
+            let now = T0 + Duration::hours(now_offset_hours);
+            let expected = r.status == State::Asked
+                && r.followups.len() < max as usize
+                && now - last >= Duration::days(i64::from(after_days));
+            prop_assert_eq!(r.is_due(now, &settings), expected);
+        }
+    }
+}

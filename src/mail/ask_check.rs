@@ -1,0 +1,145 @@
+//! What an ask leaves unsaid or says at too great a length: the essay's
+//! own complaint is an ask that does not say what B hopes for or in what
+//! format, and a long message asks a lot of the one who reads it. These
+//! warn; `[ask] require` turns a missing field into an error.
+
+use crate::error::UserError;
+use crate::mail::message::Outgoing;
+use crate::setup::config::AskField;
+
+/// Over this many words, an ask or a follow-up warns.
+pub(crate) const MAX_WORDS: usize = 150;
+
+impl AskField {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            AskField::Wants => "wants",
+            AskField::Format => "format",
+        }
+    }
+
+    /// What an ask without this field leaves A to guess.
+    pub(crate) fn unsaid(self) -> &'static str {
+        match self {
+            AskField::Wants => "what B hopes for",
+            AskField::Format => "in what format",
+        }
+    }
+}
+
+/// The optional fields an ask leaves out (empty or blank counts as out).
+pub(crate) fn missing(wants: Option<&str>, format: Option<&str>) -> Vec<AskField> {
+    let absent = |v: Option<&str>| v.is_none_or(|s| s.trim().is_empty());
+    [(AskField::Wants, wants), (AskField::Format, format)]
+        .into_iter()
+        .filter(|(_, v)| absent(*v))
+        .map(|(field, _)| field)
+        .collect()
+}
+
+/// The warning for one missing field.
+pub(crate) fn warning(field: AskField) -> String {
+    format!("the ask does not say {}", field.unsaid())
+}
+
+/// The error when a field `[ask] require` insists on is missing.
+pub(crate) fn unmet(require: &[AskField], missing: &[AskField]) -> Option<UserError> {
+    let field = *missing.iter().find(|f| require.contains(f))?;
+    Some(
+        UserError::new(format!(
+            "the ask does not say {}, and `[ask] require` needs `{}`",
+            field.unsaid(),
+            field.name()
+        ))
+        .hint(format!(
+            "pass `--{0} TEXT` (in a batch, fill the `{0}` column), or take \"{0}\" out of `[ask] require`",
+            field.name()
+        )),
+    )
+}
+
+/// One warning line for a batch: how many rows leave `field` out, and
+/// which lines.
+pub(crate) fn batch_warning(field: AskField, lines: &[u64]) -> Option<String> {
+    match lines {
+        [] => None,
+        [line] => Some(format!("line {line}: {}", warning(field))),
+        many => Some(format!(
+            "{} asks do not say {} (lines {})",
+            many.len(),
+            field.unsaid(),
+            join_lines(many)
+        )),
+    }
+}
+
+/// The warning for a message body over [`MAX_WORDS`]; `what` names it
+/// ("the ask to Ada Lovelace").
+pub(crate) fn length_warning(what: &str, message: &Outgoing) -> Option<String> {
+    let words = crate::mail::phrase::word_count(&body(message));
+    (words > MAX_WORDS).then(|| {
+        format!("{what} is {words} words long (more than {MAX_WORDS}); a shorter one is easier to answer")
+    })
+}
+
+/// The body of a built message.
+fn body(message: &Outgoing) -> String {
+    let text = message.text();
+    text.split_once("\n\n")
+        .map_or(String::new(), |(_, b)| b.to_string())
+}
+
+/// Every long body of a batch, as one warning line.
+pub(crate) fn batch_length_warning(long: &[(u64, usize)]) -> Option<String> {
+    match long {
+        [] => None,
+        [(line, words)] => Some(format!(
+            "line {line}: the ask is {words} words long (more than {MAX_WORDS}); a shorter one is easier to answer"
+        )),
+        many => Some(format!(
+            "{} asks are more than {MAX_WORDS} words long (lines {})",
+            many.len(),
+            join_lines(&many.iter().map(|(l, _)| *l).collect::<Vec<_>>())
+        )),
+    }
+}
+
+/// The words of `message`'s body.
+pub(crate) fn words(message: &Outgoing) -> usize {
+    crate::mail::phrase::word_count(&body(message))
+}
+
+fn join_lines(lines: &[u64]) -> String {
+    const SHOWN: usize = 10;
+    let mut list: Vec<String> = lines.iter().take(SHOWN).map(u64::to_string).collect();
+    if lines.len() > SHOWN {
+        list.push(format!("and {} more", lines.len() - SHOWN));
+    }
+    list.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_fields_count_as_missing() {
+        assert_eq!(missing(Some("advice"), Some("  ")), vec![AskField::Format]);
+        assert!(missing(Some("advice"), Some("a call")).is_empty());
+    }
+
+    #[test]
+    fn a_batch_warns_once_per_field_with_its_lines() {
+        assert_eq!(batch_warning(AskField::Wants, &[]), None);
+        assert_eq!(
+            batch_warning(AskField::Format, &[2, 5, 9]).unwrap(),
+            "3 asks do not say in what format (lines 2, 5, 9)"
+        );
+        let many: Vec<u64> = (2..20).collect();
+        assert!(
+            batch_warning(AskField::Wants, &many)
+                .unwrap()
+                .ends_with("11, and 8 more)")
+        );
+    }
+}

@@ -1,0 +1,480 @@
+//! Turning a request into the message that goes with it: the template
+//! variables, the recipients, the threading headers. One place, so every
+//! command builds its messages the same way.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use time::OffsetDateTime;
+
+use crate::domain::request::Request;
+use crate::mail::message::{self, Draft, Outgoing, Person, Purpose};
+use crate::mail::template::{
+    self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars,
+};
+use crate::setup::config::Config;
+use crate::setup::contacts::{Contact, Contacts};
+use crate::ui::output::rfc3339;
+
+pub(crate) struct Composer<'a> {
+    config: &'a Config,
+    contacts: &'a Contacts,
+    templates_dir: PathBuf,
+    now: OffsetDateTime,
+    compiled: RefCell<HashMap<&'static str, std::rc::Rc<Template>>>,
+}
+
+impl<'a> Composer<'a> {
+    pub(crate) fn new(
+        config: &'a Config,
+        contacts: &'a Contacts,
+        templates_dir: PathBuf,
+        now: OffsetDateTime,
+    ) -> Composer<'a> {
+        Composer {
+            config,
+            contacts,
+            templates_dir,
+            now,
+            compiled: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn template(&self, kind: Kind) -> anyhow::Result<std::rc::Rc<Template>> {
+        if let Some(t) = self.compiled.borrow().get(kind.name()) {
+            return Ok(t.clone());
+        }
+        let t = std::rc::Rc::new(Template::load(kind, &self.templates_dir)?);
+        self.compiled.borrow_mut().insert(kind.name(), t.clone());
+        Ok(t)
+    }
+
+    fn me(&self) -> Person {
+        Person::new(self.config.me_name(), self.config.me_email())
+    }
+
+    fn bcc(&self) -> Option<Person> {
+        self.config.send.bcc_me.then(|| self.me())
+    }
+
+    /// The contact as the request knows it; if it left the contacts file
+    /// since, what the request recorded.
+    fn contact(&self, handle: &str, email: &str) -> Contact {
+        match self.contacts.by_handle(handle) {
+            Some(c) => c.clone(),
+            None => Contact {
+                handle: handle.into(),
+                name: handle.into(),
+                email: email.into(),
+                first_name: None,
+                blurb: None,
+                url: None,
+                tags: Vec::new(),
+                extra: Default::default(),
+            },
+        }
+    }
+
+    pub(crate) fn vars(&self, request: &Request) -> Vars {
+        let a = self.contact(&request.a, &request.a_email);
+        let b = self.contact(&request.b, &request.b_email);
+        Vars {
+            me: MeView {
+                name: self.config.me_name().into(),
+                first_name: self.config.me_first_name().into(),
+                email: self.config.me_email().into(),
+            },
+            a: ContactView::from(&a),
+            b: ContactView::from(&b),
+            why: request.why.clone(),
+            why_b: request.why_b.clone().unwrap_or_else(|| request.why.clone()),
+            wants: request.wants.clone(),
+            format: request.format.clone(),
+            note: request.note.clone(),
+            both: request.both(),
+            last: self.is_last_followup(request.followups.len()),
+            request: RequestView {
+                id: request.id.clone(),
+                subject: request.subject.clone(),
+                created_at: rfc3339(request.created_at),
+                asked_at: request.asked_at.map(rfc3339),
+                followups: request.followups.len(),
+            },
+        }
+    }
+
+    /// Whether the follow-up after `sent` earlier ones is the last that
+    /// `followup.max` allows (or one past it, with `--force`).
+    fn is_last_followup(&self, sent: usize) -> bool {
+        sent + 1 >= self.config.followup.max as usize
+    }
+
+    /// The variables for a message to B: `a` and `b` swapped, so `a` is
+    /// always the person written to (B's follow-ups reuse followup.txt).
+    /// B reads the reason written for B, and is not told B's own wishes.
+    fn vars_for_b(&self, request: &Request) -> Vars {
+        let mut vars = self.vars(request);
+        std::mem::swap(&mut vars.a, &mut vars.b);
+        vars.why = vars.why_b.clone();
+        vars.wants = None;
+        if let Some(b) = &request.b_side {
+            vars.request.subject = b.subject.clone();
+            vars.request.asked_at = b.asked_at.map(rfc3339);
+            vars.request.followups = b.followups.len();
+            vars.last = self.is_last_followup(b.followups.len());
+        }
+        vars
+    }
+
+    fn person(&self, handle: &str, email: &str) -> Person {
+        let c = self.contact(handle, email);
+        Person::new(&c.name, &c.email)
+    }
+
+    /// The subject an ask for `request` will have.
+    pub(crate) fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
+        Ok(self
+            .template(Kind::Ask)?
+            .render(&self.vars(request))?
+            .subject)
+    }
+
+    /// The ask's Subject and body: as the user edited it, or rendered.
+    pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match &request.edited {
+            Some(edited) => Ok(edited.clone()),
+            None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
+        }
+    }
+
+    /// The ask to A. B is never a recipient.
+    pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let rendered = self.ask_text(request)?;
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.a, &request.a_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id: request.message_id.clone(),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
+    /// it threads.
+    pub(crate) fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
+        rendered.subject = reply_subject(&request.subject);
+        Ok(rendered)
+    }
+
+    /// A nudge in the ask's thread, replying to the ask. `text` is the
+    /// user's edit, if any; its Subject is kept `Re:` the ask's.
+    pub(crate) fn followup(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.followup_text(request)?,
+        };
+        rendered.subject = reply_subject(&request.subject);
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.a, &request.a_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(request.message_id.clone()),
+            references: Some(request.references()),
+            date: self.now,
+        })
+    }
+
+    pub(crate) fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        Ok(self
+            .template(Kind::Introduce)?
+            .render(&self.vars(request))?)
+    }
+
+    /// The introduction, to A and B together. `text` is the user's edit, if any.
+    pub(crate) fn introduction(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let rendered = match text {
+            Some(t) => t.clone(),
+            None => self.introduction_text(request)?,
+        };
+        self.build(Draft {
+            from: self.me(),
+            to: vec![
+                self.person(&request.a, &request.a_email),
+                self.person(&request.b, &request.b_email),
+            ],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    /// The graceful close-the-loop note to B after a no.
+    pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: None,
+            rendered,
+            message_id: self.new_message_id(&request.id, Purpose::Decline),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    /// The subject B's ask will have (`--both`).
+    pub(crate) fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
+        Ok(self
+            .template(Kind::AskB)?
+            .render(&self.vars(request))?
+            .subject)
+    }
+
+    /// B's ask's Subject and body: as the user edited it, or rendered from
+    /// ask_b.txt (which sees `a` and `b` as in A's ask).
+    pub(crate) fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match request.b_side.as_ref().and_then(|b| b.edited.clone()) {
+            Some(edited) => Ok(edited),
+            None => Ok(self.template(Kind::AskB)?.render(&self.vars(request))?),
+        }
+    }
+
+    /// B's ask (`--both`): to B alone.
+    pub(crate) fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let b_side = request
+            .b_side
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let rendered = self.ask_b_text(request)?;
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id: b_side.message_id.clone(),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    pub(crate) fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        let mut rendered = self
+            .template(Kind::Followup)?
+            .render(&self.vars_for_b(request))?;
+        rendered.subject = reply_subject(&self.b_subject(request));
+        Ok(rendered)
+    }
+
+    fn b_subject(&self, request: &Request) -> String {
+        request
+            .b_side
+            .as_ref()
+            .map_or_else(|| request.subject.clone(), |b| b.subject.clone())
+    }
+
+    /// A nudge to B in B's ask's thread.
+    pub(crate) fn followup_b(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let b_side = request
+            .b_side
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.followup_b_text(request)?,
+        };
+        rendered.subject = reply_subject(&b_side.subject);
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(b_side.message_id.clone()),
+            references: Some(request.b_references()),
+            date: self.now,
+        })
+    }
+
+    /// The close-the-loop note to B after A's no, as a message that can be
+    /// sent again with the same Message-ID. `text` is the user's edit, if any.
+    pub(crate) fn decline_note_to_send(
+        &self,
+        request: &Request,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let rendered = match text {
+            Some(t) => t.clone(),
+            None => self.decline_note_text(request)?,
+        };
+        self.build(Draft {
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
+    }
+
+    pub(crate) fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
+    }
+
+    /// The note withdrawing the ask's Subject and body, for A or (`to_b`)
+    /// for B: `Re:` that side's ask, so it threads.
+    pub(crate) fn cancel_note_text(
+        &self,
+        request: &Request,
+        to_b: bool,
+    ) -> anyhow::Result<Rendered> {
+        let (vars, subject) = if to_b {
+            (self.vars_for_b(request), self.b_subject(request))
+        } else {
+            (self.vars(request), request.subject.clone())
+        };
+        let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
+        rendered.subject = reply_subject(&subject);
+        Ok(rendered)
+    }
+
+    /// The note withdrawing the ask, to A or (`to_b`) to B, in that side's
+    /// ask thread. `text` is the user's edit, if any; its Subject is kept
+    /// `Re:` the ask's.
+    pub(crate) fn cancel_note(
+        &self,
+        request: &Request,
+        to_b: bool,
+        message_id: String,
+        text: Option<&Rendered>,
+    ) -> anyhow::Result<Outgoing> {
+        let mut rendered = match text {
+            Some(t) => t.clone(),
+            None => self.cancel_note_text(request, to_b)?,
+        };
+        let (to, subject, in_reply_to, references) = match (&request.b_side, to_b) {
+            (Some(b), true) => (
+                self.person(&request.b, &request.b_email),
+                b.subject.clone(),
+                b.message_id.clone(),
+                request.b_references(),
+            ),
+            _ => (
+                self.person(&request.a, &request.a_email),
+                request.subject.clone(),
+                request.message_id.clone(),
+                request.references(),
+            ),
+        };
+        rendered.subject = reply_subject(&subject);
+        self.build(Draft {
+            from: self.me(),
+            to: vec![to],
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: Some(in_reply_to),
+            references: Some(references),
+            date: self.now,
+        })
+    }
+
+    pub(crate) fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
+        message::new_message_id(request_id, purpose, self.config.me_email())
+    }
+
+    fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
+        Ok(message::build_as(&draft, self.config.send.user_agent)?)
+    }
+}
+
+/// `Re: <subject>`, without stacking a second `Re:`.
+pub(crate) fn reply_subject(subject: &str) -> String {
+    if subject.len() >= 3 && subject[..3].eq_ignore_ascii_case("re:") {
+        subject.to_string()
+    } else {
+        format!("Re: {subject}")
+    }
+}
+
+/// Render every template once with sample values, for `contacts check`.
+pub(crate) fn check_templates(
+    config: &Config,
+    contacts: &Contacts,
+    templates_dir: &std::path::Path,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut people = contacts.iter();
+    let sample = |handle: &str| Contact {
+        handle: handle.into(),
+        name: format!("Sample {handle}"),
+        email: format!("{handle}@example.com"),
+        first_name: None,
+        blurb: Some("A sample blurb.".into()),
+        url: None,
+        tags: vec![],
+        extra: Default::default(),
+    };
+    let a = people.next().cloned().unwrap_or_else(|| sample("a"));
+    let b = people.next().cloned().unwrap_or_else(|| sample("b"));
+    let composer = Composer::new(
+        config,
+        contacts,
+        templates_dir.into(),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    let request = Request::new(
+        "00000000".into(),
+        crate::domain::request::AskSpec {
+            a: a.handle.clone(),
+            a_email: a.email.clone(),
+            b: b.handle.clone(),
+            b_email: b.email.clone(),
+            why: "a sample reason".into(),
+            wants: Some("a sample wish".into()),
+            format: Some("a call".into()),
+            note: Some("A sample personal line.".into()),
+        },
+        "Sample subject".into(),
+        "<sample@example.com>".into(),
+        OffsetDateTime::UNIX_EPOCH,
+    );
+    for kind in Kind::ALL {
+        let result = template::load(kind, templates_dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|source| Ok(template::render(&source, &composer.vars(&request))?));
+        if let Err(e) = result {
+            problems.push(crate::error::one_line(&e));
+        }
+    }
+    problems
+}

@@ -1,0 +1,507 @@
+//! Finding A's replies: which messages count as an answer to which request.
+//!
+//! This module is the pure part of `intro sync`: given the requests waiting
+//! for an answer ([`Tracked`]) and one parsed message, [`match_reply`] says
+//! whether it is A's reply and to which request, with its date and the
+//! first words of the answer (`snippet`). The mail sources that find the
+//! candidate messages live beside it: `imap` (the server searches by
+//! header) and `maildir` (a local folder kept by mbsync or offlineimap);
+//! `checkpoint` remembers where each source left off.
+//!
+//! A message counts when it comes from A's address (compared without
+//! regard to case), is not an automatic reply, and its `In-Reply-To` or
+//! `References` names the ask or one of its follow-ups.
+
+pub(crate) mod checkpoint;
+pub(crate) mod imap;
+pub(crate) mod maildir;
+use crate::domain::snippet;
+
+use std::collections::HashMap;
+
+use mail_parser::{HeaderValue, Message};
+use time::OffsetDateTime;
+
+use crate::domain::request::{Reply, Request, State};
+use crate::error::Hints;
+
+/// How much of a message is read to match it and cut its snippet: the
+/// headers and the start of the body, never a large attachment.
+pub(crate) const MESSAGE_PREFIX: usize = 64 * 1024;
+
+/// The requests a reply may still change (those in `asked`, and asks still
+/// `sending`, whose run may have died after the server took them), by
+/// every Message-ID a reply from A may point at.
+#[derive(Debug, Default)]
+pub(crate) struct Tracked {
+    /// Normalized Message-ID (no angle brackets, lowercase) -> request.
+    by_message_id: HashMap<String, usize>,
+    requests: Vec<TrackedRequest>,
+}
+
+#[derive(Debug)]
+struct TrackedRequest {
+    id: String,
+    /// Whose answer this thread waits for: A's, or B's with `--both`.
+    from_b: bool,
+    /// That person's address, lowercase.
+    a_email: String,
+}
+
+impl Tracked {
+    pub(crate) fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
+        let mut tracked = Tracked::default();
+        for r in requests {
+            if matches!(r.status, State::Asked | State::Sending) && !r.a_approved {
+                let index = tracked.requests.len();
+                tracked.requests.push(TrackedRequest {
+                    id: r.id.clone(),
+                    from_b: false,
+                    a_email: r.a_email.trim().to_lowercase(),
+                });
+                for id in r.thread_ids() {
+                    tracked.by_message_id.insert(normalize_id(id), index);
+                }
+            }
+            // With `--both`, B's answer is waited for in B's own thread
+            // (also while B's ask is `sending`, as for A's).
+            if r.awaits_b() {
+                let index = tracked.requests.len();
+                tracked.requests.push(TrackedRequest {
+                    id: r.id.clone(),
+                    from_b: true,
+                    a_email: r.b_email.trim().to_lowercase(),
+                });
+                for id in r.b_thread_ids() {
+                    tracked.by_message_id.insert(normalize_id(id), index);
+                }
+            }
+        }
+        tracked
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.requests.is_empty()
+    }
+
+    /// How many requests are waiting for an answer.
+    pub(crate) fn len(&self) -> usize {
+        self.requests.len()
+    }
+
+    /// Every tracked Message-ID, without angle brackets, sorted (for
+    /// searches that must be stable from run to run).
+    pub(crate) fn message_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.by_message_id.keys().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The request whose thread `message` belongs to, by its `In-Reply-To`
+    /// and then its `References` (newest first), whoever sent it.
+    fn thread_of(&self, message: &Message) -> Option<&TrackedRequest> {
+        let mut ids = text_list(message.in_reply_to());
+        ids.extend(text_list(message.references()).into_iter().rev());
+        ids.iter()
+            .find_map(|id| self.by_message_id.get(&normalize_id(id)))
+            .map(|&i| &self.requests[i])
+    }
+
+    /// Whether `message`'s threading headers name a tracked Message-ID;
+    /// cheap enough to run on the headers of every message in a folder.
+    pub(crate) fn in_thread(&self, message: &Message) -> bool {
+        self.thread_of(message).is_some()
+    }
+}
+
+/// A Message-ID as intro compares them: without angle brackets or
+/// surrounding space, lowercase (mail clients copy it verbatim, but some
+/// servers and tools change its case).
+pub(crate) fn normalize_id(id: &str) -> String {
+    id.trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim()
+        .to_lowercase()
+}
+
+fn text_list<'a>(value: &'a HeaderValue) -> Vec<&'a str> {
+    value
+        .as_text_list()
+        .map(|l| l.iter().map(AsRef::as_ref).collect())
+        .unwrap_or_default()
+}
+
+/// A reply from A found for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub request_id: String,
+    /// The answer is B's (a request made with `--both`), not A's.
+    pub from_b: bool,
+    pub reply: Reply,
+}
+
+/// What one message is, as far as `intro sync` is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// A's answer to a request waiting for one.
+    Reply(Found),
+    /// In a tracked thread, but not from A (or an automatic reply).
+    NotFromA,
+    /// Not in any tracked thread.
+    Unrelated,
+}
+
+/// Decide whether `message` is A's reply to a tracked request. `found_at`
+/// is the reply's time when it has no usable `Date` header.
+pub(crate) fn match_reply(
+    tracked: &Tracked,
+    message: &Message,
+    found_at: OffsetDateTime,
+) -> Verdict {
+    let Some(request) = tracked.thread_of(message) else {
+        return Verdict::Unrelated;
+    };
+    let from_a = message
+        .from()
+        .and_then(|from| from.first())
+        .and_then(|addr| addr.address())
+        .is_some_and(|address| address.trim().eq_ignore_ascii_case(&request.a_email));
+    if !from_a || is_automatic(message) {
+        return Verdict::NotFromA;
+    }
+    let at = message
+        .date()
+        .filter(|d| d.is_valid())
+        .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
+        .unwrap_or(found_at);
+    let body = message.body_text(0).unwrap_or_default();
+    Verdict::Reply(Found {
+        request_id: request.id.clone(),
+        from_b: request.from_b,
+        reply: Reply {
+            at,
+            snippet: snippet::snippet(&body),
+            message_id: message.message_id().map(|id| format!("<{id}>")),
+        },
+    })
+}
+
+/// An out-of-office or other machine answer (RFC 3834 and common
+/// vendor headers): it comes from A's address, but A did not answer.
+fn is_automatic(message: &Message) -> bool {
+    let header = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    if header("Auto-Submitted").is_some_and(|v| v != "no") {
+        return true;
+    }
+    if header("X-Autoreply").is_some() || header("X-Autorespond").is_some() {
+        return true;
+    }
+    header("Precedence").is_some_and(|v| v == "auto_reply")
+}
+
+/// A mail source that could not be read. Never contains a password.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub(crate) struct SyncError {
+    pub message: String,
+    pub hints: Vec<String>,
+}
+
+impl SyncError {
+    pub(crate) fn new(message: impl Into<String>) -> SyncError {
+        SyncError {
+            message: message.into(),
+            hints: Vec::new(),
+        }
+    }
+
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> SyncError {
+        self.hints.push(hint.into());
+        self
+    }
+}
+
+impl Hints for SyncError {
+    fn hints(&self) -> Vec<String> {
+        self.hints.clone()
+    }
+}
+
+/// What a source found in one sync.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    /// Replies from A, in the order found.
+    pub found: Vec<Found>,
+    /// Messages in a tracked thread that were read (fetched or parsed).
+    pub examined: usize,
+    /// Of those, the ones not from A (someone else, or an automatic reply).
+    pub not_from_a: usize,
+    /// Nothing arrived since the last sync, so nothing was searched.
+    pub nothing_new: bool,
+}
+
+impl Scan {
+    pub(crate) fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Reply(found) => {
+                self.examined += 1;
+                self.found.push(found);
+            }
+            Verdict::NotFromA => {
+                self.examined += 1;
+                self.not_from_a += 1;
+            }
+            Verdict::Unrelated => {}
+        }
+    }
+}
+
+/// A mail source opened for one sync. Opening takes the source's
+/// checkpoint *before* the store is read (see `cmd::sync`), so a request
+/// asked after that read can only get replies the next sync will see.
+pub(crate) trait Source {
+    /// For messages: `imap 127.0.0.1:993 INBOX`, `maildir ~/Mail/INBOX`.
+    fn describe(&self) -> String;
+
+    /// Find the replies to `tracked` among the messages that arrived since
+    /// the last sync (or all of them on a first sync or a rescan).
+    fn find(&mut self, tracked: &Tracked, now: OffsetDateTime) -> Result<Scan, SyncError>;
+
+    /// Record where this sync left off, once its results are stored.
+    fn checkpoint(&self, checkpoints: &mut checkpoint::Checkpoints);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::AskSpec;
+    use mail_parser::MessageParser;
+    use time::macros::datetime;
+
+    const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);
+    const NOW: OffsetDateTime = datetime!(2026-03-05 12:00 UTC);
+
+    fn asked(id: &str, a_email: &str) -> Request {
+        let spec = AskSpec {
+            a: "ada".into(),
+            a_email: a_email.into(),
+            b: "sam".into(),
+            b_email: "sam@example.org".into(),
+            why: "compilers".into(),
+            wants: None,
+            format: None,
+            note: None,
+        };
+        let mut r = Request::new(
+            id.into(),
+            spec,
+            "Would you be open to meeting Sam?".into(),
+            format!("<intro.{id}.ask.0001@example.com>"),
+            T0,
+        );
+        r.mark_asked(T0).unwrap();
+        r
+    }
+
+    fn parse(raw: &str) -> Message<'_> {
+        MessageParser::default().parse(raw.as_bytes()).unwrap()
+    }
+
+    fn verdict(tracked: &Tracked, raw: &str) -> Verdict {
+        match_reply(tracked, &parse(raw), NOW)
+    }
+
+    fn reply_of(v: Verdict) -> Found {
+        match v {
+            Verdict::Reply(found) => found,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_reply_from_a_to_the_ask_matches_with_date_and_snippet() {
+        let r = asked("aaaa1111", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        let found = reply_of(verdict(
+            &tracked,
+            "From: Ada Lovelace <Ada@Example.COM>\r\n\
+             To: grace@example.com\r\n\
+             Subject: Re: Would you be open to meeting Sam?\r\n\
+             Date: Mon, 2 Mar 2026 10:15:00 +0100\r\n\
+             Message-ID: <reply-1@example.com>\r\n\
+             In-Reply-To: <intro.aaaa1111.ask.0001@example.com>\r\n\
+             \r\n\
+             Sure, happy to talk to Sam next week.\r\n\
+             \r\n\
+             On Sun, Mar 1, 2026 at 9:00 AM Grace Hopper <grace@example.com> wrote:\r\n\
+             > Hi Ada,\r\n\
+             > would you be open to meeting Sam?\r\n",
+        ));
+        assert_eq!(found.request_id, "aaaa1111");
+        assert_eq!(found.reply.at, datetime!(2026-03-02 09:15 UTC));
+        assert_eq!(found.reply.snippet, "Sure, happy to talk to Sam next week.");
+        assert_eq!(
+            found.reply.message_id.as_deref(),
+            Some("<reply-1@example.com>")
+        );
+    }
+
+    #[test]
+    fn a_reply_to_a_followup_or_by_references_only_matches() {
+        let mut r = asked("bbbb2222", "ada@example.com");
+        r.mark_followed_up(T0, "<intro.bbbb2222.followup.0002@example.com>".into())
+            .unwrap();
+        let tracked = Tracked::new([&r]);
+        let to_followup = "From: ada@example.com\n\
+             In-Reply-To: <intro.bbbb2222.followup.0002@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Yes!\n";
+        assert_eq!(
+            reply_of(verdict(&tracked, to_followup)).request_id,
+            "bbbb2222"
+        );
+        let references_only = "From: ada@example.com\n\
+             References: <other@x> <intro.bbbb2222.ask.0001@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Yes!\n";
+        assert_eq!(
+            reply_of(verdict(&tracked, references_only)).request_id,
+            "bbbb2222"
+        );
+    }
+
+    #[test]
+    fn a_reply_from_b_to_b_s_ask_still_sending_matches() {
+        // With `--both`, B's ask went out but its run died before
+        // recording it: B's answer still finds the request.
+        let r = asked("dddd4444", "ada@example.com")
+            .with_b_side("<intro.dddd4444.ask_b.0001@example.com>".into(), "s".into());
+        let tracked = Tracked::new([&r]);
+        let found = reply_of(verdict(
+            &tracked,
+            "From: Sam <sam@example.org>\n\
+             In-Reply-To: <intro.dddd4444.ask_b.0001@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Glad to.\n",
+        ));
+        assert_eq!(found.request_id, "dddd4444");
+        assert!(found.from_b);
+    }
+
+    #[test]
+    fn someone_else_in_the_thread_does_not_count() {
+        let r = asked("cccc3333", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        let from_sam = "From: Sam <sam@example.org>\n\
+             In-Reply-To: <intro.cccc3333.ask.0001@example.com>\n\n\
+             Hi, I am Sam.\n";
+        assert_eq!(verdict(&tracked, from_sam), Verdict::NotFromA);
+        // A name that looks like A's address is not A's address.
+        let spoof = "From: \"ada@example.com\" <mallory@example.net>\n\
+             In-Reply-To: <intro.cccc3333.ask.0001@example.com>\n\nyes\n";
+        assert_eq!(verdict(&tracked, spoof), Verdict::NotFromA);
+        let no_from = "In-Reply-To: <intro.cccc3333.ask.0001@example.com>\n\nyes\n";
+        assert_eq!(verdict(&tracked, no_from), Verdict::NotFromA);
+    }
+
+    #[test]
+    fn an_out_of_office_reply_does_not_count() {
+        let r = asked("dddd4444", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        for header in [
+            "Auto-Submitted: auto-replied",
+            "X-Autoreply: yes",
+            "Precedence: auto_reply",
+        ] {
+            let raw = format!(
+                "From: ada@example.com\n{header}\n\
+                 In-Reply-To: <intro.dddd4444.ask.0001@example.com>\n\n\
+                 I am away until Monday.\n"
+            );
+            assert_eq!(verdict(&tracked, &raw), Verdict::NotFromA, "{header}");
+        }
+        let human = "From: ada@example.com\nAuto-Submitted: no\n\
+             In-Reply-To: <intro.dddd4444.ask.0001@example.com>\n\nSure\n";
+        assert!(matches!(verdict(&tracked, human), Verdict::Reply(_)));
+    }
+
+    #[test]
+    fn unrelated_messages_and_closed_requests_are_ignored() {
+        let mut decided = asked("eeee5555", "ada@example.com");
+        decided.approve(T0, None).unwrap();
+        let tracked = Tracked::new([&decided]);
+        assert!(tracked.is_empty());
+        let raw = "From: ada@example.com\n\
+             In-Reply-To: <intro.eeee5555.ask.0001@example.com>\n\nyes\n";
+        assert_eq!(verdict(&tracked, raw), Verdict::Unrelated);
+        let open = asked("ffff6666", "ada@example.com");
+        let tracked = Tracked::new([&open]);
+        let unrelated = "From: ada@example.com\nIn-Reply-To: <x@y>\n\nhello\n";
+        assert_eq!(verdict(&tracked, unrelated), Verdict::Unrelated);
+        let none = "From: ada@example.com\nSubject: hello\n\nhello\n";
+        assert_eq!(verdict(&tracked, none), Verdict::Unrelated);
+    }
+
+    #[test]
+    fn a_missing_or_bad_date_is_the_time_found() {
+        let r = asked("abab1212", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        for date in ["", "Date: someday soon\n"] {
+            let raw = format!(
+                "From: ada@example.com\n{date}\
+                 In-Reply-To: <intro.abab1212.ask.0001@example.com>\n\nok\n"
+            );
+            assert_eq!(reply_of(verdict(&tracked, &raw)).reply.at, NOW, "{date:?}");
+        }
+    }
+
+    #[test]
+    fn message_ids_compare_without_brackets_or_case() {
+        assert_eq!(
+            normalize_id(" <Intro.X@Example.com> "),
+            "intro.x@example.com"
+        );
+        let r = asked("acac1313", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        assert_eq!(
+            tracked.message_ids(),
+            ["intro.acac1313.ask.0001@example.com"]
+        );
+        let raw = "From: ada@example.com\n\
+             In-Reply-To: <INTRO.ACAC1313.ASK.0001@EXAMPLE.COM>\n\nok\n";
+        assert!(matches!(verdict(&tracked, raw), Verdict::Reply(_)));
+    }
+
+    #[test]
+    fn an_html_only_reply_gets_a_text_snippet() {
+        let r = asked("adad1414", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        let raw = "From: ada@example.com\n\
+             In-Reply-To: <intro.adad1414.ask.0001@example.com>\n\
+             MIME-Version: 1.0\n\
+             Content-Type: text/html; charset=utf-8\n\n\
+             <html><body><p>Happy to <b>help</b>!</p></body></html>\n";
+        let found = reply_of(verdict(&tracked, raw));
+        assert_eq!(found.reply.snippet, "Happy to help!");
+    }
+
+    #[test]
+    fn a_message_cut_short_still_parses() {
+        let r = asked("aeae1515", "ada@example.com");
+        let tracked = Tracked::new([&r]);
+        let raw = "From: ada@example.com\n\
+             In-Reply-To: <intro.aeae1515.ask.0001@example.com>\n\
+             MIME-Version: 1.0\n\
+             Content-Type: multipart/mixed; boundary=\"b1\"\n\n\
+             --b1\nContent-Type: text/plain\n\nSounds good, go ahead.\n\
+             --b1\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n\
+             JVBERi0xLjQKJcfs";
+        let found = reply_of(verdict(&tracked, raw));
+        assert_eq!(found.reply.snippet, "Sounds good, go ahead.");
+    }
+}

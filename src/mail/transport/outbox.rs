@@ -1,0 +1,67 @@
+//! The outbox transport: each message becomes a complete `.eml` file, named
+//! by its Message-ID, so re-sending an interrupted message replaces the file
+//! instead of adding a second copy.
+
+use std::path::PathBuf;
+
+use super::{SendError, Severity, Transport};
+use crate::fsutil;
+use crate::mail::message::Outgoing;
+
+pub(crate) struct Outbox {
+    dir: PathBuf,
+}
+
+impl Outbox {
+    pub(crate) fn new(dir: PathBuf) -> Outbox {
+        Outbox { dir }
+    }
+
+    /// The file a message is written to.
+    pub(crate) fn path_for(&self, message: &Outgoing) -> PathBuf {
+        self.dir.join(eml_file_name(&message.message_id))
+    }
+}
+
+/// `<ab12.ask.ff@example.com>` becomes `ab12.ask.ff@example.com.eml`.
+pub(super) fn eml_file_name(message_id: &str) -> String {
+    let inner: String = message_id
+        .trim_matches(|c| c == '<' || c == '>')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '@') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{inner}.eml")
+}
+
+impl Transport for Outbox {
+    fn send(&mut self, message: &Outgoing) -> Result<(), SendError> {
+        let path = self.path_for(message);
+        fsutil::write_atomic(&path, &message.bytes).map_err(|e| {
+            SendError::new(
+                Severity::Fatal,
+                format!("cannot write `{}`: {e}", path.display()),
+            )
+            .hint("check the data dir's permissions and free space (set `INTRO_DATA_DIR` to use another)")
+        })
+    }
+
+    fn describe(&self) -> String {
+        format!("the outbox ({})", self.dir.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe() {
+        assert_eq!(eml_file_name("<a/b.c@d>"), "a_b.c@d.eml");
+    }
+}

@@ -1,0 +1,178 @@
+//! Positions in text files, for errors that point at a line and column.
+
+use std::fmt;
+
+/// A 1-based line and column (in characters) in a text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl LineCol {
+    /// The position of byte `offset` in `text`.
+    pub(crate) fn of(text: &str, offset: usize) -> LineCol {
+        let offset = offset.min(text.len());
+        let before = text.get(..offset).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        LineCol { line, column }
+    }
+}
+
+/// Where each line of a text starts, so that many positions can be looked
+/// up without rescanning the text each time (a contacts file with
+/// thousands of people has tens of thousands of fields).
+pub(crate) struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub(crate) fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The position of byte `offset`, as [`LineCol::of`] gives it.
+    pub(crate) fn of(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        LineCol { line, column }
+    }
+}
+
+impl fmt::Display for LineCol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// toml's messages are sentences ending in a newline or period; our voice is
+/// a lowercase clause.
+pub(crate) fn toml_message(message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "invalid TOML".into(),
+    }
+}
+
+/// A `[name]` table header of a TOML file, found line by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct TableHeader {
+    /// The table's name, unquoted; dotted names (`[a.b]`) are kept whole.
+    pub name: String,
+    /// The 1-based line of the header.
+    pub line: usize,
+    /// The byte range from the header to the next header (or the end).
+    pub range: std::ops::Range<usize>,
+}
+
+/// The top-level table headers of `text` (not `[[arrays]]`), in order.
+/// A line scan, not a parse: it serves to point at tables of a file that
+/// toml refused (a table defined twice) or to leave one out, so it also
+/// works on text that does not parse.
+pub(crate) fn table_headers(text: &str) -> Vec<TableHeader> {
+    let mut headers: Vec<TableHeader> = Vec::new();
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim();
+        let is_header = trimmed.starts_with('[') && !trimmed.starts_with("[[");
+        if !is_header {
+            continue;
+        }
+        if let Some(last) = headers.last_mut() {
+            last.range.end = start;
+        }
+        let inner = trimmed[1..].split(']').next().unwrap_or("").trim();
+        let name = inner
+            .strip_prefix('"')
+            .and_then(|n| n.strip_suffix('"'))
+            .or_else(|| inner.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')))
+            .unwrap_or(inner);
+        headers.push(TableHeader {
+            name: name.to_string(),
+            line: i + 1,
+            range: start..text.len(),
+        });
+    }
+    headers
+}
+
+/// `text` with the bytes of `ranges` turned into spaces (line breaks kept),
+/// so that what is left keeps its lines and columns.
+pub(crate) fn blank(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for range in ranges {
+        for b in &mut bytes[range.clone()] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    }
+    // Whole lines are blanked, so no multi-byte character is split.
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based() {
+        let text = "a = 1\nbé = 2\n";
+        assert_eq!(LineCol::of(text, 0), LineCol { line: 1, column: 1 });
+        assert_eq!(LineCol::of(text, 6), LineCol { line: 2, column: 1 });
+        // é is two bytes but one column
+        assert_eq!(LineCol::of(text, 9), LineCol { line: 2, column: 3 });
+        assert_eq!(LineCol::of(text, 999).line, 3);
+    }
+
+    #[test]
+    fn the_index_agrees_with_a_scan() {
+        let text = "a = 1\nbé = 2\n\nlast";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 3 {
+            if text.is_char_boundary(offset.min(text.len())) {
+                assert_eq!(
+                    index.of(offset),
+                    LineCol::of(text, offset),
+                    "offset {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn table_headers_are_found_and_blanked_by_line() {
+        let text = "top = 1\n[ada]\nname = \"é\"\n[[list]]\n[\"sam\"]\nx = 2\n";
+        let headers = table_headers(text);
+        let names: Vec<(&str, usize)> = headers.iter().map(|h| (h.name.as_str(), h.line)).collect();
+        assert_eq!(names, [("ada", 2), ("sam", 5)]);
+        let blanked = blank(text, &[headers[0].range.clone()]);
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert!(blanked.starts_with("top = 1\n     \n"), "{blanked:?}");
+        assert!(blanked.ends_with("[\"sam\"]\nx = 2\n"), "{blanked:?}");
+    }
+
+    #[test]
+    fn toml_messages_read_as_clauses() {
+        assert_eq!(
+            toml_message("Missing field `email`\n"),
+            "missing field `email`"
+        );
+        assert_eq!(toml_message(""), "invalid TOML");
+    }
+}
