@@ -4,16 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::gated_sendmail::GatedSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
+use crate::support::gated_sendmail::GatedSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox};
 
 /// A contacts file with `n` people `p0..` plus `hub`, who they are asked about.
 fn people(n: usize) -> String {

@@ -6,15 +6,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox};
 use serde_json::Value;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
 
 fn many_contacts(n: usize) -> String {
     let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, Sandbox, body, header, stable};
+use crate::support::sandbox::{CONFIG, Sandbox, body, header, stable};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -773,7 +771,7 @@ fn followup_due_sends_every_due_one() {
     let mut sb = Sandbox::new();
     sb.write_config(&format!(
         "{}\n[followup]\nafter_days = 3\nmax = 1\n",
-        support::sandbox::CONFIG
+        crate::support::sandbox::CONFIG
     ));
     let a = sb.ask("ada", "sam", "compilers");
     sb.set_now("2026-03-02T09:00:00Z");
@@ -887,7 +885,7 @@ fn asking_someone_often_warns_but_still_sends() {
     let mut sb = Sandbox::new();
     sb.write_config(&format!(
         "{}\n[limits]\nasks_per_90_days = 2\n",
-        support::sandbox::CONFIG
+        crate::support::sandbox::CONFIG
     ));
     let first = sb.ask("ada", "sam", "one");
     // A has an open ask: the next ask of A (about someone else) warns.
@@ -1151,7 +1149,7 @@ fn a_known_handle_is_never_read_as_the_start_of_an_id() {
     let id = sb.ask("ada", "sam", "compilers");
     // A contact whose handle is the start of another pair's request id.
     let handle = &id[..4];
-    let mut contacts = support::sandbox::CONTACTS.to_string();
+    let mut contacts = crate::support::sandbox::CONTACTS.to_string();
     contacts.push_str(&format!(
         "\n[{handle}]\nname = \"Hex Person\"\nemail = \"hex@example.com\"\n"
     ));

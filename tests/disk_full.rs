@@ -10,17 +10,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::held_sendmail::HeldSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox, header};
 use serde_json::Value;
-use support::held_sendmail::HeldSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox, header};
 
 /// A tmpfs mounted over a folder for one test; unmounted on drop.
 struct Tmpfs {
@@ -362,7 +360,7 @@ fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() 
     let mail = HeldSendmail::install(&sb, "");
     sb.write_contacts(&format!(
         "{}[p0]\nname = \"P 0\"\nemail = \"p0@example.com\"\n",
-        support::sandbox::CONTACTS
+        crate::support::sandbox::CONTACTS
     ));
     let kay = sb.ask("kay", "sam", "orbits");
     let batch = sb.root().join("asks.csv");

@@ -13,16 +13,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::held_sendmail::HeldSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox};
 use serde_json::Value;
-use support::held_sendmail::HeldSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
 
 /// Kill points per command: kills that found the command still running.
 const KILLS: usize = 50;
@@ -279,8 +277,8 @@ impl Deliveries {
             let entry = entry.unwrap();
             if self.read.insert(entry.file_name()) {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
-                let id =
-                    support::sandbox::header(&text, "Message-ID").expect("intro sets Message-ID");
+                let id = crate::support::sandbox::header(&text, "Message-ID")
+                    .expect("intro sets Message-ID");
                 *self.counts.entry(id).or_default() += 1;
             }
         }

@@ -9,9 +9,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{Sandbox, body, header};
+use crate::support::sandbox::{Sandbox, body, header};
 
 const CONFIG: &str = r#"[me]
 name = "Dr. Grace Hopper"

@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};
-use support::sandbox::{CONFIG, Sandbox};
+use crate::support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};
+use crate::support::sandbox::{CONFIG, Sandbox};
 
 const USER: &str = "grace";
 const PASSWORD: &str = "s3cret-pw";

@@ -5,9 +5,7 @@
 //! the ask-fatigue warning of a new ask.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, CONTACTS, Sandbox};
+use crate::support::sandbox::{CONFIG, CONTACTS, Sandbox};
 
 /// How many asks the batch makes: enough changes that the journal is
 /// folded and the closed requests are archived.

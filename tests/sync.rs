@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
-use support::sandbox::{CONFIG, Sandbox, header};
+use crate::support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
+use crate::support::sandbox::{CONFIG, Sandbox, header};
 
 const GRACE_PW: &str = "grace-imap-pw";
 

@@ -6,12 +6,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use support::sandbox::Sandbox;
+use crate::support::sandbox::Sandbox;
 
 /// What a run into a closed pipe did.
 struct PipeRun {
@@ -186,7 +184,7 @@ fn a_full_disk_under_stdout_is_an_error() {
 }
 
 /// Ask ada twice: the second ask warns that she already has an open one.
-fn second_ask(sb: &Sandbox, extra: &[&str]) -> support::sandbox::Run {
+fn second_ask(sb: &Sandbox, extra: &[&str]) -> crate::support::sandbox::Run {
     sb.ok(&[
         "ask",
         "ada",
@@ -314,7 +312,7 @@ fn terminal_run(
     rows: usize,
     args: &str,
     env: &[(&str, &str)],
-) -> support::sandbox::Run {
+) -> crate::support::sandbox::Run {
     let line = format!(
         "stty rows {rows} cols 120; '{}' {args}",
         env!("CARGO_BIN_EXE_intro")
