@@ -11,18 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::gated_sendmail::GatedSendmail;
 use crate::support::mail_servers::{SmtpOptions, SmtpServer};
-use crate::support::sandbox::{CONFIG, Sandbox};
-
-/// A contacts file with `n` people `p0..` plus `hub`, who they are asked about.
-fn people(n: usize) -> String {
-    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
-    }
-    s
-}
+use crate::support::sandbox::{CONFIG, Sandbox, people};
 
 /// A batch asking p0..pn about hub; each why carries a token `tok<i>x`.
 fn batch_csv(n: usize) -> String {
@@ -38,8 +27,8 @@ fn batch_csv(n: usize) -> String {
 fn smtp_sandbox(server: &SmtpServer, n: usize, extra: &str) -> Sandbox {
     let sb = Sandbox::new();
     sb.write_config(&format!(
-        "{CONFIG}\n[send]\n{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 2\n",
-        server.port
+        "{CONFIG}\n[send]\n{extra}\n{}timeout_secs = 2\n",
+        server.smtp_table()
     ));
     sb.write_contacts(&people(n));
     sb
@@ -366,10 +355,7 @@ fn a_stalled_server_times_out_and_a_rerun_finishes() {
 
     // The same file against a healthy server sends the other three, once.
     let healthy = SmtpServer::start(SmtpOptions::default());
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        healthy.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", healthy.smtp_table()));
     let run = sb.run(&["ask", "--batch", &file, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("asked 3, skipped 2"), "{}", run.stderr);
@@ -551,10 +537,7 @@ fn temporary_failures_fail_their_rows_and_a_rerun_sends_each_once() {
     );
     // Once the server takes p3 too, the last row goes out, once.
     let healthy = SmtpServer::start(SmtpOptions::default());
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        healthy.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", healthy.smtp_table()));
     let run = sb.run(&["ask", "--batch", &file, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("asked 1, skipped 4"), "{}", run.stderr);
@@ -573,9 +556,9 @@ fn a_refused_login_stops_a_batch_and_records_nothing() {
     });
     let mut sb = smtp_sandbox(&server, 3, "");
     sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+        "{CONFIG}\n{}\
          username = \"grace\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true\n",
-        server.port
+        server.smtp_table()
     ));
     sb.set_env("TEST_SMTP_PW", "wrong-pw");
     let file = write_batch(&sb, &batch_csv(3));

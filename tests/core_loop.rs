@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::sandbox::{CONFIG, Sandbox, body, header, stable};
+use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, stable};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -819,20 +819,7 @@ fn dry_run_prints_the_message_and_changes_nothing() {
 #[test]
 fn sending_off_a_terminal_needs_yes() {
     let sb = Sandbox::new();
-    let err = sb.fails(
-        &[
-            "ask",
-            "ada",
-            "sam",
-            "--why",
-            "compilers",
-            "--wants",
-            "advice",
-            "--format",
-            "a call",
-        ],
-        2,
-    );
+    let err = sb.fails(&COMPLETE_ASK, 2);
     assert_eq!(
         err,
         "error: refusing to send without confirmation\nhint: pass `--yes` to send, or `--dry-run` to see the message without sending\n"

@@ -95,9 +95,7 @@ impl Drop for Tmpfs {
 
 /// Every request, by id, as `status --all --json` shows them.
 fn requests(sb: &Sandbox) -> BTreeMap<String, Value> {
-    sb.json(&["status", "--all"])
-        .as_array()
-        .unwrap()
+    sb.all_requests()
         .iter()
         .map(|r| (r["id"].as_str().unwrap().to_string(), r.clone()))
         .collect()
@@ -261,10 +259,7 @@ fn a_full_data_dir_fails_clearly_loses_nothing_and_sends_at_most_twice() {
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
         return;
     };
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        server.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", server.smtp_table()));
     let mut contacts = String::from("[hub]\nname = \"Hub\"\nemail = \"hub@example.com\"\n");
     for i in 0..40 {
         contacts.push_str(&format!(

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::held_sendmail::HeldSendmail;
 use crate::support::mail_servers::{SmtpOptions, SmtpServer};
-use crate::support::sandbox::{CONFIG, Sandbox};
+use crate::support::sandbox::{CONFIG, Sandbox, people};
 use serde_json::Value;
 
 /// Kill points per command: kills that found the command still running.
@@ -229,23 +229,12 @@ fn timed(sb: &Sandbox, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-/// Contacts `p0..p<n>` and `hub`, whom they are asked about.
-fn people(n: usize) -> String {
-    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
-    }
-    s
-}
-
 /// A sandbox sending through `server` (plain SMTP), with `extra` config.
 fn smtp_sandbox(server: &SmtpServer, contacts: usize, extra: &str) -> Sandbox {
     let sb = Sandbox::new();
     sb.write_config(&format!(
-        "{CONFIG}\n{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 5\n",
-        server.port
+        "{CONFIG}\n{extra}\n{}timeout_secs = 5\n",
+        server.smtp_table()
     ));
     sb.write_contacts(&people(contacts));
     sb

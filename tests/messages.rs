@@ -9,7 +9,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::sandbox::{Sandbox, body, header};
+use crate::support::sandbox::{COMPLETE_ASK, Sandbox, body, header};
 
 const CONFIG: &str = r#"[me]
 name = "Dr. Grace Hopper"
@@ -936,18 +936,7 @@ fn an_ask_that_leaves_out_wants_or_format_warns_and_require_refuses_it() {
         "{}",
         run.stderr
     );
-    let run = sb.run(&[
-        "ask",
-        "ada",
-        "sam",
-        "--why",
-        "compilers",
-        "--wants",
-        "advice",
-        "--format",
-        "a call",
-        "--dry-run",
-    ]);
+    let run = sb.run(&[&COMPLETE_ASK[..], &["--dry-run"]].concat());
     assert!(!run.stderr.contains("does not say"), "{}", run.stderr);
 
     sb.write_config(&format!("{CONFIG}\n[ask]\nrequire = [\"wants\"]\n"));

@@ -9,7 +9,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::sandbox::Sandbox;
+use crate::support::sandbox::{Sandbox, people};
 
 /// What a run into a closed pipe did.
 struct PipeRun {
@@ -60,15 +60,11 @@ fn run_into_head(mut cmd: Command) -> (String, PipeRun) {
 /// requests in all.
 fn with_requests(n: usize) -> Sandbox {
     let sb = Sandbox::new();
-    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
     let mut csv = String::from("why,a,b\n");
     for i in 0..n {
-        contacts.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
         csv.push_str(&format!("you both build tools,p{i},hub\n"));
     }
-    sb.write_contacts(&contacts);
+    sb.write_contacts(&people(n));
     let file = sb.root().join("asks.csv");
     std::fs::write(&file, csv).unwrap();
     sb.ok(&["ask", "--batch", file.to_str().unwrap(), "--yes", "-q"]);
@@ -133,16 +129,12 @@ fn a_command_that_records_keeps_everything_when_stdout_is_closed() {
 
     // A batch whose reader went away still asks every row, and says so
     // on stderr.
-    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
     let mut csv = String::from("why,a,b\n");
     for i in 0..20 {
-        contacts.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
         csv.push_str(&format!("you both build tools,p{i},hub\n"));
     }
     let sb = Sandbox::new();
-    sb.write_contacts(&contacts);
+    sb.write_contacts(&people(20));
     let file = sb.root().join("asks.csv");
     std::fs::write(&file, csv).unwrap();
     let run = run_into_closed_pipe(sb.command(&[

@@ -41,6 +41,32 @@ name = "Katherine Johnson"
 email = "kay@example.com"
 "#;
 
+/// An ask of `ada` about `sam` that says why, what B hopes for and in what
+/// format, so it draws no warning; add `--yes` or `--dry-run`.
+pub const COMPLETE_ASK: [&str; 9] = [
+    "ask",
+    "ada",
+    "sam",
+    "--why",
+    "compilers",
+    "--wants",
+    "advice",
+    "--format",
+    "a call",
+];
+
+/// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
+/// the batch tests.
+pub fn people(n: usize) -> String {
+    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+    }
+    s
+}
+
 pub struct Sandbox {
     dir: TempDir,
     now: String,
@@ -230,6 +256,11 @@ impl Sandbox {
     pub fn ask(&self, a: &str, b: &str, why: &str) -> String {
         let v = self.json(&["ask", a, b, "--why", why, "--yes"]);
         v["id"].as_str().expect("ask prints an id").to_string()
+    }
+
+    /// Every request in the store, as `status --all --json` lists them.
+    pub fn all_requests(&self) -> Vec<Value> {
+        self.json(&["status", "--all"]).as_array().unwrap().clone()
     }
 
     /// The request as `status --json` shows it.
