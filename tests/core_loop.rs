@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, stable};
+use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, stable, whole};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -642,13 +642,10 @@ fn cancel_tell_needs_someone_still_waiting_to_answer() {
     let id = sb.ask("ada", "sam", "compilers");
     sb.ok(&["approve", &id]);
     let err = sb.fails(&["cancel", &id, "--tell"], 1);
-    assert_eq!(
-        err,
-        format!(
-            "error: nobody asked in request {id} is still waiting to answer it\n\
-             hint: `intro cancel {id}` withdraws it without a note; `intro status {id}` shows who answered\n"
-        )
-    );
+    insta::assert_snapshot!(whole(&err.replace(&id, "<id>")), @r"
+    error: nobody asked in request <id> is still waiting to answer it
+    hint: `intro cancel <id>` withdraws it without a note; `intro status <id>` shows who answered
+    ");
     assert_eq!(sb.request(&id)["status"], "approved");
     assert!(sb.drafts().is_empty());
 }
@@ -742,13 +739,10 @@ fn followup_before_it_is_due_is_refused_naming_the_date() {
     let id = sb.ask("ada", "sam", "compilers");
     sb.set_now("2026-03-06T08:59:00Z");
     let err = sb.fails(&["followup", &id, "--yes"], 1);
-    assert_eq!(
-        err,
-        format!(
-            "error: a follow-up to `ada` on request {id} is not due until 2026-03-06 at 09:00 UTC\n\
-             hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)\n"
-        )
-    );
+    insta::assert_snapshot!(whole(&err.replace(&id, "<id>")), @r"
+    error: a follow-up to `ada` on request <id> is not due until 2026-03-06 at 09:00 UTC
+    hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)
+    ");
     assert_eq!(sb.outbox().len(), 1, "only the ask went out");
     assert_eq!(sb.request(&id)["followups"], 0);
     // `--due` picks only due ones, and says so quietly.
@@ -820,10 +814,10 @@ fn dry_run_prints_the_message_and_changes_nothing() {
 fn sending_off_a_terminal_needs_yes() {
     let sb = Sandbox::new();
     let err = sb.fails(&COMPLETE_ASK, 2);
-    assert_eq!(
-        err,
-        "error: refusing to send without confirmation\nhint: pass `--yes` to send, or `--dry-run` to see the message without sending\n"
-    );
+    insta::assert_snapshot!(whole(&err), @r"
+    error: refusing to send without confirmation
+    hint: pass `--yes` to send, or `--dry-run` to see the message without sending
+    ");
     assert!(sb.outbox().is_empty());
     let id = sb.ask("ada", "sam", "compilers");
     sb.fails(&["followup", &id, "--force"], 2);

@@ -9,7 +9,7 @@
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::sandbox::{Sandbox, people};
+use crate::support::sandbox::{Sandbox, people, whole};
 
 /// What a run into a closed pipe did.
 struct PipeRun {
@@ -365,10 +365,7 @@ fn status_limit_shows_the_first_n() {
             .collect()
     };
     assert_eq!(ids(&run.stdout), ids(&all)[..4]);
-    assert_eq!(
-        run.stderr,
-        "showing 3 of 12 requests (`-n` sets how many)\n"
-    );
+    insta::assert_snapshot!(whole(&run.stderr), @"showing 3 of 12 requests (`-n` sets how many)");
     let json = sb.json(&["status", "--limit", "2"]);
     assert_eq!(json.as_array().unwrap().len(), 2);
     assert_eq!(
@@ -418,11 +415,10 @@ fn edit_with_no_editor_at_all_says_so_and_sends_nothing() {
         &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
         1,
     );
-    assert_eq!(
-        err,
-        "error: cannot find the editor `vi`; nothing was sent\n\
-         hint: set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano\n"
-    );
+    insta::assert_snapshot!(whole(&err), @r"
+    error: cannot find the editor `vi`; nothing was sent
+    hint: set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano
+    ");
     assert!(sb.outbox().is_empty());
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
 }

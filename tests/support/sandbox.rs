@@ -55,6 +55,17 @@ pub const COMPLETE_ASK: [&str; 9] = [
     "a call",
 ];
 
+/// `text`, a whole output for an inline snapshot, once it is known to end
+/// its last line with one newline: a snapshot does not compare trailing
+/// newlines, and the output must not lose or double its last one.
+pub fn whole(text: &str) -> &str {
+    assert!(
+        text.ends_with('\n') && !text.ends_with("\n\n"),
+        "not one newline at the end: {text:?}"
+    );
+    text
+}
+
 /// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
 /// the batch tests.
 pub fn people(n: usize) -> String {
