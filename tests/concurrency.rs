@@ -194,10 +194,7 @@ fn sync_running_during_a_batch_records_every_reply_and_every_ask() {
     const BATCH: usize = 60;
     let server = SmtpServer::start(SmtpOptions::default());
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     // A batch spread over about three seconds.
     sb.write_config(&format!(
         "{CONFIG}\n[send]\nrate_limit = 1200\n{}\n[maildir]\npath = \"{}\"\n",

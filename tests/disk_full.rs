@@ -130,10 +130,7 @@ fn a_read_only_data_dir_refuses_every_write_and_loses_nothing() {
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "1m") else {
         return;
     };
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     sb.write_config(&format!(
         "{CONFIG}\n[maildir]\npath = \"{}\"\n",
         maildir.display()

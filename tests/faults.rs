@@ -717,10 +717,7 @@ fn sigkill_at_random_points_of_sync() {
     // Enough mail that a sync takes a while to look through.
     const FILLER: usize = 600;
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     sb.write_config(&format!(
         "{CONFIG}\n[maildir]\npath = \"{}\"\n",
         maildir.display()
@@ -911,10 +908,7 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
 #[test]
 fn a_reply_to_an_ask_killed_before_it_was_recorded_is_not_lost() {
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     let mail = HeldSendmail::install(
         &sb,
         &format!("[maildir]\npath = \"{}\"\n", maildir.display()),

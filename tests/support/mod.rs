@@ -5,3 +5,4 @@ pub mod gated_sendmail;
 pub mod held_sendmail;
 pub mod mail_servers;
 pub mod sandbox;
+pub mod sendmail;

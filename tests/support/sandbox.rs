@@ -269,6 +269,15 @@ impl Sandbox {
         v["id"].as_str().expect("ask prints an id").to_string()
     }
 
+    /// An empty Maildir, `Mail/` under the sandbox, for `[maildir] path`.
+    pub fn maildir(&self) -> PathBuf {
+        let maildir = self.root().join("Mail");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        maildir
+    }
+
     /// Every request in the store, as `status --all --json` lists them.
     pub fn all_requests(&self) -> Vec<Value> {
         self.json(&["status", "--all"]).as_array().unwrap().clone()
