@@ -317,17 +317,13 @@ fn approve_then_introduce_draft_then_send() {
     sb.fails(&["introduce", &id, "--send"], 2);
     let v = sb.json(&["introduce", &id, "--send", "--yes"]);
     assert_eq!(v["status"], "introduced");
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .expect("intro in outbox");
-    let to = header(&intro.1, "To").unwrap();
+    let intro = sb.sent("intro").remove(0);
+    let to = header(&intro, "To").unwrap();
     assert!(
         to.contains("ada@example.com") && to.contains("sam@example.org"),
         "{to}"
     );
-    assert!(body(&intro.1).contains("Thank you, Ada, for saying yes"));
+    assert!(body(&intro).contains("Thank you, Ada, for saying yes"));
     let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
     assert!(err.contains("is introduced"), "{err}");
 }
@@ -380,12 +376,7 @@ fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
 
     let v = sb.json(&["introduce", &id, "--send", "--yes"]);
     assert_eq!(v["status"], "introduced");
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert_eq!(
         header(&intro, "Subject").unwrap(),
         "Ada, meet Sam (compilers)"
@@ -423,12 +414,7 @@ fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
         "Subject: {{ a.name }} and {{ b.name }}\n\nHello both, from the new template.\n",
     );
     sb.ok(&["introduce", &id, "--send", "--yes"]);
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert_eq!(body(&intro), "Hello both, from the new template.\n");
     assert!(sb.drafts().is_empty());
 }
@@ -530,12 +516,7 @@ fn decline_tell_b_send_sends_the_note_and_records_the_no() {
         "swamped until June",
     ]);
     assert_eq!(v["status"], "declined");
-    let notes: Vec<String> = sb
-        .outbox()
-        .into_iter()
-        .filter(|(n, _)| n.contains(".decline."))
-        .map(|(_, m)| m)
-        .collect();
+    let notes = sb.sent("decline");
     assert_eq!(notes.len(), 1);
     let note = &notes[0];
     assert_eq!(
@@ -573,12 +554,7 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
     let ask_id = header(&ask, "Message-ID").unwrap();
     sb.set_now("2026-03-06T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
-    let followup = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1;
+    let followup = sb.sent("followup").remove(0);
     let followup_id = header(&followup, "Message-ID").unwrap();
 
     sb.fails(&["cancel", &id, "--send"], 2);
@@ -589,12 +565,7 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
     sb.set_now("2026-03-07T09:00:00Z");
     let v = sb.json(&["cancel", &id, "--tell", "--send", "--yes"]);
     assert_eq!(v["status"], "cancelled");
-    let notes: Vec<String> = sb
-        .outbox()
-        .into_iter()
-        .filter(|(n, _)| n.contains(".cancel."))
-        .map(|(_, m)| m)
-        .collect();
+    let notes = sb.sent("cancel");
     assert_eq!(notes.len(), 1);
     let note = &notes[0];
     assert_eq!(
@@ -689,13 +660,7 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     let v = sb.json(&["followup", &id, "--yes"]);
     assert_eq!(v["followups"], 1);
     assert_eq!(v["due"], false);
-    let outbox = sb.outbox();
-    let first = outbox
-        .iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1
-        .clone();
+    let first = sb.sent("followup").remove(0);
     assert_eq!(header(&first, "In-Reply-To").unwrap(), ask_id);
     assert_eq!(header(&first, "References").unwrap(), ask_id);
     assert_eq!(
@@ -712,10 +677,8 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     sb.set_now("2026-03-11T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
     let second = sb
-        .outbox()
+        .sent("followup")
         .into_iter()
-        .filter(|(n, _)| n.contains(".followup."))
-        .map(|(_, m)| m)
         .find(|m| header(m, "Message-ID").unwrap() != first_id)
         .unwrap();
     assert_eq!(header(&second, "In-Reply-To").unwrap(), ask_id);
@@ -966,12 +929,7 @@ fn edit_sends_what_the_editor_saved() {
     // The follow-up threads under the edited subject, and can be edited too.
     sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
     sb.ok(&["followup", &id, "--edit", "--yes", "--force"]);
-    let followup = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1;
+    let followup = sb.sent("followup").remove(0);
     assert_eq!(
         header(&followup, "Subject").unwrap(),
         "Re: A quick question"
@@ -985,12 +943,7 @@ fn edit_sends_what_the_editor_saved() {
     sb.ok(&["approve", &id]);
     sb.set_env("EDITOR", "sed -i 's/^Best,/Warmly,/'");
     sb.ok(&["introduce", &id, "--send", "--edit", "--yes"]);
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert!(body(&intro).contains("\nWarmly,\n"), "{}", body(&intro));
 }
 
@@ -1064,16 +1017,9 @@ fn closing_notes_can_be_edited_before_they_are_sent() {
         "sed -i -e 's/^Hi Katherine,/Kay, hi,/' -e 's/^Subject: .*/Subject: elsewhere/'",
     );
     sb.ok(&["cancel", &cancelled, "--tell", "--send", "--edit", "--yes"]);
-    let outbox = sb.outbox();
-    let note = |kind: &str| {
-        outbox
-            .iter()
-            .find(|(n, _)| n.contains(kind))
-            .map(|(_, m)| m.clone())
-            .unwrap()
-    };
-    assert!(body(&note(".decline.")).starts_with("Dear Sam,\n"));
-    let cancel = note(".cancel.");
+    let note = |kind: &str| sb.sent(kind).remove(0);
+    assert!(body(&note("decline")).starts_with("Dear Sam,\n"));
+    let cancel = note("cancel");
     assert!(body(&cancel).starts_with("Kay, hi,\n"), "{}", body(&cancel));
     assert!(
         header(&cancel, "Subject").unwrap().starts_with("Re: "),

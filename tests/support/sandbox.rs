@@ -294,6 +294,17 @@ impl Sandbox {
         read_dir_sorted(&self.data_dir().join("outbox"))
     }
 
+    /// The outbox's messages of one kind, by file name: `kind` is the word
+    /// their names carry (`ask`, `followup`, `intro`, `decline`, `cancel`).
+    pub fn sent(&self, kind: &str) -> Vec<String> {
+        let part = format!(".{kind}.");
+        self.outbox()
+            .into_iter()
+            .filter(|(name, _)| name.contains(&part))
+            .map(|(_, message)| message)
+            .collect()
+    }
+
     pub fn drafts(&self) -> Vec<(String, String)> {
         read_dir_sorted(&self.data_dir().join("drafts"))
     }
