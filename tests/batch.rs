@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::gated_sendmail::GatedSendmail;
 use crate::support::mail_servers::{SmtpOptions, SmtpServer};
-use crate::support::sandbox::{CONFIG, Sandbox, people};
+use crate::support::sandbox::{CONFIG, Sandbox, ids_in, people};
 
 /// A batch asking p0..pn about hub; each why carries a token `tok<i>x`.
 fn batch_csv(n: usize) -> String {
@@ -730,12 +730,7 @@ fn sigterm_in_a_json_batch_prints_the_asks_accepted() {
         "{stderr}"
     );
     let asked: serde_json::Value = serde_json::from_str(&stdout.join("\n")).unwrap();
-    let asked: Vec<&str> = asked
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let asked = ids_in(&asked);
     let stored = stored_asks(&sb);
     assert_eq!(asked.len(), 3);
     assert_eq!(stored.len(), 3);

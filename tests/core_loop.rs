@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, stable, whole};
+use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, ids_in, stable, whole};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -243,12 +243,7 @@ fn status_lists_open_requests_newest_first_with_next_step() {
     assert!(lines[1].contains("follow-up due in 1d"), "{out}");
 
     let due = sb.json(&["status", "--due"]);
-    let ids: Vec<&str> = due
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&due);
     assert_eq!(ids, [first.as_str()]);
     assert_eq!(due[0]["due"], true);
 
@@ -735,21 +730,11 @@ fn followup_due_sends_every_due_one() {
     let b = sb.ask("kay", "sam", "orbits");
     sb.set_now("2026-03-04T12:00:00Z");
     let v = sb.json(&["followup", "--due", "--yes"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [a.as_str()]);
     sb.set_now("2026-03-30T12:00:00Z");
     let v = sb.json(&["followup", "--due", "--yes"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [b.as_str()], "max = 1 stops the first");
     let v = sb.json(&["followup", "--due", "--yes"]);
     assert_eq!(v, serde_json::json!([]));
@@ -1124,12 +1109,7 @@ fn status_of_a_handle_lists_the_open_requests_it_is_in() {
     assert!(out.contains(&ada_sam) && out.contains(&kay_ada), "{out}");
     assert!(!out.contains(&kay_sam) && !out.contains(&closed), "{out}");
     let v = sb.json(&["status", "ada"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [kay_ada.as_str(), ada_sam.as_str()]);
     // With `--all`, closed ones too.
     let out = sb.ok(&["status", "ada", "--all"]);

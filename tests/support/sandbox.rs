@@ -66,6 +66,15 @@ pub fn whole(text: &str) -> &str {
     text
 }
 
+/// The ids of a JSON list of requests (`status --json`), in its order.
+pub fn ids_in(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .expect("a list of requests")
+        .iter()
+        .map(|r| r["id"].as_str().expect("a request has an id"))
+        .collect()
+}
+
 /// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
 /// the batch tests.
 pub fn people(n: usize) -> String {
