@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::held_sendmail::HeldSendmail;
 use crate::support::mail_servers::{SmtpOptions, SmtpServer};
-use crate::support::sandbox::{CONFIG, Sandbox, people};
+use crate::support::sandbox::{CONFIG, Sandbox, people, smtp_sandbox};
 use serde_json::Value;
 
 /// Kill points per command: kills that found the command still running.
@@ -229,17 +229,6 @@ fn timed(sb: &Sandbox, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-/// A sandbox sending through `server` (plain SMTP), with `extra` config.
-fn smtp_sandbox(server: &SmtpServer, contacts: usize, extra: &str) -> Sandbox {
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "{CONFIG}\n{extra}\n{}timeout_secs = 5\n",
-        server.smtp_table()
-    ));
-    sb.write_contacts(&people(contacts));
-    sb
-}
-
 /// A batch file asking `p<i>` about hub for each i in `rows`.
 fn write_batch(sb: &Sandbox, name: &str, rows: std::ops::Range<usize>) -> String {
     let mut text = String::from("a,b,why\n");
@@ -421,7 +410,7 @@ fn assert_sent(sent: &BTreeMap<String, usize>, id: &Value, context: &str) {
 #[test]
 fn sigkill_at_random_points_of_single_asks() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("single asks");
     let why = |i: usize| format!("reason {i}");
@@ -469,7 +458,7 @@ fn sigkill_at_random_points_of_single_asks() {
 fn sigkill_at_random_points_of_batches() {
     const ROWS: usize = 4;
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROWS * (ROUNDS + 2), "");
+    let sb = smtp_sandbox(&server, ROWS * (ROUNDS + 2), 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("batches");
     let took: Vec<Duration> = (ROUNDS..ROUNDS + 2)
@@ -505,6 +494,7 @@ fn sigkill_at_random_points_of_followups() {
     let mut sb = smtp_sandbox(
         &server,
         DUE * (ROUNDS + 2),
+        5,
         "[followup]\nafter_days = 5\nmax = 1\n",
     );
     let mut d = Deliveries::default();
@@ -545,7 +535,7 @@ fn sigkill_at_random_points_of_followups() {
 #[test]
 fn sigkill_at_random_points_of_introductions() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("introductions");
     let file = write_batch(&sb, "asks.csv", 0..ROUNDS + 2);
@@ -588,7 +578,7 @@ fn sigkill_at_random_points_of_introductions() {
 #[test]
 fn sigkill_at_random_points_of_closing_notes() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("closing notes");
     let file = write_batch(&sb, "asks.csv", 0..ROUNDS + 2);

@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use super::mail_servers::SmtpServer;
+
 /// The config every sandbox starts with: outbox transport.
 pub const CONFIG: &str = r#"[me]
 name = "Grace Hopper"
@@ -73,6 +75,18 @@ pub fn ids_in(list: &Value) -> Vec<&str> {
         .iter()
         .map(|r| r["id"].as_str().expect("a request has an id"))
         .collect()
+}
+
+/// A sandbox with [`people`]`(n)` that sends through `server` (plain SMTP,
+/// giving up on a silent server after `timeout_secs`), with `extra` tables.
+pub fn smtp_sandbox(server: &SmtpServer, n: usize, timeout_secs: u32, extra: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n{extra}\n{}timeout_secs = {timeout_secs}\n",
+        server.smtp_table()
+    ));
+    sb.write_contacts(&people(n));
+    sb
 }
 
 /// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
