@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, CONTACTS, Sandbox};
+use crate::support::sandbox::{CONFIG, CONTACTS, Sandbox};
 
 #[test]
 fn malformed_config_names_file_line_and_column() {

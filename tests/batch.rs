@@ -4,27 +4,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use support::gated_sendmail::GatedSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
-
-/// A contacts file with `n` people `p0..` plus `hub`, who they are asked about.
-fn people(n: usize) -> String {
-    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
-    }
-    s
-}
+use crate::support::gated_sendmail::GatedSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox, ids_in, people, smtp_sandbox};
 
 /// A batch asking p0..pn about hub; each why carries a token `tok<i>x`.
 fn batch_csv(n: usize) -> String {
@@ -35,16 +22,6 @@ fn batch_csv(n: usize) -> String {
         ));
     }
     s
-}
-
-fn smtp_sandbox(server: &SmtpServer, n: usize, extra: &str) -> Sandbox {
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "{CONFIG}\n[send]\n{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 2\n",
-        server.port
-    ));
-    sb.write_contacts(&people(n));
-    sb
 }
 
 /// How many times each token reached the server.
@@ -68,7 +45,7 @@ fn write_batch(sb: &Sandbox, text: &str) -> String {
 #[test]
 fn a_batch_asks_every_row_and_reruns_skip_them() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, 5, "");
+    let sb = smtp_sandbox(&server, 5, 2, "");
     let file = write_batch(&sb, &batch_csv(5));
     let run = sb.run(&["ask", "--batch", &file, "--yes", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -292,7 +269,7 @@ fn a_rejected_recipient_fails_its_row_only() {
         reject_rcpt: vec!["p1@example.com".into()],
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 4, "");
+    let sb = smtp_sandbox(&server, 4, 2, "");
     let file = write_batch(&sb, &batch_csv(4));
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(err.contains("1 of 4 asks failed"), "{err}");
@@ -325,7 +302,7 @@ fn a_dropped_connection_is_reopened_and_nothing_is_lost() {
         drop_after: Some(2),
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 6, "");
+    let sb = smtp_sandbox(&server, 6, 2, "");
     let file = write_batch(&sb, &batch_csv(6));
     let run = sb.run(&["ask", "--batch", &file, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -342,7 +319,7 @@ fn a_stalled_server_times_out_and_a_rerun_finishes() {
         stall_persist: true,
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 5, "");
+    let sb = smtp_sandbox(&server, 5, 2, "");
     let file = write_batch(&sb, &batch_csv(5));
     let started = Instant::now();
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
@@ -368,10 +345,7 @@ fn a_stalled_server_times_out_and_a_rerun_finishes() {
 
     // The same file against a healthy server sends the other three, once.
     let healthy = SmtpServer::start(SmtpOptions::default());
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        healthy.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", healthy.smtp_table()));
     let run = sb.run(&["ask", "--batch", &file, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("asked 3, skipped 2"), "{}", run.stderr);
@@ -383,7 +357,7 @@ fn sigkill_mid_batch_then_rerun_loses_nothing_and_doubles_at_most_one() {
     let n = 40;
     let server = SmtpServer::start(SmtpOptions::default());
     // Spread the sends so the kill lands in the middle of the batch.
-    let sb = smtp_sandbox(&server, n, "rate_limit = 1200");
+    let sb = smtp_sandbox(&server, n, 2, "[send]\nrate_limit = 1200");
     let file = write_batch(&sb, &batch_csv(n));
     for kill_after_ms in [300u64, 700, 1100] {
         let mut child = sb
@@ -447,7 +421,7 @@ fn a_pipelining_server_gets_the_same_results() {
         ..SmtpOptions::default()
     });
     // One recipient per message: MAIL, RCPT and DATA go in one write.
-    let sb = smtp_sandbox(&server, 5, "");
+    let sb = smtp_sandbox(&server, 5, 2, "");
     let file = write_batch(&sb, &batch_csv(5));
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(
@@ -463,7 +437,7 @@ fn a_pipelining_server_gets_the_same_results() {
         reject_rcpt: vec!["p1@example.com".into()],
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 3, "bcc_me = true");
+    let sb = smtp_sandbox(&server, 3, 2, "[send]\nbcc_me = true");
     let file = write_batch(&sb, &batch_csv(3));
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(
@@ -492,7 +466,7 @@ fn faults_with_envelopes_sent_ahead_keep_the_dialogue_in_step() {
         drop_after: Some(4),
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 8, "");
+    let sb = smtp_sandbox(&server, 8, 2, "");
     let file = write_batch(&sb, &batch_csv(8));
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(
@@ -520,7 +494,7 @@ fn temporary_failures_fail_their_rows_and_a_rerun_sends_each_once() {
         tempfail_rcpt: vec!["p3@example.com".into()],
         ..SmtpOptions::default()
     });
-    let sb = smtp_sandbox(&server, 5, "");
+    let sb = smtp_sandbox(&server, 5, 2, "");
     let file = write_batch(&sb, &batch_csv(5));
     let err = sb.fails(&["ask", "--batch", &file, "--yes"], 1);
     assert!(
@@ -553,10 +527,7 @@ fn temporary_failures_fail_their_rows_and_a_rerun_sends_each_once() {
     );
     // Once the server takes p3 too, the last row goes out, once.
     let healthy = SmtpServer::start(SmtpOptions::default());
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        healthy.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", healthy.smtp_table()));
     let run = sb.run(&["ask", "--batch", &file, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("asked 1, skipped 4"), "{}", run.stderr);
@@ -573,11 +544,11 @@ fn a_refused_login_stops_a_batch_and_records_nothing() {
         auth: Some(("grace".into(), "right-pw".into())),
         ..SmtpOptions::default()
     });
-    let mut sb = smtp_sandbox(&server, 3, "");
+    let mut sb = smtp_sandbox(&server, 3, 2, "");
     sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n\
+        "{CONFIG}\n{}\
          username = \"grace\"\npassword_env = \"TEST_SMTP_PW\"\nallow_insecure_auth = true\n",
-        server.port
+        server.smtp_table()
     ));
     sb.set_env("TEST_SMTP_PW", "wrong-pw");
     let file = write_batch(&sb, &batch_csv(3));
@@ -749,12 +720,7 @@ fn sigterm_in_a_json_batch_prints_the_asks_accepted() {
         "{stderr}"
     );
     let asked: serde_json::Value = serde_json::from_str(&stdout.join("\n")).unwrap();
-    let asked: Vec<&str> = asked
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let asked = ids_in(&asked);
     let stored = stored_asks(&sb);
     assert_eq!(asked.len(), 3);
     assert_eq!(stored.len(), 3);

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, Sandbox, body, header};
+use crate::support::sandbox::{CONFIG, Sandbox, body, header};
 
 fn ask_both(sb: &Sandbox) -> serde_json::Value {
     sb.json(&[

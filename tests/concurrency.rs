@@ -6,15 +6,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox};
 
 fn many_contacts(n: usize) -> String {
     let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
@@ -28,10 +25,7 @@ fn many_contacts(n: usize) -> String {
 
 /// The [smtp] table for `server` (plain, on 127.0.0.1).
 fn smtp(server: &SmtpServer) -> String {
-    format!(
-        "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 10\n",
-        server.port
-    )
+    format!("{}timeout_secs = 10\n", server.smtp_table())
 }
 
 /// `script` run by `sh` in the sandbox's sealed environment, with `$INTRO`
@@ -54,10 +48,6 @@ fn deliveries(server: &SmtpServer) -> BTreeMap<String, usize> {
         *sent.entry(m.header("Message-ID").unwrap()).or_default() += 1;
     }
     sent
-}
-
-fn all(sb: &Sandbox) -> Vec<Value> {
-    sb.json(&["status", "--all"]).as_array().unwrap().clone()
 }
 
 #[test]
@@ -89,7 +79,7 @@ fn parallel_processes_on_distinct_pairs_lose_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let stored = all(&sb);
+    let stored = sb.all_requests();
     assert_eq!(stored.len(), procs * per);
     assert!(stored.iter().all(|r| r["status"] == "asked"));
     // Every request's ask reached the server exactly once, and nothing else.
@@ -150,7 +140,7 @@ fn racing_asks_of_one_pair_end_with_exactly_one() {
         &["ask", "ada", "sam", "--why", "compilers", "--yes"],
     );
     exactly_one_winner(&results);
-    assert_eq!(all(&sb).len(), 1);
+    assert_eq!(sb.all_requests().len(), 1);
     assert_eq!(server.messages().len(), 1);
 }
 
@@ -167,14 +157,14 @@ fn racing_reruns_of_an_interrupted_ask_send_it_once() {
     sb.write_config(&format!("{CONFIG}\n{}", smtp(&dropping)));
     let ask = ["ask", "ada", "sam", "--why", "compilers", "--yes"];
     sb.fails(&ask, 1);
-    let interrupted = all(&sb);
+    let interrupted = sb.all_requests();
     assert_eq!(interrupted[0]["status"], "sending");
 
     // Eight reruns at once: one finishes it, the others see it taken.
     let server = SmtpServer::start(SmtpOptions::default());
     sb.write_config(&format!("{CONFIG}\n{}", smtp(&server)));
     exactly_one_winner(&race(&sb, 8, &ask));
-    let stored = all(&sb);
+    let stored = sb.all_requests();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["status"], "asked");
     let got = server.messages();
@@ -204,10 +194,7 @@ fn sync_running_during_a_batch_records_every_reply_and_every_ask() {
     const BATCH: usize = 60;
     let server = SmtpServer::start(SmtpOptions::default());
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     // A batch spread over about three seconds.
     sb.write_config(&format!(
         "{CONFIG}\n[send]\nrate_limit = 1200\n{}\n[maildir]\npath = \"{}\"\n",
@@ -243,7 +230,8 @@ fn sync_running_during_a_batch_records_every_reply_and_every_ask() {
     let mut batch = Some(batch);
     let mut batch_out = None;
     loop {
-        let stored: BTreeMap<String, usize> = all(&sb)
+        let stored: BTreeMap<String, usize> = sb
+            .all_requests()
             .iter()
             .map(|r| {
                 let a = r["a"].as_str().unwrap();
@@ -295,7 +283,7 @@ fn sync_running_during_a_batch_records_every_reply_and_every_ask() {
 
     // One more sync finds nothing new: every reply was recorded, once.
     sb.ok(&["sync"]);
-    let stored = all(&sb);
+    let stored = sb.all_requests();
     assert_eq!(stored.len(), EARLIER + BATCH);
     for r in &stored {
         assert_eq!(r["status"], "replied", "{r}");

@@ -3,12 +3,10 @@
 //! handle, what is skipped and why, and that the contacts file keeps its
 //! comments and layout.
 
-mod support;
-
 use std::path::PathBuf;
 
+use crate::support::sandbox::{CONTACTS, Sandbox};
 use serde_json::Value;
-use support::sandbox::{CONTACTS, Sandbox};
 
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -302,7 +300,7 @@ fn force_updates_a_known_contact_in_place_and_keeps_its_other_fields() {
 #[test]
 fn a_missing_contacts_file_is_created_privately() {
     let sb = Sandbox::empty();
-    sb.write_config(support::sandbox::CONFIG);
+    sb.write_config(crate::support::sandbox::CONFIG);
     let v = import(&sb, "khard.vcf");
     assert_eq!(added(&v), pairs(&[("grace", "grace@navy.example")]));
     let text = contacts_text(&sb);

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, Sandbox, body, header, stable};
+use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, body, header, ids_in, stable, whole};
 
 #[test]
 fn init_writes_samples_and_keeps_what_exists() {
@@ -245,12 +243,7 @@ fn status_lists_open_requests_newest_first_with_next_step() {
     assert!(lines[1].contains("follow-up due in 1d"), "{out}");
 
     let due = sb.json(&["status", "--due"]);
-    let ids: Vec<&str> = due
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&due);
     assert_eq!(ids, [first.as_str()]);
     assert_eq!(due[0]["due"], true);
 
@@ -319,17 +312,13 @@ fn approve_then_introduce_draft_then_send() {
     sb.fails(&["introduce", &id, "--send"], 2);
     let v = sb.json(&["introduce", &id, "--send", "--yes"]);
     assert_eq!(v["status"], "introduced");
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .expect("intro in outbox");
-    let to = header(&intro.1, "To").unwrap();
+    let intro = sb.sent("intro").remove(0);
+    let to = header(&intro, "To").unwrap();
     assert!(
         to.contains("ada@example.com") && to.contains("sam@example.org"),
         "{to}"
     );
-    assert!(body(&intro.1).contains("Thank you, Ada, for saying yes"));
+    assert!(body(&intro).contains("Thank you, Ada, for saying yes"));
     let err = sb.fails(&["introduce", &id, "--send", "--yes"], 1);
     assert!(err.contains("is introduced"), "{err}");
 }
@@ -382,12 +371,7 @@ fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
 
     let v = sb.json(&["introduce", &id, "--send", "--yes"]);
     assert_eq!(v["status"], "introduced");
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert_eq!(
         header(&intro, "Subject").unwrap(),
         "Ada, meet Sam (compilers)"
@@ -425,12 +409,7 @@ fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
         "Subject: {{ a.name }} and {{ b.name }}\n\nHello both, from the new template.\n",
     );
     sb.ok(&["introduce", &id, "--send", "--yes"]);
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert_eq!(body(&intro), "Hello both, from the new template.\n");
     assert!(sb.drafts().is_empty());
 }
@@ -532,12 +511,7 @@ fn decline_tell_b_send_sends_the_note_and_records_the_no() {
         "swamped until June",
     ]);
     assert_eq!(v["status"], "declined");
-    let notes: Vec<String> = sb
-        .outbox()
-        .into_iter()
-        .filter(|(n, _)| n.contains(".decline."))
-        .map(|(_, m)| m)
-        .collect();
+    let notes = sb.sent("decline");
     assert_eq!(notes.len(), 1);
     let note = &notes[0];
     assert_eq!(
@@ -575,12 +549,7 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
     let ask_id = header(&ask, "Message-ID").unwrap();
     sb.set_now("2026-03-06T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
-    let followup = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1;
+    let followup = sb.sent("followup").remove(0);
     let followup_id = header(&followup, "Message-ID").unwrap();
 
     sb.fails(&["cancel", &id, "--send"], 2);
@@ -591,12 +560,7 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
     sb.set_now("2026-03-07T09:00:00Z");
     let v = sb.json(&["cancel", &id, "--tell", "--send", "--yes"]);
     assert_eq!(v["status"], "cancelled");
-    let notes: Vec<String> = sb
-        .outbox()
-        .into_iter()
-        .filter(|(n, _)| n.contains(".cancel."))
-        .map(|(_, m)| m)
-        .collect();
+    let notes = sb.sent("cancel");
     assert_eq!(notes.len(), 1);
     let note = &notes[0];
     assert_eq!(
@@ -644,13 +608,10 @@ fn cancel_tell_needs_someone_still_waiting_to_answer() {
     let id = sb.ask("ada", "sam", "compilers");
     sb.ok(&["approve", &id]);
     let err = sb.fails(&["cancel", &id, "--tell"], 1);
-    assert_eq!(
-        err,
-        format!(
-            "error: nobody asked in request {id} is still waiting to answer it\n\
-             hint: `intro cancel {id}` withdraws it without a note; `intro status {id}` shows who answered\n"
-        )
-    );
+    insta::assert_snapshot!(whole(&err.replace(&id, "<id>")), @r"
+    error: nobody asked in request <id> is still waiting to answer it
+    hint: `intro cancel <id>` withdraws it without a note; `intro status <id>` shows who answered
+    ");
     assert_eq!(sb.request(&id)["status"], "approved");
     assert!(sb.drafts().is_empty());
 }
@@ -694,13 +655,7 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     let v = sb.json(&["followup", &id, "--yes"]);
     assert_eq!(v["followups"], 1);
     assert_eq!(v["due"], false);
-    let outbox = sb.outbox();
-    let first = outbox
-        .iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1
-        .clone();
+    let first = sb.sent("followup").remove(0);
     assert_eq!(header(&first, "In-Reply-To").unwrap(), ask_id);
     assert_eq!(header(&first, "References").unwrap(), ask_id);
     assert_eq!(
@@ -717,10 +672,8 @@ fn followup_threads_in_the_ask_and_stops_at_max() {
     sb.set_now("2026-03-11T09:00:00Z");
     sb.ok(&["followup", &id, "--yes"]);
     let second = sb
-        .outbox()
+        .sent("followup")
         .into_iter()
-        .filter(|(n, _)| n.contains(".followup."))
-        .map(|(_, m)| m)
         .find(|m| header(m, "Message-ID").unwrap() != first_id)
         .unwrap();
     assert_eq!(header(&second, "In-Reply-To").unwrap(), ask_id);
@@ -744,13 +697,10 @@ fn followup_before_it_is_due_is_refused_naming_the_date() {
     let id = sb.ask("ada", "sam", "compilers");
     sb.set_now("2026-03-06T08:59:00Z");
     let err = sb.fails(&["followup", &id, "--yes"], 1);
-    assert_eq!(
-        err,
-        format!(
-            "error: a follow-up to `ada` on request {id} is not due until 2026-03-06 at 09:00 UTC\n\
-             hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)\n"
-        )
-    );
+    insta::assert_snapshot!(whole(&err.replace(&id, "<id>")), @r"
+    error: a follow-up to `ada` on request <id> is not due until 2026-03-06 at 09:00 UTC
+    hint: pass `--force` to nudge now anyway (`followup.after_days` sets the wait)
+    ");
     assert_eq!(sb.outbox().len(), 1, "only the ask went out");
     assert_eq!(sb.request(&id)["followups"], 0);
     // `--due` picks only due ones, and says so quietly.
@@ -773,28 +723,18 @@ fn followup_due_sends_every_due_one() {
     let mut sb = Sandbox::new();
     sb.write_config(&format!(
         "{}\n[followup]\nafter_days = 3\nmax = 1\n",
-        support::sandbox::CONFIG
+        crate::support::sandbox::CONFIG
     ));
     let a = sb.ask("ada", "sam", "compilers");
     sb.set_now("2026-03-02T09:00:00Z");
     let b = sb.ask("kay", "sam", "orbits");
     sb.set_now("2026-03-04T12:00:00Z");
     let v = sb.json(&["followup", "--due", "--yes"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [a.as_str()]);
     sb.set_now("2026-03-30T12:00:00Z");
     let v = sb.json(&["followup", "--due", "--yes"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [b.as_str()], "max = 1 stops the first");
     let v = sb.json(&["followup", "--due", "--yes"]);
     assert_eq!(v, serde_json::json!([]));
@@ -821,24 +761,11 @@ fn dry_run_prints_the_message_and_changes_nothing() {
 #[test]
 fn sending_off_a_terminal_needs_yes() {
     let sb = Sandbox::new();
-    let err = sb.fails(
-        &[
-            "ask",
-            "ada",
-            "sam",
-            "--why",
-            "compilers",
-            "--wants",
-            "advice",
-            "--format",
-            "a call",
-        ],
-        2,
-    );
-    assert_eq!(
-        err,
-        "error: refusing to send without confirmation\nhint: pass `--yes` to send, or `--dry-run` to see the message without sending\n"
-    );
+    let err = sb.fails(&COMPLETE_ASK, 2);
+    insta::assert_snapshot!(whole(&err), @r"
+    error: refusing to send without confirmation
+    hint: pass `--yes` to send, or `--dry-run` to see the message without sending
+    ");
     assert!(sb.outbox().is_empty());
     let id = sb.ask("ada", "sam", "compilers");
     sb.fails(&["followup", &id, "--force"], 2);
@@ -887,7 +814,7 @@ fn asking_someone_often_warns_but_still_sends() {
     let mut sb = Sandbox::new();
     sb.write_config(&format!(
         "{}\n[limits]\nasks_per_90_days = 2\n",
-        support::sandbox::CONFIG
+        crate::support::sandbox::CONFIG
     ));
     let first = sb.ask("ada", "sam", "one");
     // A has an open ask: the next ask of A (about someone else) warns.
@@ -987,12 +914,7 @@ fn edit_sends_what_the_editor_saved() {
     // The follow-up threads under the edited subject, and can be edited too.
     sb.set_env("EDITOR", "sed -i 's/^Hi Ada,/Ada, hi again,/'");
     sb.ok(&["followup", &id, "--edit", "--yes", "--force"]);
-    let followup = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".followup."))
-        .unwrap()
-        .1;
+    let followup = sb.sent("followup").remove(0);
     assert_eq!(
         header(&followup, "Subject").unwrap(),
         "Re: A quick question"
@@ -1006,12 +928,7 @@ fn edit_sends_what_the_editor_saved() {
     sb.ok(&["approve", &id]);
     sb.set_env("EDITOR", "sed -i 's/^Best,/Warmly,/'");
     sb.ok(&["introduce", &id, "--send", "--edit", "--yes"]);
-    let intro = sb
-        .outbox()
-        .into_iter()
-        .find(|(n, _)| n.contains(".intro."))
-        .unwrap()
-        .1;
+    let intro = sb.sent("intro").remove(0);
     assert!(body(&intro).contains("\nWarmly,\n"), "{}", body(&intro));
 }
 
@@ -1085,16 +1002,9 @@ fn closing_notes_can_be_edited_before_they_are_sent() {
         "sed -i -e 's/^Hi Katherine,/Kay, hi,/' -e 's/^Subject: .*/Subject: elsewhere/'",
     );
     sb.ok(&["cancel", &cancelled, "--tell", "--send", "--edit", "--yes"]);
-    let outbox = sb.outbox();
-    let note = |kind: &str| {
-        outbox
-            .iter()
-            .find(|(n, _)| n.contains(kind))
-            .map(|(_, m)| m.clone())
-            .unwrap()
-    };
-    assert!(body(&note(".decline.")).starts_with("Dear Sam,\n"));
-    let cancel = note(".cancel.");
+    let note = |kind: &str| sb.sent(kind).remove(0);
+    assert!(body(&note("decline")).starts_with("Dear Sam,\n"));
+    let cancel = note("cancel");
     assert!(body(&cancel).starts_with("Kay, hi,\n"), "{}", body(&cancel));
     assert!(
         header(&cancel, "Subject").unwrap().starts_with("Re: "),
@@ -1151,7 +1061,7 @@ fn a_known_handle_is_never_read_as_the_start_of_an_id() {
     let id = sb.ask("ada", "sam", "compilers");
     // A contact whose handle is the start of another pair's request id.
     let handle = &id[..4];
-    let mut contacts = support::sandbox::CONTACTS.to_string();
+    let mut contacts = crate::support::sandbox::CONTACTS.to_string();
     contacts.push_str(&format!(
         "\n[{handle}]\nname = \"Hex Person\"\nemail = \"hex@example.com\"\n"
     ));
@@ -1199,12 +1109,7 @@ fn status_of_a_handle_lists_the_open_requests_it_is_in() {
     assert!(out.contains(&ada_sam) && out.contains(&kay_ada), "{out}");
     assert!(!out.contains(&kay_sam) && !out.contains(&closed), "{out}");
     let v = sb.json(&["status", "ada"]);
-    let ids: Vec<&str> = v
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&v);
     assert_eq!(ids, [kay_ada.as_str(), ada_sam.as_str()]);
     // With `--all`, closed ones too.
     let out = sb.ok(&["status", "ada", "--all"]);

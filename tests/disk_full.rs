@@ -10,17 +10,15 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::held_sendmail::HeldSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox, header};
 use serde_json::Value;
-use support::held_sendmail::HeldSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox, header};
 
 /// A tmpfs mounted over a folder for one test; unmounted on drop.
 struct Tmpfs {
@@ -97,9 +95,7 @@ impl Drop for Tmpfs {
 
 /// Every request, by id, as `status --all --json` shows them.
 fn requests(sb: &Sandbox) -> BTreeMap<String, Value> {
-    sb.json(&["status", "--all"])
-        .as_array()
-        .unwrap()
+    sb.all_requests()
         .iter()
         .map(|r| (r["id"].as_str().unwrap().to_string(), r.clone()))
         .collect()
@@ -134,10 +130,7 @@ fn a_read_only_data_dir_refuses_every_write_and_loses_nothing() {
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "1m") else {
         return;
     };
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     sb.write_config(&format!(
         "{CONFIG}\n[maildir]\npath = \"{}\"\n",
         maildir.display()
@@ -263,10 +256,7 @@ fn a_full_data_dir_fails_clearly_loses_nothing_and_sends_at_most_twice() {
     let Some(data) = Tmpfs::mount(&sb.data_dir(), "64k") else {
         return;
     };
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
-        server.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}", server.smtp_table()));
     let mut contacts = String::from("[hub]\nname = \"Hub\"\nemail = \"hub@example.com\"\n");
     for i in 0..40 {
         contacts.push_str(&format!(
@@ -362,7 +352,7 @@ fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() 
     let mail = HeldSendmail::install(&sb, "");
     sb.write_contacts(&format!(
         "{}[p0]\nname = \"P 0\"\nemail = \"p0@example.com\"\n",
-        support::sandbox::CONTACTS
+        crate::support::sandbox::CONTACTS
     ));
     let kay = sb.ask("kay", "sam", "orbits");
     let batch = sb.root().join("asks.csv");

@@ -13,16 +13,14 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::held_sendmail::HeldSendmail;
+use crate::support::mail_servers::{SmtpOptions, SmtpServer};
+use crate::support::sandbox::{CONFIG, Sandbox, people, smtp_sandbox};
 use serde_json::Value;
-use support::held_sendmail::HeldSendmail;
-use support::mail_servers::{SmtpOptions, SmtpServer};
-use support::sandbox::{CONFIG, Sandbox};
 
 /// Kill points per command: kills that found the command still running.
 const KILLS: usize = 50;
@@ -231,28 +229,6 @@ fn timed(sb: &Sandbox, args: &[&str]) -> Duration {
     started.elapsed()
 }
 
-/// Contacts `p0..p<n>` and `hub`, whom they are asked about.
-fn people(n: usize) -> String {
-    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
-    }
-    s
-}
-
-/// A sandbox sending through `server` (plain SMTP), with `extra` config.
-fn smtp_sandbox(server: &SmtpServer, contacts: usize, extra: &str) -> Sandbox {
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "{CONFIG}\n{extra}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 5\n",
-        server.port
-    ));
-    sb.write_contacts(&people(contacts));
-    sb
-}
-
 /// A batch file asking `p<i>` about hub for each i in `rows`.
 fn write_batch(sb: &Sandbox, name: &str, rows: std::ops::Range<usize>) -> String {
     let mut text = String::from("a,b,why\n");
@@ -279,8 +255,8 @@ impl Deliveries {
             let entry = entry.unwrap();
             if self.read.insert(entry.file_name()) {
                 let text = std::fs::read_to_string(entry.path()).unwrap();
-                let id =
-                    support::sandbox::header(&text, "Message-ID").expect("intro sets Message-ID");
+                let id = crate::support::sandbox::header(&text, "Message-ID")
+                    .expect("intro sets Message-ID");
                 *self.counts.entry(id).or_default() += 1;
             }
         }
@@ -434,7 +410,7 @@ fn assert_sent(sent: &BTreeMap<String, usize>, id: &Value, context: &str) {
 #[test]
 fn sigkill_at_random_points_of_single_asks() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("single asks");
     let why = |i: usize| format!("reason {i}");
@@ -482,7 +458,7 @@ fn sigkill_at_random_points_of_single_asks() {
 fn sigkill_at_random_points_of_batches() {
     const ROWS: usize = 4;
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROWS * (ROUNDS + 2), "");
+    let sb = smtp_sandbox(&server, ROWS * (ROUNDS + 2), 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("batches");
     let took: Vec<Duration> = (ROUNDS..ROUNDS + 2)
@@ -518,6 +494,7 @@ fn sigkill_at_random_points_of_followups() {
     let mut sb = smtp_sandbox(
         &server,
         DUE * (ROUNDS + 2),
+        5,
         "[followup]\nafter_days = 5\nmax = 1\n",
     );
     let mut d = Deliveries::default();
@@ -558,7 +535,7 @@ fn sigkill_at_random_points_of_followups() {
 #[test]
 fn sigkill_at_random_points_of_introductions() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("introductions");
     let file = write_batch(&sb, "asks.csv", 0..ROUNDS + 2);
@@ -601,7 +578,7 @@ fn sigkill_at_random_points_of_introductions() {
 #[test]
 fn sigkill_at_random_points_of_closing_notes() {
     let server = SmtpServer::start(SmtpOptions::default());
-    let sb = smtp_sandbox(&server, ROUNDS + 2, "");
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
     let mut d = Deliveries::default();
     let mut k = Killer::new("closing notes");
     let file = write_batch(&sb, "asks.csv", 0..ROUNDS + 2);
@@ -730,10 +707,7 @@ fn sigkill_at_random_points_of_sync() {
     // Enough mail that a sync takes a while to look through.
     const FILLER: usize = 600;
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     sb.write_config(&format!(
         "{CONFIG}\n[maildir]\npath = \"{}\"\n",
         maildir.display()
@@ -924,10 +898,7 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
 #[test]
 fn a_reply_to_an_ask_killed_before_it_was_recorded_is_not_lost() {
     let sb = Sandbox::new();
-    let maildir = sb.root().join("Mail");
-    for sub in ["cur", "new", "tmp"] {
-        std::fs::create_dir_all(maildir.join(sub)).unwrap();
-    }
+    let maildir = sb.maildir();
     let mail = HeldSendmail::install(
         &sb,
         &format!("[maildir]\npath = \"{}\"\n", maildir.display()),

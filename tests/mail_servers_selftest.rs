@@ -5,10 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "support/mail_servers.rs"]
-mod mail_servers;
-
-use mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
+use crate::support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::Command;

@@ -9,9 +9,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{Sandbox, body, header};
+use crate::support::sandbox::{COMPLETE_ASK, Sandbox, body, header, whole};
 
 const CONFIG: &str = r#"[me]
 name = "Dr. Grace Hopper"
@@ -938,18 +936,7 @@ fn an_ask_that_leaves_out_wants_or_format_warns_and_require_refuses_it() {
         "{}",
         run.stderr
     );
-    let run = sb.run(&[
-        "ask",
-        "ada",
-        "sam",
-        "--why",
-        "compilers",
-        "--wants",
-        "advice",
-        "--format",
-        "a call",
-        "--dry-run",
-    ]);
+    let run = sb.run(&[&COMPLETE_ASK[..], &["--dry-run"]].concat());
     assert!(!run.stderr.contains("does not say"), "{}", run.stderr);
 
     sb.write_config(&format!("{CONFIG}\n[ask]\nrequire = [\"wants\"]\n"));
@@ -966,11 +953,10 @@ fn an_ask_that_leaves_out_wants_or_format_warns_and_require_refuses_it() {
         ],
         1,
     );
-    assert_eq!(
-        err,
-        "error: the ask does not say what B hopes for, and `[ask] require` needs `wants`\n\
-         hint: pass `--wants TEXT` (in a batch, fill the `wants` column), or take \"wants\" out of `[ask] require`\n"
-    );
+    insta::assert_snapshot!(whole(&err), @r#"
+    error: the ask does not say what B hopes for, and `[ask] require` needs `wants`
+    hint: pass `--wants TEXT` (in a batch, fill the `wants` column), or take "wants" out of `[ask] require`
+    "#);
     assert!(sb.outbox().is_empty(), "nothing was sent");
     // Only what is required is an error; the rest still warns.
     let run = sb.run(&[

@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::path::Path;
 
-use support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
-use support::sandbox::{CONFIG, Run, Sandbox};
+use crate::support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
+use crate::support::sandbox::{CONFIG, Run, Sandbox};
 
 const PASSWORD: &str = "Pw-7f3Kq9-zebra-LEAK-CHECK";
 

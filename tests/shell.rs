@@ -2,11 +2,9 @@
 //! answers they get back from intro (contact handles, request ids), through
 //! a real bash where it matters, and `intro man`.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
-use support::sandbox::{CONFIG, Run, Sandbox};
+use crate::support::sandbox::{CONFIG, Run, Sandbox};
 
 /// What intro answers a shell that completes the last of `words`, in fish's
 /// protocol (one `value<TAB>description` line each).

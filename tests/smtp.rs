@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};
-use support::sandbox::{CONFIG, Sandbox};
+use crate::support::mail_servers::{Security, SmtpOptions, SmtpServer, certs};
+use crate::support::sandbox::{CONFIG, Sandbox};
 
 const USER: &str = "grace";
 const PASSWORD: &str = "s3cret-pw";
@@ -321,11 +319,6 @@ fn sendmail_gets_the_message_on_stdin() {
     assert!(err.contains("cannot run the sendmail command"), "{err}");
 }
 
-/// Every request in the store, as `status --all --json` lists them.
-fn all(sb: &Sandbox) -> Vec<serde_json::Value> {
-    sb.json(&["status", "--all"]).as_array().unwrap().clone()
-}
-
 #[test]
 fn a_temporary_failure_is_reported_not_recorded_and_a_rerun_sends_once() {
     let ask = ["ask", "ada", "sam", "--why", "w", "--yes"];
@@ -344,7 +337,10 @@ fn a_temporary_failure_is_reported_not_recorded_and_a_rerun_sends_once() {
         err.contains("hint: the server asked to try later; run the same command again"),
         "{err}"
     );
-    assert!(all(&sb).is_empty(), "refused for now: not recorded");
+    assert!(
+        sb.all_requests().is_empty(),
+        "refused for now: not recorded"
+    );
 
     // 451 at the end of the message, once: the next try goes through.
     let flaky = SmtpServer::start(SmtpOptions {
@@ -359,7 +355,7 @@ fn a_temporary_failure_is_reported_not_recorded_and_a_rerun_sends_once() {
         "{err}"
     );
     assert!(err.contains("try later"), "{err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     assert!(flaky.messages().is_empty());
 
     let v = sb.json(&ask);
@@ -386,7 +382,7 @@ fn a_message_refused_at_the_end_of_data_is_not_recorded() {
         "{err}"
     );
     assert!(!err.contains("try later"), "a 5xx is final: {err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     assert!(server.messages().is_empty());
 }
 
@@ -414,7 +410,7 @@ fn a_connection_reset_after_the_message_keeps_it_for_one_resend() {
         "{err}"
     );
     // Kept as interrupted, never as asked.
-    let stored = all(&sb);
+    let stored = sb.all_requests();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["status"], "sending");
     assert!(
@@ -447,8 +443,8 @@ fn a_stalled_server_times_out_and_nothing_is_recorded() {
     });
     let sb = sandbox_for(&server, "none", "");
     sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 1\n",
-        server.port
+        "{CONFIG}\n{}timeout_secs = 1\n",
+        server.smtp_table()
     ));
     let started = std::time::Instant::now();
     let err = sb.fails(&["ask", "ada", "sam", "--why", "w", "--yes"], 1);
@@ -461,7 +457,7 @@ fn a_stalled_server_times_out_and_nothing_is_recorded() {
         "{err}"
     );
     assert!(err.contains("raise `timeout_secs`"), "{err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
 }
 
 #[test]
@@ -480,7 +476,7 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
         "{err}"
     );
     assert!(err.contains("security = \"starttls\""), "{err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     // STARTTLS against a server that does not offer it.
     let sb = sandbox_for(&plain, "starttls", &ca);
     let err = sb.fails(&ask, 1);
@@ -491,7 +487,7 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
         )),
         "{err}"
     );
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     // Implicit TLS against a STARTTLS port.
     let starttls = SmtpServer::start(SmtpOptions {
         security: Security::StartTls,
@@ -500,7 +496,7 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
     let sb = sandbox_for(&starttls, "tls", &ca);
     let err = sb.fails(&ask, 1);
     assert!(err.contains("TLS handshake"), "{err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     // Plain SMTP against implicit TLS: the server waits for a handshake,
     // intro for a greeting, until `timeout_secs`.
     let tls = SmtpServer::start(SmtpOptions {
@@ -508,14 +504,11 @@ fn a_tls_handshake_that_fails_is_a_clear_error() {
         ..SmtpOptions::default()
     });
     let sb = sandbox_for(&tls, "none", "");
-    sb.write_config(&format!(
-        "{CONFIG}\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\ntimeout_secs = 1\n",
-        tls.port
-    ));
+    sb.write_config(&format!("{CONFIG}\n{}timeout_secs = 1\n", tls.smtp_table()));
     let err = sb.fails(&ask, 1);
     assert!(err.contains("did not answer within 1 s"), "{err}");
     assert!(err.contains("`security`"), "{err}");
-    assert!(all(&sb).is_empty());
+    assert!(sb.all_requests().is_empty());
     assert!(tls.messages().is_empty());
     assert!(plain.messages().is_empty() && starttls.messages().is_empty());
 }

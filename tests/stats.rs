@@ -1,9 +1,7 @@
 //! `intro stats` end to end: counts, rates and medians from requests made
 //! through the real commands at pinned times, in text and JSON.
 
-mod support;
-
-use support::sandbox::Sandbox;
+use crate::support::sandbox::Sandbox;
 
 #[test]
 fn an_empty_store_has_stats_too() {

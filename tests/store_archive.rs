@@ -5,9 +5,7 @@
 //! the ask-fatigue warning of a new ask.
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::sandbox::{CONFIG, CONTACTS, Sandbox};
+use crate::support::sandbox::{CONFIG, CONTACTS, Sandbox, ids_in};
 
 /// How many asks the batch makes: enough changes that the journal is
 /// folded and the closed requests are archived.
@@ -84,12 +82,7 @@ fn closed_requests_are_archived_and_still_found_everywhere() {
 
     // `status` lists the open one, `--all` every one.
     let open = sb.json(&["status"]);
-    let ids: Vec<&str> = open
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let ids = ids_in(&open);
     assert_eq!(ids, [kept.as_str()]);
     let all = sb.json(&["status", "--all"]);
     assert_eq!(all.as_array().unwrap().len(), ROWS + 3);
@@ -141,12 +134,7 @@ fn archived_requests_are_listed_once() {
     let archived = request_ids(&sb, "archive.json");
     assert!(archived.len() >= ROWS / 2, "{}", archived.len());
     let all = sb.json(&["status", "--all"]);
-    let mut ids: Vec<&str> = all
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let mut ids = ids_in(&all);
     let count = ids.len();
     ids.sort();
     ids.dedup();

@@ -5,10 +5,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
-use support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
-use support::sandbox::{CONFIG, Sandbox, header};
+use crate::support::mail_servers::{Dovecot, Security, SmtpOptions, SmtpServer, certs};
+use crate::support::sandbox::{COMPLETE_ASK, CONFIG, Sandbox, header};
 
 const GRACE_PW: &str = "grace-imap-pw";
 
@@ -578,23 +576,12 @@ fn save_sent_keeps_a_copy_of_each_message_in_an_imap_folder() {
     let smtp = SmtpServer::start(SmtpOptions::default());
     let mut sb = Sandbox::new();
     sb.write_config(&format!(
-        "{}save_sent = \"Sent\"\n[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+        "{}save_sent = \"Sent\"\n{}",
         imap_config(&dc, "tls", &trusted()),
-        smtp.port
+        smtp.smtp_table()
     ));
     sb.set_env("TEST_IMAP_PW", GRACE_PW);
-    let run = sb.run(&[
-        "ask",
-        "ada",
-        "sam",
-        "--why",
-        "compilers",
-        "--wants",
-        "advice",
-        "--format",
-        "a call",
-        "--yes",
-    ]);
+    let run = sb.run(&[&COMPLETE_ASK[..], &["--yes"]].concat());
     assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     let id = run.stdout.trim().to_string();
     sb.ok(&["approve", &id]);

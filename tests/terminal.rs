@@ -6,12 +6,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod support;
-
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
-use support::sandbox::Sandbox;
+use crate::support::sandbox::{Sandbox, people, whole};
 
 /// What a run into a closed pipe did.
 struct PipeRun {
@@ -62,15 +60,11 @@ fn run_into_head(mut cmd: Command) -> (String, PipeRun) {
 /// requests in all.
 fn with_requests(n: usize) -> Sandbox {
     let sb = Sandbox::new();
-    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
     let mut csv = String::from("why,a,b\n");
     for i in 0..n {
-        contacts.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
         csv.push_str(&format!("you both build tools,p{i},hub\n"));
     }
-    sb.write_contacts(&contacts);
+    sb.write_contacts(&people(n));
     let file = sb.root().join("asks.csv");
     std::fs::write(&file, csv).unwrap();
     sb.ok(&["ask", "--batch", file.to_str().unwrap(), "--yes", "-q"]);
@@ -135,16 +129,12 @@ fn a_command_that_records_keeps_everything_when_stdout_is_closed() {
 
     // A batch whose reader went away still asks every row, and says so
     // on stderr.
-    let mut contacts = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
     let mut csv = String::from("why,a,b\n");
     for i in 0..20 {
-        contacts.push_str(&format!(
-            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
-        ));
         csv.push_str(&format!("you both build tools,p{i},hub\n"));
     }
     let sb = Sandbox::new();
-    sb.write_contacts(&contacts);
+    sb.write_contacts(&people(20));
     let file = sb.root().join("asks.csv");
     std::fs::write(&file, csv).unwrap();
     let run = run_into_closed_pipe(sb.command(&[
@@ -186,7 +176,7 @@ fn a_full_disk_under_stdout_is_an_error() {
 }
 
 /// Ask ada twice: the second ask warns that she already has an open one.
-fn second_ask(sb: &Sandbox, extra: &[&str]) -> support::sandbox::Run {
+fn second_ask(sb: &Sandbox, extra: &[&str]) -> crate::support::sandbox::Run {
     sb.ok(&[
         "ask",
         "ada",
@@ -314,7 +304,7 @@ fn terminal_run(
     rows: usize,
     args: &str,
     env: &[(&str, &str)],
-) -> support::sandbox::Run {
+) -> crate::support::sandbox::Run {
     let line = format!(
         "stty rows {rows} cols 120; '{}' {args}",
         env!("CARGO_BIN_EXE_intro")
@@ -375,10 +365,7 @@ fn status_limit_shows_the_first_n() {
             .collect()
     };
     assert_eq!(ids(&run.stdout), ids(&all)[..4]);
-    assert_eq!(
-        run.stderr,
-        "showing 3 of 12 requests (`-n` sets how many)\n"
-    );
+    insta::assert_snapshot!(whole(&run.stderr), @"showing 3 of 12 requests (`-n` sets how many)");
     let json = sb.json(&["status", "--limit", "2"]);
     assert_eq!(json.as_array().unwrap().len(), 2);
     assert_eq!(
@@ -428,11 +415,10 @@ fn edit_with_no_editor_at_all_says_so_and_sends_nothing() {
         &["ask", "ada", "sam", "--why", "compilers", "--edit", "--yes"],
         1,
     );
-    assert_eq!(
-        err,
-        "error: cannot find the editor `vi`; nothing was sent\n\
-         hint: set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano\n"
-    );
+    insta::assert_snapshot!(whole(&err), @r"
+    error: cannot find the editor `vi`; nothing was sent
+    hint: set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano
+    ");
     assert!(sb.outbox().is_empty());
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
 }

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use super::sandbox::{CONFIG, Sandbox, header};
+use super::sandbox::Sandbox;
+use super::sendmail;
 
 pub struct GatedSendmail {
     pub dir: PathBuf,
@@ -32,11 +33,7 @@ cat > "$d/spool/$(date +%s%N).eml"
 "#,
             dir = dir.display()
         );
-        std::fs::write(dir.join("sendmail.sh"), script).unwrap();
-        sb.write_config(&format!(
-            "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n{extra}\n",
-            dir.join("sendmail.sh").display()
-        ));
+        sendmail::install(sb, &dir, &script, extra);
         GatedSendmail { dir }
     }
 
@@ -69,14 +66,6 @@ cat > "$d/spool/$(date +%s%N).eml"
 
     /// Message-IDs of the messages accepted so far, in order.
     pub fn spooled(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.join("spool"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|f| header(&std::fs::read_to_string(f).unwrap(), "Message-ID").unwrap())
-            .collect()
+        sendmail::spooled(&self.dir)
     }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use super::sandbox::{CONFIG, Sandbox, header};
+use super::sandbox::Sandbox;
+use super::sendmail;
 
 /// A sendmail transport that keeps each message as a file in `spool/` and,
 /// when armed, takes the store's lock before it reports success: intro is
@@ -37,11 +38,7 @@ fi
             dir = dir.display(),
             lock = lock.display()
         );
-        std::fs::write(dir.join("sendmail.sh"), script).unwrap();
-        sb.write_config(&format!(
-            "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n{extra}\n",
-            dir.join("sendmail.sh").display()
-        ));
+        sendmail::install(sb, &dir, &script, extra);
         HeldSendmail { dir }
     }
 
@@ -94,15 +91,7 @@ fi
 
     /// Message-IDs of the messages accepted so far, in order.
     pub fn spooled(&self) -> Vec<String> {
-        let mut files: Vec<_> = std::fs::read_dir(self.dir.join("spool"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|f| header(&std::fs::read_to_string(f).unwrap(), "Message-ID").unwrap())
-            .collect()
+        sendmail::spooled(&self.dir)
     }
 
     pub fn copies(&self, id: &str) -> usize {

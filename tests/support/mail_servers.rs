@@ -220,6 +220,15 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
+    /// The `[smtp]` table of a config that sends here in plain text (no
+    /// timeout: callers that want one add a `timeout_secs` line).
+    pub fn smtp_table(&self) -> String {
+        format!(
+            "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
+            self.port
+        )
+    }
+
     /// Starts a server and waits until it listens (well under a second).
     ///
     /// Panics, with the server's log, if it does not come up within 10 s.

@@ -7,6 +7,8 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 use tempfile::TempDir;
 
+use super::mail_servers::SmtpServer;
+
 /// The config every sandbox starts with: outbox transport.
 pub const CONFIG: &str = r#"[me]
 name = "Grace Hopper"
@@ -40,6 +42,64 @@ email = "turing@example.net"
 name = "Katherine Johnson"
 email = "kay@example.com"
 "#;
+
+/// An ask of `ada` about `sam` that says why, what B hopes for and in what
+/// format, so it draws no warning; add `--yes` or `--dry-run`.
+pub const COMPLETE_ASK: [&str; 9] = [
+    "ask",
+    "ada",
+    "sam",
+    "--why",
+    "compilers",
+    "--wants",
+    "advice",
+    "--format",
+    "a call",
+];
+
+/// `text`, a whole output for an inline snapshot, once it is known to end
+/// its last line with one newline: a snapshot does not compare trailing
+/// newlines, and the output must not lose or double its last one.
+pub fn whole(text: &str) -> &str {
+    assert!(
+        text.ends_with('\n') && !text.ends_with("\n\n"),
+        "not one newline at the end: {text:?}"
+    );
+    text
+}
+
+/// The ids of a JSON list of requests (`status --json`), in its order.
+pub fn ids_in(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .expect("a list of requests")
+        .iter()
+        .map(|r| r["id"].as_str().expect("a request has an id"))
+        .collect()
+}
+
+/// A sandbox with [`people`]`(n)` that sends through `server` (plain SMTP,
+/// giving up on a silent server after `timeout_secs`), with `extra` tables.
+pub fn smtp_sandbox(server: &SmtpServer, n: usize, timeout_secs: u32, extra: &str) -> Sandbox {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n{extra}\n{}timeout_secs = {timeout_secs}\n",
+        server.smtp_table()
+    ));
+    sb.write_contacts(&people(n));
+    sb
+}
+
+/// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
+/// the batch tests.
+pub fn people(n: usize) -> String {
+    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
+        ));
+    }
+    s
+}
 
 pub struct Sandbox {
     dir: TempDir,
@@ -232,6 +292,20 @@ impl Sandbox {
         v["id"].as_str().expect("ask prints an id").to_string()
     }
 
+    /// An empty Maildir, `Mail/` under the sandbox, for `[maildir] path`.
+    pub fn maildir(&self) -> PathBuf {
+        let maildir = self.root().join("Mail");
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        maildir
+    }
+
+    /// Every request in the store, as `status --all --json` lists them.
+    pub fn all_requests(&self) -> Vec<Value> {
+        self.json(&["status", "--all"]).as_array().unwrap().clone()
+    }
+
     /// The request as `status --json` shows it.
     pub fn request(&self, id: &str) -> Value {
         let v = self.json(&["status", id]);
@@ -241,6 +315,17 @@ impl Sandbox {
     /// Every message in the outbox, by file name.
     pub fn outbox(&self) -> Vec<(String, String)> {
         read_dir_sorted(&self.data_dir().join("outbox"))
+    }
+
+    /// The outbox's messages of one kind, by file name: `kind` is the word
+    /// their names carry (`ask`, `followup`, `intro`, `decline`, `cancel`).
+    pub fn sent(&self, kind: &str) -> Vec<String> {
+        let part = format!(".{kind}.");
+        self.outbox()
+            .into_iter()
+            .filter(|(name, _)| name.contains(&part))
+            .map(|(_, message)| message)
+            .collect()
     }
 
     pub fn drafts(&self) -> Vec<(String, String)> {
