@@ -1147,3 +1147,55 @@ fn a_batch_row_with_why_b_must_ask_b_too() {
     );
     assert!(sb.outbox().is_empty());
 }
+
+/// The question before a send names the people it goes to as the message
+/// does, whichever command sends.
+#[test]
+fn the_question_on_a_terminal_names_the_recipients_in_full() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` to give intro a terminal");
+        return;
+    }
+    let sb = corpus_sandbox();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    let declined = sb.ask("tom", "sam", "pricing");
+    let question = |args: &str| {
+        let command = format!("{} {args}", env!("CARGO_BIN_EXE_intro"));
+        let mut cmd = sb.sealed("script");
+        cmd.args(["-qec", &command, "/dev/null"]);
+        let run = sb.run_command(cmd, Some("n\n"));
+        let screen = run.stdout.replace("\r\n", "\n");
+        screen
+            .lines()
+            .find_map(|l| l.find("[y/N]").map(|end| l[..end + 5].to_string()))
+            .unwrap_or(screen)
+    };
+    assert_eq!(
+        question(&format!("introduce {id} --send")),
+        "Send the introduction to Ada Lovelace and Sam Builder? [y/N]"
+    );
+    assert_eq!(
+        question(&format!("decline {declined} --tell-b --send")),
+        "Send the note to Sam Builder? [y/N]"
+    );
+    assert_eq!(
+        sb.outbox().len(),
+        2,
+        "only the asks went out: the answers were no"
+    );
+}
+
+#[test]
+fn an_ask_of_a_contact_about_themselves_says_what_to_type() {
+    let sb = corpus_sandbox();
+    let err = sb.fails(&["ask", "ada", "ada", "--why", "x", "--dry-run"], 1);
+    assert!(
+        err.contains("error: A and B are both `ada`") && err.contains("\nhint: "),
+        "{err}"
+    );
+}

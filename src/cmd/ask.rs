@@ -260,16 +260,19 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     let what = match (send_a, send_b) {
         (true, true) => format!(
-            "the asks to {} and {}",
-            planned.request.a, planned.request.b
+            "the asks to {}",
+            messages
+                .iter()
+                .map(Outgoing::addressees)
+                .collect::<Vec<_>>()
+                .join(" and ")
         ),
-        (false, true) => format!("the ask to {}", planned.request.b),
         _ => format!(
             "the ask to {}",
             messages
                 .first()
-                .and_then(|m| m.to.first())
-                .map_or(planned.request.a.clone(), |p| p.name.clone())
+                .map(Outgoing::addressees)
+                .unwrap_or_default()
         ),
     };
     match outgoing::confirm_warned(ctx, &messages, &args.send, &what, &warnings)? {
@@ -453,10 +456,14 @@ impl<'a> Planner<'a> {
         let a = find(&fields.a, "A")?;
         let b = find(&fields.b, "B")?;
         if a.handle == b.handle {
-            return Err(bad(format!(
-                "A and B are both `{}`: an introduction needs two people",
-                a.handle
-            )));
+            return Err(BadRow {
+                line,
+                error: UserError::new(format!(
+                    "A and B are both `{}`: an introduction needs two people",
+                    a.handle
+                ))
+                .hint("name the one to ask first, then the one they would meet: `intro ask A B --why ...`"),
+            });
         }
         let why = fields.why.trim();
         if why.is_empty() {

@@ -236,7 +236,7 @@ fn decline_and_tell_b(
         text = Some(editor::edit(&ctx.env, &start)?);
     }
     let message = composer.decline_note_to_send(&r, message_id, text.as_ref())?;
-    let what = format!("the note to {}", r.b);
+    let what = format!("the note to {}", message.addressees());
     match outgoing::confirm(ctx, std::slice::from_ref(&message), &args.send_args, &what)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}

@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::domain::request::{PendingKind, Request};
 use crate::error::UserError;
 use crate::mail::compose::Composer;
-use crate::mail::message::Purpose;
+use crate::mail::message::{Outgoing, Purpose};
 use crate::mail::template::Rendered;
 use crate::ui::editor;
 use crate::ui::view;
@@ -200,8 +200,13 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         texts.push(text);
     }
     let what = match nudges.as_slice() {
-        [one] if one.to_b() => format!("the follow-up to {}", one.request.b),
-        [one] => format!("the follow-up to {}", one.request.a),
+        [_] => format!(
+            "the follow-up to {}",
+            messages
+                .first()
+                .map(Outgoing::addressees)
+                .unwrap_or_default()
+        ),
         many => format!("{} follow-ups", many.len()),
     };
     let warnings: Vec<String> = messages

@@ -141,7 +141,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         return Ok(());
     }
 
-    let what = format!("the introduction to {} and {}", request.a, request.b);
+    let what = format!("the introduction to {}", message.addressees());
     match outgoing::confirm(ctx, std::slice::from_ref(&message), &args.send_args, &what)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}

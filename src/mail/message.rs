@@ -102,6 +102,17 @@ impl Outgoing {
     pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.bytes).replace("\r\n", "\n")
     }
+
+    /// Who it goes to, as a question names them: "Ada Lovelace and Sam
+    /// Reed" (the Bcc is the user's own copy, so it is left out).
+    pub(crate) fn addressees(&self) -> String {
+        let names: Vec<&str> = self.to.iter().map(|p| p.name.as_str()).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_string(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
+    }
 }
 
 /// A new Message-ID on the sender's domain, naming the request it belongs
