@@ -41,7 +41,10 @@ impl Rng {
                 let nanos = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()
-                    .as_nanos() as u64;
+                    .as_nanos();
+                // Only the low bits vary between runs: keeping those is the point.
+                #[allow(clippy::cast_possible_truncation)]
+                let nanos = nanos as u64;
                 // Tests start in the same instant: mix in the name.
                 let named = test
                     .bytes()
@@ -118,7 +121,7 @@ impl Killer {
     /// other delay falls in the second half of the window: a debug build
     /// spends most of the first half starting up, and the sends come late.
     fn kill(&mut self, mut cmd: Command) -> Duration {
-        let window = self.window.as_micros() as u64;
+        let window = u64::try_from(self.window.as_micros()).unwrap_or(u64::MAX);
         let delay = if self.kills.is_multiple_of(2) {
             self.rng.below(window + 1)
         } else {

@@ -11,13 +11,13 @@ use std::time::{Duration, Instant};
 use super::sandbox::Sandbox;
 use super::sendmail;
 
-pub struct GatedSendmail {
+pub(crate) struct GatedSendmail {
     pub dir: PathBuf,
 }
 
 impl GatedSendmail {
     /// Write the sandbox's config to send through it, with `extra` tables.
-    pub fn install(sb: &Sandbox, extra: &str) -> GatedSendmail {
+    pub(crate) fn install(sb: &Sandbox, extra: &str) -> GatedSendmail {
         let dir = sb.root().join("sendmail");
         std::fs::create_dir_all(dir.join("spool")).unwrap();
         let script = format!(
@@ -39,7 +39,7 @@ cat > "$d/spool/$(date +%s%N).eml"
 
     /// Hold the message that finds `spooled` messages in the spool, until
     /// released; the ones before it go through.
-    pub fn hold_from(&self, spooled: usize) {
+    pub(crate) fn hold_from(&self, spooled: usize) {
         for f in ["waiting", "open"] {
             let _ = std::fs::remove_file(self.dir.join(f));
         }
@@ -47,7 +47,7 @@ cat > "$d/spool/$(date +%s%N).eml"
     }
 
     /// Wait until a message is held in flight; `child` must not end first.
-    pub fn wait_until_held(&self, child: &mut Child) {
+    pub(crate) fn wait_until_held(&self, child: &mut Child) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !self.dir.join("waiting").exists() {
             assert!(
@@ -60,12 +60,12 @@ cat > "$d/spool/$(date +%s%N).eml"
     }
 
     /// Let the held message (and every later one) go through.
-    pub fn release(&self) {
+    pub(crate) fn release(&self) {
         std::fs::write(self.dir.join("open"), "").unwrap();
     }
 
     /// Message-IDs of the messages accepted so far, in order.
-    pub fn spooled(&self) -> Vec<String> {
+    pub(crate) fn spooled(&self) -> Vec<String> {
         sendmail::spooled(&self.dir)
     }
 }

@@ -14,13 +14,13 @@ use super::sendmail;
 /// when armed, takes the store's lock before it reports success: intro is
 /// then held after the message was accepted and before it can record that,
 /// which is where a kill is worst.
-pub struct HeldSendmail {
+pub(crate) struct HeldSendmail {
     pub dir: PathBuf,
 }
 
 impl HeldSendmail {
     /// Write the sandbox's config to send through it, with `extra` tables.
-    pub fn install(sb: &Sandbox, extra: &str) -> HeldSendmail {
+    pub(crate) fn install(sb: &Sandbox, extra: &str) -> HeldSendmail {
         let dir = sb.root().join("sendmail");
         std::fs::create_dir_all(dir.join("spool")).unwrap();
         let lock = sb.data_dir().join("store.lock");
@@ -45,7 +45,7 @@ fi
     /// Start `args` and return once its first message was accepted and
     /// intro waits for the store's lock to record it; stdout and stderr are
     /// piped. [`HeldSendmail::release`] lets it go on.
-    pub fn start_held(&self, sb: &Sandbox, args: &[&str]) -> Child {
+    pub(crate) fn start_held(&self, sb: &Sandbox, args: &[&str]) -> Child {
         for f in ["held", "release"] {
             let _ = std::fs::remove_file(self.dir.join(f));
         }
@@ -70,7 +70,7 @@ fi
     }
 
     /// Let go of the store's lock, and wait until it is free.
-    pub fn release(&self, sb: &Sandbox) {
+    pub(crate) fn release(&self, sb: &Sandbox) {
         std::fs::write(self.dir.join("release"), "").unwrap();
         let lock = std::fs::File::open(sb.data_dir().join("store.lock")).unwrap();
         lock.lock().unwrap();
@@ -78,7 +78,7 @@ fi
 
     /// Run `args`, SIGKILL intro once its first message was accepted, let
     /// the lock go, and return that message's Message-ID.
-    pub fn kill_after_acceptance(&self, sb: &Sandbox, args: &[&str]) -> String {
+    pub(crate) fn kill_after_acceptance(&self, sb: &Sandbox, args: &[&str]) -> String {
         let before = self.spooled().len();
         let mut child = self.start_held(sb, args);
         child.kill().unwrap();
@@ -90,11 +90,11 @@ fi
     }
 
     /// Message-IDs of the messages accepted so far, in order.
-    pub fn spooled(&self) -> Vec<String> {
+    pub(crate) fn spooled(&self) -> Vec<String> {
         sendmail::spooled(&self.dir)
     }
 
-    pub fn copies(&self, id: &str) -> usize {
+    pub(crate) fn copies(&self, id: &str) -> usize {
         self.spooled().iter().filter(|s| *s == id).count()
     }
 }

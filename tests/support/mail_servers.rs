@@ -42,7 +42,7 @@ fn servers_dir() -> PathBuf {
 /// Installs the server packages if missing (once per test process).
 ///
 /// Panics with the installer's output if that fails, e.g. when not root.
-pub fn ensure_installed() {
+pub(crate) fn ensure_installed() {
     static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
     let result = RESULT.get_or_init(|| {
         let script = servers_dir().join("install.sh");
@@ -70,7 +70,7 @@ pub fn ensure_installed() {
 
 /// TLS material shared by all test servers (PEM files).
 #[derive(Debug)]
-pub struct Certs {
+pub(crate) struct Certs {
     pub dir: PathBuf,
     /// The CA that signed the servers' certificate: trust this one.
     pub ca_pem: PathBuf,
@@ -83,11 +83,11 @@ pub struct Certs {
 }
 
 impl Certs {
-    pub fn ca_pem_string(&self) -> String {
+    pub(crate) fn ca_pem_string(&self) -> String {
         read_to_string(&self.ca_pem)
     }
 
-    pub fn other_ca_pem_string(&self) -> String {
+    pub(crate) fn other_ca_pem_string(&self) -> String {
         read_to_string(&self.other_ca_pem)
     }
 }
@@ -96,7 +96,7 @@ impl Certs {
 ///
 /// They live in cargo's per-target scratch folder and are reused across
 /// runs and test binaries (`make_certs.sh` skips existing files and locks).
-pub fn certs() -> &'static Certs {
+pub(crate) fn certs() -> &'static Certs {
     static CERTS: OnceLock<Certs> = OnceLock::new();
     CERTS.get_or_init(|| {
         ensure_installed();
@@ -127,7 +127,7 @@ pub fn certs() -> &'static Certs {
 
 /// How an [`SmtpServer`] speaks TLS.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Security {
+pub(crate) enum Security {
     /// Plain SMTP; AUTH (if configured) is offered without TLS.
     #[default]
     None,
@@ -151,7 +151,7 @@ impl Security {
 /// the whole server (across connections); a fault fires once unless its
 /// `*_persist` flag is set.
 #[derive(Debug, Clone, Default)]
-pub struct SmtpOptions {
+pub(crate) struct SmtpOptions {
     pub security: Security,
     /// Require AUTH PLAIN/LOGIN as this user; `None` offers no AUTH.
     pub auth: Option<(String, String)>,
@@ -183,7 +183,7 @@ pub struct SmtpOptions {
 
 /// A message the SMTP server accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Received {
+pub(crate) struct Received {
     /// Envelope sender (MAIL FROM), empty for `<>`.
     pub env_from: String,
     /// Envelope recipients (RCPT TO) the server accepted, in order.
@@ -194,23 +194,23 @@ pub struct Received {
 
 impl Received {
     /// First header `name` (case-insensitive), unfolded; not MIME-decoded.
-    pub fn header(&self, name: &str) -> Option<String> {
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
         header_of(&self.raw, name)
     }
 
     /// Every header `name` (case-insensitive), unfolded, in order.
-    pub fn headers(&self, name: &str) -> Vec<String> {
+    pub(crate) fn headers(&self, name: &str) -> Vec<String> {
         headers_of(&self.raw, name)
     }
 
     /// Everything after the header block (still transfer-encoded).
-    pub fn body(&self) -> &str {
+    pub(crate) fn body(&self) -> &str {
         body_of(&self.raw)
     }
 }
 
 /// A running SMTP test server; killed on drop.
-pub struct SmtpServer {
+pub(crate) struct SmtpServer {
     pub port: u16,
     /// Maildir holding accepted messages (files in `new/`).
     pub maildir: PathBuf,
@@ -222,7 +222,7 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// The `[smtp]` table of a config that sends here in plain text (no
     /// timeout: callers that want one add a `timeout_secs` line).
-    pub fn smtp_table(&self) -> String {
+    pub(crate) fn smtp_table(&self) -> String {
         format!(
             "[smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\n",
             self.port
@@ -232,7 +232,7 @@ impl SmtpServer {
     /// Starts a server and waits until it listens (well under a second).
     ///
     /// Panics, with the server's log, if it does not come up within 10 s.
-    pub fn start(opts: SmtpOptions) -> SmtpServer {
+    pub(crate) fn start(opts: SmtpOptions) -> SmtpServer {
         ensure_installed();
         let dir = tempfile::Builder::new()
             .prefix("intro-smtp-")
@@ -341,13 +341,13 @@ impl SmtpServer {
     }
 
     /// `127.0.0.1:<port>`.
-    pub fn addr(&self) -> String {
+    pub(crate) fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
     }
 
     /// Accepted messages, oldest first. A message is here as soon as the
     /// client has seen the 250 reply to its DATA.
-    pub fn messages(&self) -> Vec<Received> {
+    pub(crate) fn messages(&self) -> Vec<Received> {
         let new = self.maildir.join("new");
         let mut names: Vec<PathBuf> = match fs::read_dir(&new) {
             Ok(rd) => rd.map(|e| e.expect("read maildir entry").path()).collect(),
@@ -363,13 +363,13 @@ impl SmtpServer {
     }
 
     /// The server's log (its own events; the whole dialogue with `verbose`).
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
     /// Kills the server now, e.g. to test a server that went away; the
     /// stored messages stay readable until drop.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             // Messages are renamed into place before any 250, so SIGKILL
             // loses nothing a client was told was accepted.
@@ -395,7 +395,7 @@ impl Drop for SmtpServer {
 /// Plaintext LOGIN works even without TLS, because Dovecot counts
 /// connections from 127.0.0.1 to 127.0.0.1 as secure. User names are
 /// lowercased and stripped of `@domain`, so `Ada@example.com` is user `ada`.
-pub struct Dovecot {
+pub(crate) struct Dovecot {
     /// IMAP, STARTTLS offered (port 143 style).
     pub imap_starttls_port: u16,
     /// IMAP over implicit TLS (port 993 style).
@@ -411,7 +411,7 @@ pub struct Dovecot {
 impl Dovecot {
     /// Starts Dovecot with these `(user, password)` accounts and waits
     /// until it accepts connections. Panics, with its log, on failure.
-    pub fn start(users: &[(&str, &str)]) -> Dovecot {
+    pub(crate) fn start(users: &[(&str, &str)]) -> Dovecot {
         ensure_installed();
         let certs = certs();
         // Not std::env::temp_dir(): Dovecot's unprivileged processes must be
@@ -513,7 +513,7 @@ impl Dovecot {
 
     /// Puts `raw_message` into `user`'s INBOX (via LMTP, so Dovecot indexes
     /// it like any delivered mail). Bare LF line endings are fine.
-    pub fn deliver(&self, user: &str, raw_message: &str) {
+    pub(crate) fn deliver(&self, user: &str, raw_message: &str) {
         if let Err(e) = lmtp_deliver(&self.lmtp_socket, user, raw_message) {
             panic!("LMTP delivery to {user} failed: {e}\n{}", self.log());
         }
@@ -521,7 +521,7 @@ impl Dovecot {
 
     /// The raw messages in `user`'s INBOX, read from disk (unread ones
     /// first in delivery order, then ones an IMAP client has seen).
-    pub fn inbox(&self, user: &str) -> Vec<String> {
+    pub(crate) fn inbox(&self, user: &str) -> Vec<String> {
         let root = self.dir.join("mail").join(user.to_lowercase());
         let mut out = Vec::new();
         for sub in ["new", "cur"] {
@@ -537,7 +537,7 @@ impl Dovecot {
     }
 
     /// Dovecot's log (startup errors first).
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         let startup = fs::read_to_string(self.dir.join("startup.log")).unwrap_or_default();
         let log = fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default();
         format!("{startup}{log}")
@@ -546,7 +546,7 @@ impl Dovecot {
     /// Stops Dovecot now. SIGTERM goes to the whole process group: the
     /// master alone, signalled, takes 1-2.5 s to shut its children down,
     /// but with all of them signalled at once it exits within milliseconds.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let Some(mut child) = self.child.take() else {
             return;
         };

@@ -2,8 +2,8 @@
 //! servers and sendmail transports that hold a message in flight.
 #![allow(clippy::unwrap_used)]
 
-pub mod gated_sendmail;
-pub mod held_sendmail;
-pub mod mail_servers;
-pub mod sandbox;
-pub mod sendmail;
+pub(crate) mod gated_sendmail;
+pub(crate) mod held_sendmail;
+pub(crate) mod mail_servers;
+pub(crate) mod sandbox;
+pub(crate) mod sendmail;

@@ -10,13 +10,13 @@ use tempfile::TempDir;
 use super::mail_servers::SmtpServer;
 
 /// The config every sandbox starts with: outbox transport.
-pub const CONFIG: &str = r#"[me]
+pub(crate) const CONFIG: &str = r#"[me]
 name = "Grace Hopper"
 email = "grace@example.com"
 "#;
 
 /// Contacts every sandbox starts with.
-pub const CONTACTS: &str = r#"# test contacts
+pub(crate) const CONTACTS: &str = r#"# test contacts
 [ada]
 name = "Ada Lovelace"
 email = "ada@example.com"
@@ -45,7 +45,7 @@ email = "kay@example.com"
 
 /// An ask of `ada` about `sam` that says why, what B hopes for and in what
 /// format, so it draws no warning; add `--yes` or `--dry-run`.
-pub const COMPLETE_ASK: [&str; 9] = [
+pub(crate) const COMPLETE_ASK: [&str; 9] = [
     "ask",
     "ada",
     "sam",
@@ -60,7 +60,7 @@ pub const COMPLETE_ASK: [&str; 9] = [
 /// `text`, a whole output for an inline snapshot, once it is known to end
 /// its last line with one newline: a snapshot does not compare trailing
 /// newlines, and the output must not lose or double its last one.
-pub fn whole(text: &str) -> &str {
+pub(crate) fn whole(text: &str) -> &str {
     assert!(
         text.ends_with('\n') && !text.ends_with("\n\n"),
         "not one newline at the end: {text:?}"
@@ -69,7 +69,7 @@ pub fn whole(text: &str) -> &str {
 }
 
 /// The ids of a JSON list of requests (`status --json`), in its order.
-pub fn ids_in(list: &Value) -> Vec<&str> {
+pub(crate) fn ids_in(list: &Value) -> Vec<&str> {
     list.as_array()
         .expect("a list of requests")
         .iter()
@@ -79,7 +79,12 @@ pub fn ids_in(list: &Value) -> Vec<&str> {
 
 /// A sandbox with [`people`]`(n)` that sends through `server` (plain SMTP,
 /// giving up on a silent server after `timeout_secs`), with `extra` tables.
-pub fn smtp_sandbox(server: &SmtpServer, n: usize, timeout_secs: u32, extra: &str) -> Sandbox {
+pub(crate) fn smtp_sandbox(
+    server: &SmtpServer,
+    n: usize,
+    timeout_secs: u32,
+    extra: &str,
+) -> Sandbox {
     let sb = Sandbox::new();
     sb.write_config(&format!(
         "{CONFIG}\n{extra}\n{}timeout_secs = {timeout_secs}\n",
@@ -91,7 +96,7 @@ pub fn smtp_sandbox(server: &SmtpServer, n: usize, timeout_secs: u32, extra: &st
 
 /// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
 /// the batch tests.
-pub fn people(n: usize) -> String {
+pub(crate) fn people(n: usize) -> String {
     let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
     for i in 0..n {
         s.push_str(&format!(
@@ -101,21 +106,21 @@ pub fn people(n: usize) -> String {
     s
 }
 
-pub struct Sandbox {
+pub(crate) struct Sandbox {
     dir: TempDir,
     now: String,
     env: Vec<(String, String)>,
 }
 
 /// What one run of intro did.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
 }
 
 impl Run {
-    pub fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -126,7 +131,7 @@ impl Run {
 }
 
 impl Sandbox {
-    pub fn new() -> Sandbox {
+    pub(crate) fn new() -> Sandbox {
         let sb = Sandbox::empty();
         sb.write_config(CONFIG);
         sb.write_contacts(CONTACTS);
@@ -134,7 +139,7 @@ impl Sandbox {
     }
 
     /// No config and no contacts yet.
-    pub fn empty() -> Sandbox {
+    pub(crate) fn empty() -> Sandbox {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(dir.path().join("home")).unwrap();
         Sandbox {
@@ -144,48 +149,48 @@ impl Sandbox {
         }
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn config_dir(&self) -> PathBuf {
+    pub(crate) fn config_dir(&self) -> PathBuf {
         self.root().join("config").join("intro")
     }
 
-    pub fn data_dir(&self) -> PathBuf {
+    pub(crate) fn data_dir(&self) -> PathBuf {
         self.root().join("data")
     }
 
-    pub fn write_config(&self, text: &str) {
+    pub(crate) fn write_config(&self, text: &str) {
         self.write(&self.config_dir().join("config.toml"), text);
     }
 
-    pub fn write_contacts(&self, text: &str) {
+    pub(crate) fn write_contacts(&self, text: &str) {
         self.write(&self.config_dir().join("contacts.toml"), text);
     }
 
-    pub fn write(&self, path: &Path, text: &str) {
+    pub(crate) fn write(&self, path: &Path, text: &str) {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
 
-    pub fn set_now(&mut self, now: &str) {
+    pub(crate) fn set_now(&mut self, now: &str) {
         self.now = now.into();
     }
 
-    pub fn set_env(&mut self, key: &str, value: &str) {
+    pub(crate) fn set_env(&mut self, key: &str, value: &str) {
         self.env.push((key.into(), value.into()));
     }
 
     /// The command, sealed: nothing from the caller's environment but PATH.
-    pub fn command(&self, args: &[&str]) -> Command {
+    pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = self.sealed(env!("CARGO_BIN_EXE_intro"));
         cmd.args(args);
         cmd
     }
 
     /// Any program in the same sealed environment as intro runs in.
-    pub fn sealed(&self, program: &str) -> Command {
+    pub(crate) fn sealed(&self, program: &str) -> Command {
         let mut cmd = Command::new(program);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -201,16 +206,16 @@ impl Sandbox {
         cmd
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         self.run_with_stdin(args, None)
     }
 
-    pub fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+    pub(crate) fn run_with_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
         self.run_command(self.command(args), stdin)
     }
 
     /// Run a command made by `command` or `sealed`.
-    pub fn run_command(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
+    pub(crate) fn run_command(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
         let args: Vec<String> = cmd
             .get_args()
             .map(|a| a.to_string_lossy().into_owned())
@@ -244,7 +249,7 @@ impl Sandbox {
     }
 
     /// Run and insist on success; returns stdout.
-    pub fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
         assert_eq!(
             run.code, 0,
@@ -258,7 +263,7 @@ impl Sandbox {
     /// line on. Warnings about the input (an ask that leaves something
     /// unsaid) come before anything is sent, so before an error sending
     /// met; tests that check them read them with `run`.
-    pub fn fails(&self, args: &[&str], code: i32) -> String {
+    pub(crate) fn fails(&self, args: &[&str], code: i32) -> String {
         let run = self.run(args);
         assert_eq!(
             run.code, code,
@@ -278,7 +283,7 @@ impl Sandbox {
     }
 
     /// Run with `--json` appended and parse stdout.
-    pub fn json(&self, args: &[&str]) -> Value {
+    pub(crate) fn json(&self, args: &[&str]) -> Value {
         let mut all: Vec<&str> = args.to_vec();
         all.push("--json");
         let run = self.run(&all);
@@ -287,13 +292,13 @@ impl Sandbox {
     }
 
     /// Ask A about B with --yes and return the new request's id.
-    pub fn ask(&self, a: &str, b: &str, why: &str) -> String {
+    pub(crate) fn ask(&self, a: &str, b: &str, why: &str) -> String {
         let v = self.json(&["ask", a, b, "--why", why, "--yes"]);
         v["id"].as_str().expect("ask prints an id").to_string()
     }
 
     /// An empty Maildir, `Mail/` under the sandbox, for `[maildir] path`.
-    pub fn maildir(&self) -> PathBuf {
+    pub(crate) fn maildir(&self) -> PathBuf {
         let maildir = self.root().join("Mail");
         for sub in ["cur", "new", "tmp"] {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
@@ -302,24 +307,24 @@ impl Sandbox {
     }
 
     /// Every request in the store, as `status --all --json` lists them.
-    pub fn all_requests(&self) -> Vec<Value> {
+    pub(crate) fn all_requests(&self) -> Vec<Value> {
         self.json(&["status", "--all"]).as_array().unwrap().clone()
     }
 
     /// The request as `status --json` shows it.
-    pub fn request(&self, id: &str) -> Value {
+    pub(crate) fn request(&self, id: &str) -> Value {
         let v = self.json(&["status", id]);
         v[0].clone()
     }
 
     /// Every message in the outbox, by file name.
-    pub fn outbox(&self) -> Vec<(String, String)> {
+    pub(crate) fn outbox(&self) -> Vec<(String, String)> {
         read_dir_sorted(&self.data_dir().join("outbox"))
     }
 
     /// The outbox's messages of one kind, by file name: `kind` is the word
     /// their names carry (`ask`, `followup`, `intro`, `decline`, `cancel`).
-    pub fn sent(&self, kind: &str) -> Vec<String> {
+    pub(crate) fn sent(&self, kind: &str) -> Vec<String> {
         let part = format!(".{kind}.");
         self.outbox()
             .into_iter()
@@ -328,7 +333,7 @@ impl Sandbox {
             .collect()
     }
 
-    pub fn drafts(&self) -> Vec<(String, String)> {
+    pub(crate) fn drafts(&self) -> Vec<(String, String)> {
         read_dir_sorted(&self.data_dir().join("drafts"))
     }
 }
@@ -352,7 +357,7 @@ fn read_dir_sorted(dir: &Path) -> Vec<(String, String)> {
 }
 
 /// The value of header `name` in a raw message (first occurrence, unfolded).
-pub fn header(message: &str, name: &str) -> Option<String> {
+pub(crate) fn header(message: &str, name: &str) -> Option<String> {
     let head = message.split("\r\n\r\n").next().unwrap_or(message);
     let head = head.split("\n\n").next().unwrap_or(head);
     let mut lines = head.lines().peekable();
@@ -377,7 +382,7 @@ pub fn header(message: &str, name: &str) -> Option<String> {
 }
 
 /// The body of a raw message, with LF line ends.
-pub fn body(message: &str) -> String {
+pub(crate) fn body(message: &str) -> String {
     let text = message.replace("\r\n", "\n");
     text.split_once("\n\n")
         .map(|(_, b)| b.to_string())
@@ -385,7 +390,7 @@ pub fn body(message: &str) -> String {
 }
 
 /// A message with its volatile headers (Date, Message-ID) masked, for snapshots.
-pub fn stable(message: &str) -> String {
+pub(crate) fn stable(message: &str) -> String {
     message
         .replace("\r\n", "\n")
         .lines()

@@ -8,7 +8,7 @@ use super::sandbox::{CONFIG, Sandbox, header};
 
 /// Write `script` as `dir/sendmail.sh` and the sandbox's config to send
 /// through it, with `extra` tables.
-pub fn install(sb: &Sandbox, dir: &Path, script: &str, extra: &str) {
+pub(crate) fn install(sb: &Sandbox, dir: &Path, script: &str, extra: &str) {
     std::fs::write(dir.join("sendmail.sh"), script).unwrap();
     sb.write_config(&format!(
         "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n{extra}\n",
@@ -17,7 +17,7 @@ pub fn install(sb: &Sandbox, dir: &Path, script: &str, extra: &str) {
 }
 
 /// Message-IDs of the messages in `dir/spool`, in the order accepted.
-pub fn spooled(dir: &Path) -> Vec<String> {
+pub(crate) fn spooled(dir: &Path) -> Vec<String> {
     let mut files: Vec<_> = std::fs::read_dir(dir.join("spool"))
         .unwrap()
         .map(|e| e.unwrap().path())
