@@ -474,6 +474,37 @@ fn decline_with_tell_b_drafts_a_graceful_note() {
     sb.ask("ada", "sam", "compilers, a year later");
 }
 
+/// A user who asked for a dry run (or an edit) without `--send` is shown
+/// the command that does what they asked, not one that sends at once.
+#[test]
+fn a_send_option_without_send_hints_the_same_option_with_send() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    for (command, flag, hint) in [
+        ("decline", "--dry-run", "--tell-b --send --dry-run"),
+        ("decline", "--edit", "--tell-b --send --edit"),
+        ("decline", "--yes", "--tell-b --send --yes"),
+        ("cancel", "--dry-run", "--tell --send --dry-run"),
+        ("cancel", "--edit", "--tell --send --edit"),
+    ] {
+        let tell = if command == "decline" {
+            "--tell-b"
+        } else {
+            "--tell"
+        };
+        let err = sb.fails(&[command, &id, tell, flag], 2);
+        assert_eq!(
+            err,
+            format!(
+                "error: `{flag}` is about sending a note, and no note is sent without `--send`\n\
+                 hint: e.g. `intro {command} {id} {hint}`\n"
+            )
+        );
+    }
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing recorded");
+    assert!(sb.drafts().is_empty(), "nothing drafted");
+}
+
 #[test]
 fn decline_tell_b_send_sends_the_note_and_records_the_no() {
     let sb = Sandbox::new();

@@ -92,8 +92,9 @@ pub(crate) struct CancelArgs {
 }
 
 /// `--yes`, `--dry-run` and `--edit` are about sending: alone they would
-/// do nothing a user asked for.
-fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<(), UserError> {
+/// do nothing a user asked for. The hint adds `--send` to the flag given,
+/// so a user who asked for a dry run is not shown a command that sends.
+fn send_options_need_send(args: &SendArgs, send: bool, command: &str) -> Result<(), UserError> {
     let given = [
         (args.yes, "--yes"),
         (args.dry_run, "--dry-run"),
@@ -103,7 +104,7 @@ fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<
         Some((_, flag)) if !send => Err(UserError::new(format!(
             "`{flag}` is about sending a note, and no note is sent without `--send`"
         ))
-        .hint(format!("e.g. `{example}`"))
+        .hint(format!("e.g. `{command} --send {flag}`"))
         .exit(Exit::Usage)),
         _ => Ok(()),
     }
@@ -154,7 +155,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro decline {} --tell-b --send --yes", args.request),
+        &format!("intro decline {} --tell-b", args.request),
     )?;
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
@@ -263,7 +264,7 @@ pub(crate) fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> 
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro cancel {} --tell --send --yes", args.request),
+        &format!("intro cancel {} --tell", args.request),
     )?;
     if args.tell {
         return cancel_and_tell(&args, ctx);
