@@ -353,6 +353,31 @@ fn contacts_check_names_a_missing_templates_folder() {
     sb.ok(&["contacts", "check"]);
 }
 
+/// Without a templates folder the built-in templates are used: the check
+/// said `overrides from` a folder that is not there.
+#[test]
+fn contacts_check_says_the_templates_are_built_in_without_a_folder() {
+    let sb = Sandbox::new();
+    let dir = sb.config_dir().join("templates");
+    let out = sb.ok(&["contacts", "check"]);
+    assert!(
+        out.contains(&format!(
+            "ok: templates (built-in; no overrides folder `{}`)\n",
+            dir.display()
+        )),
+        "{out}"
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = sb.ok(&["contacts", "check"]);
+    assert!(
+        out.contains(&format!(
+            "ok: templates (overrides from `{}`)\n",
+            dir.display()
+        )),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_handle_defined_twice_names_both_lines() {
     let sb = Sandbox::new();
