@@ -448,6 +448,91 @@ fn a_port_outside_the_range_is_said_in_those_words() {
     assert!(err.contains("`port` is 70000, outside 1-65535"), "{err}");
 }
 
+/// serde stops at a table's first bad key: each fix used to reveal the
+/// next. The check reports them all at once, each with its place.
+#[test]
+fn contacts_check_reports_every_bad_key_of_a_table() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhots = \"x\"\nport = 99999\nsecurity = \"startls\"\n\n\
+         [send]\nrate_limit = \"fast\"\nbcc_me = 1\n"
+    ));
+    let err = sb.fails(&["contacts", "check"], 1);
+    let config = sb.config_dir().join("config.toml").display().to_string();
+    for (place, problem) in [
+        ("5:1", "missing field `host`"),
+        ("6:1", "unknown field `hots`"),
+        ("7:8", "`port` is 99999, outside 1-65535"),
+        (
+            "8:12",
+            "`security` is `startls`; it must be one of `starttls`, `tls`, `none`",
+        ),
+        (
+            "11:14",
+            "`rate_limit` must be a whole number, 0 or more, not the string \"fast\"",
+        ),
+        ("12:10", "`bcc_me` must be true or false, not the number 1"),
+    ] {
+        assert!(
+            err.contains(&format!("  {config}:{place}: {problem}")),
+            "{place} {problem}:\n{err}"
+        );
+    }
+    assert!(err.starts_with("error: 6 problems in the setup"), "{err}");
+}
+
+/// A value of the wrong type is said in the user's words, with the key,
+/// not serde's `invalid type: string "587", expected i64`.
+#[test]
+fn a_value_of_the_wrong_type_is_said_in_plain_words() {
+    let sb = Sandbox::new();
+    for (table, line, problem) in [
+        (
+            "[smtp]\nhost = \"smtp.example.com\"\nport = \"587\"\n",
+            "7:8",
+            "`port` must be a whole number from 1 to 65535, not the string \"587\"",
+        ),
+        (
+            "[followup]\nmax = true\n",
+            "6:7",
+            "`max` must be a whole number, 0 or more, not true",
+        ),
+        (
+            "[send]\nuser_agent = \"yes\"\n",
+            "6:14",
+            "`user_agent` must be true or false, not the string \"yes\"",
+        ),
+        (
+            "[ask]\nrequire = \"wants\"\n",
+            "6:11",
+            "`require` must be an array in brackets, e.g. [\"a\", \"b\"], not the string \"wants\"",
+        ),
+        (
+            "[sendmail]\ncommand = 7\n",
+            "6:11",
+            "`command` must be a command: an array of strings",
+        ),
+    ] {
+        sb.write_config(&format!("{CONFIG}\n{table}"));
+        let err = sb.fails(&["contacts", "check"], 1);
+        assert!(
+            err.contains(&format!(":{line}: {problem}")),
+            "{table}\n{err}"
+        );
+        for word in [
+            "invalid type",
+            "i64",
+            "u32",
+            "u64",
+            "a boolean",
+            "a sequence",
+            "untagged",
+        ] {
+            assert!(!err.contains(word), "{word}: {err}");
+        }
+    }
+}
+
 #[test]
 fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
     let sb = Sandbox::new();
