@@ -556,8 +556,15 @@ fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
             err.contains("config.toml:6:") || err.contains("config.toml:7:"),
             "{table}\n{err}"
         );
-        let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
-        assert!(err.contains("config.toml:"), "{table}\n{err}");
+        // Without `[send] transport`, the transport is smtp when [smtp]
+        // exists, else the outbox: only a broken [smtp] stops an ask.
+        let ask = ["ask", "kay", "sam", "--why", "w", "--dry-run"];
+        if table.starts_with("[smtp]") {
+            let err = sb.fails(&ask, 1);
+            assert!(err.contains("config.toml:"), "{table}\n{err}");
+        } else {
+            sb.ok(&ask);
+        }
         // Sync reads only [imap] or [maildir].
         let err = sb.fails(&["sync"], 1);
         assert_eq!(
@@ -571,6 +578,40 @@ fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
     sb.write_config("[me]\nname = \"Grace\"\n\n[smtp]\nport = 99999\n");
     let err = sb.fails(&["status"], 1);
     assert!(err.contains("missing field `email`"), "{err}");
+}
+
+/// A command that sends reads only its transport's table, and [imap]
+/// only when `save_sent` copies what it sends: a broken [smtp] used to
+/// stop an ask through the outbox.
+#[test]
+fn a_send_fails_only_on_the_tables_its_transport_uses() {
+    let sb = Sandbox::new();
+    let broken_smtp = "[smtp]\nhost = \"smtp.example.com\"\nport = 99999\n";
+    let broken_imap = "[imap]\nhost = \"imap.example.com\"\nsecurity = \"maybe\"\n";
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"outbox\"\n\n{broken_smtp}\n[sendmail]\ncommand = 7\n\n{broken_imap}save_sent = \"Sent\"\n"
+    ));
+    let id = sb.ask("ada", "sam", "compilers");
+    assert_eq!(sb.sent("ask").len(), 1, "the outbox took the ask");
+    sb.ok(&["followup", &id, "--force", "--yes"]);
+    // Through SMTP, [smtp] is read, and [imap] too when it saves a copy.
+    let smtp_ok = "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nsecurity = \"none\"\n";
+    sb.write_config(&format!("{CONFIG}\n{broken_smtp}"));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains("config.toml:7:8: `port` is 99999, outside 1-65535"),
+        "{err}"
+    );
+    sb.write_config(&format!("{CONFIG}\n{smtp_ok}\n{broken_imap}"));
+    sb.ok(&["ask", "kay", "sam", "--why", "w", "--dry-run"]);
+    sb.write_config(&format!(
+        "{CONFIG}\n{smtp_ok}\n{broken_imap}save_sent = \"Sent\"\n"
+    ));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains("config.toml:12:12: `security` is `maybe`"),
+        "{err}"
+    );
 }
 
 #[test]

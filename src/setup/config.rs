@@ -274,32 +274,45 @@ pub(crate) const PLACEHOLDER_NAME: &str = "Your Name";
 pub(crate) const PLACEHOLDER_EMAIL: &str = "you@example.com";
 
 impl Config {
-    /// Read and validate the config file at `path`.
-    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
-        Self::parse(&Self::read(path)?, path)
-    }
-
     /// Read the config file at `path` for a command that neither sends nor
     /// syncs: a mail table that does not parse is left out (as if absent),
-    /// everything else is validated as [`Config::load`] does.
+    /// everything else is validated.
     pub(crate) fn load_without_broken_mail(path: &Path) -> Result<Config, ConfigError> {
         Self::load_tolerating(path, &MAIL_TABLES)
     }
 
-    /// [`Config::load`], but a table among `tables` that does not parse is
+    /// Read and validate the config file at `path`, but a table among `tables` that does not parse is
     /// left out (as if absent), for a command that does not read it.
     pub(crate) fn load_tolerating(path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+        Self::parse_tolerating(&Self::read(path)?, path, tables)
+    }
+
+    /// Read the config file for a command that sends: only the mail tables
+    /// it uses must be sound (its transport's, and `[imap]` when
+    /// `save_sent` keeps a copy of what is sent); a broken other one is
+    /// left out, so a bad `[smtp]` does not stop an outbox send.
+    pub(crate) fn load_for_sending(path: &Path) -> Result<Config, ConfigError> {
         let text = Self::read(path)?;
-        if let Ok(config) = Self::parse(&text, path) {
+        let used = tables_for_sending(&text);
+        let unused: Vec<&str> = MAIL_TABLES
+            .iter()
+            .copied()
+            .filter(|t| !used.contains(t))
+            .collect();
+        Self::parse_tolerating(&text, path, &unused)
+    }
+
+    fn parse_tolerating(text: &str, path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+        if let Ok(config) = Self::parse(text, path) {
             return Ok(config);
         }
         let broken: Vec<&str> = tables
             .iter()
             .copied()
-            .filter(|t| table_problem(&text, path, t).is_some())
+            .filter(|t| table_problem(text, path, t).is_some())
             .collect();
         Self::parse_checked(
-            &without_tables(&text, &broken),
+            &without_tables(text, &broken),
             path,
             !broken.contains(&"smtp"),
         )
@@ -492,6 +505,39 @@ impl Config {
 pub(crate) struct Places {
     pub contacts: Option<PathBuf>,
     pub templates: Option<(PathBuf, LineCol)>,
+}
+
+/// The mail tables a send reads, judged from the raw text (a broken table
+/// still says whether it is there): the transport's own (`[send] transport`,
+/// or `[smtp]` when that table exists), and `[imap]` when it has
+/// `save_sent`, unless the transport is the outbox. Every table when the
+/// text does not parse or names an unknown transport (that error is
+/// reported anyway).
+fn tables_for_sending(text: &str) -> Vec<&'static str> {
+    let Ok(raw) = toml::from_str::<toml::Table>(text) else {
+        return MAIL_TABLES.to_vec();
+    };
+    let transport = raw
+        .get("send")
+        .and_then(|send| send.get("transport"))
+        .map(toml::Value::as_str);
+    let transport = match transport {
+        Some(Some("smtp")) => "smtp",
+        Some(Some("sendmail")) => "sendmail",
+        Some(Some("outbox")) => return Vec::new(),
+        Some(_) => return MAIL_TABLES.to_vec(),
+        None if raw.contains_key("smtp") => "smtp",
+        None => return Vec::new(),
+    };
+    let saves_sent = raw
+        .get("imap")
+        .and_then(|imap| imap.get("save_sent"))
+        .is_some();
+    if saves_sent {
+        vec![transport, "imap"]
+    } else {
+        vec![transport]
+    }
 }
 
 /// The first problem of one mail table, parsed on its own.
