@@ -633,6 +633,45 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
     );
 }
 
+/// Drafting the note closes the request; asking to send it afterwards used
+/// to say only that the request is closed. The hint names the draft.
+#[test]
+fn sending_a_note_after_drafting_it_points_at_the_draft() {
+    let sb = Sandbox::new();
+    for (command, tell, suffix, state) in [
+        ("cancel", "--tell", "cancel", "cancelled"),
+        ("decline", "--tell-b", "decline", "declined"),
+    ] {
+        let id = sb.ask("ada", "sam", &format!("compilers, then {command}"));
+        sb.ok(&[command, &id, tell]);
+        let draft = sb
+            .data_dir()
+            .join("drafts")
+            .join(format!("{id}-{suffix}.eml"));
+        assert!(draft.is_file(), "{}", draft.display());
+        let sent_before = sb.outbox().len();
+        let err = sb.fails(&[command, &id, tell, "--send", "--yes"], 1);
+        assert!(
+            err.starts_with(&format!("error: request `{id}` is {state}")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "hint: its note was drafted when it closed: send `{}` from your mail client",
+                draft.display()
+            )),
+            "{err}"
+        );
+        assert_eq!(sb.outbox().len(), sent_before, "nothing sent");
+        assert_eq!(sb.request(&id)["status"], state);
+    }
+    // Closed with no draft: the usual hint.
+    let id = sb.ask("kay", "sam", "quietly");
+    sb.ok(&["cancel", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("`intro ask` starts a new request"), "{err}");
+}
+
 #[test]
 fn cancel_tell_needs_someone_still_waiting_to_answer() {
     let sb = Sandbox::new();

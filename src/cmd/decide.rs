@@ -110,6 +110,33 @@ fn send_options_need_send(args: &SendArgs, send: bool, command: &str) -> Result<
     }
 }
 
+/// A decision refused because the request is already closed, and its note
+/// was drafted when it closed (`decline --tell-b`, `cancel --tell`): the
+/// hint names the draft, as `--send` now would find nothing to decide.
+fn closed_with_draft(
+    ctx: &Context,
+    e: crate::domain::request::TransitionError,
+    drafts: &[&str],
+) -> UserError {
+    let found: Vec<String> = drafts
+        .iter()
+        .map(|suffix| {
+            ctx.paths
+                .drafts_dir()
+                .join(format!("{}-{suffix}.eml", e.id))
+        })
+        .filter(|path| path.is_file())
+        .map(|path| format!("`{}`", path.display()))
+        .collect();
+    if found.is_empty() || e.from.is_open() {
+        return transition_error(e);
+    }
+    UserError::new(e.to_string()).hint(format!(
+        "its note was drafted when it closed: send {} from your mail client (intro sends no note for a closed request)",
+        found.join(" and ")
+    ))
+}
+
 /// Apply `change` to the named request under the store's lock.
 fn change(
     ctx: &mut Context,
@@ -178,7 +205,9 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
         let r = find_request(requests, &args.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
-        r.clone().decline(now, None).map_err(transition_error)?;
+        r.clone()
+            .decline(now, None)
+            .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
         let draft = composer.decline_note(&r)?;
         let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
@@ -222,7 +251,8 @@ fn decline_and_tell_b(
     let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
     let r = find_request(requests, &args.request)?.clone();
     let kind = PendingKind::DeclineNote;
-    r.check_note(kind).map_err(transition_error)?;
+    r.check_note(kind)
+        .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
     let composer = Composer::new(config, contacts, ctx.templates_dir(config), now);
     let message_id = r
         .pending_id(kind)
@@ -284,7 +314,9 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
     let r = find_request(requests, &args.request)?.clone();
-    r.clone().cancel(now).map_err(transition_error)?;
+    r.clone()
+        .cancel(now)
+        .map_err(|e| closed_with_draft(ctx, e, &["cancel", "cancel-b"]))?;
     let mut kinds: Vec<PendingKind> = r
         .unanswered()
         .into_iter()
