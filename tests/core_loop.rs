@@ -395,6 +395,72 @@ fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
     assert!(sb.drafts().is_empty(), "a sent draft is removed");
 }
 
+/// Recipients are never taken from a draft; lines a user added to its
+/// header used to vanish without a word when it was sent.
+#[test]
+fn headers_added_to_an_edited_draft_are_named_as_ignored() {
+    let sb = Sandbox::new();
+    let mut ids = Vec::new();
+    for b in ["sam", "kay"] {
+        let id = sb.ask("ada", b, "compilers");
+        sb.ok(&["approve", &id]);
+        sb.ok(&["introduce", &id]);
+        ids.push(id);
+    }
+    let path = |id: &str| {
+        sb.data_dir()
+            .join("drafts")
+            .join(format!("{id}-introduce.eml"))
+    };
+    // One draft gains recipients and a changed To; the other only a new body.
+    let saved = std::fs::read_to_string(path(&ids[0])).unwrap();
+    let (head, text) = saved.split_once("\r\n\r\n").unwrap();
+    let mut head: Vec<String> = head
+        .lines()
+        .map(|l| match l.split_once(": ") {
+            Some(("To", to)) => format!("To: \"Eve\" <eve@example.net>, {to}"),
+            _ => l.to_string(),
+        })
+        .collect();
+    head.push("Bcc: boss@example.net".into());
+    head.push("Cc: team@example.net".into());
+    head.push("Reply-To: other@example.net".into());
+    let text = text.replace("\r\n", "\n").replacen("Hi", "Dear", 1);
+    std::fs::write(path(&ids[0]), format!("{}\n\n{text}", head.join("\n"))).unwrap();
+    let saved = std::fs::read_to_string(path(&ids[1])).unwrap();
+    std::fs::write(
+        path(&ids[1]),
+        saved.replace("\r\n", "\n") + "Cheers again\n",
+    )
+    .unwrap();
+
+    let run = sb.run(&["introduce", &ids[0], "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: the edited draft's `To:`, `Bcc:`, `Cc:`, `Reply-To:` lines are ignored: \
+             recipients and threading come from the request, not the file (the introduction \
+             goes to A and B only)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let intro = sb.sent("intro").remove(0);
+    for address in ["eve@", "boss@", "team@", "other@"] {
+        assert!(!intro.contains(address), "{address}: {intro}");
+    }
+    // A draft whose header is as intro wrote it draws no warning.
+    let run = sb.run(&["introduce", &ids[1], "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("using your edited draft"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    assert!(sb.sent("intro")[1].contains("Cheers again"));
+}
+
 #[test]
 fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
     let sb = Sandbox::new();
