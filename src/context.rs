@@ -98,8 +98,11 @@ impl Context {
             .to_string())
     }
 
+    /// The config for a command that sends: a broken mail table it does
+    /// not use (not its transport's, nor `[imap]` without `save_sent`) is
+    /// left out.
     pub(crate) fn load_config(&self) -> anyhow::Result<Config> {
-        Ok(Config::load(&self.paths.config_file)?)
+        Ok(Config::load_for_sending(&self.paths.config_file)?)
     }
 
     /// The config for a command that neither sends nor syncs: a broken

@@ -353,6 +353,31 @@ fn contacts_check_names_a_missing_templates_folder() {
     sb.ok(&["contacts", "check"]);
 }
 
+/// Without a templates folder the built-in templates are used: the check
+/// said `overrides from` a folder that is not there.
+#[test]
+fn contacts_check_says_the_templates_are_built_in_without_a_folder() {
+    let sb = Sandbox::new();
+    let dir = sb.config_dir().join("templates");
+    let out = sb.ok(&["contacts", "check"]);
+    assert!(
+        out.contains(&format!(
+            "ok: templates (built-in; no overrides folder `{}`)\n",
+            dir.display()
+        )),
+        "{out}"
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = sb.ok(&["contacts", "check"]);
+    assert!(
+        out.contains(&format!(
+            "ok: templates (overrides from `{}`)\n",
+            dir.display()
+        )),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_handle_defined_twice_names_both_lines() {
     let sb = Sandbox::new();
@@ -423,6 +448,91 @@ fn a_port_outside_the_range_is_said_in_those_words() {
     assert!(err.contains("`port` is 70000, outside 1-65535"), "{err}");
 }
 
+/// serde stops at a table's first bad key: each fix used to reveal the
+/// next. The check reports them all at once, each with its place.
+#[test]
+fn contacts_check_reports_every_bad_key_of_a_table() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{CONFIG}\n[smtp]\nhots = \"x\"\nport = 99999\nsecurity = \"startls\"\n\n\
+         [send]\nrate_limit = \"fast\"\nbcc_me = 1\n"
+    ));
+    let err = sb.fails(&["contacts", "check"], 1);
+    let config = sb.config_dir().join("config.toml").display().to_string();
+    for (place, problem) in [
+        ("5:1", "missing field `host`"),
+        ("6:1", "unknown field `hots`"),
+        ("7:8", "`port` is 99999, outside 1-65535"),
+        (
+            "8:12",
+            "`security` is `startls`; it must be one of `starttls`, `tls`, `none`",
+        ),
+        (
+            "11:14",
+            "`rate_limit` must be a whole number, 0 or more, not the string \"fast\"",
+        ),
+        ("12:10", "`bcc_me` must be true or false, not the number 1"),
+    ] {
+        assert!(
+            err.contains(&format!("  {config}:{place}: {problem}")),
+            "{place} {problem}:\n{err}"
+        );
+    }
+    assert!(err.starts_with("error: 6 problems in the setup"), "{err}");
+}
+
+/// A value of the wrong type is said in the user's words, with the key,
+/// not serde's `invalid type: string "587", expected i64`.
+#[test]
+fn a_value_of_the_wrong_type_is_said_in_plain_words() {
+    let sb = Sandbox::new();
+    for (table, line, problem) in [
+        (
+            "[smtp]\nhost = \"smtp.example.com\"\nport = \"587\"\n",
+            "7:8",
+            "`port` must be a whole number from 1 to 65535, not the string \"587\"",
+        ),
+        (
+            "[followup]\nmax = true\n",
+            "6:7",
+            "`max` must be a whole number, 0 or more, not true",
+        ),
+        (
+            "[send]\nuser_agent = \"yes\"\n",
+            "6:14",
+            "`user_agent` must be true or false, not the string \"yes\"",
+        ),
+        (
+            "[ask]\nrequire = \"wants\"\n",
+            "6:11",
+            "`require` must be an array in brackets, e.g. [\"a\", \"b\"], not the string \"wants\"",
+        ),
+        (
+            "[sendmail]\ncommand = 7\n",
+            "6:11",
+            "`command` must be a command: an array of strings",
+        ),
+    ] {
+        sb.write_config(&format!("{CONFIG}\n{table}"));
+        let err = sb.fails(&["contacts", "check"], 1);
+        assert!(
+            err.contains(&format!(":{line}: {problem}")),
+            "{table}\n{err}"
+        );
+        for word in [
+            "invalid type",
+            "i64",
+            "u32",
+            "u64",
+            "a boolean",
+            "a sequence",
+            "untagged",
+        ] {
+            assert!(!err.contains(word), "{word}: {err}");
+        }
+    }
+}
+
 #[test]
 fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
     let sb = Sandbox::new();
@@ -446,8 +556,15 @@ fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
             err.contains("config.toml:6:") || err.contains("config.toml:7:"),
             "{table}\n{err}"
         );
-        let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--yes"], 1);
-        assert!(err.contains("config.toml:"), "{table}\n{err}");
+        // Without `[send] transport`, the transport is smtp when [smtp]
+        // exists, else the outbox: only a broken [smtp] stops an ask.
+        let ask = ["ask", "kay", "sam", "--why", "w", "--dry-run"];
+        if table.starts_with("[smtp]") {
+            let err = sb.fails(&ask, 1);
+            assert!(err.contains("config.toml:"), "{table}\n{err}");
+        } else {
+            sb.ok(&ask);
+        }
         // Sync reads only [imap] or [maildir].
         let err = sb.fails(&["sync"], 1);
         assert_eq!(
@@ -461,6 +578,40 @@ fn a_broken_mail_table_fails_only_the_commands_that_use_it() {
     sb.write_config("[me]\nname = \"Grace\"\n\n[smtp]\nport = 99999\n");
     let err = sb.fails(&["status"], 1);
     assert!(err.contains("missing field `email`"), "{err}");
+}
+
+/// A command that sends reads only its transport's table, and [imap]
+/// only when `save_sent` copies what it sends: a broken [smtp] used to
+/// stop an ask through the outbox.
+#[test]
+fn a_send_fails_only_on_the_tables_its_transport_uses() {
+    let sb = Sandbox::new();
+    let broken_smtp = "[smtp]\nhost = \"smtp.example.com\"\nport = 99999\n";
+    let broken_imap = "[imap]\nhost = \"imap.example.com\"\nsecurity = \"maybe\"\n";
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"outbox\"\n\n{broken_smtp}\n[sendmail]\ncommand = 7\n\n{broken_imap}save_sent = \"Sent\"\n"
+    ));
+    let id = sb.ask("ada", "sam", "compilers");
+    assert_eq!(sb.sent("ask").len(), 1, "the outbox took the ask");
+    sb.ok(&["followup", &id, "--force", "--yes"]);
+    // Through SMTP, [smtp] is read, and [imap] too when it saves a copy.
+    let smtp_ok = "[smtp]\nhost = \"127.0.0.1\"\nport = 2525\nsecurity = \"none\"\n";
+    sb.write_config(&format!("{CONFIG}\n{broken_smtp}"));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains("config.toml:7:8: `port` is 99999, outside 1-65535"),
+        "{err}"
+    );
+    sb.write_config(&format!("{CONFIG}\n{smtp_ok}\n{broken_imap}"));
+    sb.ok(&["ask", "kay", "sam", "--why", "w", "--dry-run"]);
+    sb.write_config(&format!(
+        "{CONFIG}\n{smtp_ok}\n{broken_imap}save_sent = \"Sent\"\n"
+    ));
+    let err = sb.fails(&["ask", "kay", "sam", "--why", "w", "--dry-run"], 1);
+    assert!(
+        err.contains("config.toml:12:12: `security` is `maybe`"),
+        "{err}"
+    );
 }
 
 #[test]

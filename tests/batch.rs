@@ -263,6 +263,52 @@ fn ask_fatigue_warns_once_per_contact_with_a_count() {
     assert!(asked[300].get("warnings").is_none(), "{}", asked[300]);
 }
 
+/// After a batch asked one A forty times, a single ask of that A warned
+/// with every open ask listed twice (once as open, once as recent): one
+/// line of thousands of characters. Now counts and three examples.
+#[test]
+fn a_single_ask_after_a_batch_warns_in_one_short_line() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(41));
+    let mut csv = String::from("a,b,why\n");
+    for i in 0..40 {
+        csv.push_str(&format!("hub,p{i},row {i}\n"));
+    }
+    let file = write_batch(&sb, &csv);
+    sb.ok(&["ask", "--batch", &file, "--yes", "-q"]);
+    let ids: Vec<String> = sb
+        .all_requests()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 40);
+    let run = sb.run(&["ask", "hub", "p40", "--why", "test", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning: `hub`"))
+        .unwrap_or_else(|| panic!("no fatigue warning:\n{}", run.stderr));
+    assert!(warning.len() < 400, "{warning}");
+    assert!(
+        warning.contains("`hub` already has 40 open asks (")
+            && warning.contains(" and 37 more)")
+            && warning.contains("`hub` was asked 40 times in the last 90 days, the limit is 3"),
+        "{warning}"
+    );
+    let named = ids
+        .iter()
+        .filter(|id| warning.contains(id.as_str()))
+        .count();
+    assert_eq!(named, 3, "three examples: {warning}");
+    for id in &ids {
+        assert!(
+            warning.matches(id.as_str()).count() <= 1,
+            "{id} twice: {warning}"
+        );
+    }
+}
+
 #[test]
 fn a_rejected_recipient_fails_its_row_only() {
     let server = SmtpServer::start(SmtpOptions {

@@ -395,6 +395,72 @@ fn introduce_send_sends_the_draft_as_edited_and_removes_it() {
     assert!(sb.drafts().is_empty(), "a sent draft is removed");
 }
 
+/// Recipients are never taken from a draft; lines a user added to its
+/// header used to vanish without a word when it was sent.
+#[test]
+fn headers_added_to_an_edited_draft_are_named_as_ignored() {
+    let sb = Sandbox::new();
+    let mut ids = Vec::new();
+    for b in ["sam", "kay"] {
+        let id = sb.ask("ada", b, "compilers");
+        sb.ok(&["approve", &id]);
+        sb.ok(&["introduce", &id]);
+        ids.push(id);
+    }
+    let path = |id: &str| {
+        sb.data_dir()
+            .join("drafts")
+            .join(format!("{id}-introduce.eml"))
+    };
+    // One draft gains recipients and a changed To; the other only a new body.
+    let saved = std::fs::read_to_string(path(&ids[0])).unwrap();
+    let (head, text) = saved.split_once("\r\n\r\n").unwrap();
+    let mut head: Vec<String> = head
+        .lines()
+        .map(|l| match l.split_once(": ") {
+            Some(("To", to)) => format!("To: \"Eve\" <eve@example.net>, {to}"),
+            _ => l.to_string(),
+        })
+        .collect();
+    head.push("Bcc: boss@example.net".into());
+    head.push("Cc: team@example.net".into());
+    head.push("Reply-To: other@example.net".into());
+    let text = text.replace("\r\n", "\n").replacen("Hi", "Dear", 1);
+    std::fs::write(path(&ids[0]), format!("{}\n\n{text}", head.join("\n"))).unwrap();
+    let saved = std::fs::read_to_string(path(&ids[1])).unwrap();
+    std::fs::write(
+        path(&ids[1]),
+        saved.replace("\r\n", "\n") + "Cheers again\n",
+    )
+    .unwrap();
+
+    let run = sb.run(&["introduce", &ids[0], "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: the edited draft's `To:`, `Bcc:`, `Cc:`, `Reply-To:` lines are ignored: \
+             recipients and threading come from the request, not the file (the introduction \
+             goes to A and B only)\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    let intro = sb.sent("intro").remove(0);
+    for address in ["eve@", "boss@", "team@", "other@"] {
+        assert!(!intro.contains(address), "{address}: {intro}");
+    }
+    // A draft whose header is as intro wrote it draws no warning.
+    let run = sb.run(&["introduce", &ids[1], "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("using your edited draft"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    assert!(sb.sent("intro")[1].contains("Cheers again"));
+}
+
 #[test]
 fn an_unedited_draft_is_sent_as_intro_writes_it_now() {
     let sb = Sandbox::new();
@@ -472,6 +538,37 @@ fn decline_with_tell_b_drafts_a_graceful_note() {
     assert_eq!(sb.outbox().len(), 1, "the note to B is a draft, not sent");
     // A declined pair can be asked again.
     sb.ask("ada", "sam", "compilers, a year later");
+}
+
+/// A user who asked for a dry run (or an edit) without `--send` is shown
+/// the command that does what they asked, not one that sends at once.
+#[test]
+fn a_send_option_without_send_hints_the_same_option_with_send() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    for (command, flag, hint) in [
+        ("decline", "--dry-run", "--tell-b --send --dry-run"),
+        ("decline", "--edit", "--tell-b --send --edit"),
+        ("decline", "--yes", "--tell-b --send --yes"),
+        ("cancel", "--dry-run", "--tell --send --dry-run"),
+        ("cancel", "--edit", "--tell --send --edit"),
+    ] {
+        let tell = if command == "decline" {
+            "--tell-b"
+        } else {
+            "--tell"
+        };
+        let err = sb.fails(&[command, &id, tell, flag], 2);
+        assert_eq!(
+            err,
+            format!(
+                "error: `{flag}` is about sending a note, and no note is sent without `--send`\n\
+                 hint: e.g. `intro {command} {id} {hint}`\n"
+            )
+        );
+    }
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing recorded");
+    assert!(sb.drafts().is_empty(), "nothing drafted");
 }
 
 #[test]
@@ -600,6 +697,45 @@ fn cancel_tell_drafts_or_sends_a_note_withdrawing_the_ask_in_its_thread() {
         1,
         "a draft is not sent"
     );
+}
+
+/// Drafting the note closes the request; asking to send it afterwards used
+/// to say only that the request is closed. The hint names the draft.
+#[test]
+fn sending_a_note_after_drafting_it_points_at_the_draft() {
+    let sb = Sandbox::new();
+    for (command, tell, suffix, state) in [
+        ("cancel", "--tell", "cancel", "cancelled"),
+        ("decline", "--tell-b", "decline", "declined"),
+    ] {
+        let id = sb.ask("ada", "sam", &format!("compilers, then {command}"));
+        sb.ok(&[command, &id, tell]);
+        let draft = sb
+            .data_dir()
+            .join("drafts")
+            .join(format!("{id}-{suffix}.eml"));
+        assert!(draft.is_file(), "{}", draft.display());
+        let sent_before = sb.outbox().len();
+        let err = sb.fails(&[command, &id, tell, "--send", "--yes"], 1);
+        assert!(
+            err.starts_with(&format!("error: request `{id}` is {state}")),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!(
+                "hint: its note was drafted when it closed: send `{}` from your mail client",
+                draft.display()
+            )),
+            "{err}"
+        );
+        assert_eq!(sb.outbox().len(), sent_before, "nothing sent");
+        assert_eq!(sb.request(&id)["status"], state);
+    }
+    // Closed with no draft: the usual hint.
+    let id = sb.ask("kay", "sam", "quietly");
+    sb.ok(&["cancel", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("`intro ask` starts a new request"), "{err}");
 }
 
 #[test]

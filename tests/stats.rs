@@ -114,6 +114,20 @@ fn text_is_a_summary_and_a_table_per_contact() {
     insta::assert_snapshot!("stats_text", out);
 }
 
+/// `--since 1m` means a month, so stats does not write `1m` for a minute.
+#[test]
+fn an_answer_within_a_minute_is_not_written_like_a_month() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    let out = sb.ok(&["stats"]);
+    assert!(
+        out.contains("median answer  <1 min after the ask (1 answered)"),
+        "{out}"
+    );
+    assert!(!out.contains("1m"), "{out}");
+}
+
 #[test]
 fn since_keeps_requests_created_from_that_day_or_time() {
     let mut sb = history();

@@ -407,7 +407,14 @@ fn check(ctx: &mut Context) -> anyhow::Result<()> {
         let template_problems =
             compose::check_templates(config, contacts.as_ref().unwrap_or(&empty), &dir);
         if template_problems.is_empty() {
-            checked.push(format!("templates (overrides from `{}`)", dir.display()));
+            checked.push(if dir.is_dir() {
+                format!("templates (overrides from `{}`)", dir.display())
+            } else {
+                format!(
+                    "templates (built-in; no overrides folder `{}`)",
+                    dir.display()
+                )
+            });
         }
         problems.extend(template_problems);
     }

@@ -92,8 +92,9 @@ pub(crate) struct CancelArgs {
 }
 
 /// `--yes`, `--dry-run` and `--edit` are about sending: alone they would
-/// do nothing a user asked for.
-fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<(), UserError> {
+/// do nothing a user asked for. The hint adds `--send` to the flag given,
+/// so a user who asked for a dry run is not shown a command that sends.
+fn send_options_need_send(args: &SendArgs, send: bool, command: &str) -> Result<(), UserError> {
     let given = [
         (args.yes, "--yes"),
         (args.dry_run, "--dry-run"),
@@ -103,10 +104,37 @@ fn send_options_need_send(args: &SendArgs, send: bool, example: &str) -> Result<
         Some((_, flag)) if !send => Err(UserError::new(format!(
             "`{flag}` is about sending a note, and no note is sent without `--send`"
         ))
-        .hint(format!("e.g. `{example}`"))
+        .hint(format!("e.g. `{command} --send {flag}`"))
         .exit(Exit::Usage)),
         _ => Ok(()),
     }
+}
+
+/// A decision refused because the request is already closed, and its note
+/// was drafted when it closed (`decline --tell-b`, `cancel --tell`): the
+/// hint names the draft, as `--send` now would find nothing to decide.
+fn closed_with_draft(
+    ctx: &Context,
+    e: crate::domain::request::TransitionError,
+    drafts: &[&str],
+) -> UserError {
+    let found: Vec<String> = drafts
+        .iter()
+        .map(|suffix| {
+            ctx.paths
+                .drafts_dir()
+                .join(format!("{}-{suffix}.eml", e.id))
+        })
+        .filter(|path| path.is_file())
+        .map(|path| format!("`{}`", path.display()))
+        .collect();
+    if found.is_empty() || e.from.is_open() {
+        return transition_error(e);
+    }
+    UserError::new(e.to_string()).hint(format!(
+        "its note was drafted when it closed: send {} from your mail client (intro sends no note for a closed request)",
+        found.join(" and ")
+    ))
 }
 
 /// Apply `change` to the named request under the store's lock.
@@ -154,7 +182,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro decline {} --tell-b --send --yes", args.request),
+        &format!("intro decline {} --tell-b", args.request),
     )?;
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
@@ -177,7 +205,9 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
         let r = find_request(requests, &args.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
-        r.clone().decline(now, None).map_err(transition_error)?;
+        r.clone()
+            .decline(now, None)
+            .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
         let draft = composer.decline_note(&r)?;
         let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
@@ -221,7 +251,8 @@ fn decline_and_tell_b(
     let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
     let r = find_request(requests, &args.request)?.clone();
     let kind = PendingKind::DeclineNote;
-    r.check_note(kind).map_err(transition_error)?;
+    r.check_note(kind)
+        .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
     let composer = Composer::new(config, contacts, ctx.templates_dir(config), now);
     let message_id = r
         .pending_id(kind)
@@ -263,7 +294,7 @@ pub(crate) fn cancel(args: CancelArgs, ctx: &mut Context) -> anyhow::Result<()> 
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro cancel {} --tell --send --yes", args.request),
+        &format!("intro cancel {} --tell", args.request),
     )?;
     if args.tell {
         return cancel_and_tell(&args, ctx);
@@ -283,7 +314,9 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
     let r = find_request(requests, &args.request)?.clone();
-    r.clone().cancel(now).map_err(transition_error)?;
+    r.clone()
+        .cancel(now)
+        .map_err(|e| closed_with_draft(ctx, e, &["cancel", "cancel-b"]))?;
     let mut kinds: Vec<PendingKind> = r
         .unanswered()
         .into_iter()

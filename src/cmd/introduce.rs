@@ -102,6 +102,17 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
             "using your edited draft {} (its Subject and body; recipients are intro's)",
             draft_path.display()
         ));
+        // A header the user added would otherwise vanish without a word.
+        let saved = std::fs::read(&draft_path).unwrap_or_default();
+        let ignored = draft::ignored_headers(&saved, &message.bytes);
+        if !ignored.is_empty() {
+            let names: Vec<String> = ignored.iter().map(|n| format!("`{n}:`")).collect();
+            ctx.out.warn(format!(
+                "the edited draft's {} {} ignored: recipients and threading come from the request, not the file (the introduction goes to A and B only)",
+                names.join(", "),
+                if names.len() == 1 { "line is" } else { "lines are" }
+            ));
+        }
     }
 
     if args.send_args.dry_run {

@@ -36,16 +36,21 @@ impl PriorAsk {
     }
 }
 
+/// Lists of earlier asks are cut here: the count says the rest.
+const SHOWN: usize = 3;
+
 /// The warning for asking `a` once more, if one is due: A has an open ask,
 /// or was asked `limit` times or more in the last 90 days (so this ask
-/// would go over the limit).
+/// would go over the limit). One short line however many asks there were:
+/// counts, a few examples, each ask named once.
 pub(crate) fn warning(
     a: &str,
     prior: &[PriorAsk],
     now: OffsetDateTime,
     limit: u32,
 ) -> Option<String> {
-    let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
+    let mut open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
+    open.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
     let since = now - window();
     let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
     recent.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
@@ -53,30 +58,44 @@ pub(crate) fn warning(
     if open.is_empty() && !over {
         return None;
     }
-    let list = |asks: &[&PriorAsk]| {
-        asks.iter()
-            .map(|p| format!("{} about `{}` on {}", p.id, p.b, p.asked_at.date()))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut parts = Vec::new();
     if !open.is_empty() {
         parts.push(format!(
-            "`{a}` already has {} open ask{} ({})",
+            "`{a}` already has {} open ask{}{}",
             open.len(),
             if open.len() == 1 { "" } else { "s" },
-            list(&open)
+            examples(&open, "")
         ));
     }
     if over {
+        let total = recent.len();
+        // The open asks named above are not named again.
+        let others: Vec<&PriorAsk> = recent.into_iter().filter(|p| !p.open).collect();
+        let also = if open.is_empty() { "" } else { "also " };
         parts.push(format!(
-            "`{a}` was asked {} time{} in the last {WINDOW_DAYS} days, the limit is {limit} ({})",
-            recent.len(),
-            if recent.len() == 1 { "" } else { "s" },
-            list(&recent)
+            "`{a}` was asked {total} time{} in the last {WINDOW_DAYS} days, the limit is {limit}{}",
+            if total == 1 { "" } else { "s" },
+            examples(&others, also)
         ));
     }
     Some(parts.join("; "))
+}
+
+/// ` (x about `b` on date, ... and N more)`, or nothing for no asks.
+fn examples(asks: &[&PriorAsk], lead: &str) -> String {
+    if asks.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = asks
+        .iter()
+        .take(SHOWN)
+        .map(|p| format!("{} about `{}` on {}", p.id, p.b, p.asked_at.date()))
+        .collect();
+    let more = match asks.len().saturating_sub(SHOWN) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(" ({lead}{}{more})", shown.join(", "))
 }
 
 /// Ask fatigue over a batch: one warning for all of a batch's asks of `a`.
@@ -101,8 +120,6 @@ pub(crate) fn batch_warning(
     now: OffsetDateTime,
     limit: u32,
 ) -> Option<BatchWarning> {
-    /// Lists are cut here: the count says the rest.
-    const SHOWN: usize = 3;
     let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
     let since = now - window();
     let recent = prior.iter().filter(|p| p.asked_at >= since).count();
@@ -217,6 +234,33 @@ mod tests {
         );
         assert!(w.find("a3").unwrap() < w.find("a1").unwrap(), "{w}");
         assert_eq!(warning("ada", &three, NOW, 4), None);
+    }
+
+    #[test]
+    fn many_open_asks_give_one_short_line_naming_each_once() {
+        let forty: Vec<PriorAsk> = (0..40)
+            .map(|i| prior(&format!("a{i:02}"), i, true))
+            .collect();
+        let w = warning("ada", &forty, NOW, 3).unwrap();
+        assert_eq!(
+            w,
+            "`ada` already has 40 open asks (a00 about `sam` on 2026-06-01, a01 about `sam` on \
+             2026-05-31, a02 about `sam` on 2026-05-30 and 37 more); `ada` was asked 40 times \
+             in the last 90 days, the limit is 3"
+        );
+        // Closed asks are named after the open ones, never an open one twice.
+        let mixed = [
+            prior("o1", 1, true),
+            prior("c1", 3, false),
+            prior("c2", 5, false),
+        ];
+        let w = warning("ada", &mixed, NOW, 3).unwrap();
+        assert_eq!(
+            w,
+            "`ada` already has 1 open ask (o1 about `sam` on 2026-05-31); `ada` was asked 3 \
+             times in the last 90 days, the limit is 3 (also c1 about `sam` on 2026-05-29, c2 \
+             about `sam` on 2026-05-27)"
+        );
     }
 
     #[test]

@@ -274,49 +274,66 @@ pub(crate) const PLACEHOLDER_NAME: &str = "Your Name";
 pub(crate) const PLACEHOLDER_EMAIL: &str = "you@example.com";
 
 impl Config {
-    /// Read and validate the config file at `path`.
-    pub(crate) fn load(path: &Path) -> Result<Config, ConfigError> {
-        Self::parse(&Self::read(path)?, path)
-    }
-
     /// Read the config file at `path` for a command that neither sends nor
     /// syncs: a mail table that does not parse is left out (as if absent),
-    /// everything else is validated as [`Config::load`] does.
+    /// everything else is validated.
     pub(crate) fn load_without_broken_mail(path: &Path) -> Result<Config, ConfigError> {
         Self::load_tolerating(path, &MAIL_TABLES)
     }
 
-    /// [`Config::load`], but a table among `tables` that does not parse is
+    /// Read and validate the config file at `path`, but a table among `tables` that does not parse is
     /// left out (as if absent), for a command that does not read it.
     pub(crate) fn load_tolerating(path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+        Self::parse_tolerating(&Self::read(path)?, path, tables)
+    }
+
+    /// Read the config file for a command that sends: only the mail tables
+    /// it uses must be sound (its transport's, and `[imap]` when
+    /// `save_sent` keeps a copy of what is sent); a broken other one is
+    /// left out, so a bad `[smtp]` does not stop an outbox send.
+    pub(crate) fn load_for_sending(path: &Path) -> Result<Config, ConfigError> {
         let text = Self::read(path)?;
-        if let Ok(config) = Self::parse(&text, path) {
+        let used = tables_for_sending(&text);
+        let unused: Vec<&str> = MAIL_TABLES
+            .iter()
+            .copied()
+            .filter(|t| !used.contains(t))
+            .collect();
+        Self::parse_tolerating(&text, path, &unused)
+    }
+
+    fn parse_tolerating(text: &str, path: &Path, tables: &[&str]) -> Result<Config, ConfigError> {
+        if let Ok(config) = Self::parse(text, path) {
             return Ok(config);
         }
         let broken: Vec<&str> = tables
             .iter()
             .copied()
-            .filter(|t| table_problem(&text, path, t).is_some())
+            .filter(|t| table_problem(text, path, t).is_some())
             .collect();
         Self::parse_checked(
-            &without_tables(&text, &broken),
+            &without_tables(text, &broken),
             path,
             !broken.contains(&"smtp"),
         )
     }
 
     /// Every problem in the config text, as far as toml lets one see: each
-    /// mail table's on its own, then the rest's (the first of each).
+    /// mail table's on its own, then the rest's; within each, every bad
+    /// key, not only the first.
     pub(crate) fn problems(text: &str, path: &Path) -> Vec<ConfigError> {
         let mut problems: Vec<ConfigError> = Vec::new();
         let mut broken = Vec::new();
         for table in MAIL_TABLES {
-            if let Some(e) = table_problem(text, path, table) {
+            let found = table_problems(text, path, table);
+            if !found.is_empty() {
                 broken.push(table);
-                problems.push(e);
+                problems.extend(found);
             }
         }
         let rest = without_tables(text, &broken);
+        let (rest, found) = each_problem::<Config>(&rest, path);
+        problems.extend(found);
         if let Err(e) = Self::parse_checked(&rest, path, !broken.contains(&"smtp")) {
             problems.push(e);
         }
@@ -416,7 +433,7 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(|e| {
             invalid(
                 e.span().unwrap_or(0..0),
-                crate::setup::textpos::toml_message(e.message()),
+                crate::setup::textpos::toml_problem(text, e.span().map(|s| s.start), e.message()),
             )
         })?;
         let name = &config.me.name;
@@ -490,8 +507,46 @@ pub(crate) struct Places {
     pub templates: Option<(PathBuf, LineCol)>,
 }
 
+/// The mail tables a send reads, judged from the raw text (a broken table
+/// still says whether it is there): the transport's own (`[send] transport`,
+/// or `[smtp]` when that table exists), and `[imap]` when it has
+/// `save_sent`, unless the transport is the outbox. Every table when the
+/// text does not parse or names an unknown transport (that error is
+/// reported anyway).
+fn tables_for_sending(text: &str) -> Vec<&'static str> {
+    let Ok(raw) = toml::from_str::<toml::Table>(text) else {
+        return MAIL_TABLES.to_vec();
+    };
+    let transport = raw
+        .get("send")
+        .and_then(|send| send.get("transport"))
+        .map(toml::Value::as_str);
+    let transport = match transport {
+        Some(Some("smtp")) => "smtp",
+        Some(Some("sendmail")) => "sendmail",
+        Some(Some("outbox")) => return Vec::new(),
+        Some(_) => return MAIL_TABLES.to_vec(),
+        None if raw.contains_key("smtp") => "smtp",
+        None => return Vec::new(),
+    };
+    let saves_sent = raw
+        .get("imap")
+        .and_then(|imap| imap.get("save_sent"))
+        .is_some();
+    if saves_sent {
+        vec![transport, "imap"]
+    } else {
+        vec![transport]
+    }
+}
+
 /// The first problem of one mail table, parsed on its own.
 fn table_problem(text: &str, path: &Path, table: &str) -> Option<ConfigError> {
+    table_problems(text, path, table).into_iter().next()
+}
+
+/// Every problem of one mail table, parsed on its own.
+fn table_problems(text: &str, path: &Path, table: &str) -> Vec<ConfigError> {
     // Other keys are ignored here: they are the rest of the config's.
     #[derive(Deserialize)]
     struct Smtp {
@@ -513,17 +568,70 @@ fn table_problem(text: &str, path: &Path, table: &str) -> Option<ConfigError> {
         #[allow(dead_code)]
         maildir: Option<MaildirSettings>,
     }
-    let result = match table {
-        "smtp" => toml::from_str::<Smtp>(text).map(drop),
-        "sendmail" => toml::from_str::<Sendmail>(text).map(drop),
-        "imap" => toml::from_str::<Imap>(text).map(drop),
-        _ => toml::from_str::<Maildir>(text).map(drop),
+    let (_, problems) = match table {
+        "smtp" => each_problem::<Smtp>(text, path),
+        "sendmail" => each_problem::<Sendmail>(text, path),
+        "imap" => each_problem::<Imap>(text, path),
+        _ => each_problem::<Maildir>(text, path),
     };
-    result.err().map(|e| ConfigError::Invalid {
-        path: path.into(),
-        pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
-        message: crate::setup::textpos::toml_message(e.message()),
-    })
+    problems
+}
+
+/// Every problem toml and serde find reading `text` as `T`, and the text
+/// with the lines they point at blanked. serde stops at the first bad key;
+/// blanking its line (positions kept) and reading again finds the next, so
+/// one typo does not hide the next. It stops at a syntax error or a
+/// missing key (nothing to blank), and never blanks a table header.
+fn each_problem<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> (String, Vec<ConfigError>) {
+    /// More than any real file has; a guard against going round forever.
+    const MOST: usize = 100;
+    let mut text = text.to_string();
+    let mut problems = Vec::new();
+    let syntax_ok = toml::from_str::<toml::Table>(&text).is_ok();
+    for _ in 0..MOST {
+        let Err(e) = toml::from_str::<T>(&text) else {
+            break;
+        };
+        let span = e.span();
+        problems.push(ConfigError::Invalid {
+            path: path.into(),
+            pos: LineCol::of(&text, span.as_ref().map_or(0, |s| s.start)),
+            message: crate::setup::textpos::toml_problem(
+                &text,
+                span.as_ref().map(|s| s.start),
+                e.message(),
+            ),
+        });
+        let Some(span) = span.filter(|_| syntax_ok && !e.message().starts_with("missing field"))
+        else {
+            break;
+        };
+        let Some(lines) = whole_lines(&text, span) else {
+            break;
+        };
+        text = crate::setup::textpos::blank(&text, &[lines]);
+    }
+    (text, problems)
+}
+
+/// The whole lines `span` touches, unless one of them is a table header
+/// (blanking it would move its keys into the table before).
+fn whole_lines(text: &str, span: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let start = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let last = span.end.max(span.start + 1).min(text.len());
+    let end = text
+        .get(last.saturating_sub(1)..)?
+        .find('\n')
+        .map_or(text.len(), |i| last.saturating_sub(1) + i);
+    let lines = text.get(start..end)?;
+    let header = lines.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with('[') && !l.starts_with("[[")
+    });
+    (!header && !lines.trim().is_empty()).then_some(start..end)
 }
 
 /// `text` without the tables named (their lines blanked, so positions in

@@ -153,7 +153,11 @@ impl Contacts {
                 if problems.is_empty() {
                     problems.push(Problem {
                         pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
-                        message: crate::setup::textpos::toml_message(e.message()),
+                        message: crate::setup::textpos::toml_problem(
+                            text,
+                            e.span().map(|s| s.start),
+                            e.message(),
+                        ),
                     });
                 } else if let Err(ContactsError::Invalid { problems: rest, .. }) =
                     Self::parse(&crate::setup::textpos::blank(text, &later), path)

@@ -67,6 +67,91 @@ pub(crate) fn toml_message(message: &str) -> String {
     }
 }
 
+/// A toml or serde message about the value at byte `offset` of `text`, in
+/// the user's words: the key named, and types said as a person says them
+/// (`a whole number`, not `i64`; `true or false`, not `a boolean`).
+pub(crate) fn toml_problem(text: &str, offset: Option<usize>, message: &str) -> String {
+    let plain = toml_message(message);
+    let key = offset.and_then(|o| key_before(text, o));
+    let subject = key.map_or_else(|| "the value".to_string(), |k| format!("`{k}`"));
+    if let Some((got, expected)) = plain
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        return format!(
+            "{subject} must be {}, not {}",
+            expected_in_words(expected, key),
+            got_in_words(got)
+        );
+    }
+    if plain.starts_with("data did not match any variant of untagged enum CommandLine") {
+        return format!(
+            "{subject} must be a command: an array of strings (e.g. [\"pass\", \"show\", \"mail\"]) \
+             or one string run by `sh -c`"
+        );
+    }
+    if let (Some(key), Some(rest)) = (key, plain.strip_prefix("unknown variant ")) {
+        // "`startls`, expected one of `starttls`, `tls`, `none`"
+        return match rest.split_once(", expected ") {
+            Some((given, allowed)) => format!("`{key}` is {given}; it must be {allowed}"),
+            None => format!("`{key}` is {rest}"),
+        };
+    }
+    plain
+}
+
+/// The key of the `key = value` line holding byte `offset`, when the value
+/// starts on that line.
+fn key_before(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset.min(text.len()))?;
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim();
+    let key = key.rsplit('.').next().unwrap_or(key).trim();
+    let key = key.trim_matches(|c| c == '"' || c == '\'');
+    (!key.is_empty() && !key.starts_with('[')).then_some(key)
+}
+
+/// What serde expected, said for a person.
+fn expected_in_words(expected: &str, key: Option<&str>) -> String {
+    match expected {
+        "i64" | "i32" | "an integer" if key == Some("port") => {
+            "a whole number from 1 to 65535".into()
+        }
+        "i8" | "i16" | "i32" | "i64" | "an integer" => "a whole number".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number, 0 or more".into(),
+        "f32" | "f64" | "a float" => "a number".into(),
+        "a boolean" => "true or false".into(),
+        "a string" | "a borrowed string" | "path string" | "a character" => "text in quotes".into(),
+        "a sequence" => "an array in brackets, e.g. [\"a\", \"b\"]".into(),
+        "a map" => "a table".into(),
+        other if other.starts_with("struct ") => "a table".into(),
+        other => other.into(),
+    }
+}
+
+/// What serde found, said for a person: `string "587"` is `the string
+/// "587"`, ``integer `7` `` is `the number 7`.
+fn got_in_words(got: &str) -> String {
+    let ticked = |prefix: &str| {
+        got.strip_prefix(prefix)
+            .map(|v| v.trim_matches('`').to_string())
+    };
+    if let Some(s) = got.strip_prefix("string ") {
+        format!("the string {s}")
+    } else if let Some(n) = ticked("integer ").or_else(|| ticked("floating point ")) {
+        format!("the number {n}")
+    } else if let Some(b) = ticked("boolean ") {
+        b
+    } else {
+        match got {
+            "sequence" => "an array".into(),
+            "map" => "a table".into(),
+            other => other.into(),
+        }
+    }
+}
+
 /// A `[name]` table header of a TOML file, found line by line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TableHeader {
@@ -174,5 +259,47 @@ mod tests {
             "missing field `email`"
         );
         assert_eq!(toml_message(""), "invalid TOML");
+    }
+
+    #[test]
+    fn type_errors_name_the_key_and_speak_plainly() {
+        let text = "[smtp]\nport = \"587\"\nbcc_me = 1\ntags = \"x\"\nsecurity = \"startls\"\n";
+        let at = |needle: &str| Some(text.find(needle).unwrap());
+        assert_eq!(
+            toml_problem(
+                text,
+                at("\"587"),
+                "invalid type: string \"587\", expected i64"
+            ),
+            "`port` must be a whole number from 1 to 65535, not the string \"587\""
+        );
+        assert_eq!(
+            toml_problem(
+                text,
+                at("1\n"),
+                "invalid type: integer `1`, expected a boolean"
+            ),
+            "`bcc_me` must be true or false, not the number 1"
+        );
+        assert_eq!(
+            toml_problem(
+                text,
+                at("\"x"),
+                "invalid type: string \"x\", expected a sequence"
+            ),
+            "`tags` must be an array in brackets, e.g. [\"a\", \"b\"], not the string \"x\""
+        );
+        assert_eq!(
+            toml_problem(
+                text,
+                at("\"startls"),
+                "unknown variant `startls`, expected one of `starttls`, `tls`, `none`"
+            ),
+            "`security` is `startls`; it must be one of `starttls`, `tls`, `none`"
+        );
+        assert_eq!(
+            toml_problem(text, None, "invalid type: integer `3`, expected u32"),
+            "the value must be a whole number, 0 or more, not the number 3"
+        );
     }
 }

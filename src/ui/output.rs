@@ -208,17 +208,19 @@ pub(crate) fn until(at: OffsetDateTime, now: OffsetDateTime) -> String {
     }
 }
 
-/// A span for people: `<1m`, `45m`, `5h 12m`, `3d 4h`.
+/// A span for people: `<1 min`, `45 min`, `5 h 12 min`, `3 d 4 h`. The
+/// units are spelt out enough that `m` is never read as a month, as it
+/// is in `--since 1m`.
 pub(crate) fn span(d: time::Duration) -> String {
     let minutes = d.whole_minutes().max(0);
     let (days, hours, mins) = (minutes / (24 * 60), minutes / 60 % 24, minutes % 60);
     match (days, hours, mins) {
-        (0, 0, 0) => "<1m".into(),
-        (0, 0, m) => format!("{m}m"),
-        (0, h, 0) => format!("{h}h"),
-        (0, h, m) => format!("{h}h {m}m"),
-        (d, 0, _) => format!("{d}d"),
-        (d, h, _) => format!("{d}d {h}h"),
+        (0, 0, 0) => "<1 min".into(),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
     }
 }
 
@@ -256,13 +258,13 @@ mod tests {
     #[test]
     fn spans_and_percentages_are_short() {
         use time::Duration;
-        assert_eq!(span(Duration::seconds(59)), "<1m");
-        assert_eq!(span(Duration::minutes(45)), "45m");
-        assert_eq!(span(Duration::hours(5)), "5h");
-        assert_eq!(span(Duration::minutes(5 * 60 + 12)), "5h 12m");
-        assert_eq!(span(Duration::days(3)), "3d");
-        assert_eq!(span(Duration::hours(76) + Duration::minutes(30)), "3d 4h");
-        assert_eq!(span(Duration::hours(-3)), "<1m");
+        assert_eq!(span(Duration::seconds(59)), "<1 min");
+        assert_eq!(span(Duration::minutes(45)), "45 min");
+        assert_eq!(span(Duration::hours(5)), "5 h");
+        assert_eq!(span(Duration::minutes(5 * 60 + 12)), "5 h 12 min");
+        assert_eq!(span(Duration::days(3)), "3 d");
+        assert_eq!(span(Duration::hours(76) + Duration::minutes(30)), "3 d 4 h");
+        assert_eq!(span(Duration::hours(-3)), "<1 min");
         assert_eq!(percent(2.0 / 3.0), "67%");
         assert_eq!(percent(1.0), "100%");
     }

@@ -36,6 +36,58 @@ pub(crate) fn read(path: &Path) -> Result<Option<Rendered>, UserError> {
     })
 }
 
+/// The headers of an edited `draft` that sending it as `sent` leaves out:
+/// each one the user added or changed (a `Bcc:`, a `Cc:`, another `To:`),
+/// by name, once. The Subject is taken from the draft, and the headers
+/// intro writes anew for each message (Date, Message-ID, the MIME ones)
+/// are no edit of the user's.
+pub(crate) fn ignored_headers(draft: &[u8], sent: &[u8]) -> Vec<String> {
+    const OWN: [&str; 6] = [
+        "subject",
+        "date",
+        "message-id",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+    ];
+    let sent = headers(sent);
+    let mut ignored: Vec<String> = Vec::new();
+    for (name, value) in headers(draft) {
+        let lower = name.to_ascii_lowercase();
+        let kept = OWN.contains(&lower.as_str())
+            || sent
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(&name) && *v == value);
+        if !kept && !ignored.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+            ignored.push(name);
+        }
+    }
+    ignored
+}
+
+/// A message's header lines, unfolded, values with their spaces squeezed.
+fn headers(bytes: &[u8]) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = out.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            out.push((name.trim().to_string(), value.trim().to_string()));
+        }
+    }
+    for (_, value) in &mut out {
+        *value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    out
+}
+
 /// What is wrong with a draft, and on which line (1-based).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct DraftError {
@@ -144,6 +196,16 @@ mod tests {
         .unwrap();
         assert_eq!(r.subject, "José <> Ada");
         assert_eq!(r.body, "José says hi!\n");
+    }
+
+    #[test]
+    fn headers_added_or_changed_in_a_draft_are_named_once() {
+        let sent = b"From: me@example.com\r\nTo: a@example.com,\r\n b@example.com\r\nSubject: Hi\r\nDate: x\r\n\r\nbody\r\n";
+        let draft = b"From: me@example.com\nTo: a@example.com, b@example.com\nSubject: Changed\nDate: y\nBcc: c@example.com\nCc: d@example.com\nbcc: e@example.com\n\nbody\n";
+        assert_eq!(ignored_headers(draft, sent), ["Bcc", "Cc"]);
+        let draft = b"From: me@example.com\nTo: a@example.com\nSubject: Hi\n\nbody\n";
+        assert_eq!(ignored_headers(draft, sent), ["To"]);
+        assert!(ignored_headers(sent, sent).is_empty());
     }
 
     #[test]
