@@ -1199,3 +1199,61 @@ fn an_ask_of_a_contact_about_themselves_says_what_to_type() {
         "{err}"
     );
 }
+
+#[test]
+fn contacts_check_warns_when_a_title_or_an_initial_made_the_greeting_a_guess() {
+    let sb = Sandbox::new();
+    sb.write_config(CONFIG);
+    sb.write_contacts(
+        r#"
+[klaus]
+name = "Dr.-Ing. Klaus Meyer"
+email = "klaus@example.de"
+
+[anna]
+name = "Dr. med. Anna Berg"
+email = "anna@example.de"
+
+[obama]
+name = "President Obama"
+email = "potus@example.gov"
+
+[tolkien]
+name = "J. R. R. Tolkien"
+email = "jrrt@example.co.uk"
+
+[hannah]
+name = "Hannah Weiß, Prof. Dr."
+email = "hannah@example.de"
+"#,
+    );
+    let list = sb.json(&["contacts"]);
+    let first = |handle: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["handle"] == handle)
+            .unwrap()["first_name"]
+            .clone()
+    };
+    assert_eq!(first("klaus"), "Klaus");
+    assert_eq!(first("anna"), "Anna");
+    assert_eq!(first("obama"), "President Obama");
+    assert_eq!(first("tolkien"), "J. R. R. Tolkien");
+    assert_eq!(first("hannah"), "Hannah");
+    let run = sb.run(&["contacts", "check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "warning: contact `klaus`: greeted as `Klaus`, from `Dr.-Ing. Klaus Meyer` (the title `Dr.-Ing.` was dropped)",
+        "warning: contact `anna`: greeted as `Anna`, from `Dr. med. Anna Berg` (the title `Dr. med.` was dropped)",
+        "warning: contact `obama`: greeted as `President Obama`, from `President Obama` (only a title and one name are left, so the whole name is used)",
+        "warning: contact `tolkien`: greeted as `J. R. R. Tolkien`, from `J. R. R. Tolkien` (it starts with initials, so the whole name is used)",
+        "warning: contact `hannah`: greeted as `Hannah`, from `Hannah Weiß, Prof. Dr.` (the title `Prof. Dr.` was dropped)",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "{expected}\nin:\n{}",
+            run.stderr
+        );
+    }
+}
