@@ -1257,3 +1257,134 @@ email = "hannah@example.de"
         );
     }
 }
+
+#[test]
+fn a_long_ask_names_its_recipient_as_the_messages_do() {
+    let sb = corpus_sandbox();
+    let why = "you both ".to_string() + &"care about careful payments systems ".repeat(30);
+    let run = sb.run(&[
+        "ask", "ngozi", "sam", "--why", &why, "--wants", "advice", "--format", "a call", "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: the ask to Ngozi Okafor is "),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Okafor, Ngozi"), "{}", run.stderr);
+}
+
+#[test]
+fn asking_b_with_the_reason_written_for_a_warns() {
+    let sb = corpus_sandbox();
+    let ask = |extra: &[&str]| {
+        let mut args = vec![
+            "ask",
+            "ada",
+            "sam",
+            "--both",
+            "--why",
+            "you both build tools",
+            "--wants",
+            "advice",
+            "--format",
+            "a call",
+            "--yes",
+        ];
+        args.extend_from_slice(extra);
+        sb.run(&args)
+    };
+    let warning =
+        "warning: B will read the same reason as A, written for A; pass `--why-b` to write B's own";
+    let run = ask(&["--dry-run"]);
+    assert!(run.stderr.contains(warning), "{}", run.stderr);
+    let run = ask(&["--dry-run", "-q"]);
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    let run = ask(&["--dry-run", "--why-b", "Ada wrote the tool your team uses"]);
+    assert!(!run.stderr.contains("same reason"), "{}", run.stderr);
+    // Once, however many messages the ask sends.
+    let run = ask(&[]);
+    assert_eq!(
+        run.stderr.matches("same reason").count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_contact_without_a_blurb_is_warned_about_when_introduced() {
+    let sb = corpus_sandbox();
+    let run = sb.run(&[
+        "ask",
+        "ada",
+        "prince",
+        "--why",
+        "you both write music with machines",
+        "--wants",
+        "a listen",
+        "--format",
+        "lunch",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warning = "warning: `prince` has no blurb, so the ask cannot say who Prince is; add `blurb = \"...\"` (a line on who they are) under `[prince]` in the contacts file";
+    assert!(run.stderr.contains(warning), "{}", run.stderr);
+    assert!(!run.stderr.contains("`ada` has no blurb"), "{}", run.stderr);
+    let id = run.json()["id"].as_str().unwrap().to_string();
+    sb.ok(&["approve", &id]);
+    let run = sb.run(&["introduce", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: `prince` has no blurb, so the introduction cannot say who Prince is"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["introduce", &id, "-q"]);
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    // An ask whose B has a blurb says nothing about it.
+    let run = sb.run(&[
+        "ask",
+        "prince",
+        "ada",
+        "--why",
+        "you both write music with machines",
+        "--wants",
+        "a listen",
+        "--format",
+        "lunch",
+        "--dry-run",
+    ]);
+    assert!(!run.stderr.contains("blurb"), "{}", run.stderr);
+}
+
+#[test]
+fn a_batch_warns_once_about_contacts_without_a_blurb() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&crate::support::sandbox::people(12));
+    let mut csv = String::from("a,b,why,wants,format\n");
+    for i in 0..12 {
+        csv.push_str(&format!("hub,p{i},row {i},advice,a call\n"));
+    }
+    csv.push_str("p0,p1,again,advice,a call\n");
+    let path = sb.root().join("asks.csv");
+    std::fs::write(&path, csv).unwrap();
+    let run = sb.run(&["ask", "--batch", path.to_str().unwrap(), "--yes", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: 12 contacts have no blurb, so their asks cannot say who they are (`p0`, `p1`, `p2`, `p3`, `p4`, `p5`, `p6`, `p7`, `p8`, `p9`, and 2 more); add `blurb = \"...\"` under each in the contacts file"
+        ],
+        "{}",
+        run.stderr
+    );
+}

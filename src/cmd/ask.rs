@@ -251,10 +251,12 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     .into_iter()
     .map(ask_check::warning)
     .collect();
-    for m in &messages {
-        let to = m.to.first().map_or("?", |p| p.name.as_str());
-        warnings.extend(ask_check::length_warning(&format!("the ask to {to}"), m));
+    warnings.extend(messages.iter().filter_map(ask_check::ask_length_warning));
+    if ask_check::same_reason(&planned.request) {
+        warnings.push(ask_check::SAME_REASON.into());
     }
+    let introduced = ask_check::introduced(&planned.request, false);
+    warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
     for w in &warnings {
         ctx.out.warn(w);
     }
@@ -930,7 +932,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    warn_unsaid(ctx, &composer, &plan)?;
+    warn_unsaid(ctx, &composer, &contacts, &plan)?;
     for w in &fatigue_warnings {
         ctx.out.warn(w);
     }
@@ -1106,7 +1108,12 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
 /// A batch's warnings about what its asks leave unsaid or say at length:
 /// one line per kind, with the count and the lines, never one per row.
-fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::Result<()> {
+fn warn_unsaid(
+    ctx: &Context,
+    composer: &Composer,
+    contacts: &Contacts,
+    plan: &[Planned],
+) -> anyhow::Result<()> {
     let mut unsaid: Vec<(crate::setup::config::AskField, Vec<u64>)> = Vec::new();
     let mut long = Vec::new();
     for p in plan {
@@ -1127,6 +1134,17 @@ fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::
             .warn(ask_check::batch_warning(field, &lines).unwrap_or_default());
     }
     if let Some(w) = ask_check::batch_length_warning(&long) {
+        ctx.out.warn(w);
+    }
+    let mut introduced: Vec<&str> = Vec::new();
+    for p in plan {
+        for handle in ask_check::introduced(&p.request, false) {
+            if !introduced.contains(&handle) {
+                introduced.push(handle);
+            }
+        }
+    }
+    if let Some(w) = ask_check::batch_blurb_warning(contacts, &introduced) {
         ctx.out.warn(w);
     }
     Ok(())

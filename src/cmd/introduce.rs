@@ -14,6 +14,7 @@ use crate::context::Context;
 use crate::domain::request::PendingKind;
 use crate::error::{Exit, UserError};
 use crate::fsutil;
+use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::Purpose;
 use crate::mail::template::Rendered;
@@ -97,6 +98,10 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         text = Some(editor::edit(&ctx.env, &start)?);
     }
     let message = composer.introduction(&request, message_id, text.as_ref())?;
+    let introduced = ask_check::introduced(&request, true);
+    for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
+        ctx.out.warn(w);
+    }
     if edited_draft {
         ctx.out.note(format!(
             "using your edited draft {} (its Subject and body; recipients are intro's)",
