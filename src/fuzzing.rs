@@ -295,6 +295,7 @@ pub fn template(data: &[u8]) {
         note: (!note.is_empty()).then_some(note),
         both: false,
         last: false,
+        past_last: false,
         request: RequestView {
             id: "abcd1234".into(),
             subject,

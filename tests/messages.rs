@@ -1388,3 +1388,41 @@ fn a_batch_warns_once_about_contacts_without_a_blurb() {
         run.stderr
     );
 }
+
+#[test]
+fn a_forced_follow_up_past_the_last_apologises_instead_of_repeating_it() {
+    let mut sb = corpus_sandbox();
+    let v = sb.json(&[
+        "ask",
+        "mei",
+        "tom",
+        "--why",
+        "his pricing model looks like the failure mode in your 2019 paper",
+        "--wants",
+        "a frank gut-check on his pricing",
+        "--format",
+        "a call",
+        "--yes",
+    ]);
+    let id = v["id"].as_str().unwrap().to_string();
+    let mut seen = sb.outbox();
+    let mut bodies = Vec::new();
+    for now in [
+        "2026-03-07T09:00:00Z",
+        "2026-03-13T09:00:00Z",
+        "2026-03-20T09:00:00Z",
+    ] {
+        sb.set_now(now);
+        let run = sb.run(&["followup", &id, "--yes", "--force"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let added = new_files(&seen, sb.outbox());
+        assert_eq!(added.len(), 1);
+        bodies.push(body(&added[0].1));
+        seen = sb.outbox();
+    }
+    let (last, past) = (&bodies[1], &bodies[2]);
+    assert!(last.contains("the last you'll hear from me"), "{last}");
+    assert_ne!(last, past, "the one past the last repeats it");
+    assert!(!past.contains("the last you'll hear from me"), "{past}");
+    insta::assert_snapshot!("follow_up_past_the_last", past);
+}

@@ -94,6 +94,7 @@ impl<'a> Composer<'a> {
             note: request.note.clone(),
             both: request.both(),
             last: self.is_last_followup(request.followups.len()),
+            past_last: self.is_past_last_followup(request.followups.len()),
             request: RequestView {
                 id: request.id.clone(),
                 subject: request.subject.clone(),
@@ -110,6 +111,12 @@ impl<'a> Composer<'a> {
         sent + 1 >= self.config.followup.max as usize
     }
 
+    /// Whether `sent` earlier follow-ups already reached `followup.max`,
+    /// so the next one (with `--force`) breaks the last one's promise.
+    fn is_past_last_followup(&self, sent: usize) -> bool {
+        sent >= self.config.followup.max as usize
+    }
+
     /// The variables for a message to B: `a` and `b` swapped, so `a` is
     /// always the person written to (B's follow-ups reuse followup.txt).
     /// B reads the reason written for B, and is not told B's own wishes.
@@ -123,6 +130,7 @@ impl<'a> Composer<'a> {
             vars.request.asked_at = b.asked_at.map(rfc3339);
             vars.request.followups = b.followups.len();
             vars.last = self.is_last_followup(b.followups.len());
+            vars.past_last = self.is_past_last_followup(b.followups.len());
         }
         vars
     }
