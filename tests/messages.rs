@@ -795,6 +795,11 @@ fn wince(sc: &Scenario, m: &Message) -> Vec<String> {
     if !id.ends_with("@example.com>") || id.starts_with("<intro.") {
         say(format!("Message-ID `{id}` is not the sender's own"));
     }
+    // Opaque: no request id, no purpose (`.ask.`, `.intro.`) to read.
+    let local = id.trim_start_matches('<').split('@').next().unwrap_or("");
+    if !local.chars().all(|c| c.is_ascii_alphanumeric()) {
+        say(format!("Message-ID `{id}` labels the message"));
+    }
     found
 }
 

@@ -547,7 +547,7 @@ impl<'a> Planner<'a> {
             )));
         }
         let id = new_request_id(self.requests, &self.reserved);
-        let message_id = self.composer.new_message_id(&id, message::Purpose::Ask);
+        let message_id = self.composer.new_message_id();
         let mut request = Request::new(id, spec, String::new(), message_id, self.now);
         request.why_b = why_b;
         // Rendering now catches template errors and line breaks bound for a
@@ -557,9 +557,7 @@ impl<'a> Planner<'a> {
             .ask_subject(&request)
             .map_err(|e| bad(crate::error::one_line(&e)))?;
         if self.both {
-            let b_message_id = self
-                .composer
-                .new_message_id(&request.id, message::Purpose::AskB);
+            let b_message_id = self.composer.new_message_id();
             let b_subject = self
                 .composer
                 .ask_b_subject(&request)

@@ -16,7 +16,6 @@ use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
-use crate::mail::message::Purpose;
 use crate::mail::template::Rendered;
 use crate::ui::editor;
 use crate::ui::view;
@@ -73,7 +72,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     let message_id = request
         .pending_id(PendingKind::Introduction)
         .map(str::to_string)
-        .unwrap_or_else(|| composer.new_message_id(&request.id, Purpose::Introduction));
+        .unwrap_or_else(|| composer.new_message_id());
     let draft_path = ctx
         .paths
         .drafts_dir()

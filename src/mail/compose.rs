@@ -160,6 +160,7 @@ impl<'a> Composer<'a> {
     pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.ask_text(request)?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Ask),
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -193,6 +194,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&request.subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Followup),
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -222,6 +224,7 @@ impl<'a> Composer<'a> {
             None => self.introduction_text(request)?,
         };
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Introduction),
             from: self.me(),
             to: vec![
                 self.person(&request.a, &request.a_email),
@@ -240,11 +243,12 @@ impl<'a> Composer<'a> {
     pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Decline),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: None,
             rendered,
-            message_id: self.new_message_id(&request.id, Purpose::Decline),
+            message_id: self.new_message_id(),
             in_reply_to: None,
             references: None,
             date: self.now,
@@ -276,6 +280,7 @@ impl<'a> Composer<'a> {
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         let rendered = self.ask_b_text(request)?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::AskB),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -319,6 +324,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&b_side.subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Followup),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -343,6 +349,7 @@ impl<'a> Composer<'a> {
             None => self.decline_note_text(request)?,
         };
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Decline),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -405,6 +412,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Cancel),
             from: self.me(),
             to: vec![to],
             bcc: self.bcc(),
@@ -416,8 +424,8 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub(crate) fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
-        message::new_message_id(request_id, purpose, self.config.me_email())
+    pub(crate) fn new_message_id(&self) -> String {
+        message::new_message_id(self.config.me_email())
     }
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
