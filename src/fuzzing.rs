@@ -295,6 +295,7 @@ pub fn template(data: &[u8]) {
         note: (!note.is_empty()).then_some(note),
         both: false,
         last: false,
+        past_last: false,
         request: RequestView {
             id: "abcd1234".into(),
             subject,
@@ -355,12 +356,13 @@ pub fn template(data: &[u8]) {
 
 /// A draft with intro's own Message-IDs, threaded, with a Bcc to the sender.
 fn draft(from: Person, to: Vec<Person>, rendered: Rendered) -> Draft {
-    let id = |purpose| crate::mail::message::new_message_id("abcd1234", purpose, &from.email);
-    let ask = id(Purpose::Ask);
-    let followup = id(Purpose::Followup);
+    let id = || crate::mail::message::new_message_id(&from.email);
+    let ask = id();
+    let followup = id();
     Draft {
+        label: crate::mail::message::label("abcd1234", Purpose::Introduction),
         bcc: Some(from.clone()),
-        message_id: id(Purpose::Introduction),
+        message_id: id(),
         in_reply_to: Some(followup.clone()),
         references: Some(format!("{ask} {followup}")),
         from,

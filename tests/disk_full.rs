@@ -283,8 +283,10 @@ fn a_full_data_dir_fails_clearly_loses_nothing_and_sends_at_most_twice() {
         let run = sb.run(&args);
         if run.code != 0 {
             assert_eq!(run.code, 1, "{command}: {}", run.stderr);
+            // Warnings about the ask itself may come first.
+            let stderr = after_warnings(&run.stderr);
             assert!(
-                run.stderr.starts_with("error: ") && run.stderr.contains("No space left on device"),
+                stderr.starts_with("error: ") && stderr.contains("No space left on device"),
                 "{command}: {}",
                 run.stderr
             );
@@ -393,7 +395,7 @@ fn a_disk_that_fills_up_after_a_send_says_it_was_sent_and_a_rerun_finishes_it() 
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(
-            err.starts_with(&format!("error: {what}"))
+            after_warnings(&err).starts_with(&format!("error: {what}"))
                 && err.contains("was sent, but recording that failed: cannot write `")
                 && err.contains("No space left on device"),
             "{args:?}: {err}"
@@ -454,4 +456,13 @@ fn on_a_full_disk_each_follow_up_reports_the_full_disk() {
     std::fs::remove_file(filler).unwrap();
     sb.ok(&["followup", "--due", "--yes"]);
     assert_eq!(sb.outbox().len(), 4, "two asks, two follow-ups");
+}
+
+/// `stderr` from its first line that is not a warning.
+fn after_warnings(stderr: &str) -> &str {
+    let mut rest = stderr;
+    while rest.starts_with("warning: ") {
+        rest = rest.split_once('\n').map_or("", |(_, r)| r);
+    }
+    rest
 }

@@ -251,10 +251,12 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     .into_iter()
     .map(ask_check::warning)
     .collect();
-    for m in &messages {
-        let to = m.to.first().map_or("?", |p| p.name.as_str());
-        warnings.extend(ask_check::length_warning(&format!("the ask to {to}"), m));
+    warnings.extend(messages.iter().filter_map(ask_check::ask_length_warning));
+    if ask_check::same_reason(&planned.request) {
+        warnings.push(ask_check::SAME_REASON.into());
     }
+    let introduced = ask_check::introduced(&planned.request, false);
+    warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
     for w in &warnings {
         ctx.out.warn(w);
     }
@@ -545,7 +547,7 @@ impl<'a> Planner<'a> {
             )));
         }
         let id = new_request_id(self.requests, &self.reserved);
-        let message_id = self.composer.new_message_id(&id, message::Purpose::Ask);
+        let message_id = self.composer.new_message_id();
         let mut request = Request::new(id, spec, String::new(), message_id, self.now);
         request.why_b = why_b;
         // Rendering now catches template errors and line breaks bound for a
@@ -555,9 +557,7 @@ impl<'a> Planner<'a> {
             .ask_subject(&request)
             .map_err(|e| bad(crate::error::one_line(&e)))?;
         if self.both {
-            let b_message_id = self
-                .composer
-                .new_message_id(&request.id, message::Purpose::AskB);
+            let b_message_id = self.composer.new_message_id();
             let b_subject = self
                 .composer
                 .ask_b_subject(&request)
@@ -930,7 +930,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    warn_unsaid(ctx, &composer, &plan)?;
+    warn_unsaid(ctx, &composer, &contacts, &plan)?;
     for w in &fatigue_warnings {
         ctx.out.warn(w);
     }
@@ -1106,7 +1106,12 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
 /// A batch's warnings about what its asks leave unsaid or say at length:
 /// one line per kind, with the count and the lines, never one per row.
-fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::Result<()> {
+fn warn_unsaid(
+    ctx: &Context,
+    composer: &Composer,
+    contacts: &Contacts,
+    plan: &[Planned],
+) -> anyhow::Result<()> {
     let mut unsaid: Vec<(crate::setup::config::AskField, Vec<u64>)> = Vec::new();
     let mut long = Vec::new();
     for p in plan {
@@ -1127,6 +1132,17 @@ fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::
             .warn(ask_check::batch_warning(field, &lines).unwrap_or_default());
     }
     if let Some(w) = ask_check::batch_length_warning(&long) {
+        ctx.out.warn(w);
+    }
+    let mut introduced: Vec<&str> = Vec::new();
+    for p in plan {
+        for handle in ask_check::introduced(&p.request, false) {
+            if !introduced.contains(&handle) {
+                introduced.push(handle);
+            }
+        }
+    }
+    if let Some(w) = ask_check::batch_blurb_warning(contacts, &introduced) {
         ctx.out.warn(w);
     }
     Ok(())

@@ -13,7 +13,6 @@ use crate::domain::request::{PendingKind, Request};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::compose::Composer;
-use crate::mail::message::Purpose;
 use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::editor;
@@ -257,7 +256,7 @@ fn decline_and_tell_b(
     let message_id = r
         .pending_id(kind)
         .map(str::to_string)
-        .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Decline));
+        .unwrap_or_else(|| composer.new_message_id());
     let mut text = r.pending_edit(kind).cloned();
     if args.send_args.edit {
         let start = match &text {
@@ -342,7 +341,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let message_id = r
             .pending_id(*kind)
             .map(str::to_string)
-            .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Cancel));
+            .unwrap_or_else(|| composer.new_message_id());
         let mut text = r.pending_edit(*kind).cloned();
         if args.send_args.edit {
             let start = match &text {

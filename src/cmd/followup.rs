@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::domain::request::{PendingKind, Request};
 use crate::error::UserError;
 use crate::mail::compose::Composer;
-use crate::mail::message::{Outgoing, Purpose};
+use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
 use crate::ui::editor;
 use crate::ui::view;
@@ -182,7 +182,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let id = r
             .pending_id(n.kind)
             .map(str::to_string)
-            .unwrap_or_else(|| composer.new_message_id(&r.id, Purpose::Followup));
+            .unwrap_or_else(|| composer.new_message_id());
         let mut text = r.pending_edit(n.kind).cloned();
         if args.send.edit {
             let start = match (&text, n.to_b()) {

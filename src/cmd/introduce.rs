@@ -14,8 +14,8 @@ use crate::context::Context;
 use crate::domain::request::PendingKind;
 use crate::error::{Exit, UserError};
 use crate::fsutil;
+use crate::mail::ask_check;
 use crate::mail::compose::Composer;
-use crate::mail::message::Purpose;
 use crate::mail::template::Rendered;
 use crate::ui::editor;
 use crate::ui::view;
@@ -72,7 +72,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     let message_id = request
         .pending_id(PendingKind::Introduction)
         .map(str::to_string)
-        .unwrap_or_else(|| composer.new_message_id(&request.id, Purpose::Introduction));
+        .unwrap_or_else(|| composer.new_message_id());
     let draft_path = ctx
         .paths
         .drafts_dir()
@@ -97,6 +97,10 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         text = Some(editor::edit(&ctx.env, &start)?);
     }
     let message = composer.introduction(&request, message_id, text.as_ref())?;
+    let introduced = ask_check::introduced(&request, true);
+    for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
+        ctx.out.warn(w);
+    }
     if edited_draft {
         ctx.out.note(format!(
             "using your edited draft {} (its Subject and body; recipients are intro's)",

@@ -1,11 +1,16 @@
 //! What an ask leaves unsaid or says at too great a length: the essay's
 //! own complaint is an ask that does not say what B hopes for or in what
 //! format, and a long message asks a lot of the one who reads it. These
-//! warn; `[ask] require` turns a missing field into an error.
+//! warn; `[ask] require` turns a missing field into an error. So do two
+//! things a reader would notice: a reason written for A that B reads too,
+//! and a contact introduced without a line saying who they are.
 
+use crate::domain::request::Request;
+use crate::domain::text;
 use crate::error::UserError;
 use crate::mail::message::Outgoing;
 use crate::setup::config::AskField;
+use crate::setup::contacts::Contacts;
 
 /// Over this many words, an ask or a follow-up warns.
 pub(crate) const MAX_WORDS: usize = 150;
@@ -80,6 +85,80 @@ pub(crate) fn length_warning(what: &str, message: &Outgoing) -> Option<String> {
     (words > MAX_WORDS).then(|| {
         format!("{what} is {words} words long (more than {MAX_WORDS}); a shorter one is easier to answer")
     })
+}
+
+/// The warning for an ask over [`MAX_WORDS`], naming its recipient as
+/// the messages write the name (`Okafor, Ngozi` is "Ngozi Okafor").
+pub(crate) fn ask_length_warning(message: &Outgoing) -> Option<String> {
+    let to = message.to.first().map_or("?", |p| p.name.as_str());
+    length_warning(&format!("the ask to {}", text::natural_name(to)), message)
+}
+
+/// The warning when B, asked too, reads the reason written for A.
+pub(crate) const SAME_REASON: &str =
+    "B will read the same reason as A, written for A; pass `--why-b` to write B's own";
+
+/// Whether `request` asks B with the reason written for A.
+pub(crate) fn same_reason(request: &Request) -> bool {
+    request.both() && request.why_b.is_none()
+}
+
+/// The people the messages of `request` introduce: B to A in the ask,
+/// and A to B too when B is asked or when `introduction` is true.
+pub(crate) fn introduced(request: &Request, introduction: bool) -> Vec<&str> {
+    let mut handles = vec![request.b.as_str()];
+    if introduction || request.both() {
+        handles.insert(0, request.a.as_str());
+    }
+    handles
+}
+
+/// A warning, with its hint, for each of `handles` whose contact has no
+/// `blurb`: nothing in `what` ("the ask") then says who they are.
+pub(crate) fn blurb_warnings(contacts: &Contacts, handles: &[&str], what: &str) -> Vec<String> {
+    handles
+        .iter()
+        .filter_map(|h| contacts.by_handle(h))
+        .filter(|c| c.blurb.as_deref().is_none_or(|b| b.trim().is_empty()))
+        .map(|c| {
+            format!(
+                "`{}` has no blurb, so {what} cannot say who {} is; add `blurb = \"...\"` (a line on who they are) under `[{}]` in the contacts file",
+                c.handle,
+                text::natural_name(&c.name),
+                c.handle,
+            )
+        })
+        .collect()
+}
+
+/// A batch's warning about contacts without a `blurb`: one line, with a
+/// count, however many rows introduce them.
+pub(crate) fn batch_blurb_warning(contacts: &Contacts, handles: &[&str]) -> Option<String> {
+    let bare: Vec<&str> = handles
+        .iter()
+        .filter(|h| {
+            contacts
+                .by_handle(h)
+                .is_some_and(|c| c.blurb.as_deref().is_none_or(|b| b.trim().is_empty()))
+        })
+        .copied()
+        .collect();
+    match bare.as_slice() {
+        [] => None,
+        [_] => blurb_warnings(contacts, &bare, "the ask").pop(),
+        many => {
+            const SHOWN: usize = 10;
+            let mut list: Vec<String> = many.iter().take(SHOWN).map(|h| format!("`{h}`")).collect();
+            if many.len() > SHOWN {
+                list.push(format!("and {} more", many.len() - SHOWN));
+            }
+            Some(format!(
+                "{} contacts have no blurb, so their asks cannot say who they are ({}); add `blurb = \"...\"` under each in the contacts file",
+                many.len(),
+                list.join(", ")
+            ))
+        }
+    }
 }
 
 /// The body of a built message.

@@ -94,6 +94,7 @@ impl<'a> Composer<'a> {
             note: request.note.clone(),
             both: request.both(),
             last: self.is_last_followup(request.followups.len()),
+            past_last: self.is_past_last_followup(request.followups.len()),
             request: RequestView {
                 id: request.id.clone(),
                 subject: request.subject.clone(),
@@ -110,6 +111,12 @@ impl<'a> Composer<'a> {
         sent + 1 >= self.config.followup.max as usize
     }
 
+    /// Whether `sent` earlier follow-ups already reached `followup.max`,
+    /// so the next one (with `--force`) breaks the last one's promise.
+    fn is_past_last_followup(&self, sent: usize) -> bool {
+        sent >= self.config.followup.max as usize
+    }
+
     /// The variables for a message to B: `a` and `b` swapped, so `a` is
     /// always the person written to (B's follow-ups reuse followup.txt).
     /// B reads the reason written for B, and is not told B's own wishes.
@@ -123,6 +130,7 @@ impl<'a> Composer<'a> {
             vars.request.asked_at = b.asked_at.map(rfc3339);
             vars.request.followups = b.followups.len();
             vars.last = self.is_last_followup(b.followups.len());
+            vars.past_last = self.is_past_last_followup(b.followups.len());
         }
         vars
     }
@@ -152,6 +160,7 @@ impl<'a> Composer<'a> {
     pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.ask_text(request)?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Ask),
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -185,6 +194,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&request.subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Followup),
             from: self.me(),
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
@@ -214,6 +224,7 @@ impl<'a> Composer<'a> {
             None => self.introduction_text(request)?,
         };
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Introduction),
             from: self.me(),
             to: vec![
                 self.person(&request.a, &request.a_email),
@@ -232,11 +243,12 @@ impl<'a> Composer<'a> {
     pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
         let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Decline),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: None,
             rendered,
-            message_id: self.new_message_id(&request.id, Purpose::Decline),
+            message_id: self.new_message_id(),
             in_reply_to: None,
             references: None,
             date: self.now,
@@ -268,6 +280,7 @@ impl<'a> Composer<'a> {
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         let rendered = self.ask_b_text(request)?;
         self.build(Draft {
+            label: message::label(&request.id, Purpose::AskB),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -311,6 +324,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&b_side.subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Followup),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -335,6 +349,7 @@ impl<'a> Composer<'a> {
             None => self.decline_note_text(request)?,
         };
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Decline),
             from: self.me(),
             to: vec![self.person(&request.b, &request.b_email)],
             bcc: self.bcc(),
@@ -397,6 +412,7 @@ impl<'a> Composer<'a> {
         };
         rendered.subject = reply_subject(&subject);
         self.build(Draft {
+            label: message::label(&request.id, Purpose::Cancel),
             from: self.me(),
             to: vec![to],
             bcc: self.bcc(),
@@ -408,8 +424,8 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub(crate) fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
-        message::new_message_id(request_id, purpose, self.config.me_email())
+    pub(crate) fn new_message_id(&self) -> String {
+        message::new_message_id(self.config.me_email())
     }
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {

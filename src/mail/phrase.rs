@@ -3,7 +3,8 @@
 //! and be a phrase or a whole sentence; pasted as is, it reads as
 //! machine-made ("hoping for to pick your brain?;"). Templates reach these
 //! as the tera filters `sentence`, `ending`, `clause`, `full_stop` and `brief`, the
-//! built-in ones and the user's alike.
+//! built-in ones and the user's alike, and the test `standalone` (a field
+//! that is a sentence of its own, not to be spliced into one).
 
 use std::collections::HashMap;
 
@@ -70,7 +71,14 @@ pub(crate) fn ending(s: &str) -> String {
 /// punctuation dropped, and its first word lowercased when it is a common
 /// word that was capitalized only for starting the field.
 pub(crate) fn clause(s: &str) -> String {
-    let mut s = s.trim();
+    let s = s.trim();
+    // `"a quick intro."` goes on as `"a quick intro"`: the mark inside a
+    // closing quote or bracket ends the field's sentence, not the closer.
+    let closed = s.trim_end_matches(CLOSERS);
+    if closed.len() < s.len() && closed.trim_end().ends_with(FINAL_MARKS) {
+        return clause(closed) + &s[closed.len()..];
+    }
+    let mut s = s;
     loop {
         let cut = s
             .trim_end_matches(FINAL_MARKS)
@@ -128,11 +136,89 @@ pub(crate) fn brief(s: &str) -> String {
 }
 
 /// True when `s` ends in a final mark, perhaps inside a closing quote or
-/// bracket.
+/// bracket, or in an emoticon (`a call :)` takes no `.` after it).
 pub(crate) fn ends_a_sentence(s: &str) -> bool {
-    s.trim_end()
+    ends_in_emoticon(s)
+        || s.trim_end()
+            .trim_end_matches(CLOSERS)
+            .ends_with(FINAL_MARKS)
+}
+
+/// Emoticons typed as text; a pictograph (🙂) counts too.
+const EMOTICONS: &[&str] = &[
+    ":)", ":-)", ":(", ":-(", ";)", ";-)", ":D", ":-D", ":P", ":-P", ":p", ":-p", "^^", "^_^",
+    "<3", "xD", "XD", ":o", ":O", ":/", ":-/",
+];
+
+/// True when the last word of `s` is an emoticon.
+fn ends_in_emoticon(s: &str) -> bool {
+    let last = s.split_whitespace().last().unwrap_or("");
+    EMOTICONS.contains(&last)
+        || (!last.is_empty()
+            && last.chars().all(
+                |c| matches!(u32::from(c), 0x2600..=0x27BF | 0x1F300..=0x1FAFF | 0xFE0F | 0x200D),
+            ))
+}
+
+/// Words that, first in a field, make it a sentence with its own subject
+/// ("He wants to ask you about fundraising").
+#[rustfmt::skip]
+const SUBJECTS: &[&str] = &[
+    "i", "he", "she", "they", "we", "you", "i'd", "i'm", "i've", "he's", "she's", "they're",
+    "we're", "you're", "he'd", "she'd", "they'd", "we'd", "you'd", "he'll", "she'll",
+    "they'll", "we'll", "you'll", "i’d", "i’m", "he’s", "she’s", "they’re", "we’re",
+];
+
+/// Verbs that, second in a field, make its first word a subject ("Tom
+/// wants ...", "Sam would ...").
+#[rustfmt::skip]
+const SECOND_VERBS: &[&str] = &[
+    "wants", "needs", "hopes", "would", "is", "has", "could", "will", "can", "might",
+    "asked", "asks", "plans", "said", "says", "wondered", "wonders", "thinks", "likes",
+];
+
+/// True when `s` should not go inside a sentence the template began: it
+/// is more than one sentence, or a whole sentence with its own subject.
+/// Templates write it with [`sentence`] instead (the `standalone` test).
+pub(crate) fn standalone(s: &str) -> bool {
+    let s = s.trim();
+    let mut words = s.split_whitespace();
+    let first = words.next().unwrap_or("").to_lowercase();
+    let second = words.next().unwrap_or("").to_lowercase();
+    if SUBJECTS.contains(&first.as_str()) && !second.is_empty() {
+        return true;
+    }
+    if SECOND_VERBS.contains(&second.as_str()) {
+        return true;
+    }
+    more_than_one_sentence(s)
+}
+
+/// True when a final mark ends a sentence inside `s` and another starts
+/// after it: `fundraising. Also hiring`, not `Dr. Smith` or `e.g. Zoom`.
+fn more_than_one_sentence(s: &str) -> bool {
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let spaced = words.windows(2).any(|pair| {
+        let (word, next) = (pair[0], pair[1]);
+        let body = word.trim_end_matches(CLOSERS);
+        let Some(mark) = body.chars().last().filter(|c| FINAL_MARKS.contains(c)) else {
+            return false;
+        };
+        let letters = body.trim_end_matches(FINAL_MARKS);
+        // `Dr.`, `St.`, `e.g.`, `vs.`: a `.` that shortens a word.
+        let short_title =
+            letters.chars().count() <= 3 && letters.chars().next().is_some_and(char::is_uppercase);
+        let abbreviation = mark == '.'
+            && (letters.contains('.') || short_title || matches!(letters, "vs" | "etc" | "approx"));
+        !abbreviation && next.chars().next().is_some_and(char::is_uppercase)
+    });
+    // Scripts without spaces between sentences: `。` with more after it.
+    let unspaced = s
+        .trim_end()
         .trim_end_matches(CLOSERS)
-        .ends_with(FINAL_MARKS)
+        .trim_end_matches(FINAL_MARKS)
+        .contains(['。', '！', '？']);
+    spaced || unspaced
 }
 
 fn capitalize(s: &str) -> String {
@@ -150,6 +236,71 @@ pub(crate) fn word_count(body: &str) -> usize {
         .count()
 }
 
+/// Verbs that start a blurb written without its subject ("Wrote the
+/// paper on ..."), beyond those a final `s` or `ed` gives away.
+#[rustfmt::skip]
+const BLURB_VERBS: &[&str] = &[
+    "wrote", "built", "ran", "led", "made", "sold", "taught", "spent", "grew", "won", "left",
+    "took", "did", "helps", "teaches", "works", "worked", "co-founded", "cofounded", "founded",
+    "started", "invests", "invested", "studies", "studied", "designs", "designed", "writes",
+    "runs", "leads", "builds", "sells", "makes", "manages", "managed", "advises", "advised",
+];
+
+/// True when `word` reads as a verb starting a sentence whose subject was
+/// left out: "Builds developer tools", "Founded two agencies".
+fn is_verb(word: &str) -> bool {
+    let w = word.to_lowercase();
+    let w = w.trim_end_matches([',', ';', ':']);
+    if BLURB_VERBS.contains(&w) {
+        return true;
+    }
+    let letters = w.chars().count();
+    let third_person = w.ends_with('s')
+        && letters > 3
+        && !["ss", "us", "is", "ics", "ous"]
+            .iter()
+            .any(|e| w.ends_with(e));
+    let past = w.ends_with("ed") && letters > 4;
+    w.chars().all(|c| c.is_alphabetic() || c == '-') && (third_person || past)
+}
+
+/// A person introduced by `name` and their `blurb`, as one writes it
+/// after "meet": a blurb that leaves out its subject is joined on ("Sam
+/// Reed, who builds developer tools."), a lowercase phrase follows the
+/// name ("Dr. Rafael Ortiz, professor of distributed systems."), and a
+/// sentence of its own stays one.
+pub(crate) fn introduced(name: &str, blurb: Option<&str>) -> String {
+    let name = name.trim();
+    let blurb = blurb.map(str::trim).unwrap_or("");
+    if blurb.is_empty() {
+        return full_stop(name);
+    }
+    let first = blurb.split_whitespace().next().unwrap_or("");
+    let lowercase = first.chars().next().is_some_and(char::is_lowercase);
+    if standalone(blurb) || more_than_one_sentence(blurb) {
+        return format!("{} {}", full_stop(name), sentence(blurb));
+    }
+    let body = blurb.trim_end_matches([',', ';', ':', ' ']);
+    // Joined on, a `?` would make the person a question.
+    let body = if body.ends_with(['?', '？']) {
+        body.trim_end_matches(['?', '？'])
+    } else {
+        body
+    };
+    if is_verb(first) {
+        let mut chars = body.chars();
+        let lowered = chars.next().map(|c| c.to_lowercase().collect::<String>());
+        return format!(
+            "{name}, who {}",
+            full_stop(&(lowered.unwrap_or_default() + chars.as_str()))
+        );
+    }
+    if lowercase {
+        return format!("{name}, {}", full_stop(body));
+    }
+    format!("{} {}", full_stop(name), sentence(blurb))
+}
+
 /// Make the filters available to `tera`'s templates.
 pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("sentence", filter(sentence));
@@ -157,6 +308,20 @@ pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("full_stop", filter(full_stop));
     tera.register_filter("ending", filter(ending));
     tera.register_filter("brief", filter(brief));
+    tera.register_filter(
+        "introduced",
+        |value: &tera::Value, args: &HashMap<String, tera::Value>| {
+            let name = value.as_str().unwrap_or_default();
+            let blurb = args.get("blurb").and_then(tera::Value::as_str);
+            Ok(tera::Value::String(introduced(name, blurb)))
+        },
+    );
+    tera.register_tester(
+        "standalone",
+        |value: Option<&tera::Value>, _: &[tera::Value]| {
+            Ok(value.and_then(tera::Value::as_str).is_some_and(standalone))
+        },
+    );
 }
 
 /// A tera filter applying `f` to a string; an absent value (null) stays
@@ -251,6 +416,89 @@ mod tests {
         );
         let long = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen";
         assert_eq!(brief(long).split_whitespace().count(), 14);
+    }
+
+    #[test]
+    fn a_mark_inside_a_closing_quote_is_not_doubled() {
+        assert_eq!(clause("\"a quick intro.\""), "\"a quick intro\"");
+        assert_eq!(clause("(ideally soon.)"), "(ideally soon)");
+        assert_eq!(
+            full_stop(&clause("\"a quick intro.\"")),
+            "\"a quick intro\"."
+        );
+        assert_eq!(clause("a call (Zoom)"), "a call (Zoom)");
+    }
+
+    #[test]
+    fn an_emoticon_ends_a_sentence_without_a_full_stop() {
+        assert_eq!(full_stop("a call :)"), "a call :)");
+        assert_eq!(ending("a call :)"), "a call :)");
+        assert_eq!(full_stop(&clause("a call 🙂")), "a call 🙂");
+        assert_eq!(sentence("see you soon ;-)"), "See you soon ;-)");
+        assert_eq!(full_stop("a call (Zoom)"), "a call (Zoom).");
+    }
+
+    #[test]
+    fn more_than_a_phrase_stands_alone() {
+        assert!(standalone(
+            "He wants to ask you about fundraising. Also hiring."
+        ));
+        assert!(standalone("advice on fundraising. Also hiring"));
+        assert!(standalone("She'd love your take on pricing"));
+        assert!(standalone("Tom wants a frank gut-check"));
+        assert!(standalone("We could do a call next week."));
+        assert!(standalone("一起喝咖啡。然后再聊。"));
+        assert!(!standalone(
+            "to pick your brain about hiring a first engineer?"
+        ));
+        assert!(!standalone("advice from Dr. Smith on hiring"));
+        assert!(!standalone("a call, e.g. Zoom"));
+        assert!(!standalone("Zoom, or coffee in Lagos"));
+        assert!(!standalone("A frank gut-check on his pricing."));
+        assert!(!standalone("\"a quick intro.\""));
+        assert!(!standalone("在深圳做硬件创业。"));
+        assert!(!standalone(""));
+    }
+
+    #[test]
+    fn a_blurb_joins_the_name_as_a_person_would_write_it() {
+        let meet = |blurb| introduced("Sam Reed", Some(blurb));
+        assert_eq!(
+            meet("Builds developer tools for small teams."),
+            "Sam Reed, who builds developer tools for small teams."
+        );
+        assert_eq!(
+            meet("Wrote the 2019 paper on consensus failures!"),
+            "Sam Reed, who wrote the 2019 paper on consensus failures!"
+        );
+        assert_eq!(
+            meet("professor of distributed systems at UC San Diego"),
+            "Sam Reed, professor of distributed systems at UC San Diego."
+        );
+        assert_eq!(
+            meet("She runs platform engineering at a bank."),
+            "Sam Reed. She runs platform engineering at a bank."
+        );
+        assert_eq!(
+            meet("Angel investor in developer tools..."),
+            "Sam Reed. Angel investor in developer tools..."
+        );
+        assert_eq!(
+            meet("Runs a lab. Hiring soon."),
+            "Sam Reed. Runs a lab. Hiring soon."
+        );
+        assert_eq!(meet("在深圳做硬件创业。"), "Sam Reed. 在深圳做硬件创业。");
+        assert_eq!(introduced("Tom Reed Jr.", None), "Tom Reed Jr.");
+        assert_eq!(
+            introduced("Tom Reed Jr.", Some("Sells pricing software?")),
+            "Tom Reed Jr., who sells pricing software."
+        );
+        assert_eq!(
+            introduced("Tom Reed Jr.", Some("sells pricing software")),
+            "Tom Reed Jr., who sells pricing software."
+        );
+        assert!(!is_verb("Physics"));
+        assert!(!is_verb("Angel"));
     }
 
     #[test]

@@ -193,6 +193,9 @@ pub(crate) struct Vars {
     pub both: bool,
     /// The follow-up being written is the last `followup.max` allows.
     pub last: bool,
+    /// The follow-up being written comes after the last (`--force`): the
+    /// one before promised it would be the last.
+    pub past_last: bool,
     pub request: RequestView,
 }
 
@@ -523,6 +526,7 @@ mod tests {
             note: None,
             both: false,
             last: false,
+            past_last: false,
             request: RequestView {
                 id: "abcd1234".into(),
                 subject: "Hello".into(),

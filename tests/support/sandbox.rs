@@ -97,7 +97,9 @@ pub(crate) fn smtp_sandbox(
 /// Contacts `p0..p<n>` and `hub`, whom they are asked about: the people of
 /// the batch tests.
 pub(crate) fn people(n: usize) -> String {
-    let mut s = String::from("[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\n");
+    let mut s = String::from(
+        "[hub]\nname = \"Hub Person\"\nemail = \"hub@example.com\"\nblurb = \"Runs the hub.\"\n",
+    );
     for i in 0..n {
         s.push_str(&format!(
             "[p{i}]\nname = \"Person {i}\"\nemail = \"p{i}@example.com\"\n"
