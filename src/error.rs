@@ -5,7 +5,8 @@
 //! that carry the path, line or id they are about, and never import this
 //! module; here alone they become `error:` and `hint:` lines. Each error
 //! type is one variant of [`Kind`], and each of its variants one arm of a
-//! match, so a variant added without its hints does not compile.
+//! match, so a variant added without its hints does not compile; a unit
+//! test finds any module error type that is no `Kind` and not said why.
 
 use std::fmt;
 use std::io;
@@ -740,6 +741,74 @@ mod tests {
                     "pass `--format TEXT` (in a batch, fill the `format` column), or take \"format\" out of `[ask] require`".to_string()
                 ]
             )
+        );
+    }
+
+    /// Module errors that are no [`Kind`], and why nothing is lost: each
+    /// is told by the words of its causes or turned into another error
+    /// (with its hints) by the code that meets it.
+    const NOT_KINDS: [&str; 4] = [
+        // Its message and cause say what could not be written.
+        "SaveError",
+        // `contacts import` tells it as a `UserError` with its hint.
+        "NotVcard",
+        // The SMTP and IMAP code turn it into a send or sync error.
+        "PasswordError",
+        // `cmd` tells it as a `UserError` with its hint.
+        "TransitionError",
+    ];
+
+    /// The error types (`thiserror`) declared below `cmd/`.
+    fn module_error_types() -> Vec<String> {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        crate::layers::rust_files(&src, &mut files);
+        let mut names = Vec::new();
+        for file in files {
+            let relative = file.strip_prefix(&src).unwrap();
+            if relative.starts_with("cmd") || relative == Path::new("error.rs") {
+                continue;
+            }
+            let code = std::fs::read_to_string(&file).unwrap();
+            let mut derived = false;
+            for line in code.lines() {
+                if line.starts_with("#[derive(") && line.contains("thiserror::Error") {
+                    derived = true;
+                } else if derived && let Some(rest) = line.strip_prefix("pub(crate) ") {
+                    let rest = rest
+                        .trim_start_matches("enum ")
+                        .trim_start_matches("struct ");
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    names.push(name);
+                    derived = false;
+                }
+            }
+        }
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn every_module_error_type_is_a_kind_or_said_why_not() {
+        let this = include_str!("error.rs");
+        let kinds = &this[this.find("enum Kind<'a>").unwrap()..];
+        let kinds = &kinds[..kinds.find("\n}").unwrap()];
+        let found = module_error_types();
+        assert!(
+            found.len() >= 10,
+            "the scan finds the module errors: {found:?}"
+        );
+        let unsaid: Vec<&String> = found
+            .iter()
+            .filter(|name| !kinds.contains(&format!("(&'a {name})")))
+            .filter(|name| !NOT_KINDS.contains(&name.as_str()))
+            .collect();
+        assert!(
+            unsaid.is_empty(),
+            "module errors with no `Kind` in error.rs and no word in `NOT_KINDS`: {unsaid:?}"
         );
     }
 

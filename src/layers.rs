@@ -61,7 +61,8 @@ fn without_tests(code: &str) -> &str {
         .map_or(code, |at| &code[..at])
 }
 
-fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
+/// Every `.rs` file under `dir`, into `into`.
+pub(crate) fn rust_files(dir: &Path, into: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).expect("src/ is readable") {
         let path = entry.expect("src/ is readable").path();
         if path.is_dir() {
