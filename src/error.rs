@@ -13,6 +13,7 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
+use crate::domain::request::{State, TransitionError};
 use crate::mail::ask_check::Unmet;
 use crate::mail::message::MessageError;
 use crate::mail::sync::SyncError;
@@ -21,7 +22,7 @@ use crate::mail::transport::SendError;
 use crate::setup::batch_csv::HeaderError;
 use crate::setup::config::ConfigError;
 use crate::setup::contacts::{ContactsError, LookupError};
-use crate::store::StoreError;
+use crate::store::{FindError, StoreError};
 use crate::ui::editor::EditorError;
 use crate::ui::output::{paint_prefix, write_stderr};
 
@@ -336,6 +337,44 @@ impl From<Unmet> for UserError {
     fn from(e: Unmet) -> Self {
         Kind::Unmet(&e).user_error()
     }
+}
+
+/// A name that finds no request, or several.
+impl From<FindError> for UserError {
+    fn from(e: FindError) -> Self {
+        match e {
+            FindError::Unknown(name) => UserError::new(format!("no request `{name}`"))
+                .hint("`intro status --all` lists every request with its id"),
+            FindError::Ambiguous(name, ids) => UserError::new(format!(
+                "`{name}` is the start of {} request ids",
+                ids.len()
+            ))
+            .details(ids)
+            .hint("type more of the id"),
+            FindError::NotRead(name) => UserError::new(format!(
+                "request `{name}` was closed by another intro run meanwhile"
+            ))
+            .hint(format!("`intro status {name}` shows it")),
+        }
+    }
+}
+
+/// A transition the request's state does not allow, with what to do instead.
+pub(crate) fn transition_error(e: TransitionError) -> UserError {
+    let hint = match e.from {
+        State::Sending => format!(
+            "its ask was interrupted mid-send: rerun the ask, or `intro cancel {}`",
+            e.id
+        ),
+        State::Asked | State::Replied => {
+            format!("approve or decline it first: `intro approve {}`", e.id)
+        }
+        State::Approved => format!("it is approved: `intro introduce {}`", e.id),
+        State::Declined | State::Introduced | State::Cancelled => {
+            "it is closed; `intro ask` starts a new request".to_string()
+        }
+    };
+    UserError::new(e.to_string()).hint(hint)
 }
 
 /// The contacts file cannot be used: one line per problem when there are
@@ -754,7 +793,7 @@ mod tests {
         "NotVcard",
         // The SMTP and IMAP code turn it into a send or sync error.
         "PasswordError",
-        // `cmd` tells it as a `UserError` with its hint.
+        // Told by `transition_error` here, as a `UserError` with its hint.
         "TransitionError",
     ];
 
