@@ -852,6 +852,59 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_request_not_found_has_its_hints() {
+        let hints = |e: FindError| UserError::from(e).hints;
+        assert_eq!(
+            hints(FindError::Unknown("c0ffee".into())),
+            ["`intro status --all` lists every request with its id"]
+        );
+        let ambiguous = UserError::from(FindError::Ambiguous(
+            "c0f".into(),
+            vec!["c0ffee".into(), "c0fa11".into()],
+        ));
+        assert_eq!(ambiguous.details, ["c0ffee", "c0fa11"]);
+        assert_eq!(ambiguous.hints, ["type more of the id"]);
+        assert_eq!(
+            hints(FindError::NotRead("c0ffee".into())),
+            ["`intro status c0ffee` shows it"]
+        );
+    }
+
+    #[test]
+    fn every_state_a_move_is_refused_in_says_what_to_do_instead() {
+        let hint = |from| {
+            let e = TransitionError {
+                id: "c0ffee".into(),
+                from,
+                action: "approved",
+            };
+            transition_error(e).hints
+        };
+        let closed = "it is closed; `intro ask` starts a new request";
+        let cases = [
+            (
+                State::Sending,
+                "its ask was interrupted mid-send: rerun the ask, or `intro cancel c0ffee`",
+            ),
+            (
+                State::Asked,
+                "approve or decline it first: `intro approve c0ffee`",
+            ),
+            (
+                State::Replied,
+                "approve or decline it first: `intro approve c0ffee`",
+            ),
+            (State::Approved, "it is approved: `intro introduce c0ffee`"),
+            (State::Declined, closed),
+            (State::Introduced, closed),
+            (State::Cancelled, closed),
+        ];
+        for (from, expected) in cases {
+            assert_eq!(hint(from), [expected]);
+        }
+    }
+
+    #[test]
     fn a_failure_told_by_itself_keeps_its_words_below_a_context() {
         let err = anyhow::Error::new(EditorError::NoBody).context("cannot send the follow-up");
         let user = user_error(&err).expect("found below the context");
