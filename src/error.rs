@@ -136,8 +136,8 @@ fn user_error(err: &anyhow::Error) -> Option<UserError> {
 }
 
 /// Every typed error the modules below `cmd/` hand up with hints. Each
-/// has its hints in the one match of [`Kind::hints`] (and each of its
-/// variants an arm in its own), so none is left without them unsaid.
+/// type has an arm in [`Kind::hints`], and each of its variants an arm in
+/// that type's own match: one left out does not compile.
 #[derive(Clone, Copy)]
 enum Kind<'a> {
     // Told by itself, as a `UserError`: a context above it is not shown.
@@ -158,7 +158,8 @@ impl<'a> Kind<'a> {
     /// The failure itself, or the error a context was added to, when it
     /// is one told by itself.
     fn told_alone(err: &'a anyhow::Error) -> Option<Kind<'a>> {
-        None.or_else(|| err.downcast_ref().map(Kind::Message))
+        err.downcast_ref()
+            .map(Kind::Message)
             .or_else(|| err.downcast_ref().map(Kind::Editor))
             .or_else(|| err.downcast_ref().map(Kind::BatchHeader))
             .or_else(|| err.downcast_ref().map(Kind::Unmet))
@@ -167,7 +168,9 @@ impl<'a> Kind<'a> {
     /// The first cause of a failure that brings hints.
     fn in_chain(err: &'a anyhow::Error) -> Option<Kind<'a>> {
         err.chain().find_map(|cause| {
-            None.or_else(|| cause.downcast_ref().map(Kind::Config))
+            cause
+                .downcast_ref()
+                .map(Kind::Config)
                 .or_else(|| cause.downcast_ref().map(Kind::Store))
                 .or_else(|| cause.downcast_ref().map(Kind::Template))
                 .or_else(|| cause.downcast_ref().map(Kind::Send))
