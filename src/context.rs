@@ -123,7 +123,7 @@ impl Context {
 
     pub(crate) fn load_contacts(&self, config: Option<&Config>) -> anyhow::Result<Contacts> {
         let path = self.paths.contacts_file(config);
-        Contacts::load(&path).map_err(|e| e.into_user_error().into())
+        Contacts::load(&path).map_err(|e| UserError::from(e).into())
     }
 
     /// Config and contacts, for commands that need both.

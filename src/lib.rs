@@ -55,7 +55,8 @@
 //! context            settings resolved once: environment, paths, clock,
 //!                    config, contacts, store, mailer
 //! complete           handles and request ids offered to shells on TAB
-//! error              the one voice of failures, and the exit codes
+//! error              the one voice of failures (every typed error's
+//!                    `error:` and `hint:` lines), and the exit codes
 //! fsutil             private modes and atomic writes
 //! layers             (tests only) checks the layer rule below
 //! fuzzing            (tests and fuzzing only) the door the fuzz targets in
@@ -64,8 +65,10 @@
 //!
 //! The layer rule: `domain`, `setup`, `store`, `ui`, `mail` in that order;
 //! each imports only from itself and the layers before it (`domain` from
-//! none). `cmd/` and the modules at the top import anything. `error` and
-//! `fsutil` serve every layer. The `layers` unit test keeps this true.
+//! none). `cmd/` and the modules at the top import anything. `fsutil`
+//! serves every layer. `error` sits at the top: the layers return typed
+//! errors and never import it, and it alone turns them into what the user
+//! reads. The `layers` unit test keeps this true.
 
 mod cli;
 mod cmd;

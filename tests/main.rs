@@ -14,6 +14,7 @@ mod concurrency;
 mod contacts_import;
 mod core_loop;
 mod disk_full;
+mod errors;
 mod faults;
 mod mail_servers_selftest;
 mod messages;

@@ -452,7 +452,7 @@ impl<'a> Planner<'a> {
             }
             self.contacts.find(name).map_err(|e| BadRow {
                 line,
-                error: e.into_user_error(&self.contacts.path),
+                error: crate::error::lookup_error(e, &self.contacts.path),
             })
         };
         let a = find(&fields.a, "A")?;
@@ -489,7 +489,10 @@ impl<'a> Planner<'a> {
             &self.require,
             &ask_check::missing(fields.wants.as_deref(), fields.format.as_deref()),
         ) {
-            return Err(BadRow { line, error });
+            return Err(BadRow {
+                line,
+                error: error.into(),
+            });
         }
         let why_b = clean(&fields.why_b).filter(|w| w.as_str() != why);
         if why_b.is_some() && !self.both {

@@ -134,8 +134,7 @@ fn import(args: ImportArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Err(e) => return Err(e),
     };
     let file = ContactsFile::load(&ctx.paths.contacts_file(config.as_ref())).map_err(|e| {
-        e.into_user_error()
-            .hint("fix the contacts file first: nothing was imported")
+        UserError::from(e).hint("fix the contacts file first: nothing was imported")
     })?;
     let source = args.file.display().to_string();
     let bytes = read_source(&args.file)?;

@@ -20,7 +20,8 @@ use crate::cli::Command;
 use crate::context::Context;
 use crate::domain::request::Request;
 use crate::error::UserError;
-use crate::store::{FindError, Requests};
+pub(crate) use crate::error::transition_error;
+use crate::store::Requests;
 
 pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
     match command {
@@ -146,37 +147,5 @@ pub(crate) fn find_request<'r>(
         ))
         .hint("`intro status` lists open requests with their ids; a contact's handle names their open request"));
     }
-    requests.find(name).map_err(|e| match e {
-        FindError::Unknown(name) => UserError::new(format!("no request `{name}`"))
-            .hint("`intro status --all` lists every request with its id"),
-        FindError::Ambiguous(name, ids) => UserError::new(format!(
-            "`{name}` is the start of {} request ids",
-            ids.len()
-        ))
-        .details(ids)
-        .hint("type more of the id"),
-        FindError::NotRead(name) => UserError::new(format!(
-            "request `{name}` was closed by another intro run meanwhile"
-        ))
-        .hint(format!("`intro status {name}` shows it")),
-    })
-}
-
-/// A transition the request's state does not allow, with what to do instead.
-pub(crate) fn transition_error(e: crate::domain::request::TransitionError) -> UserError {
-    use crate::domain::request::State;
-    let hint = match e.from {
-        State::Sending => format!(
-            "its ask was interrupted mid-send: rerun the ask, or `intro cancel {}`",
-            e.id
-        ),
-        State::Asked | State::Replied => {
-            format!("approve or decline it first: `intro approve {}`", e.id)
-        }
-        State::Approved => format!("it is approved: `intro introduce {}`", e.id),
-        State::Declined | State::Introduced | State::Cancelled => {
-            "it is closed; `intro ask` starts a new request".to_string()
-        }
-    };
-    UserError::new(e.to_string()).hint(hint)
+    requests.find(name).map_err(UserError::from)
 }

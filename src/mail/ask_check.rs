@@ -7,7 +7,6 @@
 
 use crate::domain::request::Request;
 use crate::domain::text;
-use crate::error::UserError;
 use crate::mail::message::Outgoing;
 use crate::setup::config::AskField;
 use crate::setup::contacts::Contacts;
@@ -47,20 +46,17 @@ pub(crate) fn warning(field: AskField) -> String {
     format!("the ask does not say {}", field.unsaid())
 }
 
+/// A field `[ask] require` insists on is missing from an ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the ask does not say {}, and `[ask] require` needs `{}`", field.unsaid(), field.name())]
+pub(crate) struct Unmet {
+    pub(crate) field: AskField,
+}
+
 /// The error when a field `[ask] require` insists on is missing.
-pub(crate) fn unmet(require: &[AskField], missing: &[AskField]) -> Option<UserError> {
+pub(crate) fn unmet(require: &[AskField], missing: &[AskField]) -> Option<Unmet> {
     let field = *missing.iter().find(|f| require.contains(f))?;
-    Some(
-        UserError::new(format!(
-            "the ask does not say {}, and `[ask] require` needs `{}`",
-            field.unsaid(),
-            field.name()
-        ))
-        .hint(format!(
-            "pass `--{0} TEXT` (in a batch, fill the `{0}` column), or take \"{0}\" out of `[ask] require`",
-            field.name()
-        )),
-    )
+    Some(Unmet { field })
 }
 
 /// One warning line for a batch: how many rows leave `field` out, and

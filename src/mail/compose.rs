@@ -489,7 +489,7 @@ pub(crate) fn check_templates(
             .map_err(anyhow::Error::from)
             .and_then(|source| Ok(template::render(&source, &composer.vars(&request))?));
         if let Err(e) = result {
-            problems.push(crate::error::one_line(&e));
+            problems.push(crate::ui::output::one_line(&e));
         }
     }
     problems

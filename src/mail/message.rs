@@ -10,7 +10,6 @@ use lettre::message::{Body, Mailbox, Mailboxes};
 use lettre::{Address, Message};
 use time::OffsetDateTime;
 
-use crate::error::UserError;
 use crate::mail::template::Rendered;
 
 /// What a message is for; part of its outbox file name, never of what is sent.
@@ -38,6 +37,23 @@ impl Purpose {
     }
 }
 
+/// Why a draft cannot become a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MessageError {
+    #[error("`{email}` is not an email address")]
+    NotAnAddress { email: String },
+    #[error("the message body cannot be encoded")]
+    BodyNotEncodable,
+    /// `what` names the header value: the Subject, a name.
+    #[error("{what} contains a line break, which would break the message headers")]
+    LineBreak { what: &'static str },
+    /// lettre refused the envelope or the message; `reason` is its word.
+    #[error("cannot build the message: {reason}")]
+    Build { reason: String },
+    #[error("a header line would be {longest} characters long, more than mail servers take (998)")]
+    HeaderTooLong { longest: usize },
+}
+
 /// A person in a header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Person {
@@ -53,11 +69,10 @@ impl Person {
         }
     }
 
-    fn mailbox(&self) -> Result<Mailbox, UserError> {
-        let address: Address = self
-            .email
-            .parse()
-            .map_err(|_| UserError::new(format!("`{}` is not an email address", self.email)))?;
+    fn mailbox(&self) -> Result<Mailbox, MessageError> {
+        let address: Address = self.email.parse().map_err(|_| MessageError::NotAnAddress {
+            email: self.email.clone(),
+        })?;
         Ok(Mailbox::new(Some(self.name.clone()), address))
     }
 }
@@ -155,7 +170,7 @@ pub(crate) fn random_hex(n: usize) -> String {
 /// UTF-8 (every current server takes 8BITMIME), and quoted-printable only
 /// when a line is too long for SMTP's 998-octet limit. lettre would switch
 /// to quoted-printable past 76 characters, which garbles plain prose.
-fn encode_body(text: &str) -> Result<Body, UserError> {
+fn encode_body(text: &str) -> Result<Body, MessageError> {
     // Stray CRs and NULs have no place in a text body.
     let mut text: String = text.chars().filter(|c| *c != '\r' && *c != '\0').collect();
     if text.lines().any(|l| l.len() > 990) {
@@ -164,7 +179,7 @@ fn encode_body(text: &str) -> Result<Body, UserError> {
             text.push('\n');
         }
         return Body::new_with_encoding(text, ContentTransferEncoding::QuotedPrintable)
-            .map_err(|_| UserError::new("the message body cannot be encoded"));
+            .map_err(|_| MessageError::BodyNotEncodable);
     }
     let encoding = if text.is_ascii() {
         ContentTransferEncoding::SevenBit
@@ -183,13 +198,13 @@ fn encode_body(text: &str) -> Result<Body, UserError> {
 /// field) if any header value would span lines. Only the tests and the
 /// fuzz targets build messages without saying whether to name intro.
 #[cfg(any(test, feature = "fuzzing"))]
-pub(crate) fn build(draft: &Draft) -> Result<Outgoing, UserError> {
+pub(crate) fn build(draft: &Draft) -> Result<Outgoing, MessageError> {
     build_as(draft, false)
 }
 
 /// Build the message; `user_agent` names intro in a `User-Agent` header
 /// (`[send] user_agent`).
-pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, UserError> {
+pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, MessageError> {
     for (what, value) in [
         ("the Subject", draft.rendered.subject.as_str()),
         ("the sender's name", draft.from.name.as_str()),
@@ -202,9 +217,7 @@ pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, User
             .map(|p| ("a recipient's name", p.name.as_str())),
     ) {
         if crate::domain::text::has_line_break(value) {
-            return Err(UserError::new(format!(
-                "{what} contains a line break, which would break the message headers"
-            )));
+            return Err(MessageError::LineBreak { what });
         }
     }
     // One space between words: lettre encodes non-ASCII words apart, and a
@@ -228,8 +241,10 @@ pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, User
     // back, which silently drops a mailbox whose name does not parse (one
     // with a NUL in it): the message would not reach that recipient.
     let recipients = to.iter().chain(&bcc).map(|m| m.email.clone()).collect();
-    let envelope = Envelope::new(Some(from.email.clone()), recipients)
-        .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
+    let envelope =
+        Envelope::new(Some(from.email.clone()), recipients).map_err(|e| MessageError::Build {
+            reason: e.to_string(),
+        })?;
     let mut builder = Message::builder()
         .from(from)
         .subject(subject.clone())
@@ -253,7 +268,9 @@ pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, User
         .header(header::MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .body(body)
-        .map_err(|e| UserError::new(format!("cannot build the message: {e}")))?;
+        .map_err(|e| MessageError::Build {
+            reason: e.to_string(),
+        })?;
     let bytes = message.formatted();
     // Mail servers refuse or cut lines over 998 octets. The body's are kept
     // short above, and lettre folds headers at spaces, so a longer line is
@@ -264,10 +281,7 @@ pub(crate) fn build_as(draft: &Draft, user_agent: bool) -> Result<Outgoing, User
         .max()
         .unwrap_or(0);
     if longest > 998 {
-        return Err(UserError::new(format!(
-            "a header line would be {longest} characters long, more than mail servers take (998)"
-        ))
-        .hint("shorten the longest word of the Subject or of the names"));
+        return Err(MessageError::HeaderTooLong { longest });
     }
     let envelope = message.envelope();
     Ok(Outgoing {
@@ -407,9 +421,10 @@ mod tests {
         d.rendered.subject = format!("About {word}");
         let err = build(&d).unwrap_err();
         assert!(
-            err.message.contains("more than mail servers take"),
+            matches!(err, MessageError::HeaderTooLong { longest } if longest > 998),
             "{err:?}"
         );
+        assert!(err.to_string().contains("more than mail servers take"));
         let mut d = draft();
         d.to[0].name = word;
         assert!(build(&d).is_err());

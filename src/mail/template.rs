@@ -8,7 +8,6 @@ use serde::Serialize;
 
 pub(crate) use crate::domain::request::Rendered;
 use crate::domain::text;
-use crate::error::Hints;
 
 /// The templates intro renders, each overridable by `<name>.txt`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,23 +73,6 @@ pub(crate) enum TemplateError {
     Shape { origin: String, message: String },
     #[error("the Subject would contain a line break from {fields}")]
     HeaderInjection { fields: String },
-}
-
-impl Hints for TemplateError {
-    fn hints(&self) -> Vec<String> {
-        match self {
-            TemplateError::Syntax { .. } | TemplateError::Render { .. } => vec![
-                "templates see `me`, `a`, `b`, `why`, `why_b`, `wants`, `format`, `note`, `both`, `last` and `request`, and the filters `sentence`, `clause`, `full_stop` and `brief`; see the README".into(),
-            ],
-            TemplateError::Shape { .. } => vec![
-                "a template starts with `Subject: ...`, then a blank line, then the body".into(),
-            ],
-            TemplateError::HeaderInjection { .. } => vec![
-                "values that end up in a header must be one line; remove the line break".into(),
-            ],
-            TemplateError::Read { .. } => vec![],
-        }
-    }
 }
 
 /// Where a template's text came from.

@@ -8,7 +8,37 @@
 //! column may hold several lines, and a quote still open at the end of the
 //! file is a bad row naming the line where it opened.
 
-use crate::error::UserError;
+/// A header row that cannot be used; `shown` names the source, and
+/// `columns` says which columns a batch takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum HeaderError {
+    #[error("{shown}: the header row (line 1) opens a quote that is never closed")]
+    UnclosedQuote { shown: String, columns: String },
+    /// `reason` is the CSV reader's word.
+    #[error("{shown}: cannot read the header row: {reason}")]
+    Unreadable { shown: String, reason: String },
+    /// `missing` lists the required columns it lacks, each in backticks.
+    #[error("{shown}: the header row (line 1) has no column {missing}")]
+    Missing {
+        shown: String,
+        missing: String,
+        columns: String,
+    },
+    /// `unknown` lists the columns no batch takes, each in backticks.
+    #[error("{shown}: unknown column {unknown} in the header row (line 1)")]
+    Unknown {
+        shown: String,
+        unknown: String,
+        columns: String,
+    },
+    /// `names` is every column a batch takes, comma-separated.
+    #[error("{shown}: the header row (line 1) names the column `{column}` twice")]
+    Twice {
+        shown: String,
+        column: String,
+        names: String,
+    },
+}
 
 /// A column a batch understands.
 #[derive(Debug, Clone, Copy)]
@@ -89,19 +119,16 @@ impl Batch {
 
 /// Read a batch; `shown` names the source in errors. Only a header that
 /// cannot be used is an error: everything wrong with a row is a bad row.
-pub(crate) fn parse(data: &[u8], columns: &[Column], shown: &str) -> Result<Batch, UserError> {
+pub(crate) fn parse(data: &[u8], columns: &[Column], shown: &str) -> Result<Batch, HeaderError> {
     let mut bad = Vec::new();
     // Rows from the one where an unclosed quote opened are one garbled
     // field: they are that one bad row, and the rows before it are read.
     let data = match unclosed_quote(data) {
         Some((0, _)) => {
-            return Err(UserError::new(format!(
-                "{shown}: the header row (line 1) opens a quote that is never closed"
-            ))
-            .hint(format!(
-                "the first line names the columns: {}",
-                describe(columns)
-            )));
+            return Err(HeaderError::UnclosedQuote {
+                shown: shown.to_string(),
+                columns: describe(columns),
+            });
         }
         Some((record_start, quote)) => {
             bad.push(BadRow {
@@ -119,7 +146,10 @@ pub(crate) fn parse(data: &[u8], columns: &[Column], shown: &str) -> Result<Batc
         .from_reader(data);
     let headers = csv
         .headers()
-        .map_err(|e| UserError::new(format!("{shown}: cannot read the header row: {e}")))?
+        .map_err(|e| HeaderError::Unreadable {
+            shown: shown.to_string(),
+            reason: e.to_string(),
+        })?
         .clone();
     let found = header_columns(&headers, columns, shown)?;
     let mut rows = Vec::new();
@@ -173,7 +203,7 @@ fn header_columns(
     headers: &csv::StringRecord,
     columns: &[Column],
     shown: &str,
-) -> Result<Vec<(usize, Column)>, UserError> {
+) -> Result<Vec<(usize, Column)>, HeaderError> {
     let index = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let missing: Vec<String> = columns
         .iter()
@@ -181,14 +211,11 @@ fn header_columns(
         .map(|c| format!("`{}`", c.name))
         .collect();
     if !missing.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: the header row (line 1) has no column {}",
-            missing.join(", ")
-        ))
-        .hint(format!(
-            "the first line names the columns: {}",
-            describe(columns)
-        )));
+        return Err(HeaderError::Missing {
+            shown: shown.to_string(),
+            missing: missing.join(", "),
+            columns: describe(columns),
+        });
     }
     let unknown: Vec<String> = headers
         .iter()
@@ -196,11 +223,11 @@ fn header_columns(
         .map(|h| format!("`{h}`"))
         .collect();
     if !unknown.is_empty() {
-        return Err(UserError::new(format!(
-            "{shown}: unknown column {} in the header row (line 1)",
-            unknown.join(", ")
-        ))
-        .hint(format!("columns are {}", describe(columns))));
+        return Err(HeaderError::Unknown {
+            shown: shown.to_string(),
+            unknown: unknown.join(", "),
+            columns: describe(columns),
+        });
     }
     // A column named twice would be read once and its twin ignored (a
     // row could look empty to intro and not to the user): refuse it.
@@ -208,13 +235,11 @@ fn header_columns(
     for h in headers {
         let h = h.to_ascii_lowercase();
         if named.contains(&h) {
-            return Err(UserError::new(format!(
-                "{shown}: the header row (line 1) names the column `{h}` twice"
-            ))
-            .hint(format!(
-                "name each of {} at most once",
-                columns.iter().map(|c| c.name).collect::<Vec<_>>().join(",")
-            )));
+            return Err(HeaderError::Twice {
+                shown: shown.to_string(),
+                column: h,
+                names: columns.iter().map(|c| c.name).collect::<Vec<_>>().join(","),
+            });
         }
         named.push(h);
     }
@@ -431,8 +456,12 @@ mod tests {
         );
         let err = parse(b"a,b\nx,y\n", &COLUMNS, "`asks.csv`").unwrap_err();
         assert_eq!(
-            err.hints,
-            ["the first line names the columns: a,b,why and optionally note"]
+            err,
+            HeaderError::Missing {
+                shown: "`asks.csv`".into(),
+                missing: "`why`".into(),
+                columns: "a,b,why and optionally note".into(),
+            }
         );
     }
 

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub(crate) use crate::domain::request::FollowupSettings;
-use crate::error::Hints;
 use crate::fsutil;
 use crate::setup::textpos::LineCol;
 
@@ -248,20 +247,6 @@ pub(crate) enum ConfigError {
         pos: LineCol,
         message: String,
     },
-}
-
-impl Hints for ConfigError {
-    fn hints(&self) -> Vec<String> {
-        match self {
-            ConfigError::Missing { .. } => {
-                vec!["run `intro init` to write a commented sample, or pass `--config FILE`".into()]
-            }
-            ConfigError::Read { .. } => vec![],
-            ConfigError::Invalid { .. } => {
-                vec!["`intro contacts check` lists every problem in the setup".into()]
-            }
-        }
-    }
 }
 
 /// The tables only the commands that send or sync read: a mistake in one

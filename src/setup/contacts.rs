@@ -9,7 +9,6 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::domain::text;
-use crate::error::{Hints, UserError};
 use crate::setup::textpos::{LineCol, LineIndex};
 
 /// One person intro can ask or introduce.
@@ -76,42 +75,6 @@ fn describe_invalid(path: &Path, problems: &[Problem]) -> String {
     match problems {
         [one] => format!("{}:{}: {}", path.display(), one.pos, one.message),
         _ => format!("{} problems in `{}`", problems.len(), path.display()),
-    }
-}
-
-impl ContactsError {
-    /// The user-facing form: one line per problem when there are several.
-    pub(crate) fn into_user_error(self) -> UserError {
-        let hints = self.hints();
-        let mut err = UserError::new(self.to_string());
-        if let ContactsError::Invalid { path, problems } = &self
-            && problems.len() > 1
-        {
-            err = err.details(
-                problems
-                    .iter()
-                    .map(|p| format!("{}:{}: {}", path.display(), p.pos, p.message)),
-            );
-        }
-        for hint in hints {
-            err = err.hint(hint);
-        }
-        err
-    }
-}
-
-impl Hints for ContactsError {
-    fn hints(&self) -> Vec<String> {
-        match self {
-            ContactsError::Missing { .. } => {
-                vec!["run `intro init` to write a sample, or pass `--contacts FILE`".into()]
-            }
-            ContactsError::Read { .. } => vec![],
-            ContactsError::Invalid { .. } => vec![
-                "each contact is a table like `[ada]` with `name = \"...\"` and `email = \"...\"`"
-                    .into(),
-            ],
-        }
     }
 }
 
@@ -451,33 +414,6 @@ pub(crate) enum LookupError {
         query: String,
         candidates: Vec<String>,
     },
-}
-
-impl LookupError {
-    pub(crate) fn into_user_error(self, contacts_path: &Path) -> UserError {
-        match self {
-            LookupError::Unknown { query, suggestions } => {
-                let mut err = UserError::new(format!("unknown contact `{query}`"));
-                match suggestions.as_slice() {
-                    [] => {}
-                    [one] => err = err.hint(format!("did you mean `{one}`?")),
-                    many => {
-                        let list: Vec<String> = many.iter().map(|h| format!("`{h}`")).collect();
-                        err = err.hint(format!("did you mean one of {}?", list.join(", ")));
-                    }
-                }
-                err.hint(format!(
-                    "`intro contacts` lists every contact; add new ones to `{}`",
-                    contacts_path.display()
-                ))
-            }
-            LookupError::Ambiguous { query, candidates } => {
-                UserError::new(format!("`{query}` matches {} contacts", candidates.len()))
-                    .details(candidates)
-                    .hint("name the contact by its handle or email")
-            }
-        }
-    }
 }
 
 /// Handles are what users type: lowercase letters, digits, `.`, `_`, `-`.

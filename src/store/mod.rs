@@ -41,7 +41,6 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use crate::domain::request::Request;
-use crate::error::Hints;
 use crate::fsutil;
 
 use archive::{append_archive, next_index, read_archive};
@@ -87,34 +86,6 @@ pub(crate) enum StoreError {
     /// Another run holds the lock, and this reader would not wait.
     #[error("`{}` is locked by another intro run", path.display())]
     Busy { path: PathBuf },
-}
-
-impl Hints for StoreError {
-    fn hints(&self) -> Vec<String> {
-        match self {
-            StoreError::Io { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
-                vec!["check the permissions of the data dir (set `INTRO_DATA_DIR` to use another)".into()]
-            }
-            StoreError::Io { source, .. }
-                if matches!(
-                    source.kind(),
-                    io::ErrorKind::ReadOnlyFilesystem
-                        | io::ErrorKind::StorageFull
-                        | io::ErrorKind::QuotaExceeded
-                ) =>
-            {
-                vec!["make room on the data dir's disk (or mount it writable) and run the same command again".into()]
-            }
-            StoreError::Io { .. } => vec![],
-            StoreError::Damaged { .. } => vec![
-                "nothing was changed; fix or remove that line by hand (every other line is a whole request)".into(),
-            ],
-            StoreError::UnknownVersion { .. } => {
-                vec!["upgrade intro (`cargo install intro`) to read this store".into()]
-            }
-            StoreError::Busy { .. } => vec![],
-        }
-    }
 }
 
 pub(crate) fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> StoreError {

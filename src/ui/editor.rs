@@ -6,8 +6,29 @@ use std::io::Write;
 use std::process::Command;
 
 use crate::domain::request::Rendered;
-use crate::error::UserError;
 use crate::setup::env::Environment;
+
+/// Why an edit ends with nothing sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum EditorError {
+    #[error("cannot find the editor `{editor}`; nothing was sent")]
+    NotFound { editor: String },
+    /// `reason` is the system's word for why it did not start.
+    #[error("cannot start the editor `{editor}`: {reason}")]
+    Start { editor: String, reason: String },
+    /// `status` is how it exited, as the system says it.
+    #[error("the editor `{editor}` exited with {status}; nothing was sent")]
+    Failed { editor: String, status: String },
+    #[error("the message was emptied in the editor; nothing was sent")]
+    Emptied,
+    /// `first` is the line found where the Subject should be.
+    #[error("the edited message must start with `Subject: ...`, not `{first}`; nothing was sent")]
+    NoSubjectLine { first: String },
+    #[error("the edited Subject is empty; nothing was sent")]
+    EmptySubject,
+    #[error("the edited message has no body; nothing was sent")]
+    NoBody,
+}
 
 /// Let the user edit `rendered`. An emptied file aborts.
 pub(crate) fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Rendered> {
@@ -30,26 +51,29 @@ pub(crate) fn edit(env: &Environment, rendered: &Rendered) -> anyhow::Result<Ren
         .arg("sh")
         .arg(file.path())
         .status()
-        .map_err(|e| UserError::new(format!("cannot start the editor `{editor}`: {e}")))?;
+        .map_err(|e| EditorError::Start {
+            editor: editor.to_string(),
+            reason: e.to_string(),
+        })?;
     // The shell's "command not found".
     if status.code() == Some(127) {
         return Err(no_editor(editor).into());
     }
     if !status.success() {
-        return Err(UserError::new(format!(
-            "the editor `{editor}` exited with {status}; nothing was sent"
-        ))
+        return Err(EditorError::Failed {
+            editor: editor.to_string(),
+            status: status.to_string(),
+        }
         .into());
     }
     let text = std::fs::read_to_string(file.path())?;
     parse(&text)
 }
 
-fn no_editor(editor: &str) -> UserError {
-    UserError::new(format!(
-        "cannot find the editor `{editor}`; nothing was sent"
-    ))
-    .hint("set $VISUAL or $EDITOR to one you have, e.g. export EDITOR=nano")
+fn no_editor(editor: &str) -> EditorError {
+    EditorError::NotFound {
+        editor: editor.to_string(),
+    }
 }
 
 /// Whether `program` is an executable file in a directory of `$PATH`.
@@ -66,26 +90,24 @@ fn on_path(env: &Environment, program: &str) -> bool {
 fn parse(text: &str) -> anyhow::Result<Rendered> {
     let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
-        return Err(
-            UserError::new("the message was emptied in the editor; nothing was sent").into(),
-        );
+        return Err(EditorError::Emptied.into());
     }
     let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
     let subject = match first.split_once(':') {
         Some((name, value)) if name.trim().eq_ignore_ascii_case("subject") => value.trim(),
         _ => {
-            return Err(UserError::new(format!(
-                "the edited message must start with `Subject: ...`, not `{first}`; nothing was sent"
-            ))
+            return Err(EditorError::NoSubjectLine {
+                first: first.to_string(),
+            }
             .into());
         }
     };
     if subject.is_empty() {
-        return Err(UserError::new("the edited Subject is empty; nothing was sent").into());
+        return Err(EditorError::EmptySubject.into());
     }
     let body = rest.strip_prefix('\n').unwrap_or(rest).trim_end();
     if body.is_empty() {
-        return Err(UserError::new("the edited message has no body; nothing was sent").into());
+        return Err(EditorError::NoBody.into());
     }
     Ok(Rendered {
         subject: subject.to_string(),

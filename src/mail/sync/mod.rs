@@ -23,7 +23,6 @@ use mail_parser::{HeaderValue, Message};
 use time::OffsetDateTime;
 
 use crate::domain::request::{Reply, Request, State};
-use crate::error::Hints;
 
 /// How much of a message is read to match it and cut its snippet: the
 /// headers and the start of the body, never a large attachment.
@@ -223,12 +222,6 @@ impl SyncError {
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> SyncError {
         self.hints.push(hint.into());
         self
-    }
-}
-
-impl Hints for SyncError {
-    fn hints(&self) -> Vec<String> {
-        self.hints.clone()
     }
 }
 

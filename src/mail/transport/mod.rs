@@ -12,7 +12,6 @@ mod smtp;
 
 use std::path::PathBuf;
 
-use crate::error::Hints;
 use crate::mail::message::Outgoing;
 use crate::setup::config::{Config, TransportKind};
 use crate::setup::env::Environment;
@@ -59,12 +58,6 @@ impl SendError {
     pub(crate) fn hint(mut self, hint: impl Into<String>) -> SendError {
         self.hints.push(hint.into());
         self
-    }
-}
-
-impl Hints for SendError {
-    fn hints(&self) -> Vec<String> {
-        self.hints.clone()
     }
 }
 
