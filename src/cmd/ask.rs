@@ -8,18 +8,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::SendArgs;
 use crate::cmd::send::claim;
-use crate::cmd::send::interrupt::{Interrupts, Stop};
+use crate::cmd::send::interrupt::Interrupts;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
+use crate::cmd::send::send_loop::{self, Pace};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::fatigue::{self, PriorAsk};
@@ -28,7 +28,7 @@ use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::{self, Outgoing};
-use crate::mail::transport::{SendError, Severity, Transport};
+use crate::mail::transport::{SendError, Transport};
 use crate::setup::batch_csv::{self, Column};
 use crate::setup::config::Config;
 use crate::setup::contacts::{Contact, Contacts};
@@ -968,79 +968,56 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         skipped,
         ..Summary::default()
     };
+    // Asks that may not be sent (another run took them meanwhile) fail
+    // before the loop; the loop sends the rest.
+    let mut sendable: Vec<&Planned> = Vec::with_capacity(plan.len());
+    for (p, intent) in plan.iter().zip(intents) {
+        match intent {
+            Ok(()) => sendable.push(p),
+            Err(why) => summary.failed.push((p.line, why)),
+        }
+    }
     let mut transport = ctx.transport(&config);
-    let progress = progress_bar(ctx, plan.len() as u64);
-    let interval = match config.send.rate_limit {
-        0 => None,
-        n => Some(Duration::from_secs_f64(60.0 / f64::from(n))),
+    let pace = Pace {
+        rate_limit: config.send.rate_limit,
+        progress: send_loop::progress_bar(ctx, sendable.len() as u64, "asks"),
     };
-    let mut last_send: Option<Instant> = None;
-    let mut fatal: Option<SendError> = None;
-    let mut stop: Option<Stop> = None;
-    // Asks recorded as `sending` that will not be tried: their records go.
-    let mut untried: Vec<&Planned> = Vec::new();
-    // The asks that go out, in order; each message is built once, one ahead,
-    // so the transport can start on the next while finishing this one
-    // (not with a rate limit: a server should not wait on an open DATA).
-    let sendable: Vec<bool> = intents.iter().map(Result::is_ok).collect();
-    let next_after = |i: usize| (i + 1..plan.len()).find(|&j| sendable[j]);
-    let mut built: Option<(usize, Outgoing)> = None;
     // Group the journal's fsyncs (see Store::defer_sync): a killed run
     // still loses nothing; the intents above were synced one by one.
     ctx.store.defer_sync(Duration::from_millis(100));
-    for (i, (p, intent)) in plan.iter().zip(intents).enumerate() {
-        if let Err(why) = intent {
-            summary.failed.push((p.line, why));
-            progress.inc(1);
-            continue;
-        }
-        if let (Some(interval), Some(last), None, None) = (interval, last_send, &fatal, stop) {
-            interrupts.sleep(interval.saturating_sub(last.elapsed()));
-        }
-        stop = stop.or_else(|| interrupts.stop());
-        if fatal.is_some() || stop.is_some() {
-            summary.not_sent += 1;
-            untried.push(p);
-            continue;
-        }
-        last_send = Some(Instant::now());
-        let outgoing = match built.take() {
-            Some((j, message)) if j == i => message,
-            _ => composer.ask(&p.request)?,
-        };
-        if interval.is_none()
-            && let Some(j) = next_after(i)
-        {
-            built = Some((j, composer.ask(&plan[j].request)?));
-        }
-        let next = built.as_ref().map(|(_, m)| m);
-        match send_one(ctx, transport.as_mut(), p, &outgoing, next) {
-            Ok(r) => {
-                // Printed as soon as it is accepted: a run cut short still
-                // tells which asks went out. JSON is one document, at the end.
-                if !ctx.out.json {
-                    progress.suspend(|| ctx.out.data(&r.id));
-                }
-                summary.asked.push(r);
+    let outcome = send_loop::send_all(
+        sendable.len(),
+        &pace,
+        Some(&interrupts),
+        transport.as_mut(),
+        |i| composer.ask(&sendable[i].request),
+        |i, outgoing, next, transport, progress| {
+            let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
+            // Printed as soon as it is accepted: a run cut short still
+            // tells which asks went out. JSON is one document, at the end.
+            if !ctx.out.json {
+                progress.suspend(|| ctx.out.data(&r.id));
             }
-            Err(e) => match e.downcast::<SendError>() {
-                Ok(send_error) if send_error.severity == Severity::Fatal => {
-                    summary.failed.push((p.line, send_error.message.clone()));
-                    fatal = Some(send_error);
-                }
-                Ok(send_error) => summary.failed.push((p.line, send_error.message)),
-                Err(other) => return Err(other),
-            },
-        }
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
+            Ok(r)
+        },
+    )?;
     transport.close();
+    summary.asked = outcome.sent.into_iter().map(|(_, r)| r).collect();
+    for (i, e) in outcome.failed {
+        let why = match e.downcast::<SendError>() {
+            Ok(send_error) => send_error.message,
+            Err(other) => crate::error::one_line(&other),
+        };
+        summary.failed.push((sendable[i].line, why));
+    }
+    // In the order of the rows, as they were tried.
+    summary.failed.sort_by_key(|(line, _)| *line);
+    summary.not_sent = outcome.untried.len();
+    let untried: Vec<&Planned> = outcome.untried.iter().map(|&i| sendable[i]).collect();
+    let fatal = outcome.fatal;
+    let stop = outcome.stop;
     forget_untried(ctx, &untried)?;
     ctx.store.sync()?;
-    // A signal during the last send still ends the run as a stop: the
-    // caller asked for one and is told what was done.
-    stop = stop.or_else(|| interrupts.stop());
     drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()
@@ -1130,19 +1107,6 @@ fn warn_unsaid(ctx: &Context, composer: &Composer, plan: &[Planned]) -> anyhow::
         ctx.out.warn(w);
     }
     Ok(())
-}
-
-fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
-    if ctx.out.quiet || ctx.out.json || !ctx.env.stderr_tty {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} asks  {elapsed_precise} (eta {eta})")
-    {
-        bar.set_style(style);
-    }
-    bar
 }
 
 /// The asks made, as JSON on stdout (without `--json`, each id was
