@@ -10,6 +10,8 @@
 //! ```text
 //! domain/            the pure domain: no I/O, time always passed in
 //!   request          a request, its states and legal moves; follow-up due dates
+//!   ask_plan         what an ask means given the open requests: new,
+//!                    resumed, already made, busy, or refused
 //!   fatigue          when A was asked too often
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone

@@ -22,6 +22,7 @@ use crate::cmd::send::resend;
 use crate::cmd::send::send_loop::{self, Pace};
 use crate::complete;
 use crate::context::Context;
+use crate::domain::ask_plan::{self, AskPlan};
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::request::{AskSpec, PendingKind, Request, SideState, State};
 use crate::error::UserError;
@@ -357,11 +358,8 @@ struct Planner<'a> {
     contacts: &'a Contacts,
     requests: &'a Requests,
     data_dir: &'a std::path::Path,
-    /// Open requests by (A, B), built once so a batch is not quadratic.
-    open_by_pair: HashMap<(&'a str, &'a str), Vec<&'a Request>>,
-    force: bool,
-    /// Pairs earlier rows of the batch ask, with their line.
-    seen: HashMap<(String, String), Option<u64>>,
+    /// What the open requests and earlier rows decide.
+    decisions: AskPlan<'a>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
     /// Every stored ask by A, for the ask-fatigue warning (a batch's own
@@ -385,12 +383,8 @@ impl<'a> Planner<'a> {
         force: bool,
         fatigue_limit: u32,
     ) -> Planner<'a> {
-        let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
         for r in requests.iter() {
-            if r.status.is_open() {
-                open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
-            }
             asks_by_a
                 .entry(r.a.clone())
                 .or_default()
@@ -411,9 +405,7 @@ impl<'a> Planner<'a> {
             contacts,
             requests,
             data_dir,
-            open_by_pair,
-            force,
-            seen: HashMap::new(),
+            decisions: AskPlan::new(requests.iter(), force),
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
@@ -435,7 +427,7 @@ impl<'a> Planner<'a> {
                 (r.a.clone(), r.b.clone())
             }
         };
-        self.seen.insert((a, b), line);
+        self.decisions.note(&a, &b, line);
         Ok(decision)
     }
 
@@ -469,7 +461,7 @@ impl<'a> Planner<'a> {
         if why.is_empty() {
             return Err(bad("`why` is empty: say why the two should meet".into()));
         }
-        if let Some(other) = self.seen.get(&(a.handle.clone(), b.handle.clone())) {
+        if let Some(other) = self.decisions.asked_earlier(&a.handle, &b.handle) {
             return Err(bad(format!(
                 "asks `{}` about `{}` again (same pair as line {})",
                 a.handle,
@@ -507,42 +499,25 @@ impl<'a> Planner<'a> {
         };
         // An open request for the pair: the same ask already made (skip it),
         // the same ask interrupted mid-send (finish it), or another ask.
-        let open = self
-            .open_by_pair
-            .get(&(spec.a.as_str(), spec.b.as_str()))
-            .map_or(&[][..], Vec::as_slice);
-        if let Some(r) = open.iter().find(|r| r.why == spec.why) {
-            let b_unsent = r
-                .b_side
-                .as_ref()
-                .is_some_and(|b| b.status == SideState::Sending);
-            if r.status == State::Sending || b_unsent {
-                let run = if r.status == State::Sending {
-                    r.sending_run.as_deref()
-                } else {
-                    r.pending.as_ref().and_then(|p| p.run.as_deref())
-                };
-                if let Some(run) = run
-                    && !claim::is_abandoned(self.data_dir, run)
-                {
-                    return Ok(Decision::Busy { id: r.id.clone() });
-                }
+        let alive = |run: &str| !claim::is_abandoned(self.data_dir, run);
+        match self.decisions.decide(&spec.a, &spec.b, &spec.why, alive) {
+            Ok(ask_plan::Decision::New) => {}
+            Ok(ask_plan::Decision::Resume(r)) => {
                 return Ok(Decision::Ask(Box::new(Planned {
                     line,
-                    request: (*r).clone(),
+                    request: r.clone(),
                     resumed: true,
                     warning: None,
                 })));
             }
-            return Ok(Decision::Skip { id: r.id.clone() });
-        }
-        if let Some(r) = open.first()
-            && !self.force
-        {
-            return Err(bad(format!(
-                "`{}` already has an open request about `{}` (request {}, {}; pass --force to ask anyway)",
-                r.a, r.b, r.id, r.status
-            )));
+            Ok(ask_plan::Decision::Skip(r)) => return Ok(Decision::Skip { id: r.id.clone() }),
+            Ok(ask_plan::Decision::Busy(r)) => return Ok(Decision::Busy { id: r.id.clone() }),
+            Err(ask_plan::Refusal::OtherOpen(r)) => {
+                return Err(bad(format!(
+                    "`{}` already has an open request about `{}` (request {}, {}; pass --force to ask anyway)",
+                    r.a, r.b, r.id, r.status
+                )));
+            }
         }
         let id = new_request_id(self.requests, &self.reserved);
         let message_id = self.composer.new_message_id(&id, message::Purpose::Ask);
