@@ -827,7 +827,11 @@ pub(crate) fn parse_batch(
 /// The outcome of a batch, for the summary.
 #[derive(Default)]
 struct Summary {
-    asked: Vec<Request>,
+    /// How many asks were accepted.
+    asked: usize,
+    /// The asks accepted, kept only for `--json` (the text output printed
+    /// each id as it went): a big batch need not hold them all.
+    asked_json: Vec<Request>,
     skipped: usize,
     failed: Vec<(Option<u64>, String)>,
     not_sent: usize,
@@ -970,14 +974,16 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
             // Printed as soon as it is accepted: a run cut short still
             // tells which asks went out. JSON is one document, at the end.
-            if !ctx.out.json {
-                progress.suspend(|| ctx.out.data(&r.id));
+            if ctx.out.json {
+                return Ok(Some(r));
             }
-            Ok(r)
+            progress.suspend(|| ctx.out.data(&r.id));
+            Ok(None)
         },
     )?;
     transport.close();
-    summary.asked = outcome.sent.into_iter().map(|(_, r)| r).collect();
+    summary.asked = outcome.sent.len();
+    summary.asked_json = outcome.sent.into_iter().filter_map(|(_, r)| r).collect();
     for (i, e) in outcome.failed {
         let why = match e.downcast::<SendError>() {
             Ok(send_error) => send_error.message,
@@ -1016,7 +1022,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Err(UserError::new(format!(
             "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
             stop.signal(),
-            summary.asked.len(),
+            summary.asked,
             plan.len(),
             summary.not_sent,
             summary.skipped
@@ -1029,9 +1035,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
-            row_count,
-            summary.asked.len(),
-            summary.skipped
+            row_count, summary.asked, summary.skipped
         ));
         return Ok(());
     }
@@ -1044,7 +1048,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         } else {
             String::new()
         },
-        summary.asked.len(),
+        summary.asked,
         summary.skipped
     );
     let mut err = UserError::new(counts).details(failures());
@@ -1091,7 +1095,7 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         return;
     }
     let list: Vec<_> = summary
-        .asked
+        .asked_json
         .iter()
         .map(|r| {
             let mut json = view::request_json(r, ctx.now, &config.followup);
