@@ -797,24 +797,24 @@ pub(crate) fn parse_batch(
         .read_to_end(&mut data)
         .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
     let batch = batch_csv::parse(&data, &COLUMNS, shown)?;
+    drop(data);
     let quote_trouble = batch.has_quote_trouble();
+    // Each field moves from the CSV's row to the ask's, never held twice.
     let rows = batch
         .rows
-        .iter()
-        .map(|row| {
-            let field = |name: &str| row.get(name).map(str::to_string);
-            (
-                row.line,
-                AskFields {
-                    a: field("a").unwrap_or_default(),
-                    b: field("b").unwrap_or_default(),
-                    why: field("why").unwrap_or_default(),
-                    why_b: field("why_b"),
-                    wants: field("wants"),
-                    format: field("format"),
-                    note: field("note"),
-                },
-            )
+        .into_iter()
+        .map(|mut row| {
+            let mut field = |name: &str| row.take(name);
+            let fields = AskFields {
+                a: field("a").unwrap_or_default(),
+                b: field("b").unwrap_or_default(),
+                why: field("why").unwrap_or_default(),
+                why_b: field("why_b"),
+                wants: field("wants"),
+                format: field("format"),
+                note: field("note"),
+            };
+            (row.line, fields)
         })
         .collect();
     Ok(BatchRows {
