@@ -10,6 +10,8 @@
 //! ```text
 //! domain/            the pure domain: no I/O, time always passed in
 //!   request          a request, its states and legal moves; follow-up due dates
+//!   ask_plan         what an ask means given the open requests: new,
+//!                    resumed, already made, busy, or refused
 //!   fatigue          when A was asked too often
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone
@@ -38,7 +40,8 @@
 //!   compose          a request turned into a message
 //!   ask_check        warns about an ask that leaves out what B hopes for
 //!   message          the MIME bytes
-//!   transport/       delivery: outbox, sendmail, SMTP, the sent copy
+//!   transport/       delivery: outbox, sendmail, SMTP, the sent copy (and
+//!                    one in memory for unit tests)
 //!   imap_connection  connects and logs in to IMAP (for sync and sent copy)
 //!   sync/            finds A's replies (IMAP or Maildir), matches them
 //! cmd/               one module per subcommand: its arguments and `run`,
@@ -51,6 +54,8 @@
 //!     claim          tells a crashed send from one in flight
 //!     interrupt      SIGINT or SIGTERM stops a run after the message in
 //!                    flight
+//!     send_loop      sends many in a row: rate limit, one ahead, progress,
+//!                    stops on a signal or when nothing can be sent
 //! cli                the command line (clap)
 //! context            settings resolved once: environment, paths, clock,
 //!                    config, contacts, store, mailer

@@ -852,3 +852,93 @@ fn ctrl_c_in_followup_due_finishes_the_one_in_flight() {
     assert_eq!(followups(&sb), [1, 1, 1]);
     assert_eq!(mail.spooled().len(), 6);
 }
+
+/// Three asks sent through a spooling sendmail, all with a follow-up due.
+fn three_followups_due() -> (Sandbox, GatedSendmail) {
+    let mut sb = Sandbox::new();
+    sb.write_contacts(&people(3));
+    let mail = GatedSendmail::install(&sb, "");
+    let file = write_batch(&sb, &batch_csv(3));
+    let run = sb.run(&["ask", "--batch", &file, "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    sb.set_now("2026-03-10T09:00:00Z");
+    (sb, mail)
+}
+
+/// Follow-ups sent so far, per stored request, in order.
+fn followup_counts(sb: &Sandbox) -> Vec<u64> {
+    let all = sb.json(&["status", "--all"]);
+    let mut counts: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["followups"].as_u64().unwrap())
+        .collect();
+    counts.sort();
+    counts
+}
+
+/// A transport that cannot send at all stops `followup --due` at the first
+/// follow-up, as it stops a batch of asks: the rest are not tried, nothing
+/// is recorded, and the same command sends them all once it works again.
+#[test]
+fn followup_due_stops_at_a_fatal_send_error() {
+    let (sb, _) = three_followups_due();
+    let missing = sb.root().join("no-such-sendmail");
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"sendmail\"\n[sendmail]\ncommand = [\"{}\"]\n",
+        missing.display()
+    ));
+    let err = sb.fails(&["followup", "--due", "--yes"], 1);
+    assert!(
+        err.starts_with("error: 1 of 3 follow-ups failed, 2 not sent"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("cannot run the sendmail command").count(),
+        1,
+        "tried once, not once per follow-up: {err}"
+    );
+    assert!(err.contains("hint: set `command` in [sendmail]"), "{err}");
+    assert_eq!(followup_counts(&sb), [0, 0, 0]);
+
+    let mail = GatedSendmail::install(&sb, "");
+    let run = sb.run(&["followup", "--due", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(followup_counts(&sb), [1, 1, 1]);
+    assert_eq!(mail.spooled().len(), 6);
+}
+
+/// `[send] rate_limit` spaces follow-ups as it spaces asks: at one a
+/// minute, a stop asked for after the first is accepted finds intro waiting
+/// before the second, so exactly one went out.
+#[test]
+fn followup_due_keeps_the_rate_limit() {
+    let (sb, mail) = three_followups_due();
+    sb.write_config(&format!(
+        "{CONFIG}\n[send]\ntransport = \"sendmail\"\nrate_limit = 1\n[sendmail]\ncommand = [\"sh\", \"{}\"]\n",
+        mail.dir.join("sendmail.sh").display()
+    ));
+    let (mut child, lines) = start_job(&sb, &["followup", "--due", "--yes"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // Files in the spool, not messages read: the newest may be half written.
+    let spool = mail.dir.join("spool");
+    while std::fs::read_dir(&spool).unwrap().count() < 4 {
+        assert!(Instant::now() < deadline, "no follow-up was ever sent");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "intro ended without waiting between follow-ups"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal("TERM", &format!("-{}", child.id()));
+    let (code, stdout, stderr) = finish_job(child, lines);
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(
+        stderr.contains("error: stopped by SIGTERM: followed up 1 of 3, 2 not attempted\n"),
+        "{stderr}"
+    );
+    assert_eq!(stdout.len(), 1, "{stdout:?}");
+    assert_eq!(mail.spooled().len(), 4);
+    assert_eq!(followup_counts(&sb), [0, 0, 1]);
+}

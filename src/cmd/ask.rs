@@ -8,27 +8,28 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::SendArgs;
 use crate::cmd::send::claim;
-use crate::cmd::send::interrupt::{Interrupts, Stop};
+use crate::cmd::send::interrupt::Interrupts;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
+use crate::cmd::send::send_loop::{self, Pace};
 use crate::complete;
 use crate::context::Context;
+use crate::domain::ask_plan::{self, AskPlan};
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::request::{AskSpec, PendingKind, Request, SideState, State};
 use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::{self, Outgoing};
-use crate::mail::transport::{SendError, Severity, Transport};
+use crate::mail::transport::{SendError, Transport};
 use crate::setup::batch_csv::{self, Column};
 use crate::setup::config::Config;
 use crate::setup::contacts::{Contact, Contacts};
@@ -359,11 +360,8 @@ struct Planner<'a> {
     contacts: &'a Contacts,
     requests: &'a Requests,
     data_dir: &'a std::path::Path,
-    /// Open requests by (A, B), built once so a batch is not quadratic.
-    open_by_pair: HashMap<(&'a str, &'a str), Vec<&'a Request>>,
-    force: bool,
-    /// Pairs earlier rows of the batch ask, with their line.
-    seen: HashMap<(String, String), Option<u64>>,
+    /// What the open requests and earlier rows decide.
+    decisions: AskPlan<'a>,
     /// Ids drawn for earlier rows.
     reserved: HashSet<String>,
     /// Every stored ask by A, for the ask-fatigue warning (a batch's own
@@ -387,12 +385,8 @@ impl<'a> Planner<'a> {
         force: bool,
         fatigue_limit: u32,
     ) -> Planner<'a> {
-        let mut open_by_pair: HashMap<(&str, &str), Vec<&Request>> = HashMap::new();
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
         for r in requests.iter() {
-            if r.status.is_open() {
-                open_by_pair.entry((&r.a, &r.b)).or_default().push(r);
-            }
             asks_by_a
                 .entry(r.a.clone())
                 .or_default()
@@ -413,9 +407,7 @@ impl<'a> Planner<'a> {
             contacts,
             requests,
             data_dir,
-            open_by_pair,
-            force,
-            seen: HashMap::new(),
+            decisions: AskPlan::new(requests.iter(), force),
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
@@ -437,7 +429,7 @@ impl<'a> Planner<'a> {
                 (r.a.clone(), r.b.clone())
             }
         };
-        self.seen.insert((a, b), line);
+        self.decisions.note(&a, &b, line);
         Ok(decision)
     }
 
@@ -471,7 +463,7 @@ impl<'a> Planner<'a> {
         if why.is_empty() {
             return Err(bad("`why` is empty: say why the two should meet".into()));
         }
-        if let Some(other) = self.seen.get(&(a.handle.clone(), b.handle.clone())) {
+        if let Some(other) = self.decisions.asked_earlier(&a.handle, &b.handle) {
             return Err(bad(format!(
                 "asks `{}` about `{}` again (same pair as line {})",
                 a.handle,
@@ -512,42 +504,25 @@ impl<'a> Planner<'a> {
         };
         // An open request for the pair: the same ask already made (skip it),
         // the same ask interrupted mid-send (finish it), or another ask.
-        let open = self
-            .open_by_pair
-            .get(&(spec.a.as_str(), spec.b.as_str()))
-            .map_or(&[][..], Vec::as_slice);
-        if let Some(r) = open.iter().find(|r| r.why == spec.why) {
-            let b_unsent = r
-                .b_side
-                .as_ref()
-                .is_some_and(|b| b.status == SideState::Sending);
-            if r.status == State::Sending || b_unsent {
-                let run = if r.status == State::Sending {
-                    r.sending_run.as_deref()
-                } else {
-                    r.pending.as_ref().and_then(|p| p.run.as_deref())
-                };
-                if let Some(run) = run
-                    && !claim::is_abandoned(self.data_dir, run)
-                {
-                    return Ok(Decision::Busy { id: r.id.clone() });
-                }
+        let alive = |run: &str| !claim::is_abandoned(self.data_dir, run);
+        match self.decisions.decide(&spec.a, &spec.b, &spec.why, alive) {
+            Ok(ask_plan::Decision::New) => {}
+            Ok(ask_plan::Decision::Resume(r)) => {
                 return Ok(Decision::Ask(Box::new(Planned {
                     line,
-                    request: (*r).clone(),
+                    request: r.clone(),
                     resumed: true,
                     warning: None,
                 })));
             }
-            return Ok(Decision::Skip { id: r.id.clone() });
-        }
-        if let Some(r) = open.first()
-            && !self.force
-        {
-            return Err(bad(format!(
-                "`{}` already has an open request about `{}` (request {}, {}; pass --force to ask anyway)",
-                r.a, r.b, r.id, r.status
-            )));
+            Ok(ask_plan::Decision::Skip(r)) => return Ok(Decision::Skip { id: r.id.clone() }),
+            Ok(ask_plan::Decision::Busy(r)) => return Ok(Decision::Busy { id: r.id.clone() }),
+            Err(ask_plan::Refusal::OtherOpen(r)) => {
+                return Err(bad(format!(
+                    "`{}` already has an open request about `{}` (request {}, {}; pass --force to ask anyway)",
+                    r.a, r.b, r.id, r.status
+                )));
+            }
         }
         let id = new_request_id(self.requests, &self.reserved);
         let message_id = self.composer.new_message_id();
@@ -825,24 +800,24 @@ pub(crate) fn parse_batch(
         .read_to_end(&mut data)
         .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
     let batch = batch_csv::parse(&data, &COLUMNS, shown)?;
+    drop(data);
     let quote_trouble = batch.has_quote_trouble();
+    // Each field moves from the CSV's row to the ask's, never held twice.
     let rows = batch
         .rows
-        .iter()
-        .map(|row| {
-            let field = |name: &str| row.get(name).map(str::to_string);
-            (
-                row.line,
-                AskFields {
-                    a: field("a").unwrap_or_default(),
-                    b: field("b").unwrap_or_default(),
-                    why: field("why").unwrap_or_default(),
-                    why_b: field("why_b"),
-                    wants: field("wants"),
-                    format: field("format"),
-                    note: field("note"),
-                },
-            )
+        .into_iter()
+        .map(|mut row| {
+            let mut field = |name: &str| row.take(name);
+            let fields = AskFields {
+                a: field("a").unwrap_or_default(),
+                b: field("b").unwrap_or_default(),
+                why: field("why").unwrap_or_default(),
+                why_b: field("why_b"),
+                wants: field("wants"),
+                format: field("format"),
+                note: field("note"),
+            };
+            (row.line, fields)
         })
         .collect();
     Ok(BatchRows {
@@ -855,7 +830,11 @@ pub(crate) fn parse_batch(
 /// The outcome of a batch, for the summary.
 #[derive(Default)]
 struct Summary {
-    asked: Vec<Request>,
+    /// How many asks were accepted.
+    asked: usize,
+    /// The asks accepted, kept only for `--json` (the text output printed
+    /// each id as it went): a big batch need not hold them all.
+    asked_json: Vec<Request>,
     skipped: usize,
     failed: Vec<(Option<u64>, String)>,
     not_sent: usize,
@@ -971,79 +950,58 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         skipped,
         ..Summary::default()
     };
+    // Asks that may not be sent (another run took them meanwhile) fail
+    // before the loop; the loop sends the rest.
+    let mut sendable: Vec<&Planned> = Vec::with_capacity(plan.len());
+    for (p, intent) in plan.iter().zip(intents) {
+        match intent {
+            Ok(()) => sendable.push(p),
+            Err(why) => summary.failed.push((p.line, why)),
+        }
+    }
     let mut transport = ctx.transport(&config);
-    let progress = progress_bar(ctx, plan.len() as u64);
-    let interval = match config.send.rate_limit {
-        0 => None,
-        n => Some(Duration::from_secs_f64(60.0 / f64::from(n))),
+    let pace = Pace {
+        rate_limit: config.send.rate_limit,
+        progress: send_loop::progress_bar(ctx, sendable.len() as u64, "asks"),
     };
-    let mut last_send: Option<Instant> = None;
-    let mut fatal: Option<SendError> = None;
-    let mut stop: Option<Stop> = None;
-    // Asks recorded as `sending` that will not be tried: their records go.
-    let mut untried: Vec<&Planned> = Vec::new();
-    // The asks that go out, in order; each message is built once, one ahead,
-    // so the transport can start on the next while finishing this one
-    // (not with a rate limit: a server should not wait on an open DATA).
-    let sendable: Vec<bool> = intents.iter().map(Result::is_ok).collect();
-    let next_after = |i: usize| (i + 1..plan.len()).find(|&j| sendable[j]);
-    let mut built: Option<(usize, Outgoing)> = None;
     // Group the journal's fsyncs (see Store::defer_sync): a killed run
     // still loses nothing; the intents above were synced one by one.
     ctx.store.defer_sync(Duration::from_millis(100));
-    for (i, (p, intent)) in plan.iter().zip(intents).enumerate() {
-        if let Err(why) = intent {
-            summary.failed.push((p.line, why));
-            progress.inc(1);
-            continue;
-        }
-        if let (Some(interval), Some(last), None, None) = (interval, last_send, &fatal, stop) {
-            interrupts.sleep(interval.saturating_sub(last.elapsed()));
-        }
-        stop = stop.or_else(|| interrupts.stop());
-        if fatal.is_some() || stop.is_some() {
-            summary.not_sent += 1;
-            untried.push(p);
-            continue;
-        }
-        last_send = Some(Instant::now());
-        let outgoing = match built.take() {
-            Some((j, message)) if j == i => message,
-            _ => composer.ask(&p.request)?,
-        };
-        if interval.is_none()
-            && let Some(j) = next_after(i)
-        {
-            built = Some((j, composer.ask(&plan[j].request)?));
-        }
-        let next = built.as_ref().map(|(_, m)| m);
-        match send_one(ctx, transport.as_mut(), p, &outgoing, next) {
-            Ok(r) => {
-                // Printed as soon as it is accepted: a run cut short still
-                // tells which asks went out. JSON is one document, at the end.
-                if !ctx.out.json {
-                    progress.suspend(|| ctx.out.data(&r.id));
-                }
-                summary.asked.push(r);
+    let outcome = send_loop::send_all(
+        sendable.len(),
+        &pace,
+        Some(&interrupts),
+        transport.as_mut(),
+        |i| composer.ask(&sendable[i].request),
+        |i, outgoing, next, transport, progress| {
+            let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
+            // Printed as soon as it is accepted: a run cut short still
+            // tells which asks went out. JSON is one document, at the end.
+            if ctx.out.json {
+                return Ok(Some(r));
             }
-            Err(e) => match e.downcast::<SendError>() {
-                Ok(send_error) if send_error.severity == Severity::Fatal => {
-                    summary.failed.push((p.line, send_error.message.clone()));
-                    fatal = Some(send_error);
-                }
-                Ok(send_error) => summary.failed.push((p.line, send_error.message)),
-                Err(other) => return Err(other),
-            },
-        }
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
+            progress.suspend(|| ctx.out.data(&r.id));
+            Ok(None)
+        },
+    )?;
     transport.close();
+    summary.asked = outcome.sent.len();
+    summary.asked_json = outcome.sent.into_iter().filter_map(|(_, r)| r).collect();
+    for (i, e) in outcome.failed {
+        let why = match e.downcast::<SendError>() {
+            Ok(send_error) => send_error.message,
+            Err(other) => crate::error::one_line(&other),
+        };
+        summary.failed.push((sendable[i].line, why));
+    }
+    // In the order of the rows, as they were tried.
+    summary.failed.sort_by_key(|(line, _)| *line);
+    summary.not_sent = outcome.untried.len();
+    let untried: Vec<&Planned> = outcome.untried.iter().map(|&i| sendable[i]).collect();
+    let fatal = outcome.fatal;
+    let stop = outcome.stop;
     forget_untried(ctx, &untried)?;
     ctx.store.sync()?;
-    // A signal during the last send still ends the run as a stop: the
-    // caller asked for one and is told what was done.
-    stop = stop.or_else(|| interrupts.stop());
     drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()
@@ -1067,7 +1025,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Err(UserError::new(format!(
             "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
             stop.signal(),
-            summary.asked.len(),
+            summary.asked,
             plan.len(),
             summary.not_sent,
             summary.skipped
@@ -1080,9 +1038,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
             "{} rows: asked {}, skipped {} (already asked), failed 0",
-            row_count,
-            summary.asked.len(),
-            summary.skipped
+            row_count, summary.asked, summary.skipped
         ));
         return Ok(());
     }
@@ -1095,7 +1051,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         } else {
             String::new()
         },
-        summary.asked.len(),
+        summary.asked,
         summary.skipped
     );
     let mut err = UserError::new(counts).details(failures());
@@ -1151,19 +1107,6 @@ fn warn_unsaid(
     Ok(())
 }
 
-fn progress_bar(ctx: &Context, len: u64) -> ProgressBar {
-    if ctx.out.quiet || ctx.out.json || !ctx.env.stderr_tty {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:30} {pos}/{len} asks  {elapsed_precise} (eta {eta})")
-    {
-        bar.set_style(style);
-    }
-    bar
-}
-
 /// The asks made, as JSON on stdout (without `--json`, each id was
 /// printed as it was accepted).
 fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<&str, &str>) {
@@ -1171,7 +1114,7 @@ fn report(ctx: &Context, config: &Config, summary: &Summary, warnings: &HashMap<
         return;
     }
     let list: Vec<_> = summary
-        .asked
+        .asked_json
         .iter()
         .map(|r| {
             let mut json = view::request_json(r, ctx.now, &config.followup);

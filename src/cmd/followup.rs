@@ -6,9 +6,10 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
-use crate::cmd::send::interrupt::{Interrupts, Stop};
+use crate::cmd::send::interrupt::Interrupts;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
+use crate::cmd::send::send_loop::{self, Pace};
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
@@ -17,6 +18,7 @@ use crate::error::UserError;
 use crate::mail::compose::Composer;
 use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
+use crate::mail::transport::{SendError, Severity};
 use crate::ui::editor;
 use crate::ui::view;
 
@@ -230,39 +232,55 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     } else {
         None
     };
-    let mut stop: Option<Stop> = None;
-    let mut untried = 0;
     let mut transport = ctx.transport(&config);
-    let mut sent: Vec<(Request, &Nudge)> = Vec::new();
-    let mut failed = Vec::new();
-    for ((n, message), text) in nudges.iter().zip(&messages).zip(&texts) {
-        stop = stop.or_else(|| interrupts.as_ref().and_then(Interrupts::stop));
-        if stop.is_some() {
-            untried += 1;
-            continue;
-        }
-        match resend::send_tracked(
-            ctx,
-            transport.as_mut(),
-            &n.request.id,
-            n.kind,
-            message,
-            text.as_ref(),
-        ) {
-            Ok(updated) => sent.push((updated, n)),
-            Err(e) => {
-                if nudges.len() == 1 {
-                    transport.close();
-                    return Err(e);
+    let pace = Pace {
+        rate_limit: config.send.rate_limit,
+        progress: send_loop::progress_bar(ctx, nudges.len() as u64, "follow-ups"),
+    };
+    let outcome = send_loop::send_all(
+        nudges.len(),
+        &pace,
+        interrupts.as_ref(),
+        transport.as_mut(),
+        |i| Ok(messages[i].clone()),
+        |i, message, _, transport, _| {
+            let n = &nudges[i];
+            resend::send_tracked(
+                ctx,
+                transport,
+                &n.request.id,
+                n.kind,
+                message,
+                texts[i].as_ref(),
+            )
+            // Of many, anything that stops one follow-up from being
+            // recorded is that follow-up's failure; the others still go.
+            .map_err(|e| {
+                if nudges.len() == 1 || e.downcast_ref::<SendError>().is_some() {
+                    return e;
                 }
-                failed.push(format!("{}: {}", n.request.id, crate::error::one_line(&e)));
-            }
-        }
-    }
+                SendError::new(Severity::Rejected, crate::error::one_line(&e)).into()
+            })
+        },
+    );
     transport.close();
-    // A signal during the last send still ends the run as a stop.
-    stop = stop.or_else(|| interrupts.as_ref().and_then(Interrupts::stop));
+    let mut outcome = outcome?;
     drop(interrupts);
+    if nudges.len() == 1 && !outcome.failed.is_empty() {
+        return Err(outcome.failed.remove(0).1);
+    }
+    let stop = outcome.stop;
+    let untried = outcome.untried.len();
+    let sent: Vec<(Request, &Nudge)> = outcome
+        .sent
+        .into_iter()
+        .map(|(i, r)| (r, &nudges[i]))
+        .collect();
+    let failed: Vec<String> = outcome
+        .failed
+        .iter()
+        .map(|(i, e)| format!("{}: {}", nudges[*i].request.id, crate::error::one_line(e)))
+        .collect();
     if ctx.out.json {
         let list = view::latest_json(sent.iter().map(|(r, _)| r), now, &config.followup);
         if args.request.is_some() {
@@ -302,14 +320,25 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if failed.is_empty() {
         return Ok(());
     }
-    Err(UserError::new(format!(
-        "{} of {} follow-ups failed",
+    let mut err = UserError::new(format!(
+        "{} of {} follow-ups failed{}",
         failed.len(),
-        nudges.len()
+        nudges.len(),
+        if untried > 0 {
+            format!(", {untried} not sent")
+        } else {
+            String::new()
+        }
     ))
-    .details(failed)
-    .hint("run `intro followup --due` again to retry them")
-    .into())
+    .details(failed);
+    if let Some(fatal) = &outcome.fatal {
+        for h in &fatal.hints {
+            err = err.hint(h.clone());
+        }
+    }
+    Err(err
+        .hint("run `intro followup --due` again to retry them")
+        .into())
 }
 
 /// A follow-up asked for before `followup.after_days` passed.

@@ -2,6 +2,7 @@
 //! about them without any I/O (time is always passed in). Imports nothing
 //! from the other layers.
 
+pub(crate) mod ask_plan;
 pub(crate) mod fatigue;
 pub(crate) mod request;
 pub(crate) mod snippet;

@@ -87,11 +87,21 @@ pub(crate) struct Row {
 
 impl Row {
     /// The row's field in `column`, if the header names that column.
+    #[cfg(test)]
     pub(crate) fn get(&self, column: &str) -> Option<&str> {
         self.fields
             .iter()
             .find(|(name, _)| *name == column)
             .map(|(_, value)| value.as_str())
+    }
+
+    /// The row's field in `column`, moved out (a second take finds it
+    /// empty), so a big batch need not hold each field twice.
+    pub(crate) fn take(&mut self, column: &str) -> Option<String> {
+        self.fields
+            .iter_mut()
+            .find(|(name, _)| *name == column)
+            .map(|(_, value)| std::mem::take(value))
     }
 }
 
@@ -463,6 +473,16 @@ mod tests {
                 columns: "a,b,why and optionally note".into(),
             }
         );
+    }
+
+    #[test]
+    fn a_field_taken_is_moved_out_once() {
+        let mut batch = read(b"a,b,why\nada,sam,because\n");
+        let row = &mut batch.rows[0];
+        assert_eq!(row.take("why").as_deref(), Some("because"));
+        assert_eq!(row.take("why").as_deref(), Some(""));
+        assert_eq!(row.take("note"), None, "no such column");
+        assert_eq!(row.get("a"), Some("ada"));
     }
 
     /// A quote never closed took in every later row as one field: the

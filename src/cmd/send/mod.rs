@@ -1,10 +1,12 @@
 //! What every command that sends shares: the gate before a send
 //! (`outgoing`, with `draft` for edited drafts), recording follow-ups and
 //! introductions (`resend`), telling a crashed send from one in flight
-//! (`claim`), and stopping cleanly on a signal (`interrupt`).
+//! (`claim`), stopping cleanly on a signal (`interrupt`), and sending many
+//! in a row (`send_loop`).
 
 pub(crate) mod claim;
 pub(crate) mod draft;
 pub(crate) mod interrupt;
 pub(crate) mod outgoing;
 pub(crate) mod resend;
+pub(crate) mod send_loop;

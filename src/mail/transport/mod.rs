@@ -5,6 +5,8 @@
 //! - `sendmail`: pipes the message to a local command such as msmtp;
 //! - `smtp`: speaks SMTP with TLS and AUTH over one reused connection.
 
+#[cfg(test)]
+pub(crate) mod memory;
 mod outbox;
 mod sendmail;
 mod sent_copy;
