@@ -161,6 +161,7 @@ mod tests {
             envelope_to: vec!["a@example.com".into()],
             bytes: format!("Subject: message {i}\r\n\r\nhello\r\n").into_bytes(),
             bcc: None,
+            label: format!("m{i}.ask"),
         }
     }
 
