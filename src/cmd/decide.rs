@@ -9,7 +9,7 @@ use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::{PendingKind, Request};
+use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::compose::Composer;
@@ -18,13 +18,6 @@ use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::editor;
 use crate::ui::view;
-
-/// Whose answer is recorded, for requests made with `intro ask --both`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Side {
-    A,
-    B,
-}
 
 #[derive(Debug, Args)]
 pub(crate) struct ApproveArgs {
@@ -130,9 +123,8 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSetti
 pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
-    let r = change(ctx, &args.request, |r| match args.side {
-        Side::A => r.approve(now, args.note.clone()),
-        Side::B => r.approve_b(now, args.note.clone()),
+    let r = change(ctx, &args.request, |r| {
+        r.approve(args.side, now, args.note.clone())
     })?;
     print(ctx, &r, &settings, None);
     if r.status == crate::domain::request::State::Approved {
@@ -177,7 +169,9 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
         let r = find_request(requests, &args.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
-        r.clone().decline(now, None).map_err(transition_error)?;
+        r.clone()
+            .decline(Side::A, now, None)
+            .map_err(transition_error)?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
         let draft = composer.decline_note(&r)?;
         let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
@@ -190,9 +184,8 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     } else {
         None
     };
-    let r = change(ctx, &args.request, |r| match args.side {
-        Side::A => r.decline(now, args.note.clone()),
-        Side::B => r.decline_b(now, args.note.clone()),
+    let r = change(ctx, &args.request, |r| {
+        r.decline(args.side, now, args.note.clone())
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
@@ -250,7 +243,7 @@ fn decline_and_tell_b(
         kind,
         &message,
         text.as_ref(),
-        |r| r.decline(now, note),
+        |r| r.decline(Side::A, now, note),
     );
     transport.close();
     let updated = result?;

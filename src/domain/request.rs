@@ -215,6 +215,24 @@ impl SideState {
     }
 }
 
+/// One side of a request: A, who is always asked, or B, asked too when
+/// the request is made with `--both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Side {
+    A,
+    B,
+}
+
+impl PendingKind {
+    /// A follow-up to `side`.
+    pub(crate) fn followup(side: Side) -> PendingKind {
+        match side {
+            Side::A => PendingKind::Followup,
+            Side::B => PendingKind::FollowupB,
+        }
+    }
+}
+
 /// B's side of a request made with `--both`: B is asked too, and the
 /// introduction waits for both yeses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -385,6 +403,53 @@ impl Request {
         self.b_side.is_some()
     }
 
+    /// Whether `side` is asked: A always, B with `--both`.
+    pub(crate) fn asks(&self, side: Side) -> bool {
+        side == Side::A || self.both()
+    }
+
+    /// The handle of `side`'s contact.
+    pub(crate) fn handle(&self, side: Side) -> &str {
+        match side {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    /// The address `side` was asked at; replies are matched against it.
+    pub(crate) fn email(&self, side: Side) -> &str {
+        match side {
+            Side::A => &self.a_email,
+            Side::B => &self.b_email,
+        }
+    }
+
+    /// The reply found from `side`, if any.
+    pub(crate) fn reply_from(&self, side: Side) -> Option<&Reply> {
+        match side {
+            Side::A => self.reply.as_ref(),
+            Side::B => self.b_side.as_ref().and_then(|b| b.reply.as_ref()),
+        }
+    }
+
+    /// Whether a reply from `side` may still change the request: its ask
+    /// went out (or may have: `sending`) and it has not answered.
+    pub(crate) fn awaits_reply(&self, side: Side) -> bool {
+        match side {
+            Side::A => matches!(self.status, State::Asked | State::Sending) && !self.a_approved,
+            Side::B => self.awaits_b(),
+        }
+    }
+
+    /// The follow-ups sent to `side`.
+    pub(crate) fn followups_to(&self, side: Side) -> &[Sent] {
+        match (side, &self.b_side) {
+            (Side::A, _) => &self.followups,
+            (Side::B, Some(b)) => &b.followups,
+            (Side::B, None) => &[],
+        }
+    }
+
     /// A's own answer, apart from B's: what `status` would be without B.
     pub(crate) fn a_status(&self) -> State {
         if self.a_approved {
@@ -446,7 +511,7 @@ impl Request {
     }
 
     /// B said yes; the request is approved when A did too.
-    pub(crate) fn approve_b(
+    fn approve_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -462,7 +527,7 @@ impl Request {
     }
 
     /// B said no: the request is declined.
-    pub(crate) fn decline_b(
+    fn decline_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -478,7 +543,7 @@ impl Request {
 
     /// A reply from B was found: B's side becomes `replied`. So does B's
     /// ask still `sending`: as with A's, B's answer proves it went out.
-    pub(crate) fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.b_side_in(&[SideState::Sending], "").is_ok() {
             let sent = self.created_at;
             if self.mark_b_asked(sent).is_err() {
@@ -503,18 +568,18 @@ impl Request {
 
     /// Whether a reply from B may still change the request: B's ask went
     /// out (or may have: `sending`) and B has not answered.
-    pub(crate) fn awaits_b(&self) -> bool {
+    fn awaits_b(&self) -> bool {
         self.b_side_in(&[SideState::Sending, SideState::Asked], "")
             .is_ok()
     }
 
-    pub(crate) fn check_b_followup(&self) -> Result<(), TransitionError> {
+    fn check_b_followup(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked], "followed up with B")
             .map(|_| ())
     }
 
     /// The transport accepted a follow-up to B.
-    pub(crate) fn mark_b_followed_up(
+    fn mark_b_followed_up(
         &mut self,
         now: OffsetDateTime,
         message_id: String,
@@ -530,7 +595,7 @@ impl Request {
     }
 
     /// When B's next follow-up becomes due, if one can be.
-    pub(crate) fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+    fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
         let b = self.b_side.as_ref()?;
         if b.status != SideState::Asked
             || !matches!(self.status, State::Asked | State::Replied)
@@ -542,15 +607,9 @@ impl Request {
         Some(last + Duration::days(i64::from(settings.after_days)))
     }
 
-    /// A follow-up to B is due.
-    pub(crate) fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.next_b_followup_at(settings)
-            .is_some_and(|at| now >= at)
-    }
-
     /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
     /// and one being sent.
-    pub(crate) fn b_thread_ids(&self) -> Vec<&str> {
+    fn b_thread_ids(&self) -> Vec<&str> {
         let Some(b) = &self.b_side else {
             return Vec::new();
         };
@@ -561,7 +620,7 @@ impl Request {
     }
 
     /// The References header of a follow-up to B: B's ask and earlier ones.
-    pub(crate) fn b_references(&self) -> String {
+    fn b_references(&self) -> String {
         match &self.b_side {
             Some(b) => std::iter::once(b.message_id.as_str())
                 .chain(b.followups.iter().map(|f| f.message_id.as_str()))
@@ -602,7 +661,7 @@ impl Request {
         Ok(())
     }
 
-    pub(crate) fn approve(
+    fn approve_a(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -623,7 +682,7 @@ impl Request {
         Ok(())
     }
 
-    pub(crate) fn decline(
+    fn decline_a(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -659,7 +718,7 @@ impl Request {
     /// it could record that, and A's answer proves it went out. Returns
     /// false, changing nothing, in any other state (a second sighting of
     /// the same reply, or a decision the user already recorded).
-    pub(crate) fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    fn record_a_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.status == State::Sending {
             // It went out in the run that recorded it, when it was made.
             let sent = self.created_at;
@@ -678,8 +737,8 @@ impl Request {
         true
     }
 
-    /// Check that a follow-up may be sent now and how many were sent.
-    pub(crate) fn check_followup(&self) -> Result<(), TransitionError> {
+    /// Check that a follow-up to A may be sent now.
+    fn check_a_followup(&self) -> Result<(), TransitionError> {
         self.check(&[State::Asked], "followed up")?;
         if self.a_approved {
             return Err(TransitionError {
@@ -775,13 +834,13 @@ impl Request {
         }
     }
 
-    /// The transport accepted a follow-up.
-    pub(crate) fn mark_followed_up(
+    /// The transport accepted a follow-up to A.
+    fn mark_a_followed_up(
         &mut self,
         now: OffsetDateTime,
         message_id: String,
     ) -> Result<(), TransitionError> {
-        self.check_followup()?;
+        self.check_a_followup()?;
         self.finish_pending(PendingKind::Followup);
         self.followups.push(Sent {
             message_id,
@@ -883,8 +942,8 @@ impl Request {
         self.followups.last().map(|f| f.at).or(self.asked_at)
     }
 
-    /// When the next follow-up becomes due, if one can be.
-    pub(crate) fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
+    /// When A's next follow-up becomes due, if one can be.
+    fn next_a_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
         if self.status != State::Asked
             || self.a_approved
             || self.followups.len() >= settings.max as usize
@@ -894,19 +953,114 @@ impl Request {
         Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
     }
 
-    /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
-    /// since the ask or the last follow-up.
-    pub(crate) fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.is_a_due(now, settings) || self.is_b_due(now, settings)
+    /// `side` said yes. With `--both` the request is approved once both
+    /// did; until then it waits for the other.
+    pub(crate) fn approve(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.approve_a(now, note),
+            Side::B => self.approve_b(now, note),
+        }
     }
 
-    /// A follow-up to A is due.
-    pub(crate) fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.next_followup_at(settings).is_some_and(|at| now >= at)
+    /// `side` said no: either no declines the request.
+    pub(crate) fn decline(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.decline_a(now, note),
+            Side::B => self.decline_b(now, note),
+        }
+    }
+
+    /// A reply from `side` was found: its ask becomes `replied` (and one
+    /// still `sending` asked: the answer proves it went out). Returns
+    /// false, changing nothing, when the reply can no longer change the
+    /// request (a second sighting, or a decision already recorded).
+    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
+        match side {
+            Side::A => self.record_a_reply(now, reply),
+            Side::B => self.record_b_reply(now, reply),
+        }
+    }
+
+    /// A follow-up to `side` may be sent now.
+    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.check_a_followup(),
+            Side::B => self.check_b_followup(),
+        }
+    }
+
+    /// The transport accepted a follow-up to `side`.
+    pub(crate) fn mark_followed_up(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.mark_a_followed_up(now, message_id),
+            Side::B => self.mark_b_followed_up(now, message_id),
+        }
+    }
+
+    /// When `side`'s next follow-up becomes due, if one can be.
+    pub(crate) fn next_followup_at(
+        &self,
+        side: Side,
+        settings: &FollowupSettings,
+    ) -> Option<OffsetDateTime> {
+        match side {
+            Side::A => self.next_a_followup_at(settings),
+            Side::B => self.next_b_followup_at(settings),
+        }
+    }
+
+    /// Every Message-ID a reply from `side` may point at: its ask, its
+    /// follow-ups, and one being sent.
+    pub(crate) fn thread_ids(&self, side: Side) -> Vec<&str> {
+        match side {
+            Side::A => self.a_thread_ids().collect(),
+            Side::B => self.b_thread_ids(),
+        }
+    }
+
+    /// The References header of a follow-up to `side`: its ask and
+    /// earlier follow-ups.
+    pub(crate) fn references(&self, side: Side) -> String {
+        match side {
+            Side::A => self.a_references(),
+            Side::B => self.b_references(),
+        }
+    }
+
+    /// A follow-up to either side is due: asked, fewer than `max` sent,
+    /// and `after_days` since the ask or the last follow-up.
+    pub(crate) fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
+        self.is_due_for(Side::A, now, settings) || self.is_due_for(Side::B, now, settings)
+    }
+
+    /// A follow-up to `side` is due.
+    pub(crate) fn is_due_for(
+        &self,
+        side: Side,
+        now: OffsetDateTime,
+        settings: &FollowupSettings,
+    ) -> bool {
+        self.next_followup_at(side, settings)
+            .is_some_and(|at| now >= at)
     }
 
     /// Every Message-ID a reply from A may point at: the ask and follow-ups.
-    pub(crate) fn thread_ids(&self) -> impl Iterator<Item = &str> {
+    fn a_thread_ids(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.message_id.as_str())
             .chain(self.followups.iter().map(|f| f.message_id.as_str()))
             .chain(
@@ -917,8 +1071,8 @@ impl Request {
             )
     }
 
-    /// The References header of a follow-up: the ask and earlier follow-ups.
-    pub(crate) fn references(&self) -> String {
+    /// The References header of a follow-up to A: the ask and earlier ones.
+    fn a_references(&self) -> String {
         std::iter::once(self.message_id.as_str())
             .chain(self.followups.iter().map(|f| f.message_id.as_str()))
             .collect::<Vec<_>>()
@@ -952,6 +1106,7 @@ mod tests {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
         assert!(r.record_reply(
+            Side::A,
             t,
             Reply {
                 at: t,
@@ -960,7 +1115,7 @@ mod tests {
             }
         ));
         assert_eq!(r.status, State::Replied);
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         r.mark_introduced(t, "<i@y>".into()).unwrap();
         assert_eq!(r.status, State::Introduced);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
@@ -980,12 +1135,12 @@ mod tests {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
         assert!(r.mark_introduced(t, "<i@y>".into()).is_err());
-        r.decline(t, Some("busy".into())).unwrap();
+        r.decline(Side::A, t, Some("busy".into())).unwrap();
         let before = r.clone();
-        assert!(r.approve(t, None).is_err());
+        assert!(r.approve(Side::A, t, None).is_err());
         assert!(r.cancel(t).is_err());
-        assert!(r.mark_followed_up(t, "<f@y>".into()).is_err());
-        assert!(r.decline(t, None).is_err());
+        assert!(r.mark_followed_up(Side::A, t, "<f@y>".into()).is_err());
+        assert!(r.decline(Side::A, t, None).is_err());
         assert_eq!(r, before);
     }
 
@@ -993,7 +1148,7 @@ mod tests {
     fn cancel_only_from_open_states() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         r.cancel(t).unwrap();
         let err = r.cancel(t).unwrap_err();
         assert_eq!(err.from, State::Cancelled);
@@ -1010,16 +1165,16 @@ mod tests {
         assert!(!r.is_due(t0 + Duration::days(5) - Duration::seconds(1), &settings));
         assert!(r.is_due(t0 + Duration::days(5), &settings));
         let t1 = t0 + Duration::days(6);
-        r.mark_followed_up(t1, "<f1@y>".into()).unwrap();
+        r.mark_followed_up(Side::A, t1, "<f1@y>".into()).unwrap();
         assert!(!r.is_due(t1 + Duration::days(4), &settings));
         assert!(r.is_due(t1 + Duration::days(5), &settings));
         let t2 = t1 + Duration::days(5);
-        r.mark_followed_up(t2, "<f2@y>".into()).unwrap();
+        r.mark_followed_up(Side::A, t2, "<f2@y>".into()).unwrap();
         assert!(
             !r.is_due(t2 + Duration::days(500), &settings),
             "max reached"
         );
-        assert_eq!(r.references(), "<x@y> <f1@y> <f2@y>");
+        assert_eq!(r.references(Side::A), "<x@y> <f1@y> <f2@y>");
     }
 
     #[test]
@@ -1028,6 +1183,7 @@ mod tests {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
         assert!(r.record_reply(
+            Side::A,
             t0,
             Reply {
                 at: t0,
@@ -1036,6 +1192,57 @@ mod tests {
             }
         ));
         assert!(!r.is_due(t0 + Duration::days(100), &settings));
+    }
+
+    #[test]
+    fn each_side_keeps_its_own_thread_follow_ups_and_reply() {
+        let settings = FollowupSettings::default();
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
+        r.mark_b_asked(t0).unwrap();
+        let t1 = t0 + Duration::days(6);
+        for side in [Side::A, Side::B] {
+            assert!(r.asks(side));
+            assert!(r.is_due_for(side, t1, &settings));
+            assert!(r.awaits_reply(side));
+        }
+        r.mark_followed_up(Side::B, t1, "<fb@y>".into()).unwrap();
+        assert_eq!(r.followups_to(Side::A), []);
+        assert_eq!(r.followups_to(Side::B).len(), 1);
+        assert_eq!(r.thread_ids(Side::A), ["<x@y>"]);
+        assert_eq!(r.thread_ids(Side::B), ["<b@y>", "<fb@y>"]);
+        assert_eq!(r.references(Side::B), "<b@y> <fb@y>");
+        assert!(r.is_due_for(Side::A, t1, &settings));
+        assert!(!r.is_due_for(Side::B, t1, &settings), "B was just nudged");
+
+        let reply = Reply {
+            at: t1,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(Side::B, t1, reply));
+        assert!(r.reply_from(Side::A).is_none());
+        assert_eq!(r.reply_from(Side::B).unwrap().snippet, "yes");
+        assert!(!r.awaits_reply(Side::B));
+        assert!(r.awaits_reply(Side::A));
+        assert_eq!(
+            (r.handle(Side::A), r.email(Side::B)),
+            ("ada", "sam@example.com")
+        );
+
+        r.approve(Side::B, t1, None).unwrap();
+        r.approve(Side::A, t1, None).unwrap();
+        assert_eq!(r.status, State::Approved, "both said yes");
+    }
+
+    #[test]
+    fn a_request_without_b_asks_a_only() {
+        let r = asked(datetime!(2026-01-01 10:00 UTC));
+        assert!(r.asks(Side::A) && !r.asks(Side::B));
+        assert_eq!(r.followups_to(Side::B), []);
+        assert!(r.thread_ids(Side::B).is_empty());
+        assert!(r.check_followup(Side::B).is_err());
+        assert!(!r.awaits_reply(Side::B));
     }
 
     #[test]
@@ -1052,7 +1259,7 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply));
+        assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.status, State::Replied);
         assert_eq!(r.asked_at, Some(t0));
         assert_eq!(r.sending_run, None);
@@ -1071,7 +1278,7 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_b_reply(t, reply));
+        assert!(r.record_reply(Side::B, t, reply));
         let b = r.b_side.as_ref().unwrap();
         assert_eq!(b.status, SideState::Replied);
         assert_eq!(b.asked_at, Some(t0));
@@ -1095,11 +1302,11 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply));
+        assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
         // A decline closes the request: the follow-up is kept in the
         // history, no longer pending.
-        r.decline(t, None).unwrap();
+        r.decline(Side::A, t, None).unwrap();
         assert!(r.pending.is_none());
         let last = r.history.iter().rev().nth(1).unwrap();
         assert_eq!(last.kind, EventKind::Unconfirmed);
@@ -1123,14 +1330,14 @@ mod tests {
             r.unanswered(),
             [PendingKind::CancelNote, PendingKind::CancelNoteB]
         );
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
         let reply = Reply {
             at: t,
             snippet: "maybe".into(),
             message_id: None,
         };
-        assert!(r.record_b_reply(t, reply));
+        assert!(r.record_reply(Side::B, t, reply));
         assert!(r.unanswered().is_empty(), "both answered");
     }
 
@@ -1169,9 +1376,9 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply.clone()));
+        assert!(r.record_reply(Side::A, t, reply.clone()));
         let before = r.clone();
-        assert!(!r.record_reply(t, reply));
+        assert!(!r.record_reply(Side::A, t, reply));
         assert_eq!(r, before);
     }
 }
@@ -1251,27 +1458,27 @@ mod properties {
         match op {
             Op::MarkAsked => r.mark_asked(now).map(|_| true),
             Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
-            Op::Approve => r.approve(now, None).map(|_| true),
-            Op::ApproveB => r.approve_b(now, None).map(|_| true),
-            Op::Decline => r.decline(now, None).map(|_| true),
-            Op::DeclineB => r.decline_b(now, None).map(|_| true),
+            Op::Approve => r.approve(Side::A, now, None).map(|_| true),
+            Op::ApproveB => r.approve(Side::B, now, None).map(|_| true),
+            Op::Decline => r.decline(Side::A, now, None).map(|_| true),
+            Op::DeclineB => r.decline(Side::B, now, None).map(|_| true),
             Op::Cancel => r.cancel(now).map(|_| true),
-            Op::Reply => Ok(r.record_reply(now, reply())),
-            Op::ReplyB => Ok(r.record_b_reply(now, reply())),
+            Op::Reply => Ok(r.record_reply(Side::A, now, reply())),
+            Op::ReplyB => Ok(r.record_reply(Side::B, now, reply())),
             // A send that follows a cut-off one reuses its Message-ID.
             Op::FollowUp => {
                 let id = r
                     .pending_id(PendingKind::Followup)
                     .unwrap_or("<f@x>")
                     .to_string();
-                r.mark_followed_up(now, id).map(|_| true)
+                r.mark_followed_up(Side::A, now, id).map(|_| true)
             }
             Op::FollowUpB => {
                 let id = r
                     .pending_id(PendingKind::FollowupB)
                     .unwrap_or("<fb@x>")
                     .to_string();
-                r.mark_b_followed_up(now, id).map(|_| true)
+                r.mark_followed_up(Side::B, now, id).map(|_| true)
             }
             Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
             Op::BeginFollowUp(to_b) => {
@@ -1281,8 +1488,8 @@ mod properties {
                     PendingKind::Followup
                 };
                 match kind {
-                    PendingKind::FollowupB => r.check_b_followup()?,
-                    _ => r.check_followup()?,
+                    PendingKind::FollowupB => r.check_followup(Side::B)?,
+                    _ => r.check_followup(Side::A)?,
                 }
                 if r.pending.is_some() {
                     return Ok(false);
@@ -1387,7 +1594,7 @@ mod properties {
                     prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
                 }
                 // Nothing is ever due unless A was asked and has not answered.
-                if r.is_a_due(now, &FollowupSettings::default()) {
+                if r.is_due_for(Side::A, now, &FollowupSettings::default()) {
                     prop_assert_eq!(r.status, State::Asked);
                 }
             }

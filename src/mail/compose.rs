@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Side};
 use crate::mail::message::{self, Draft, Outgoing, Person, Purpose};
 use crate::mail::template::{
     self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars,
@@ -163,35 +163,66 @@ impl<'a> Composer<'a> {
         })
     }
 
-    /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
-    /// it threads.
-    pub(crate) fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
-        rendered.subject = reply_subject(&request.subject);
+    /// A follow-up's Subject and body, to `side`: `Re:` the subject of
+    /// that side's ask, always, so it threads. A message to B reads as
+    /// one to A does, with the two swapped (see `vars_for_b`).
+    pub(crate) fn followup_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        let vars = match side {
+            Side::A => self.vars(request),
+            Side::B => self.vars_for_b(request),
+        };
+        let mut rendered = self.template(Kind::Followup)?.render(&vars)?;
+        rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
 
-    /// A nudge in the ask's thread, replying to the ask. `text` is the
-    /// user's edit, if any; its Subject is kept `Re:` the ask's.
+    /// The Subject of `side`'s ask, which its follow-ups answer.
+    fn subject_of(&self, request: &Request, side: Side) -> String {
+        match side {
+            Side::A => request.subject.clone(),
+            Side::B => self.b_subject(request),
+        }
+    }
+
+    /// A nudge to `side` in the thread of that side's ask, replying to it.
+    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
+    /// ask's.
     pub(crate) fn followup(
         &self,
         request: &Request,
+        side: Side,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
+        let (to, ask_id) = match side {
+            Side::A => (
+                self.person(&request.a, &request.a_email),
+                request.message_id.clone(),
+            ),
+            Side::B => {
+                let b_side = request
+                    .b_side
+                    .as_ref()
+                    .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+                (
+                    self.person(&request.b, &request.b_email),
+                    b_side.message_id.clone(),
+                )
+            }
+        };
         let mut rendered = match text {
             Some(t) => t.clone(),
-            None => self.followup_text(request)?,
+            None => self.followup_text(request, side)?,
         };
-        rendered.subject = reply_subject(&request.subject);
+        rendered.subject = reply_subject(&self.subject_of(request, side));
         self.build(Draft {
             from: self.me(),
-            to: vec![self.person(&request.a, &request.a_email)],
+            to: vec![to],
             bcc: self.bcc(),
             rendered,
             message_id,
-            in_reply_to: Some(request.message_id.clone()),
-            references: Some(request.references()),
+            in_reply_to: Some(ask_id),
+            references: Some(request.references(side)),
             date: self.now,
         })
     }
@@ -279,47 +310,11 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub(crate) fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        let mut rendered = self
-            .template(Kind::Followup)?
-            .render(&self.vars_for_b(request))?;
-        rendered.subject = reply_subject(&self.b_subject(request));
-        Ok(rendered)
-    }
-
     fn b_subject(&self, request: &Request) -> String {
         request
             .b_side
             .as_ref()
             .map_or_else(|| request.subject.clone(), |b| b.subject.clone())
-    }
-
-    /// A nudge to B in B's ask's thread.
-    pub(crate) fn followup_b(
-        &self,
-        request: &Request,
-        message_id: String,
-        text: Option<&Rendered>,
-    ) -> anyhow::Result<Outgoing> {
-        let b_side = request
-            .b_side
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
-        let mut rendered = match text {
-            Some(t) => t.clone(),
-            None => self.followup_b_text(request)?,
-        };
-        rendered.subject = reply_subject(&b_side.subject);
-        self.build(Draft {
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: Some(b_side.message_id.clone()),
-            references: Some(request.b_references()),
-            date: self.now,
-        })
     }
 
     /// The close-the-loop note to B after A's no, as a message that can be
@@ -386,13 +381,13 @@ impl<'a> Composer<'a> {
                 self.person(&request.b, &request.b_email),
                 b.subject.clone(),
                 b.message_id.clone(),
-                request.b_references(),
+                request.references(Side::B),
             ),
             _ => (
                 self.person(&request.a, &request.a_email),
                 request.subject.clone(),
                 request.message_id.clone(),
-                request.references(),
+                request.references(Side::A),
             ),
         };
         rendered.subject = reply_subject(&subject);

@@ -1001,7 +1001,8 @@ mod tests {
         let mut r = request(id);
         r.created_at = at;
         r.mark_asked(at).unwrap();
-        r.decline(at, None).unwrap();
+        r.decline(crate::domain::request::Side::A, at, None)
+            .unwrap();
         r
     }
 

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::domain::request::{BSide, EventKind, PendingKind, Request, SideState, State};
+use crate::domain::request::{BSide, EventKind, PendingKind, Request, Side, SideState, State};
 use crate::domain::snippet::{Tone, tone};
 use crate::setup::config::FollowupSettings;
 use crate::ui::output::{rfc3339, until};
@@ -108,7 +108,7 @@ pub(crate) fn request_json(
         a_email: r.a_email.clone(),
         b_email: r.b_email.clone(),
         subject: r.subject.clone(),
-        next_followup_at: r.next_followup_at(settings).map(rfc3339),
+        next_followup_at: r.next_followup_at(Side::A, settings).map(rfc3339),
         next_step: next_step(r, now, settings),
         history: r
             .history
@@ -172,7 +172,7 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
             if r.pending.is_some() {
                 return format!("a follow-up was interrupted: `intro followup {short}`");
             }
-            match r.next_followup_at(settings) {
+            match r.next_followup_at(Side::A, settings) {
                 Some(at) if now >= at => format!("follow up: `intro followup {short}`"),
                 Some(at) => format!("wait for a reply (follow-up due {})", until(at, now)),
                 None => "wait for a reply, or decline".into(),
@@ -232,10 +232,13 @@ fn both_next_step(
     .into_iter()
     .flatten()
     .collect();
-    let next = [r.next_followup_at(settings), r.next_b_followup_at(settings)]
-        .into_iter()
-        .flatten()
-        .min();
+    let next = [
+        r.next_followup_at(Side::A, settings),
+        r.next_followup_at(Side::B, settings),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
     match next {
         Some(at) => format!(
             "wait for {} (follow-up due {})",
