@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::support::sandbox::Sandbox;
 
 /// The store format this intro writes.
-const FORMAT: u64 = 2;
+const FORMAT: u64 = 3;
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v2")
@@ -91,6 +91,18 @@ fn an_older_store_shows_the_same_and_after_a_write_too() {
     // A write: a new ask, which also moves the store to this intro's format.
     let new = sb.ask("ada", "alan", "a write to upgrade the store");
     assert_eq!(format_of(&sb, "requests.json"), FORMAT);
+    let snapshot = read(&sb.data_dir().join("requests.json"));
+    let requests: Vec<&str> = snapshot
+        .lines()
+        .filter(|l| l.starts_with("{\"id\""))
+        .collect();
+    assert!(!requests.is_empty());
+    for line in requests {
+        assert!(
+            line.contains("\"a_side\":{"),
+            "rewritten in today's shape: {line}"
+        );
+    }
     assert_shows_as_before(&sb, Some(&new));
     assert_eq!(sb.request(&new)["status"], "asked");
 }

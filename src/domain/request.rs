@@ -233,23 +233,58 @@ impl PendingKind {
     }
 }
 
-/// B's side of a request made with `--both`: B is asked too, and the
-/// introduction waits for both yeses.
+/// One side of a request: the ask to A, or with `--both` the ask to B
+/// (the introduction then waits for both yeses), and the thread it began.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct BSide {
+pub(crate) struct Party {
+    /// This side's own answer; the request's `status` is the whole's.
     pub status: SideState,
-    /// B's ask's Message-ID and Subject, which B's follow-ups answer.
+    /// The ask's Message-ID (with angle brackets) and Subject, which the
+    /// follow-ups answer with `Re:`.
     pub message_id: String,
     pub subject: String,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub asked_at: Option<OffsetDateTime>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<Sent>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
-    /// B's ask as the user edited it (`--edit`).
+    /// The ask as the user edited it (`--edit`); otherwise it is rendered
+    /// from the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<Rendered>,
+}
+
+impl Party {
+    /// An ask about to be sent.
+    pub(crate) fn sending(message_id: String, subject: String) -> Party {
+        Party {
+            status: SideState::Sending,
+            message_id,
+            subject,
+            asked_at: None,
+            followups: Vec::new(),
+            reply: None,
+            edited: None,
+        }
+    }
+
+    /// When the last message to this side went out: its last follow-up,
+    /// or its ask.
+    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
+        self.followups.last().map(|f| f.at).or(self.asked_at)
+    }
+
+    /// Every Message-ID of this side's thread intro wrote: the ask and
+    /// the follow-ups, oldest first.
+    fn thread(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+    }
 }
 
 /// What the user typed to make an ask.
@@ -290,41 +325,22 @@ pub(crate) struct Request {
     pub status: State,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(
-        default,
-        with = "time::serde::rfc3339::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub asked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
-    /// The ask's Subject, which follow-ups answer with `Re:`.
-    pub subject: String,
-    /// The ask's Message-ID, with angle brackets.
-    pub message_id: String,
-    /// The ask as the user edited it (`--edit`); otherwise it is rendered
-    /// from the template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edited: Option<Rendered>,
+    /// A's side: the ask, its thread and A's answer.
+    pub a_side: Party,
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub followups: Vec<Sent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply: Option<Reply>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,
     /// B's side, when B is asked too (`--both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b_side: Option<BSide>,
-    /// With `--both`: A said yes, and the request waits for B.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub a_approved: bool,
+    pub b_side: Option<Party>,
     /// The introduction as intro itself would write it when it last saved
     /// the draft under `drafts/` (read back from the file): a draft that
     /// no longer reads the same was edited since, and is what is sent.
@@ -366,19 +382,13 @@ impl Request {
             note: spec.note,
             status: State::Sending,
             created_at: now,
-            asked_at: None,
             updated_at: now,
-            subject,
-            message_id,
-            edited: None,
+            a_side: Party::sending(message_id, subject),
             sending_run: None,
-            followups: Vec::new(),
             pending: None,
-            reply: None,
             introduction: None,
             history: Vec::new(),
             b_side: None,
-            a_approved: false,
             drafted: None,
             notes: Vec::new(),
         }
@@ -386,15 +396,7 @@ impl Request {
 
     /// Ask B too: the request is made with `--both`.
     pub(crate) fn with_b_side(mut self, message_id: String, subject: String) -> Request {
-        self.b_side = Some(BSide {
-            status: SideState::Sending,
-            message_id,
-            subject,
-            asked_at: None,
-            followups: Vec::new(),
-            reply: None,
-            edited: None,
-        });
+        self.b_side = Some(Party::sending(message_id, subject));
         self
     }
 
@@ -426,33 +428,42 @@ impl Request {
 
     /// The reply found from `side`, if any.
     pub(crate) fn reply_from(&self, side: Side) -> Option<&Reply> {
-        match side {
-            Side::A => self.reply.as_ref(),
-            Side::B => self.b_side.as_ref().and_then(|b| b.reply.as_ref()),
-        }
+        self.party(side).and_then(|p| p.reply.as_ref())
     }
 
     /// Whether a reply from `side` may still change the request: its ask
     /// went out (or may have: `sending`) and it has not answered.
     pub(crate) fn awaits_reply(&self, side: Side) -> bool {
         match side {
-            Side::A => matches!(self.status, State::Asked | State::Sending) && !self.a_approved,
+            Side::A => {
+                matches!(self.status, State::Asked | State::Sending) && !self.a_waits_for_b()
+            }
             Side::B => self.awaits_b(),
         }
     }
 
     /// The follow-ups sent to `side`.
     pub(crate) fn followups_to(&self, side: Side) -> &[Sent] {
-        match (side, &self.b_side) {
-            (Side::A, _) => &self.followups,
-            (Side::B, Some(b)) => &b.followups,
-            (Side::B, None) => &[],
+        self.party(side).map_or(&[], |p| &p.followups)
+    }
+
+    /// With `--both`: A said yes, and the request waits for B.
+    pub(crate) fn a_waits_for_b(&self) -> bool {
+        self.a_side.status == SideState::Approved
+            && matches!(self.status, State::Asked | State::Replied)
+    }
+
+    /// `side`'s part of the request: its ask, thread and answer.
+    pub(crate) fn party(&self, side: Side) -> Option<&Party> {
+        match side {
+            Side::A => Some(&self.a_side),
+            Side::B => self.b_side.as_ref(),
         }
     }
 
     /// A's own answer, apart from B's: what `status` would be without B.
     pub(crate) fn a_status(&self) -> State {
-        if self.a_approved {
+        if self.a_waits_for_b() {
             State::Approved
         } else {
             self.status
@@ -463,7 +474,7 @@ impl Request {
         &self,
         allowed: &[SideState],
         action: &'static str,
-    ) -> Result<&BSide, TransitionError> {
+    ) -> Result<&Party, TransitionError> {
         let err = |from| TransitionError {
             id: self.id.clone(),
             from,
@@ -495,7 +506,7 @@ impl Request {
         }
     }
 
-    fn b_mut(&mut self) -> &mut BSide {
+    fn b_mut(&mut self) -> &mut Party {
         self.b_side.as_mut().expect("checked by b_side_in")
     }
 
@@ -518,9 +529,8 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
         self.b_mut().status = SideState::Approved;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             self.status = State::Approved;
-            self.a_approved = false;
         }
         self.record(now, EventKind::ApprovedB, note);
         Ok(())
@@ -535,7 +545,6 @@ impl Request {
         self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
         self.b_mut().status = SideState::Declined;
         self.status = State::Declined;
-        self.a_approved = false;
         self.settle_pending(now);
         self.record(now, EventKind::DeclinedB, note);
         Ok(())
@@ -656,7 +665,8 @@ impl Request {
         self.check(&[State::Sending], "marked asked")?;
         self.status = State::Asked;
         self.sending_run = None;
-        self.asked_at = Some(now);
+        self.a_side.status = SideState::Asked;
+        self.a_side.asked_at = Some(now);
         self.record(now, EventKind::Asked, None);
         Ok(())
     }
@@ -667,16 +677,20 @@ impl Request {
         note: Option<String>,
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "approved")?;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             return Err(TransitionError {
                 id: self.id.clone(),
                 from: State::Approved,
                 action: "approved again (A already said yes; the request waits for B)",
             });
         }
-        match &self.b_side {
-            Some(b) if b.status != SideState::Approved => self.a_approved = true,
-            _ => self.status = State::Approved,
+        self.a_side.status = SideState::Approved;
+        if self
+            .b_side
+            .as_ref()
+            .is_none_or(|b| b.status == SideState::Approved)
+        {
+            self.status = State::Approved;
         }
         self.record(now, EventKind::Approved, note);
         Ok(())
@@ -689,7 +703,7 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "declined")?;
         self.status = State::Declined;
-        self.a_approved = false;
+        self.a_side.status = SideState::Declined;
         self.settle_pending(now);
         self.record(now, EventKind::Declined, note);
         Ok(())
@@ -708,7 +722,6 @@ impl Request {
         self.status = State::Cancelled;
         self.settle_pending(now);
         self.sending_run = None;
-        self.a_approved = false;
         self.record(now, EventKind::Cancelled, None);
         Ok(())
     }
@@ -726,21 +739,22 @@ impl Request {
                 return false;
             }
         }
-        if self.status != State::Asked || self.a_approved {
+        if self.status != State::Asked || self.a_waits_for_b() {
             return false;
         }
         self.status = State::Replied;
+        self.a_side.status = SideState::Replied;
         // A's answer ends A's thread; B's, with `--both`, goes on.
         self.settle_pending_of(now, &[PendingKind::Followup]);
         self.record(now, EventKind::Replied, None);
-        self.reply = Some(reply);
+        self.a_side.reply = Some(reply);
         true
     }
 
     /// Check that a follow-up to A may be sent now.
     fn check_a_followup(&self) -> Result<(), TransitionError> {
         self.check(&[State::Asked], "followed up")?;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             return Err(TransitionError {
                 id: self.id.clone(),
                 from: State::Approved,
@@ -842,7 +856,7 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check_a_followup()?;
         self.finish_pending(PendingKind::Followup);
-        self.followups.push(Sent {
+        self.a_side.followups.push(Sent {
             message_id,
             at: now,
         });
@@ -855,7 +869,7 @@ impl Request {
     /// still `sending` may never have arrived, so it is not counted.
     pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
         let mut who = Vec::new();
-        if self.status == State::Asked && !self.a_approved {
+        if self.status == State::Asked && !self.a_waits_for_b() {
             who.push(PendingKind::CancelNote);
         }
         if self.b_side_in(&[SideState::Asked], "").is_ok() {
@@ -939,14 +953,14 @@ impl Request {
 
     /// When the last message to A about this request went out.
     pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
-        self.followups.last().map(|f| f.at).or(self.asked_at)
+        self.a_side.last_contact()
     }
 
     /// When A's next follow-up becomes due, if one can be.
     fn next_a_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
         if self.status != State::Asked
-            || self.a_approved
-            || self.followups.len() >= settings.max as usize
+            || self.a_waits_for_b()
+            || self.a_side.followups.len() >= settings.max as usize
         {
             return None;
         }
@@ -1061,22 +1075,17 @@ impl Request {
 
     /// Every Message-ID a reply from A may point at: the ask and follow-ups.
     fn a_thread_ids(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.message_id.as_str())
-            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
-            .chain(
-                self.pending
-                    .iter()
-                    .filter(|p| p.kind == PendingKind::Followup)
-                    .map(|p| p.message_id.as_str()),
-            )
+        self.a_side.thread().chain(
+            self.pending
+                .iter()
+                .filter(|p| p.kind == PendingKind::Followup)
+                .map(|p| p.message_id.as_str()),
+        )
     }
 
     /// The References header of a follow-up to A: the ask and earlier ones.
     fn a_references(&self) -> String {
-        std::iter::once(self.message_id.as_str())
-            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.a_side.thread().collect::<Vec<_>>().join(" ")
     }
 }
 
@@ -1250,7 +1259,7 @@ mod tests {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
         r.status = State::Sending;
-        r.asked_at = None;
+        r.a_side.asked_at = None;
         r.sending_run = Some("123-abcd".into());
         r.history.clear();
         let t = t0 + Duration::hours(3);
@@ -1261,7 +1270,7 @@ mod tests {
         };
         assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.status, State::Replied);
-        assert_eq!(r.asked_at, Some(t0));
+        assert_eq!(r.a_side.asked_at, Some(t0));
         assert_eq!(r.sending_run, None);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
@@ -1567,7 +1576,7 @@ mod properties {
                 {
                     let id = p.message_id.as_str();
                     let sent = |list: &[Sent]| list.iter().any(|f| f.message_id == id);
-                    let kept = sent(&r.followups)
+                    let kept = sent(&r.a_side.followups)
                         || r.b_side.as_ref().is_some_and(|b| sent(&b.followups))
                         || r.history.iter().any(|e| {
                             e.kind == EventKind::Unconfirmed
@@ -1585,9 +1594,10 @@ mod properties {
                 {
                     prop_assert_eq!(b.status, SideState::Approved);
                 }
-                // A's yes waiting for B's only exists while the request is open.
-                if r.a_approved {
+                // A's yes waits for B's only when B was asked.
+                if r.a_waits_for_b() {
                     prop_assert!(r.both() && matches!(r.status, State::Asked | State::Replied));
+                    prop_assert!(r.b_side.as_ref().is_some_and(|b| b.status != SideState::Approved));
                 }
                 if r.status == State::Introduced {
                     prop_assert!(r.introduction.is_some());
@@ -1614,14 +1624,14 @@ mod properties {
             let mut last = T0;
             for gap in &followup_gaps {
                 last += Duration::hours(*gap);
-                r.followups.push(Sent { message_id: "<f@x>".into(), at: last });
+                r.a_side.followups.push(Sent { message_id: "<f@x>".into(), at: last });
             }
             if replied {
                 r.status = State::Replied;
             }
             let now = T0 + Duration::hours(now_offset_hours);
             let expected = r.status == State::Asked
-                && r.followups.len() < max as usize
+                && r.a_side.followups.len() < max as usize
                 && now - last >= Duration::days(i64::from(after_days));
             prop_assert_eq!(r.is_due(now, &settings), expected);
         }

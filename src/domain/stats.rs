@@ -114,7 +114,7 @@ pub(crate) fn compute<'r>(
         }
         total += 1;
         *by_state.entry(r.status).or_default() += 1;
-        followups.sent += r.followups.len();
+        followups.sent += r.a_side.followups.len();
         let decision = decision(r);
         match decision {
             Some(true) => approval.yes += 1,
@@ -122,7 +122,7 @@ pub(crate) fn compute<'r>(
             None => {}
         }
         // An ask that never went out (`sending`) was not put to A.
-        let Some(asked_at) = r.asked_at else {
+        let Some(asked_at) = r.a_side.asked_at else {
             continue;
         };
         let contact = contacts.entry(r.a.as_str()).or_insert_with(|| ContactAcc {
@@ -142,7 +142,12 @@ pub(crate) fn compute<'r>(
             let wait = answered_at - asked_at;
             waits.push(wait);
             contact.waits.push(wait);
-            let before = r.followups.iter().filter(|f| f.at < answered_at).count();
+            let before = r
+                .a_side
+                .followups
+                .iter()
+                .filter(|f| f.at < answered_at)
+                .count();
             followups.answered += 1;
             followups.before_answer += before;
             if before > 0 {
@@ -216,7 +221,8 @@ fn answered_at(r: &Request, asked_at: OffsetDateTime) -> Option<OffsetDateTime> 
             // The reply's Date says when A wrote; the event, when sync saw it.
             // A skewed clock cannot put it before the ask or after the sync.
             EventKind::Replied => Some(
-                r.reply
+                r.a_side
+                    .reply
                     .as_ref()
                     .map_or(e.at, |reply| reply.at.clamp(asked_at, e.at)),
             ),

@@ -93,13 +93,13 @@ impl<'a> Composer<'a> {
             format: request.format.clone(),
             note: request.note.clone(),
             both: request.both(),
-            last: self.is_last_followup(request.followups.len()),
+            last: self.is_last_followup(request.a_side.followups.len()),
             request: RequestView {
                 id: request.id.clone(),
-                subject: request.subject.clone(),
+                subject: request.a_side.subject.clone(),
                 created_at: rfc3339(request.created_at),
-                asked_at: request.asked_at.map(rfc3339),
-                followups: request.followups.len(),
+                asked_at: request.a_side.asked_at.map(rfc3339),
+                followups: request.a_side.followups.len(),
             },
         }
     }
@@ -142,7 +142,7 @@ impl<'a> Composer<'a> {
 
     /// The ask's Subject and body: as the user edited it, or rendered.
     pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match &request.edited {
+        match &request.a_side.edited {
             Some(edited) => Ok(edited.clone()),
             None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
         }
@@ -156,7 +156,7 @@ impl<'a> Composer<'a> {
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
             rendered,
-            message_id: request.message_id.clone(),
+            message_id: request.a_side.message_id.clone(),
             in_reply_to: None,
             references: None,
             date: self.now,
@@ -179,7 +179,7 @@ impl<'a> Composer<'a> {
     /// The Subject of `side`'s ask, which its follow-ups answer.
     fn subject_of(&self, request: &Request, side: Side) -> String {
         match side {
-            Side::A => request.subject.clone(),
+            Side::A => request.a_side.subject.clone(),
             Side::B => self.b_subject(request),
         }
     }
@@ -197,7 +197,7 @@ impl<'a> Composer<'a> {
         let (to, ask_id) = match side {
             Side::A => (
                 self.person(&request.a, &request.a_email),
-                request.message_id.clone(),
+                request.a_side.message_id.clone(),
             ),
             Side::B => {
                 let b_side = request
@@ -314,7 +314,7 @@ impl<'a> Composer<'a> {
         request
             .b_side
             .as_ref()
-            .map_or_else(|| request.subject.clone(), |b| b.subject.clone())
+            .map_or_else(|| request.a_side.subject.clone(), |b| b.subject.clone())
     }
 
     /// The close-the-loop note to B after A's no, as a message that can be
@@ -355,7 +355,7 @@ impl<'a> Composer<'a> {
         let (vars, subject) = if to_b {
             (self.vars_for_b(request), self.b_subject(request))
         } else {
-            (self.vars(request), request.subject.clone())
+            (self.vars(request), request.a_side.subject.clone())
         };
         let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
         rendered.subject = reply_subject(&subject);
@@ -385,8 +385,8 @@ impl<'a> Composer<'a> {
             ),
             _ => (
                 self.person(&request.a, &request.a_email),
-                request.subject.clone(),
-                request.message_id.clone(),
+                request.a_side.subject.clone(),
+                request.a_side.message_id.clone(),
                 request.references(Side::A),
             ),
         };
