@@ -461,6 +461,13 @@ impl Request {
         }
     }
 
+    fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
+        match side {
+            Side::A => Some(&mut self.a_side),
+            Side::B => self.b_side.as_mut(),
+        }
+    }
+
     /// A's own answer, apart from B's: what `status` would be without B.
     pub(crate) fn a_status(&self) -> State {
         if self.a_waits_for_b() {
@@ -585,58 +592,6 @@ impl Request {
     fn check_b_followup(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked], "followed up with B")
             .map(|_| ())
-    }
-
-    /// The transport accepted a follow-up to B.
-    fn mark_b_followed_up(
-        &mut self,
-        now: OffsetDateTime,
-        message_id: String,
-    ) -> Result<(), TransitionError> {
-        self.check_b_followup()?;
-        self.finish_pending(PendingKind::FollowupB);
-        self.b_mut().followups.push(Sent {
-            message_id,
-            at: now,
-        });
-        self.record(now, EventKind::FollowedUpB, None);
-        Ok(())
-    }
-
-    /// When B's next follow-up becomes due, if one can be.
-    fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
-        let b = self.b_side.as_ref()?;
-        if b.status != SideState::Asked
-            || !matches!(self.status, State::Asked | State::Replied)
-            || b.followups.len() >= settings.max as usize
-        {
-            return None;
-        }
-        let last = b.followups.last().map(|f| f.at).or(b.asked_at)?;
-        Some(last + Duration::days(i64::from(settings.after_days)))
-    }
-
-    /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
-    /// and one being sent.
-    fn b_thread_ids(&self) -> Vec<&str> {
-        let Some(b) = &self.b_side else {
-            return Vec::new();
-        };
-        std::iter::once(b.message_id.as_str())
-            .chain(b.followups.iter().map(|f| f.message_id.as_str()))
-            .chain(self.pending_id(PendingKind::FollowupB))
-            .collect()
-    }
-
-    /// The References header of a follow-up to B: B's ask and earlier ones.
-    fn b_references(&self) -> String {
-        match &self.b_side {
-            Some(b) => std::iter::once(b.message_id.as_str())
-                .chain(b.followups.iter().map(|f| f.message_id.as_str()))
-                .collect::<Vec<_>>()
-                .join(" "),
-            None => String::new(),
-        }
     }
 
     fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
@@ -848,22 +803,6 @@ impl Request {
         }
     }
 
-    /// The transport accepted a follow-up to A.
-    fn mark_a_followed_up(
-        &mut self,
-        now: OffsetDateTime,
-        message_id: String,
-    ) -> Result<(), TransitionError> {
-        self.check_a_followup()?;
-        self.finish_pending(PendingKind::Followup);
-        self.a_side.followups.push(Sent {
-            message_id,
-            at: now,
-        });
-        self.record(now, EventKind::FollowedUp, None);
-        Ok(())
-    }
-
     /// Who still owes an answer to their ask, and so should hear that it
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
@@ -951,22 +890,6 @@ impl Request {
         Ok(())
     }
 
-    /// When the last message to A about this request went out.
-    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
-        self.a_side.last_contact()
-    }
-
-    /// When A's next follow-up becomes due, if one can be.
-    fn next_a_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
-        if self.status != State::Asked
-            || self.a_waits_for_b()
-            || self.a_side.followups.len() >= settings.max as usize
-        {
-            return None;
-        }
-        Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
-    }
-
     /// `side` said yes. With `--both` the request is approved once both
     /// did; until then it waits for the other.
     pub(crate) fn approve(
@@ -1020,40 +943,56 @@ impl Request {
         now: OffsetDateTime,
         message_id: String,
     ) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.mark_a_followed_up(now, message_id),
-            Side::B => self.mark_b_followed_up(now, message_id),
-        }
+        self.check_followup(side)?;
+        self.finish_pending(PendingKind::followup(side));
+        self.party_mut(side)
+            .expect("checked by check_followup")
+            .followups
+            .push(Sent {
+                message_id,
+                at: now,
+            });
+        let kind = match side {
+            Side::A => EventKind::FollowedUp,
+            Side::B => EventKind::FollowedUpB,
+        };
+        self.record(now, kind, None);
+        Ok(())
     }
 
-    /// When `side`'s next follow-up becomes due, if one can be.
+    /// When `side`'s next follow-up becomes due, if one can be: its ask is
+    /// unanswered, fewer than `max` were sent, and `after_days` after the
+    /// ask or the last follow-up.
     pub(crate) fn next_followup_at(
         &self,
         side: Side,
         settings: &FollowupSettings,
     ) -> Option<OffsetDateTime> {
-        match side {
-            Side::A => self.next_a_followup_at(settings),
-            Side::B => self.next_b_followup_at(settings),
+        let party = self.party(side)?;
+        if self.check_followup(side).is_err() || party.followups.len() >= settings.max as usize {
+            return None;
         }
+        Some(party.last_contact()? + Duration::days(i64::from(settings.after_days)))
     }
 
     /// Every Message-ID a reply from `side` may point at: its ask, its
     /// follow-ups, and one being sent.
     pub(crate) fn thread_ids(&self, side: Side) -> Vec<&str> {
-        match side {
-            Side::A => self.a_thread_ids().collect(),
-            Side::B => self.b_thread_ids(),
-        }
+        let Some(party) = self.party(side) else {
+            return Vec::new();
+        };
+        party
+            .thread()
+            .chain(self.pending_id(PendingKind::followup(side)))
+            .collect()
     }
 
     /// The References header of a follow-up to `side`: its ask and
     /// earlier follow-ups.
     pub(crate) fn references(&self, side: Side) -> String {
-        match side {
-            Side::A => self.a_references(),
-            Side::B => self.b_references(),
-        }
+        self.party(side)
+            .map(|p| p.thread().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
     }
 
     /// A follow-up to either side is due: asked, fewer than `max` sent,
@@ -1071,21 +1010,6 @@ impl Request {
     ) -> bool {
         self.next_followup_at(side, settings)
             .is_some_and(|at| now >= at)
-    }
-
-    /// Every Message-ID a reply from A may point at: the ask and follow-ups.
-    fn a_thread_ids(&self) -> impl Iterator<Item = &str> {
-        self.a_side.thread().chain(
-            self.pending
-                .iter()
-                .filter(|p| p.kind == PendingKind::Followup)
-                .map(|p| p.message_id.as_str()),
-        )
-    }
-
-    /// The References header of a follow-up to A: the ask and earlier ones.
-    fn a_references(&self) -> String {
-        self.a_side.thread().collect::<Vec<_>>().join(" ")
     }
 }
 
