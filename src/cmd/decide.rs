@@ -307,25 +307,22 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         if args.send_args.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.cancel_note_text(&r, kind.to_b())?,
+                None => composer.cancel_note_text(&r, kind.side())?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.cancel_note(&r, kind.to_b(), message_id, text.as_ref())?);
+        messages.push(composer.cancel_note(&r, kind.side(), message_id, text.as_ref())?);
         texts.push(text);
     }
-    let who = |kind: &PendingKind| {
-        if kind.to_b() {
-            r.b.clone()
-        } else {
-            r.a.clone()
-        }
-    };
+    let who = |kind: &PendingKind| r.handle(kind.side()).to_string();
 
     if !args.send {
         let mut saved = Vec::new();
         for (kind, message) in kinds.iter().zip(&messages) {
-            let suffix = if kind.to_b() { "cancel-b" } else { "cancel" };
+            let suffix = match kind.side() {
+                Side::A => "cancel",
+                Side::B => "cancel-b",
+            };
             let path = ctx
                 .paths
                 .drafts_dir()

@@ -128,14 +128,14 @@ pub(crate) enum PendingKind {
 
 impl PendingKind {
     /// Who a message of this kind is written to.
-    pub(crate) fn to_b(self) -> bool {
-        matches!(
-            self,
+    pub(crate) fn side(self) -> Side {
+        match self {
             PendingKind::AskB
-                | PendingKind::FollowupB
-                | PendingKind::DeclineNote
-                | PendingKind::CancelNoteB
-        )
+            | PendingKind::FollowupB
+            | PendingKind::DeclineNote
+            | PendingKind::CancelNoteB => Side::B,
+            PendingKind::Followup | PendingKind::Introduction | PendingKind::CancelNote => Side::A,
+        }
     }
 }
 
@@ -853,7 +853,10 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check_note(kind)?;
         self.finish_pending(kind);
-        let to = if kind.to_b() { "to B" } else { "to A" };
+        let to = match kind.side() {
+            Side::A => "to A",
+            Side::B => "to B",
+        };
         self.record(
             now,
             EventKind::NoteSent,

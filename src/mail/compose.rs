@@ -178,10 +178,11 @@ impl<'a> Composer<'a> {
 
     /// The Subject of `side`'s ask, which its follow-ups answer.
     fn subject_of(&self, request: &Request, side: Side) -> String {
-        match side {
-            Side::A => request.a_side.subject.clone(),
-            Side::B => self.b_subject(request),
-        }
+        request
+            .party(side)
+            .unwrap_or(&request.a_side)
+            .subject
+            .clone()
     }
 
     /// A nudge to `side` in the thread of that side's ask, replying to it.
@@ -194,34 +195,33 @@ impl<'a> Composer<'a> {
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let (to, ask_id) = match side {
-            Side::A => (
-                self.person(&request.a, &request.a_email),
-                request.a_side.message_id.clone(),
-            ),
-            Side::B => {
-                let b_side = request
-                    .b_side
-                    .as_ref()
-                    .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
-                (
-                    self.person(&request.b, &request.b_email),
-                    b_side.message_id.clone(),
-                )
-            }
-        };
-        let mut rendered = match text {
+        let rendered = match text {
             Some(t) => t.clone(),
             None => self.followup_text(request, side)?,
         };
-        rendered.subject = reply_subject(&self.subject_of(request, side));
+        self.in_thread(request, side, rendered, message_id)
+    }
+
+    /// A message to `side` in the thread of that side's ask: `Re:` its
+    /// Subject, in reply to it and to the follow-ups since.
+    fn in_thread(
+        &self,
+        request: &Request,
+        side: Side,
+        mut rendered: Rendered,
+        message_id: String,
+    ) -> anyhow::Result<Outgoing> {
+        let party = request
+            .party(side)
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        rendered.subject = reply_subject(&party.subject);
         self.build(Draft {
             from: self.me(),
-            to: vec![to],
+            to: vec![self.person(request.handle(side), request.email(side))],
             bcc: self.bcc(),
             rendered,
             message_id,
-            in_reply_to: Some(ask_id),
+            in_reply_to: Some(party.message_id.clone()),
             references: Some(request.references(side)),
             date: self.now,
         })
@@ -310,13 +310,6 @@ impl<'a> Composer<'a> {
         })
     }
 
-    fn b_subject(&self, request: &Request) -> String {
-        request
-            .b_side
-            .as_ref()
-            .map_or_else(|| request.a_side.subject.clone(), |b| b.subject.clone())
-    }
-
     /// The close-the-loop note to B after A's no, as a message that can be
     /// sent again with the same Message-ID. `text` is the user's edit, if any.
     pub(crate) fn decline_note_to_send(
@@ -345,62 +338,37 @@ impl<'a> Composer<'a> {
         Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
     }
 
-    /// The note withdrawing the ask's Subject and body, for A or (`to_b`)
-    /// for B: `Re:` that side's ask, so it threads.
+    /// The note withdrawing the ask's Subject and body, for `side`: `Re:`
+    /// that side's ask, so it threads.
     pub(crate) fn cancel_note_text(
         &self,
         request: &Request,
-        to_b: bool,
+        side: Side,
     ) -> anyhow::Result<Rendered> {
-        let (vars, subject) = if to_b {
-            (self.vars_for_b(request), self.b_subject(request))
-        } else {
-            (self.vars(request), request.a_side.subject.clone())
+        let vars = match side {
+            Side::A => self.vars(request),
+            Side::B => self.vars_for_b(request),
         };
         let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
-        rendered.subject = reply_subject(&subject);
+        rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
 
-    /// The note withdrawing the ask, to A or (`to_b`) to B, in that side's
-    /// ask thread. `text` is the user's edit, if any; its Subject is kept
-    /// `Re:` the ask's.
+    /// The note withdrawing the ask, to `side`, in that side's ask thread.
+    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
+    /// ask's.
     pub(crate) fn cancel_note(
         &self,
         request: &Request,
-        to_b: bool,
+        side: Side,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let mut rendered = match text {
+        let rendered = match text {
             Some(t) => t.clone(),
-            None => self.cancel_note_text(request, to_b)?,
+            None => self.cancel_note_text(request, side)?,
         };
-        let (to, subject, in_reply_to, references) = match (&request.b_side, to_b) {
-            (Some(b), true) => (
-                self.person(&request.b, &request.b_email),
-                b.subject.clone(),
-                b.message_id.clone(),
-                request.references(Side::B),
-            ),
-            _ => (
-                self.person(&request.a, &request.a_email),
-                request.a_side.subject.clone(),
-                request.a_side.message_id.clone(),
-                request.references(Side::A),
-            ),
-        };
-        rendered.subject = reply_subject(&subject);
-        self.build(Draft {
-            from: self.me(),
-            to: vec![to],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: Some(in_reply_to),
-            references: Some(references),
-            date: self.now,
-        })
+        self.in_thread(request, side, rendered, message_id)
     }
 
     pub(crate) fn new_message_id(&self, request_id: &str, purpose: Purpose) -> String {
