@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
-use crate::domain::request::{AskSpec, Request};
+use crate::domain::request::{AskSpec, Request, Side};
 use crate::domain::snippet;
 use crate::domain::text::{first_name, has_line_break};
 use crate::mail::message::{Draft, Outgoing, Person, Purpose};
@@ -633,7 +633,11 @@ fn tracked() -> &'static (Tracked, Vec<Request>) {
         );
         let ok = one.mark_asked(ASKED).is_ok()
             && one
-                .mark_followed_up(ASKED, "<intro.aaaa1111.followup.0002@example.com>".into())
+                .mark_followed_up(
+                    Side::A,
+                    ASKED,
+                    "<intro.aaaa1111.followup.0002@example.com>".into(),
+                )
                 .is_ok()
             && both.mark_asked(ASKED).is_ok()
             && both.mark_b_asked(ASKED).is_ok();
@@ -668,11 +672,7 @@ pub fn reply(data: &[u8]) {
     if let Verdict::Reply(found) = verdict {
         let request = requests.iter().find(|r| r.id == found.request_id);
         let request = request.unwrap_or_else(|| panic!("unknown request {}", found.request_id));
-        let waited_for = if found.from_b {
-            &request.b_email
-        } else {
-            &request.a_email
-        };
+        let waited_for = request.email(found.side);
         let from = message
             .from()
             .and_then(|f| f.first())

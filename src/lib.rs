@@ -9,7 +9,8 @@
 //!
 //! ```text
 //! domain/            the pure domain: no I/O, time always passed in
-//!   request          a request, its states and legal moves; follow-up due dates
+//!   request          a request: its two sides (each a `Party`: ask, thread,
+//!                    answer), states and legal moves; follow-up due dates
 //!   ask_plan         what an ask means given the open requests: new,
 //!                    resumed, already made, busy, or refused
 //!   fatigue          when A was asked too often
@@ -27,7 +28,8 @@
 //!   secret           fetches passwords (command, variable, prompt)
 //!   textpos          lines and columns in the files above
 //! store/             requests on disk: journal, snapshot of open ones,
-//!                    archive of closed ones; locked, atomic
+//!                    archive of closed ones; locked, atomic; reads every
+//!                    older format (`legacy`)
 //! ui/                what the user sees
 //!   output           stdout and stderr, JSON or text, colors, times
 //!   view             requests as the user sees them (rows, JSON, notes)

@@ -155,7 +155,7 @@ impl Killer {
         let mut unfinished = Vec::new();
         for r in stored.values() {
             if r["status"] == "sending" {
-                unfinished.push(&r["message_id"]);
+                unfinished.push(&r["a_side"]["message_id"]);
             }
             if r["b_side"]["status"] == "sending" {
                 unfinished.push(&r["b_side"]["message_id"]);
@@ -301,10 +301,17 @@ fn stored(sb: &Sandbox) -> BTreeMap<String, Value> {
 /// (to A and B), its introduction, notes sent as it closed, and one being
 /// sent.
 fn message_ids(r: &Value) -> Vec<String> {
-    let mut ids = vec![r["message_id"].clone(), r["pending"]["message_id"].clone()];
+    let mut ids = vec![
+        r["a_side"]["message_id"].clone(),
+        r["pending"]["message_id"].clone(),
+    ];
     ids.push(r["introduction"]["message_id"].clone());
     ids.push(r["b_side"]["message_id"].clone());
-    for list in [&r["followups"], &r["b_side"]["followups"], &r["notes"]] {
+    for list in [
+        &r["a_side"]["followups"],
+        &r["b_side"]["followups"],
+        &r["notes"],
+    ] {
         ids.extend(
             list.as_array()
                 .into_iter()
@@ -447,7 +454,7 @@ fn sigkill_at_random_points_of_single_asks() {
         let r = request_of(&stored, i);
         assert_eq!(r["status"], "asked", "{context}: {r}");
         assert!(r["pending"].is_null(), "{context}: {r}");
-        assert_sent(sent, &r["message_id"], &context);
+        assert_sent(sent, &r["a_side"]["message_id"], &context);
         if both {
             assert_eq!(r["b_side"]["status"], "asked", "{context}: {r}");
             assert_sent(sent, &r["b_side"]["message_id"], &context);
@@ -481,7 +488,7 @@ fn sigkill_at_random_points_of_batches() {
         for row in rows {
             let r = request_of(&stored, row);
             assert_eq!(r["status"], "asked", "{context}: {r}");
-            assert_sent(sent, &r["message_id"], &context);
+            assert_sent(sent, &r["a_side"]["message_id"], &context);
         }
         round += 1;
     }
@@ -525,7 +532,7 @@ fn sigkill_at_random_points_of_followups() {
         let sent = d.update(&server);
         for i in DUE * round..DUE * (round + 1) {
             let r = request_of(&stored, i);
-            let followups = r["followups"].as_array().unwrap();
+            let followups = r["a_side"]["followups"].as_array().unwrap();
             assert_eq!(followups.len(), 1, "{context}: {r}");
             assert!(r["pending"].is_null(), "{context}: {r}");
             assert_sent(sent, &followups[0]["message_id"], &context);
@@ -732,7 +739,9 @@ fn sigkill_at_random_points_of_sync() {
     let asks = stored(&sb);
     let deliver = |round: usize| {
         for i in REPLIES * round..REPLIES * (round + 1) {
-            let id = request_of(&asks, i)["message_id"].as_str().unwrap();
+            let id = request_of(&asks, i)["a_side"]["message_id"]
+                .as_str()
+                .unwrap();
             std::fs::write(
                 maildir.join(format!("new/1772442900.M{i}P2.host")),
                 reply(i, id),
@@ -782,7 +791,7 @@ fn sigkill_at_random_points_of_sync() {
             .count();
         assert_eq!(replied, 1, "seed {}: {r}", k.seed);
         assert_eq!(
-            r["reply"]["message_id"],
+            r["a_side"]["reply"]["message_id"],
             format!("<reply-{i}@mail.example.com>"),
             "seed {}",
             k.seed
@@ -810,7 +819,7 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     let id = mail.kill_after_acceptance(&sb, &ask);
     let r = accepted(&sb, &id, "ask");
     assert_eq!(r["status"], "sending", "{r}");
-    assert_eq!(r["message_id"], id.as_str());
+    assert_eq!(r["a_side"]["message_id"], id.as_str());
     sb.ok(&ask);
     assert_eq!(mail.copies(&id), 2);
     assert_eq!(accepted(&sb, &id, "ask")["status"], "asked");
@@ -847,8 +856,8 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     for i in 2..5 {
         let r = request_of(&stored, i);
         assert_eq!(r["status"], "asked", "{r}");
-        if r["message_id"] != id.as_str() {
-            assert_eq!(mail.copies(r["message_id"].as_str().unwrap()), 1);
+        if r["a_side"]["message_id"] != id.as_str() {
+            assert_eq!(mail.copies(r["a_side"]["message_id"].as_str().unwrap()), 1);
         }
     }
 
@@ -862,7 +871,7 @@ fn killed_between_acceptance_and_record_every_send_is_finished_once() {
     sb.ok(&followup);
     let r = accepted(&sb, &id, "followup");
     assert!(r["pending"].is_null(), "{r}");
-    assert_eq!(r["followups"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["a_side"]["followups"].as_array().unwrap().len(), 1, "{r}");
     assert_eq!(mail.copies(&id), 2);
 
     // An introduction: the same.

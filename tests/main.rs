@@ -23,5 +23,6 @@ mod shell;
 mod smtp;
 mod stats;
 mod store_archive;
+mod store_upgrade;
 mod sync;
 mod terminal;

@@ -228,8 +228,8 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ));
     } else if args.send.edit {
         let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request)?)?;
-        planned.request.subject = edited.subject.clone();
-        planned.request.edited = Some(edited);
+        planned.request.a_side.subject = edited.subject.clone();
+        planned.request.a_side.edited = Some(edited);
         if send_b {
             let edited = editor::edit(&ctx.env, &composer.ask_b_text(&planned.request)?)?;
             if let Some(b) = planned.request.b_side.as_mut() {
@@ -530,7 +530,7 @@ impl<'a> Planner<'a> {
         request.why_b = why_b;
         // Rendering now catches template errors and line breaks bound for a
         // header before anything is sent.
-        request.subject = self
+        request.a_side.subject = self
             .composer
             .ask_subject(&request)
             .map_err(|e| bad(crate::error::one_line(&e)))?;

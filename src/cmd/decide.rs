@@ -9,7 +9,7 @@ use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::{PendingKind, Request};
+use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::compose::Composer;
@@ -17,13 +17,6 @@ use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::editor;
 use crate::ui::view;
-
-/// Whose answer is recorded, for requests made with `intro ask --both`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum Side {
-    A,
-    B,
-}
 
 #[derive(Debug, Args)]
 pub(crate) struct ApproveArgs {
@@ -157,9 +150,8 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSetti
 pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
-    let r = change(ctx, &args.request, |r| match args.side {
-        Side::A => r.approve(now, args.note.clone()),
-        Side::B => r.approve_b(now, args.note.clone()),
+    let r = change(ctx, &args.request, |r| {
+        r.approve(args.side, now, args.note.clone())
     })?;
     print(ctx, &r, &settings, None);
     if r.status == crate::domain::request::State::Approved {
@@ -205,7 +197,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         let r = find_request(requests, &args.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
         r.clone()
-            .decline(now, None)
+            .decline(Side::A, now, None)
             .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
         let draft = composer.decline_note(&r)?;
@@ -219,9 +211,8 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     } else {
         None
     };
-    let r = change(ctx, &args.request, |r| match args.side {
-        Side::A => r.decline(now, args.note.clone()),
-        Side::B => r.decline_b(now, args.note.clone()),
+    let r = change(ctx, &args.request, |r| {
+        r.decline(args.side, now, args.note.clone())
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
@@ -280,7 +271,7 @@ fn decline_and_tell_b(
         kind,
         &message,
         text.as_ref(),
-        |r| r.decline(now, note),
+        |r| r.decline(Side::A, now, note),
     );
     transport.close();
     let updated = result?;
@@ -346,25 +337,22 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         if args.send_args.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.cancel_note_text(&r, kind.to_b())?,
+                None => composer.cancel_note_text(&r, kind.side())?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.cancel_note(&r, kind.to_b(), message_id, text.as_ref())?);
+        messages.push(composer.cancel_note(&r, kind.side(), message_id, text.as_ref())?);
         texts.push(text);
     }
-    let who = |kind: &PendingKind| {
-        if kind.to_b() {
-            r.b.clone()
-        } else {
-            r.a.clone()
-        }
-    };
+    let who = |kind: &PendingKind| r.handle(kind.side()).to_string();
 
     if !args.send {
         let mut saved = Vec::new();
         for (kind, message) in kinds.iter().zip(&messages) {
-            let suffix = if kind.to_b() { "cancel-b" } else { "cancel" };
+            let suffix = match kind.side() {
+                Side::A => "cancel",
+                Side::B => "cancel-b",
+            };
             let path = ctx
                 .paths
                 .drafts_dir()

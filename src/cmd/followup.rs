@@ -13,7 +13,7 @@ use crate::cmd::send::send_loop::{self, Pace};
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::{PendingKind, Request};
+use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::UserError;
 use crate::mail::compose::Composer;
 use crate::mail::message::Outgoing;
@@ -50,19 +50,16 @@ pub(crate) struct FollowupArgs {
 /// One follow-up to send: to A, or to B for requests made with `--both`.
 struct Nudge {
     request: Request,
-    kind: PendingKind,
+    side: Side,
 }
 
 impl Nudge {
-    fn to_b(&self) -> bool {
-        self.kind == PendingKind::FollowupB
+    fn kind(&self) -> PendingKind {
+        PendingKind::followup(self.side)
     }
 
     fn sent_before(&self) -> usize {
-        match (&self.request.b_side, self.to_b()) {
-            (Some(b), true) => b.followups.len(),
-            _ => self.request.followups.len(),
-        }
+        self.request.followups_to(self.side).len()
     }
 }
 
@@ -80,26 +77,15 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
             let mut nudges = Vec::new();
             let mut refusal = None;
             // A is nudged while A's answer is missing; with `--both`, B too.
-            let sides = [
-                (
-                    PendingKind::Followup,
-                    r.check_followup(),
-                    r.followups.len(),
-                    r.a.as_str(),
-                    r.next_followup_at(&config.followup),
-                ),
-                (
-                    PendingKind::FollowupB,
-                    r.check_b_followup(),
-                    r.b_side.as_ref().map_or(0, |b| b.followups.len()),
-                    r.b.as_str(),
-                    r.next_b_followup_at(&config.followup),
-                ),
-            ];
-            for (kind, allowed, sent, who, due_at) in sides {
-                if kind == PendingKind::FollowupB && !r.both() {
+            for side in [Side::A, Side::B] {
+                if !r.asks(side) {
                     continue;
                 }
+                let kind = PendingKind::followup(side);
+                let allowed = r.check_followup(side);
+                let sent = r.followups_to(side).len();
+                let who = r.handle(side);
+                let due_at = r.next_followup_at(side, &config.followup);
                 if let Err(e) = allowed {
                     refusal.get_or_insert(transition_error(e));
                     continue;
@@ -130,7 +116,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 }
                 nudges.push(Nudge {
                     request: r.clone(),
-                    kind,
+                    side,
                 });
             }
             if nudges.is_empty() {
@@ -146,22 +132,16 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
             due.sort_by(|x, y| x.created_at.cmp(&y.created_at).then(x.id.cmp(&y.id)));
             let mut nudges = Vec::new();
             for r in due {
-                if r.is_a_due(now, &config.followup)
-                    || (r.check_followup().is_ok() && r.pending_id(PendingKind::Followup).is_some())
-                {
-                    nudges.push(Nudge {
-                        request: r.clone(),
-                        kind: PendingKind::Followup,
-                    });
-                }
-                if r.is_b_due(now, &config.followup)
-                    || (r.check_b_followup().is_ok()
-                        && r.pending_id(PendingKind::FollowupB).is_some())
-                {
-                    nudges.push(Nudge {
-                        request: r.clone(),
-                        kind: PendingKind::FollowupB,
-                    });
+                for side in [Side::A, Side::B] {
+                    let kind = PendingKind::followup(side);
+                    if r.is_due_for(side, now, &config.followup)
+                        || (r.check_followup(side).is_ok() && r.pending_id(kind).is_some())
+                    {
+                        nudges.push(Nudge {
+                            request: r.clone(),
+                            side,
+                        });
+                    }
                 }
             }
             nudges
@@ -182,23 +162,18 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for n in &nudges {
         let r = &n.request;
         let id = r
-            .pending_id(n.kind)
+            .pending_id(n.kind())
             .map(str::to_string)
             .unwrap_or_else(|| composer.new_message_id());
-        let mut text = r.pending_edit(n.kind).cloned();
+        let mut text = r.pending_edit(n.kind()).cloned();
         if args.send.edit {
-            let start = match (&text, n.to_b()) {
-                (Some(t), _) => t.clone(),
-                (None, false) => composer.followup_text(r)?,
-                (None, true) => composer.followup_b_text(r)?,
+            let start = match &text {
+                Some(t) => t.clone(),
+                None => composer.followup_text(r, n.side)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(if n.to_b() {
-            composer.followup_b(r, id, text.as_ref())?
-        } else {
-            composer.followup(r, id, text.as_ref())?
-        });
+        messages.push(composer.followup(r, n.side, id, text.as_ref())?);
         texts.push(text);
     }
     let what = match nudges.as_slice() {
@@ -249,7 +224,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 ctx,
                 transport,
                 &n.request.id,
-                n.kind,
+                n.kind(),
                 message,
                 texts[i].as_ref(),
             )
@@ -292,7 +267,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
     } else {
         for (r, n) in &sent {
-            let who = if n.to_b() { &r.b } else { &r.a };
+            let who = r.handle(n.side);
             ctx.out.data(format!(
                 "{} followed up with {who} ({} of {max})",
                 r.id,

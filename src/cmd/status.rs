@@ -160,7 +160,7 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
             _ => r.status.as_str().to_string(),
         };
         let mut next = next_step(r, now, &settings);
-        if let Some(reply) = &r.reply
+        if let Some(reply) = &r.a_side.reply
             && r.status == State::Replied
         {
             next = format!("{next}  \"{}\"", truncate(&reply.snippet, 40));
@@ -226,13 +226,13 @@ fn detail(
             );
         }
     }
-    field("subject", &r.subject);
-    field("message-id", &r.message_id);
+    field("subject", &r.a_side.subject);
+    field("message-id", &r.a_side.message_id);
     field(
         "follow-ups",
-        &format!("{} of {}", r.followups.len(), settings.max),
+        &format!("{} of {}", r.a_side.followups.len(), settings.max),
     );
-    if let Some(reply) = &r.reply {
+    if let Some(reply) = &r.a_side.reply {
         field(
             "reply",
             &format!("{} \"{}\"", rfc3339(reply.at), reply.snippet),

@@ -5,7 +5,7 @@
 use clap::Args;
 
 use crate::context::Context;
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Side};
 use crate::domain::text::truncate;
 use crate::error::UserError;
 use crate::mail::sync::checkpoint::Checkpoints;
@@ -69,7 +69,7 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
-    let changed: Vec<(Request, bool)> = if found.is_empty() {
+    let changed: Vec<(Request, Side)> = if found.is_empty() {
         Vec::new()
     } else {
         ctx.store.write_open(|txn| {
@@ -80,14 +80,9 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
                     continue;
                 };
-                let recorded = if f.from_b {
-                    r.record_b_reply(now, f.reply)
-                } else {
-                    r.record_reply(now, f.reply)
-                };
-                if recorded {
+                if r.record_reply(f.side, now, f.reply) {
                     txn.put(r.clone());
-                    changed.push((r, f.from_b));
+                    changed.push((r, f.side));
                 }
             }
             Ok::<_, anyhow::Error>(changed)
@@ -111,13 +106,11 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let list = view::latest_json(changed.iter().map(|(r, _)| r), now, &config.followup);
         out.json(&list);
     } else {
-        for (r, from_b) in &changed {
-            let (who, reply) = if *from_b {
-                (&r.b, r.b_side.as_ref().and_then(|b| b.reply.as_ref()))
-            } else {
-                (&r.a, r.reply.as_ref())
-            };
-            let snippet = reply.map_or("", |reply| reply.snippet.as_str());
+        for (r, side) in &changed {
+            let who = r.handle(*side);
+            let snippet = r
+                .reply_from(*side)
+                .map_or("", |reply| reply.snippet.as_str());
             out.data(format!(
                 "{} {who} replied: \"{}\"",
                 r.id,

@@ -113,7 +113,7 @@ fn unsent_by(r: &Request) -> Option<Option<&str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::AskSpec;
+    use crate::domain::request::{AskSpec, Side};
     use time::macros::datetime;
 
     fn request(id: &str, a: &str, b: &str, why: &str) -> Request {
@@ -169,7 +169,7 @@ mod tests {
     fn a_closed_request_does_not_stand_in_the_way() {
         let mut closed = asked("00000001", "ada", "sam", "compilers");
         closed
-            .decline(datetime!(2026-03-02 09:00 UTC), None)
+            .decline(Side::A, datetime!(2026-03-02 09:00 UTC), None)
             .unwrap();
         let stored = [closed];
         let plan = AskPlan::new(&stored, false);

@@ -30,7 +30,7 @@ impl PriorAsk {
         PriorAsk {
             id: r.id.clone(),
             b: r.b.clone(),
-            asked_at: r.asked_at.unwrap_or(r.created_at),
+            asked_at: r.a_side.asked_at.unwrap_or(r.created_at),
             open: r.status.is_open(),
         }
     }

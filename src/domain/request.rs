@@ -128,14 +128,14 @@ pub(crate) enum PendingKind {
 
 impl PendingKind {
     /// Who a message of this kind is written to.
-    pub(crate) fn to_b(self) -> bool {
-        matches!(
-            self,
+    pub(crate) fn side(self) -> Side {
+        match self {
             PendingKind::AskB
-                | PendingKind::FollowupB
-                | PendingKind::DeclineNote
-                | PendingKind::CancelNoteB
-        )
+            | PendingKind::FollowupB
+            | PendingKind::DeclineNote
+            | PendingKind::CancelNoteB => Side::B,
+            PendingKind::Followup | PendingKind::Introduction | PendingKind::CancelNote => Side::A,
+        }
     }
 }
 
@@ -215,23 +215,76 @@ impl SideState {
     }
 }
 
-/// B's side of a request made with `--both`: B is asked too, and the
-/// introduction waits for both yeses.
+/// One side of a request: A, who is always asked, or B, asked too when
+/// the request is made with `--both`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Side {
+    A,
+    B,
+}
+
+impl PendingKind {
+    /// A follow-up to `side`.
+    pub(crate) fn followup(side: Side) -> PendingKind {
+        match side {
+            Side::A => PendingKind::Followup,
+            Side::B => PendingKind::FollowupB,
+        }
+    }
+}
+
+/// One side of a request: the ask to A, or with `--both` the ask to B
+/// (the introduction then waits for both yeses), and the thread it began.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct BSide {
+pub(crate) struct Party {
+    /// This side's own answer; the request's `status` is the whole's.
     pub status: SideState,
-    /// B's ask's Message-ID and Subject, which B's follow-ups answer.
+    /// The ask's Message-ID (with angle brackets) and Subject, which the
+    /// follow-ups answer with `Re:`.
     pub message_id: String,
     pub subject: String,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub asked_at: Option<OffsetDateTime>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<Sent>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Reply>,
-    /// B's ask as the user edited it (`--edit`).
+    /// The ask as the user edited it (`--edit`); otherwise it is rendered
+    /// from the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<Rendered>,
+}
+
+impl Party {
+    /// An ask about to be sent.
+    pub(crate) fn sending(message_id: String, subject: String) -> Party {
+        Party {
+            status: SideState::Sending,
+            message_id,
+            subject,
+            asked_at: None,
+            followups: Vec::new(),
+            reply: None,
+            edited: None,
+        }
+    }
+
+    /// When the last message to this side went out: its last follow-up,
+    /// or its ask.
+    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
+        self.followups.last().map(|f| f.at).or(self.asked_at)
+    }
+
+    /// Every Message-ID of this side's thread intro wrote: the ask and
+    /// the follow-ups, oldest first.
+    fn thread(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.message_id.as_str())
+            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
+    }
 }
 
 /// What the user typed to make an ask.
@@ -272,41 +325,22 @@ pub(crate) struct Request {
     pub status: State,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
-    #[serde(
-        default,
-        with = "time::serde::rfc3339::option",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub asked_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
-    /// The ask's Subject, which follow-ups answer with `Re:`.
-    pub subject: String,
-    /// The ask's Message-ID, with angle brackets.
-    pub message_id: String,
-    /// The ask as the user edited it (`--edit`); otherwise it is rendered
-    /// from the template.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edited: Option<Rendered>,
+    /// A's side: the ask, its thread and A's answer.
+    pub a_side: Party,
     /// While `sending`: the run sending the ask (see `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub followups: Vec<Sent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply: Option<Reply>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,
     /// B's side, when B is asked too (`--both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b_side: Option<BSide>,
-    /// With `--both`: A said yes, and the request waits for B.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub a_approved: bool,
+    pub b_side: Option<Party>,
     /// The introduction as intro itself would write it when it last saved
     /// the draft under `drafts/` (read back from the file): a draft that
     /// no longer reads the same was edited since, and is what is sent.
@@ -348,19 +382,13 @@ impl Request {
             note: spec.note,
             status: State::Sending,
             created_at: now,
-            asked_at: None,
             updated_at: now,
-            subject,
-            message_id,
-            edited: None,
+            a_side: Party::sending(message_id, subject),
             sending_run: None,
-            followups: Vec::new(),
             pending: None,
-            reply: None,
             introduction: None,
             history: Vec::new(),
             b_side: None,
-            a_approved: false,
             drafted: None,
             notes: Vec::new(),
         }
@@ -368,15 +396,7 @@ impl Request {
 
     /// Ask B too: the request is made with `--both`.
     pub(crate) fn with_b_side(mut self, message_id: String, subject: String) -> Request {
-        self.b_side = Some(BSide {
-            status: SideState::Sending,
-            message_id,
-            subject,
-            asked_at: None,
-            followups: Vec::new(),
-            reply: None,
-            edited: None,
-        });
+        self.b_side = Some(Party::sending(message_id, subject));
         self
     }
 
@@ -385,9 +405,72 @@ impl Request {
         self.b_side.is_some()
     }
 
+    /// Whether `side` is asked: A always, B with `--both`.
+    pub(crate) fn asks(&self, side: Side) -> bool {
+        side == Side::A || self.both()
+    }
+
+    /// The handle of `side`'s contact.
+    pub(crate) fn handle(&self, side: Side) -> &str {
+        match side {
+            Side::A => &self.a,
+            Side::B => &self.b,
+        }
+    }
+
+    /// The address `side` was asked at; replies are matched against it.
+    pub(crate) fn email(&self, side: Side) -> &str {
+        match side {
+            Side::A => &self.a_email,
+            Side::B => &self.b_email,
+        }
+    }
+
+    /// The reply found from `side`, if any.
+    pub(crate) fn reply_from(&self, side: Side) -> Option<&Reply> {
+        self.party(side).and_then(|p| p.reply.as_ref())
+    }
+
+    /// Whether a reply from `side` may still change the request: its ask
+    /// went out (or may have: `sending`) and it has not answered.
+    pub(crate) fn awaits_reply(&self, side: Side) -> bool {
+        match side {
+            Side::A => {
+                matches!(self.status, State::Asked | State::Sending) && !self.a_waits_for_b()
+            }
+            Side::B => self.awaits_b(),
+        }
+    }
+
+    /// The follow-ups sent to `side`.
+    pub(crate) fn followups_to(&self, side: Side) -> &[Sent] {
+        self.party(side).map_or(&[], |p| &p.followups)
+    }
+
+    /// With `--both`: A said yes, and the request waits for B.
+    pub(crate) fn a_waits_for_b(&self) -> bool {
+        self.a_side.status == SideState::Approved
+            && matches!(self.status, State::Asked | State::Replied)
+    }
+
+    /// `side`'s part of the request: its ask, thread and answer.
+    pub(crate) fn party(&self, side: Side) -> Option<&Party> {
+        match side {
+            Side::A => Some(&self.a_side),
+            Side::B => self.b_side.as_ref(),
+        }
+    }
+
+    fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
+        match side {
+            Side::A => Some(&mut self.a_side),
+            Side::B => self.b_side.as_mut(),
+        }
+    }
+
     /// A's own answer, apart from B's: what `status` would be without B.
     pub(crate) fn a_status(&self) -> State {
-        if self.a_approved {
+        if self.a_waits_for_b() {
             State::Approved
         } else {
             self.status
@@ -398,7 +481,7 @@ impl Request {
         &self,
         allowed: &[SideState],
         action: &'static str,
-    ) -> Result<&BSide, TransitionError> {
+    ) -> Result<&Party, TransitionError> {
         let err = |from| TransitionError {
             id: self.id.clone(),
             from,
@@ -430,7 +513,7 @@ impl Request {
         }
     }
 
-    fn b_mut(&mut self) -> &mut BSide {
+    fn b_mut(&mut self) -> &mut Party {
         self.b_side.as_mut().expect("checked by b_side_in")
     }
 
@@ -446,23 +529,22 @@ impl Request {
     }
 
     /// B said yes; the request is approved when A did too.
-    pub(crate) fn approve_b(
+    fn approve_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
     ) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
         self.b_mut().status = SideState::Approved;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             self.status = State::Approved;
-            self.a_approved = false;
         }
         self.record(now, EventKind::ApprovedB, note);
         Ok(())
     }
 
     /// B said no: the request is declined.
-    pub(crate) fn decline_b(
+    fn decline_b(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
@@ -470,7 +552,6 @@ impl Request {
         self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
         self.b_mut().status = SideState::Declined;
         self.status = State::Declined;
-        self.a_approved = false;
         self.settle_pending(now);
         self.record(now, EventKind::DeclinedB, note);
         Ok(())
@@ -478,7 +559,7 @@ impl Request {
 
     /// A reply from B was found: B's side becomes `replied`. So does B's
     /// ask still `sending`: as with A's, B's answer proves it went out.
-    pub(crate) fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.b_side_in(&[SideState::Sending], "").is_ok() {
             let sent = self.created_at;
             if self.mark_b_asked(sent).is_err() {
@@ -503,72 +584,14 @@ impl Request {
 
     /// Whether a reply from B may still change the request: B's ask went
     /// out (or may have: `sending`) and B has not answered.
-    pub(crate) fn awaits_b(&self) -> bool {
+    fn awaits_b(&self) -> bool {
         self.b_side_in(&[SideState::Sending, SideState::Asked], "")
             .is_ok()
     }
 
-    pub(crate) fn check_b_followup(&self) -> Result<(), TransitionError> {
+    fn check_b_followup(&self) -> Result<(), TransitionError> {
         self.b_side_in(&[SideState::Asked], "followed up with B")
             .map(|_| ())
-    }
-
-    /// The transport accepted a follow-up to B.
-    pub(crate) fn mark_b_followed_up(
-        &mut self,
-        now: OffsetDateTime,
-        message_id: String,
-    ) -> Result<(), TransitionError> {
-        self.check_b_followup()?;
-        self.finish_pending(PendingKind::FollowupB);
-        self.b_mut().followups.push(Sent {
-            message_id,
-            at: now,
-        });
-        self.record(now, EventKind::FollowedUpB, None);
-        Ok(())
-    }
-
-    /// When B's next follow-up becomes due, if one can be.
-    pub(crate) fn next_b_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
-        let b = self.b_side.as_ref()?;
-        if b.status != SideState::Asked
-            || !matches!(self.status, State::Asked | State::Replied)
-            || b.followups.len() >= settings.max as usize
-        {
-            return None;
-        }
-        let last = b.followups.last().map(|f| f.at).or(b.asked_at)?;
-        Some(last + Duration::days(i64::from(settings.after_days)))
-    }
-
-    /// A follow-up to B is due.
-    pub(crate) fn is_b_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.next_b_followup_at(settings)
-            .is_some_and(|at| now >= at)
-    }
-
-    /// Every Message-ID a reply from B may point at: B's ask, follow-ups,
-    /// and one being sent.
-    pub(crate) fn b_thread_ids(&self) -> Vec<&str> {
-        let Some(b) = &self.b_side else {
-            return Vec::new();
-        };
-        std::iter::once(b.message_id.as_str())
-            .chain(b.followups.iter().map(|f| f.message_id.as_str()))
-            .chain(self.pending_id(PendingKind::FollowupB))
-            .collect()
-    }
-
-    /// The References header of a follow-up to B: B's ask and earlier ones.
-    pub(crate) fn b_references(&self) -> String {
-        match &self.b_side {
-            Some(b) => std::iter::once(b.message_id.as_str())
-                .chain(b.followups.iter().map(|f| f.message_id.as_str()))
-                .collect::<Vec<_>>()
-                .join(" "),
-            None => String::new(),
-        }
     }
 
     fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
@@ -597,40 +620,45 @@ impl Request {
         self.check(&[State::Sending], "marked asked")?;
         self.status = State::Asked;
         self.sending_run = None;
-        self.asked_at = Some(now);
+        self.a_side.status = SideState::Asked;
+        self.a_side.asked_at = Some(now);
         self.record(now, EventKind::Asked, None);
         Ok(())
     }
 
-    pub(crate) fn approve(
+    fn approve_a(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "approved")?;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             return Err(TransitionError {
                 id: self.id.clone(),
                 from: State::Approved,
                 action: "approved again (A already said yes; the request waits for B)",
             });
         }
-        match &self.b_side {
-            Some(b) if b.status != SideState::Approved => self.a_approved = true,
-            _ => self.status = State::Approved,
+        self.a_side.status = SideState::Approved;
+        if self
+            .b_side
+            .as_ref()
+            .is_none_or(|b| b.status == SideState::Approved)
+        {
+            self.status = State::Approved;
         }
         self.record(now, EventKind::Approved, note);
         Ok(())
     }
 
-    pub(crate) fn decline(
+    fn decline_a(
         &mut self,
         now: OffsetDateTime,
         note: Option<String>,
     ) -> Result<(), TransitionError> {
         self.check(&[State::Asked, State::Replied], "declined")?;
         self.status = State::Declined;
-        self.a_approved = false;
+        self.a_side.status = SideState::Declined;
         self.settle_pending(now);
         self.record(now, EventKind::Declined, note);
         Ok(())
@@ -649,7 +677,6 @@ impl Request {
         self.status = State::Cancelled;
         self.settle_pending(now);
         self.sending_run = None;
-        self.a_approved = false;
         self.record(now, EventKind::Cancelled, None);
         Ok(())
     }
@@ -659,7 +686,7 @@ impl Request {
     /// it could record that, and A's answer proves it went out. Returns
     /// false, changing nothing, in any other state (a second sighting of
     /// the same reply, or a decision the user already recorded).
-    pub(crate) fn record_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
+    fn record_a_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
         if self.status == State::Sending {
             // It went out in the run that recorded it, when it was made.
             let sent = self.created_at;
@@ -667,21 +694,22 @@ impl Request {
                 return false;
             }
         }
-        if self.status != State::Asked || self.a_approved {
+        if self.status != State::Asked || self.a_waits_for_b() {
             return false;
         }
         self.status = State::Replied;
+        self.a_side.status = SideState::Replied;
         // A's answer ends A's thread; B's, with `--both`, goes on.
         self.settle_pending_of(now, &[PendingKind::Followup]);
         self.record(now, EventKind::Replied, None);
-        self.reply = Some(reply);
+        self.a_side.reply = Some(reply);
         true
     }
 
-    /// Check that a follow-up may be sent now and how many were sent.
-    pub(crate) fn check_followup(&self) -> Result<(), TransitionError> {
+    /// Check that a follow-up to A may be sent now.
+    fn check_a_followup(&self) -> Result<(), TransitionError> {
         self.check(&[State::Asked], "followed up")?;
-        if self.a_approved {
+        if self.a_waits_for_b() {
             return Err(TransitionError {
                 id: self.id.clone(),
                 from: State::Approved,
@@ -775,28 +803,12 @@ impl Request {
         }
     }
 
-    /// The transport accepted a follow-up.
-    pub(crate) fn mark_followed_up(
-        &mut self,
-        now: OffsetDateTime,
-        message_id: String,
-    ) -> Result<(), TransitionError> {
-        self.check_followup()?;
-        self.finish_pending(PendingKind::Followup);
-        self.followups.push(Sent {
-            message_id,
-            at: now,
-        });
-        self.record(now, EventKind::FollowedUp, None);
-        Ok(())
-    }
-
     /// Who still owes an answer to their ask, and so should hear that it
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
     pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
         let mut who = Vec::new();
-        if self.status == State::Asked && !self.a_approved {
+        if self.status == State::Asked && !self.a_waits_for_b() {
             who.push(PendingKind::CancelNote);
         }
         if self.b_side_in(&[SideState::Asked], "").is_ok() {
@@ -841,7 +853,10 @@ impl Request {
     ) -> Result<(), TransitionError> {
         self.check_note(kind)?;
         self.finish_pending(kind);
-        let to = if kind.to_b() { "to B" } else { "to A" };
+        let to = match kind.side() {
+            Side::A => "to A",
+            Side::B => "to B",
+        };
         self.record(
             now,
             EventKind::NoteSent,
@@ -878,51 +893,126 @@ impl Request {
         Ok(())
     }
 
-    /// When the last message to A about this request went out.
-    pub(crate) fn last_contact(&self) -> Option<OffsetDateTime> {
-        self.followups.last().map(|f| f.at).or(self.asked_at)
+    /// `side` said yes. With `--both` the request is approved once both
+    /// did; until then it waits for the other.
+    pub(crate) fn approve(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.approve_a(now, note),
+            Side::B => self.approve_b(now, note),
+        }
     }
 
-    /// When the next follow-up becomes due, if one can be.
-    pub(crate) fn next_followup_at(&self, settings: &FollowupSettings) -> Option<OffsetDateTime> {
-        if self.status != State::Asked
-            || self.a_approved
-            || self.followups.len() >= settings.max as usize
-        {
+    /// `side` said no: either no declines the request.
+    pub(crate) fn decline(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.decline_a(now, note),
+            Side::B => self.decline_b(now, note),
+        }
+    }
+
+    /// A reply from `side` was found: its ask becomes `replied` (and one
+    /// still `sending` asked: the answer proves it went out). Returns
+    /// false, changing nothing, when the reply can no longer change the
+    /// request (a second sighting, or a decision already recorded).
+    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
+        match side {
+            Side::A => self.record_a_reply(now, reply),
+            Side::B => self.record_b_reply(now, reply),
+        }
+    }
+
+    /// A follow-up to `side` may be sent now.
+    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
+        match side {
+            Side::A => self.check_a_followup(),
+            Side::B => self.check_b_followup(),
+        }
+    }
+
+    /// The transport accepted a follow-up to `side`.
+    pub(crate) fn mark_followed_up(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        message_id: String,
+    ) -> Result<(), TransitionError> {
+        self.check_followup(side)?;
+        self.finish_pending(PendingKind::followup(side));
+        self.party_mut(side)
+            .expect("checked by check_followup")
+            .followups
+            .push(Sent {
+                message_id,
+                at: now,
+            });
+        let kind = match side {
+            Side::A => EventKind::FollowedUp,
+            Side::B => EventKind::FollowedUpB,
+        };
+        self.record(now, kind, None);
+        Ok(())
+    }
+
+    /// When `side`'s next follow-up becomes due, if one can be: its ask is
+    /// unanswered, fewer than `max` were sent, and `after_days` after the
+    /// ask or the last follow-up.
+    pub(crate) fn next_followup_at(
+        &self,
+        side: Side,
+        settings: &FollowupSettings,
+    ) -> Option<OffsetDateTime> {
+        let party = self.party(side)?;
+        if self.check_followup(side).is_err() || party.followups.len() >= settings.max as usize {
             return None;
         }
-        Some(self.last_contact()? + Duration::days(i64::from(settings.after_days)))
+        Some(party.last_contact()? + Duration::days(i64::from(settings.after_days)))
     }
 
-    /// A follow-up is due: asked, fewer than `max` sent, and `after_days`
-    /// since the ask or the last follow-up.
+    /// Every Message-ID a reply from `side` may point at: its ask, its
+    /// follow-ups, and one being sent.
+    pub(crate) fn thread_ids(&self, side: Side) -> Vec<&str> {
+        let Some(party) = self.party(side) else {
+            return Vec::new();
+        };
+        party
+            .thread()
+            .chain(self.pending_id(PendingKind::followup(side)))
+            .collect()
+    }
+
+    /// The References header of a follow-up to `side`: its ask and
+    /// earlier follow-ups.
+    pub(crate) fn references(&self, side: Side) -> String {
+        self.party(side)
+            .map(|p| p.thread().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    }
+
+    /// A follow-up to either side is due: asked, fewer than `max` sent,
+    /// and `after_days` since the ask or the last follow-up.
     pub(crate) fn is_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.is_a_due(now, settings) || self.is_b_due(now, settings)
+        self.is_due_for(Side::A, now, settings) || self.is_due_for(Side::B, now, settings)
     }
 
-    /// A follow-up to A is due.
-    pub(crate) fn is_a_due(&self, now: OffsetDateTime, settings: &FollowupSettings) -> bool {
-        self.next_followup_at(settings).is_some_and(|at| now >= at)
-    }
-
-    /// Every Message-ID a reply from A may point at: the ask and follow-ups.
-    pub(crate) fn thread_ids(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.message_id.as_str())
-            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
-            .chain(
-                self.pending
-                    .iter()
-                    .filter(|p| p.kind == PendingKind::Followup)
-                    .map(|p| p.message_id.as_str()),
-            )
-    }
-
-    /// The References header of a follow-up: the ask and earlier follow-ups.
-    pub(crate) fn references(&self) -> String {
-        std::iter::once(self.message_id.as_str())
-            .chain(self.followups.iter().map(|f| f.message_id.as_str()))
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// A follow-up to `side` is due.
+    pub(crate) fn is_due_for(
+        &self,
+        side: Side,
+        now: OffsetDateTime,
+        settings: &FollowupSettings,
+    ) -> bool {
+        self.next_followup_at(side, settings)
+            .is_some_and(|at| now >= at)
     }
 }
 
@@ -952,6 +1042,7 @@ mod tests {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
         assert!(r.record_reply(
+            Side::A,
             t,
             Reply {
                 at: t,
@@ -960,7 +1051,7 @@ mod tests {
             }
         ));
         assert_eq!(r.status, State::Replied);
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         r.mark_introduced(t, "<i@y>".into()).unwrap();
         assert_eq!(r.status, State::Introduced);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
@@ -980,12 +1071,12 @@ mod tests {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
         assert!(r.mark_introduced(t, "<i@y>".into()).is_err());
-        r.decline(t, Some("busy".into())).unwrap();
+        r.decline(Side::A, t, Some("busy".into())).unwrap();
         let before = r.clone();
-        assert!(r.approve(t, None).is_err());
+        assert!(r.approve(Side::A, t, None).is_err());
         assert!(r.cancel(t).is_err());
-        assert!(r.mark_followed_up(t, "<f@y>".into()).is_err());
-        assert!(r.decline(t, None).is_err());
+        assert!(r.mark_followed_up(Side::A, t, "<f@y>".into()).is_err());
+        assert!(r.decline(Side::A, t, None).is_err());
         assert_eq!(r, before);
     }
 
@@ -993,7 +1084,7 @@ mod tests {
     fn cancel_only_from_open_states() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         r.cancel(t).unwrap();
         let err = r.cancel(t).unwrap_err();
         assert_eq!(err.from, State::Cancelled);
@@ -1010,16 +1101,16 @@ mod tests {
         assert!(!r.is_due(t0 + Duration::days(5) - Duration::seconds(1), &settings));
         assert!(r.is_due(t0 + Duration::days(5), &settings));
         let t1 = t0 + Duration::days(6);
-        r.mark_followed_up(t1, "<f1@y>".into()).unwrap();
+        r.mark_followed_up(Side::A, t1, "<f1@y>".into()).unwrap();
         assert!(!r.is_due(t1 + Duration::days(4), &settings));
         assert!(r.is_due(t1 + Duration::days(5), &settings));
         let t2 = t1 + Duration::days(5);
-        r.mark_followed_up(t2, "<f2@y>".into()).unwrap();
+        r.mark_followed_up(Side::A, t2, "<f2@y>".into()).unwrap();
         assert!(
             !r.is_due(t2 + Duration::days(500), &settings),
             "max reached"
         );
-        assert_eq!(r.references(), "<x@y> <f1@y> <f2@y>");
+        assert_eq!(r.references(Side::A), "<x@y> <f1@y> <f2@y>");
     }
 
     #[test]
@@ -1028,6 +1119,7 @@ mod tests {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
         assert!(r.record_reply(
+            Side::A,
             t0,
             Reply {
                 at: t0,
@@ -1039,11 +1131,62 @@ mod tests {
     }
 
     #[test]
+    fn each_side_keeps_its_own_thread_follow_ups_and_reply() {
+        let settings = FollowupSettings::default();
+        let t0 = datetime!(2026-01-01 10:00 UTC);
+        let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
+        r.mark_b_asked(t0).unwrap();
+        let t1 = t0 + Duration::days(6);
+        for side in [Side::A, Side::B] {
+            assert!(r.asks(side));
+            assert!(r.is_due_for(side, t1, &settings));
+            assert!(r.awaits_reply(side));
+        }
+        r.mark_followed_up(Side::B, t1, "<fb@y>".into()).unwrap();
+        assert_eq!(r.followups_to(Side::A), []);
+        assert_eq!(r.followups_to(Side::B).len(), 1);
+        assert_eq!(r.thread_ids(Side::A), ["<x@y>"]);
+        assert_eq!(r.thread_ids(Side::B), ["<b@y>", "<fb@y>"]);
+        assert_eq!(r.references(Side::B), "<b@y> <fb@y>");
+        assert!(r.is_due_for(Side::A, t1, &settings));
+        assert!(!r.is_due_for(Side::B, t1, &settings), "B was just nudged");
+
+        let reply = Reply {
+            at: t1,
+            snippet: "yes".into(),
+            message_id: None,
+        };
+        assert!(r.record_reply(Side::B, t1, reply));
+        assert!(r.reply_from(Side::A).is_none());
+        assert_eq!(r.reply_from(Side::B).unwrap().snippet, "yes");
+        assert!(!r.awaits_reply(Side::B));
+        assert!(r.awaits_reply(Side::A));
+        assert_eq!(
+            (r.handle(Side::A), r.email(Side::B)),
+            ("ada", "sam@example.com")
+        );
+
+        r.approve(Side::B, t1, None).unwrap();
+        r.approve(Side::A, t1, None).unwrap();
+        assert_eq!(r.status, State::Approved, "both said yes");
+    }
+
+    #[test]
+    fn a_request_without_b_asks_a_only() {
+        let r = asked(datetime!(2026-01-01 10:00 UTC));
+        assert!(r.asks(Side::A) && !r.asks(Side::B));
+        assert_eq!(r.followups_to(Side::B), []);
+        assert!(r.thread_ids(Side::B).is_empty());
+        assert!(r.check_followup(Side::B).is_err());
+        assert!(!r.awaits_reply(Side::B));
+    }
+
+    #[test]
     fn a_reply_to_an_ask_still_sending_proves_it_went_out() {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
         r.status = State::Sending;
-        r.asked_at = None;
+        r.a_side.asked_at = None;
         r.sending_run = Some("123-abcd".into());
         r.history.clear();
         let t = t0 + Duration::hours(3);
@@ -1052,9 +1195,9 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply));
+        assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.status, State::Replied);
-        assert_eq!(r.asked_at, Some(t0));
+        assert_eq!(r.a_side.asked_at, Some(t0));
         assert_eq!(r.sending_run, None);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
@@ -1071,7 +1214,7 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_b_reply(t, reply));
+        assert!(r.record_reply(Side::B, t, reply));
         let b = r.b_side.as_ref().unwrap();
         assert_eq!(b.status, SideState::Replied);
         assert_eq!(b.asked_at, Some(t0));
@@ -1095,11 +1238,11 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply));
+        assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
         // A decline closes the request: the follow-up is kept in the
         // history, no longer pending.
-        r.decline(t, None).unwrap();
+        r.decline(Side::A, t, None).unwrap();
         assert!(r.pending.is_none());
         let last = r.history.iter().rev().nth(1).unwrap();
         assert_eq!(last.kind, EventKind::Unconfirmed);
@@ -1123,14 +1266,14 @@ mod tests {
             r.unanswered(),
             [PendingKind::CancelNote, PendingKind::CancelNoteB]
         );
-        r.approve(t, None).unwrap();
+        r.approve(Side::A, t, None).unwrap();
         assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
         let reply = Reply {
             at: t,
             snippet: "maybe".into(),
             message_id: None,
         };
-        assert!(r.record_b_reply(t, reply));
+        assert!(r.record_reply(Side::B, t, reply));
         assert!(r.unanswered().is_empty(), "both answered");
     }
 
@@ -1169,9 +1312,9 @@ mod tests {
             snippet: "yes".into(),
             message_id: None,
         };
-        assert!(r.record_reply(t, reply.clone()));
+        assert!(r.record_reply(Side::A, t, reply.clone()));
         let before = r.clone();
-        assert!(!r.record_reply(t, reply));
+        assert!(!r.record_reply(Side::A, t, reply));
         assert_eq!(r, before);
     }
 }
@@ -1251,27 +1394,27 @@ mod properties {
         match op {
             Op::MarkAsked => r.mark_asked(now).map(|_| true),
             Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
-            Op::Approve => r.approve(now, None).map(|_| true),
-            Op::ApproveB => r.approve_b(now, None).map(|_| true),
-            Op::Decline => r.decline(now, None).map(|_| true),
-            Op::DeclineB => r.decline_b(now, None).map(|_| true),
+            Op::Approve => r.approve(Side::A, now, None).map(|_| true),
+            Op::ApproveB => r.approve(Side::B, now, None).map(|_| true),
+            Op::Decline => r.decline(Side::A, now, None).map(|_| true),
+            Op::DeclineB => r.decline(Side::B, now, None).map(|_| true),
             Op::Cancel => r.cancel(now).map(|_| true),
-            Op::Reply => Ok(r.record_reply(now, reply())),
-            Op::ReplyB => Ok(r.record_b_reply(now, reply())),
+            Op::Reply => Ok(r.record_reply(Side::A, now, reply())),
+            Op::ReplyB => Ok(r.record_reply(Side::B, now, reply())),
             // A send that follows a cut-off one reuses its Message-ID.
             Op::FollowUp => {
                 let id = r
                     .pending_id(PendingKind::Followup)
                     .unwrap_or("<f@x>")
                     .to_string();
-                r.mark_followed_up(now, id).map(|_| true)
+                r.mark_followed_up(Side::A, now, id).map(|_| true)
             }
             Op::FollowUpB => {
                 let id = r
                     .pending_id(PendingKind::FollowupB)
                     .unwrap_or("<fb@x>")
                     .to_string();
-                r.mark_b_followed_up(now, id).map(|_| true)
+                r.mark_followed_up(Side::B, now, id).map(|_| true)
             }
             Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
             Op::BeginFollowUp(to_b) => {
@@ -1281,8 +1424,8 @@ mod properties {
                     PendingKind::Followup
                 };
                 match kind {
-                    PendingKind::FollowupB => r.check_b_followup()?,
-                    _ => r.check_followup()?,
+                    PendingKind::FollowupB => r.check_followup(Side::B)?,
+                    _ => r.check_followup(Side::A)?,
                 }
                 if r.pending.is_some() {
                     return Ok(false);
@@ -1360,7 +1503,7 @@ mod properties {
                 {
                     let id = p.message_id.as_str();
                     let sent = |list: &[Sent]| list.iter().any(|f| f.message_id == id);
-                    let kept = sent(&r.followups)
+                    let kept = sent(&r.a_side.followups)
                         || r.b_side.as_ref().is_some_and(|b| sent(&b.followups))
                         || r.history.iter().any(|e| {
                             e.kind == EventKind::Unconfirmed
@@ -1378,16 +1521,17 @@ mod properties {
                 {
                     prop_assert_eq!(b.status, SideState::Approved);
                 }
-                // A's yes waiting for B's only exists while the request is open.
-                if r.a_approved {
+                // A's yes waits for B's only when B was asked.
+                if r.a_waits_for_b() {
                     prop_assert!(r.both() && matches!(r.status, State::Asked | State::Replied));
+                    prop_assert!(r.b_side.as_ref().is_some_and(|b| b.status != SideState::Approved));
                 }
                 if r.status == State::Introduced {
                     prop_assert!(r.introduction.is_some());
                     prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
                 }
                 // Nothing is ever due unless A was asked and has not answered.
-                if r.is_a_due(now, &FollowupSettings::default()) {
+                if r.is_due_for(Side::A, now, &FollowupSettings::default()) {
                     prop_assert_eq!(r.status, State::Asked);
                 }
             }
@@ -1407,14 +1551,14 @@ mod properties {
             let mut last = T0;
             for gap in &followup_gaps {
                 last += Duration::hours(*gap);
-                r.followups.push(Sent { message_id: "<f@x>".into(), at: last });
+                r.a_side.followups.push(Sent { message_id: "<f@x>".into(), at: last });
             }
             if replied {
                 r.status = State::Replied;
             }
             let now = T0 + Duration::hours(now_offset_hours);
             let expected = r.status == State::Asked
-                && r.followups.len() < max as usize
+                && r.a_side.followups.len() < max as usize
                 && now - last >= Duration::days(i64::from(after_days));
             prop_assert_eq!(r.is_due(now, &settings), expected);
         }

@@ -114,7 +114,7 @@ pub(crate) fn compute<'r>(
         }
         total += 1;
         *by_state.entry(r.status).or_default() += 1;
-        followups.sent += r.followups.len();
+        followups.sent += r.a_side.followups.len();
         let decision = decision(r);
         match decision {
             Some(true) => approval.yes += 1,
@@ -122,7 +122,7 @@ pub(crate) fn compute<'r>(
             None => {}
         }
         // An ask that never went out (`sending`) was not put to A.
-        let Some(asked_at) = r.asked_at else {
+        let Some(asked_at) = r.a_side.asked_at else {
             continue;
         };
         let contact = contacts.entry(r.a.as_str()).or_insert_with(|| ContactAcc {
@@ -142,7 +142,12 @@ pub(crate) fn compute<'r>(
             let wait = answered_at - asked_at;
             waits.push(wait);
             contact.waits.push(wait);
-            let before = r.followups.iter().filter(|f| f.at < answered_at).count();
+            let before = r
+                .a_side
+                .followups
+                .iter()
+                .filter(|f| f.at < answered_at)
+                .count();
             followups.answered += 1;
             followups.before_answer += before;
             if before > 0 {
@@ -216,7 +221,8 @@ fn answered_at(r: &Request, asked_at: OffsetDateTime) -> Option<OffsetDateTime> 
             // The reply's Date says when A wrote; the event, when sync saw it.
             // A skewed clock cannot put it before the ask or after the sync.
             EventKind::Replied => Some(
-                r.reply
+                r.a_side
+                    .reply
                     .as_ref()
                     .map_or(e.at, |reply| reply.at.clamp(asked_at, e.at)),
             ),
@@ -244,7 +250,7 @@ fn ratio(part: usize, whole: usize) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{AskSpec, Reply};
+    use crate::domain::request::{AskSpec, Reply, Side};
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-01-01 09:00 UTC);
@@ -295,16 +301,18 @@ mod tests {
     #[test]
     fn approval_counts_yes_over_decided() {
         let mut yes = asked("y", "ada", 0);
-        yes.approve(T0 + hours(2), None).unwrap();
+        yes.approve(Side::A, T0 + hours(2), None).unwrap();
         let mut introduced = asked("i", "ada", 0);
-        introduced.approve(T0 + hours(4), None).unwrap();
+        introduced.approve(Side::A, T0 + hours(4), None).unwrap();
         introduced
             .mark_introduced(T0 + hours(5), "<i>".into())
             .unwrap();
         let mut no = asked("n", "kay", 0);
-        no.decline(T0 + hours(6), None).unwrap();
+        no.decline(Side::A, T0 + hours(6), None).unwrap();
         let mut yes_then_cancelled = asked("c", "kay", 0);
-        yes_then_cancelled.approve(T0 + hours(8), None).unwrap();
+        yes_then_cancelled
+            .approve(Side::A, T0 + hours(8), None)
+            .unwrap();
         yes_then_cancelled.cancel(T0 + hours(9)).unwrap();
         let mut just_cancelled = asked("x", "kay", 0);
         just_cancelled.cancel(T0 + hours(1)).unwrap();
@@ -336,8 +344,8 @@ mod tests {
     fn with_both_sides_only_a_answer_counts() {
         let mut r = asked("b", "ada", 0).with_b_side("<b@x>".into(), "s".into());
         r.mark_b_asked(T0).unwrap();
-        r.approve(T0 + hours(2), None).unwrap();
-        r.decline_b(T0 + hours(1), None).unwrap();
+        r.approve(Side::A, T0 + hours(2), None).unwrap();
+        r.decline(Side::B, T0 + hours(1), None).unwrap();
         assert_eq!(r.status, State::Declined, "B's no declines the request");
         let s = compute(&[r], None);
         assert_eq!(s.approval, Approval { yes: 1, no: 0 });
@@ -349,19 +357,19 @@ mod tests {
     fn a_reply_answers_from_its_date_header_clamped_to_the_ask_and_the_sync() {
         let mut r = asked("r", "ada", 0);
         // A wrote after 3h; sync noticed after 10h; approved after 20h.
-        assert!(r.record_reply(T0 + hours(10), reply(T0 + hours(3))));
-        r.approve(T0 + hours(20), None).unwrap();
+        assert!(r.record_reply(Side::A, T0 + hours(10), reply(T0 + hours(3))));
+        r.approve(Side::A, T0 + hours(20), None).unwrap();
         let s = compute(&[r.clone()], None);
         assert_eq!(s.answers.median, Some(hours(3)));
 
         // A Date before the ask (a skewed clock) counts as an instant answer.
         let mut early = asked("e", "ada", 0);
-        assert!(early.record_reply(T0 + hours(1), reply(T0 - hours(5))));
+        assert!(early.record_reply(Side::A, T0 + hours(1), reply(T0 - hours(5))));
         assert_eq!(compute(&[early], None).answers.median, Some(hours(0)));
 
         // A Date after the sync saw it cannot be: the sync time counts.
         let mut late = asked("l", "ada", 0);
-        assert!(late.record_reply(T0 + hours(2), reply(T0 + hours(30))));
+        assert!(late.record_reply(Side::A, T0 + hours(2), reply(T0 + hours(30))));
         assert_eq!(compute(&[late], None).answers.median, Some(hours(2)));
     }
 
@@ -369,22 +377,24 @@ mod tests {
     fn followups_needed_counts_those_before_the_answer() {
         let mut nudged_twice = asked("a", "ada", 0);
         nudged_twice
-            .mark_followed_up(T0 + hours(120), "<f1>".into())
+            .mark_followed_up(Side::A, T0 + hours(120), "<f1>".into())
             .unwrap();
         nudged_twice
-            .mark_followed_up(T0 + hours(240), "<f2>".into())
+            .mark_followed_up(Side::A, T0 + hours(240), "<f2>".into())
             .unwrap();
-        nudged_twice.approve(T0 + hours(250), None).unwrap();
+        nudged_twice
+            .approve(Side::A, T0 + hours(250), None)
+            .unwrap();
         let mut nudged_once = asked("b", "ada", 0);
         nudged_once
-            .mark_followed_up(T0 + hours(120), "<f3>".into())
+            .mark_followed_up(Side::A, T0 + hours(120), "<f3>".into())
             .unwrap();
-        nudged_once.decline(T0 + hours(130), None).unwrap();
+        nudged_once.decline(Side::A, T0 + hours(130), None).unwrap();
         let mut prompt = asked("c", "kay", 0);
-        prompt.approve(T0 + hours(1), None).unwrap();
+        prompt.approve(Side::A, T0 + hours(1), None).unwrap();
         let mut silent = asked("d", "kay", 0);
         silent
-            .mark_followed_up(T0 + hours(120), "<f4>".into())
+            .mark_followed_up(Side::A, T0 + hours(120), "<f4>".into())
             .unwrap();
         let s = compute(&[nudged_twice, nudged_once, prompt, silent], None);
         assert_eq!(
@@ -415,14 +425,14 @@ mod tests {
     #[test]
     fn per_contact_counts_asks_answers_and_speed_most_asked_first() {
         let mut a1 = asked("a1", "ada", 0);
-        a1.approve(T0 + hours(1), None).unwrap();
+        a1.approve(Side::A, T0 + hours(1), None).unwrap();
         let mut a2 = asked("a2", "ada", 10);
-        a2.decline(T0 + hours(13), None).unwrap();
+        a2.decline(Side::A, T0 + hours(13), None).unwrap();
         let a3 = asked("a3", "ada", 20);
         let mut k1 = asked("k1", "kay", 5);
-        k1.approve(T0 + hours(29), None).unwrap();
+        k1.approve(Side::A, T0 + hours(29), None).unwrap();
         let mut b1 = asked("b1", "bob", 7);
-        b1.approve(T0 + hours(8), None).unwrap();
+        b1.approve(Side::A, T0 + hours(8), None).unwrap();
         // Interrupted mid-send: never asked, so not counted for anyone.
         let spec = AskSpec {
             a: "zed".into(),

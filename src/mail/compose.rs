@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use crate::domain::request::Request;
+use crate::domain::request::{Request, Side};
 use crate::mail::message::{self, Draft, Outgoing, Person, Purpose};
 use crate::mail::template::{
     self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars,
@@ -93,14 +93,14 @@ impl<'a> Composer<'a> {
             format: request.format.clone(),
             note: request.note.clone(),
             both: request.both(),
-            last: self.is_last_followup(request.followups.len()),
-            past_last: self.is_past_last_followup(request.followups.len()),
+            last: self.is_last_followup(request.a_side.followups.len()),
+            past_last: self.is_past_last_followup(request.a_side.followups.len()),
             request: RequestView {
                 id: request.id.clone(),
-                subject: request.subject.clone(),
+                subject: request.a_side.subject.clone(),
                 created_at: rfc3339(request.created_at),
-                asked_at: request.asked_at.map(rfc3339),
-                followups: request.followups.len(),
+                asked_at: request.a_side.asked_at.map(rfc3339),
+                followups: request.a_side.followups.len(),
             },
         }
     }
@@ -150,7 +150,7 @@ impl<'a> Composer<'a> {
 
     /// The ask's Subject and body: as the user edited it, or rendered.
     pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match &request.edited {
+        match &request.a_side.edited {
             Some(edited) => Ok(edited.clone()),
             None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
         }
@@ -165,43 +165,75 @@ impl<'a> Composer<'a> {
             to: vec![self.person(&request.a, &request.a_email)],
             bcc: self.bcc(),
             rendered,
-            message_id: request.message_id.clone(),
+            message_id: request.a_side.message_id.clone(),
             in_reply_to: None,
             references: None,
             date: self.now,
         })
     }
 
-    /// A follow-up's Subject and body: `Re:` the ask's subject, always, so
-    /// it threads.
-    pub(crate) fn followup_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        let mut rendered = self.template(Kind::Followup)?.render(&self.vars(request))?;
-        rendered.subject = reply_subject(&request.subject);
+    /// A follow-up's Subject and body, to `side`: `Re:` the subject of
+    /// that side's ask, always, so it threads. A message to B reads as
+    /// one to A does, with the two swapped (see `vars_for_b`).
+    pub(crate) fn followup_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        let vars = match side {
+            Side::A => self.vars(request),
+            Side::B => self.vars_for_b(request),
+        };
+        let mut rendered = self.template(Kind::Followup)?.render(&vars)?;
+        rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
 
-    /// A nudge in the ask's thread, replying to the ask. `text` is the
-    /// user's edit, if any; its Subject is kept `Re:` the ask's.
+    /// The Subject of `side`'s ask, which its follow-ups answer.
+    fn subject_of(&self, request: &Request, side: Side) -> String {
+        request
+            .party(side)
+            .unwrap_or(&request.a_side)
+            .subject
+            .clone()
+    }
+
+    /// A nudge to `side` in the thread of that side's ask, replying to it.
+    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
+    /// ask's.
     pub(crate) fn followup(
         &self,
         request: &Request,
+        side: Side,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let mut rendered = match text {
+        let rendered = match text {
             Some(t) => t.clone(),
-            None => self.followup_text(request)?,
+            None => self.followup_text(request, side)?,
         };
-        rendered.subject = reply_subject(&request.subject);
+        self.in_thread(request, side, rendered, message_id, Purpose::Followup)
+    }
+
+    /// A message to `side` in the thread of that side's ask: `Re:` its
+    /// Subject, in reply to it and to the follow-ups since.
+    fn in_thread(
+        &self,
+        request: &Request,
+        side: Side,
+        mut rendered: Rendered,
+        message_id: String,
+        purpose: Purpose,
+    ) -> anyhow::Result<Outgoing> {
+        let party = request
+            .party(side)
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        rendered.subject = reply_subject(&party.subject);
         self.build(Draft {
-            label: message::label(&request.id, Purpose::Followup),
+            label: message::label(&request.id, purpose),
             from: self.me(),
-            to: vec![self.person(&request.a, &request.a_email)],
+            to: vec![self.person(request.handle(side), request.email(side))],
             bcc: self.bcc(),
             rendered,
             message_id,
-            in_reply_to: Some(request.message_id.clone()),
-            references: Some(request.references()),
+            in_reply_to: Some(party.message_id.clone()),
+            references: Some(request.references(side)),
             date: self.now,
         })
     }
@@ -292,50 +324,6 @@ impl<'a> Composer<'a> {
         })
     }
 
-    pub(crate) fn followup_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        let mut rendered = self
-            .template(Kind::Followup)?
-            .render(&self.vars_for_b(request))?;
-        rendered.subject = reply_subject(&self.b_subject(request));
-        Ok(rendered)
-    }
-
-    fn b_subject(&self, request: &Request) -> String {
-        request
-            .b_side
-            .as_ref()
-            .map_or_else(|| request.subject.clone(), |b| b.subject.clone())
-    }
-
-    /// A nudge to B in B's ask's thread.
-    pub(crate) fn followup_b(
-        &self,
-        request: &Request,
-        message_id: String,
-        text: Option<&Rendered>,
-    ) -> anyhow::Result<Outgoing> {
-        let b_side = request
-            .b_side
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
-        let mut rendered = match text {
-            Some(t) => t.clone(),
-            None => self.followup_b_text(request)?,
-        };
-        rendered.subject = reply_subject(&b_side.subject);
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Followup),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: Some(b_side.message_id.clone()),
-            references: Some(request.b_references()),
-            date: self.now,
-        })
-    }
-
     /// The close-the-loop note to B after A's no, as a message that can be
     /// sent again with the same Message-ID. `text` is the user's edit, if any.
     pub(crate) fn decline_note_to_send(
@@ -365,63 +353,37 @@ impl<'a> Composer<'a> {
         Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
     }
 
-    /// The note withdrawing the ask's Subject and body, for A or (`to_b`)
-    /// for B: `Re:` that side's ask, so it threads.
+    /// The note withdrawing the ask's Subject and body, for `side`: `Re:`
+    /// that side's ask, so it threads.
     pub(crate) fn cancel_note_text(
         &self,
         request: &Request,
-        to_b: bool,
+        side: Side,
     ) -> anyhow::Result<Rendered> {
-        let (vars, subject) = if to_b {
-            (self.vars_for_b(request), self.b_subject(request))
-        } else {
-            (self.vars(request), request.subject.clone())
+        let vars = match side {
+            Side::A => self.vars(request),
+            Side::B => self.vars_for_b(request),
         };
         let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
-        rendered.subject = reply_subject(&subject);
+        rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
 
-    /// The note withdrawing the ask, to A or (`to_b`) to B, in that side's
-    /// ask thread. `text` is the user's edit, if any; its Subject is kept
-    /// `Re:` the ask's.
+    /// The note withdrawing the ask, to `side`, in that side's ask thread.
+    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
+    /// ask's.
     pub(crate) fn cancel_note(
         &self,
         request: &Request,
-        to_b: bool,
+        side: Side,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let mut rendered = match text {
+        let rendered = match text {
             Some(t) => t.clone(),
-            None => self.cancel_note_text(request, to_b)?,
+            None => self.cancel_note_text(request, side)?,
         };
-        let (to, subject, in_reply_to, references) = match (&request.b_side, to_b) {
-            (Some(b), true) => (
-                self.person(&request.b, &request.b_email),
-                b.subject.clone(),
-                b.message_id.clone(),
-                request.b_references(),
-            ),
-            _ => (
-                self.person(&request.a, &request.a_email),
-                request.subject.clone(),
-                request.message_id.clone(),
-                request.references(),
-            ),
-        };
-        rendered.subject = reply_subject(&subject);
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Cancel),
-            from: self.me(),
-            to: vec![to],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: Some(in_reply_to),
-            references: Some(references),
-            date: self.now,
-        })
+        self.in_thread(request, side, rendered, message_id, Purpose::Cancel)
     }
 
     pub(crate) fn new_message_id(&self) -> String {

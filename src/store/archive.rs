@@ -171,7 +171,7 @@ impl ArchivedAsk {
             id: r.id.clone(),
             a: r.a.clone(),
             b: r.b.clone(),
-            at: r.asked_at.unwrap_or(r.created_at),
+            at: r.a_side.asked_at.unwrap_or(r.created_at),
         }
     }
 

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::archive::ArchiveIndex;
+use super::legacy::{self, LegacyRequest};
 use super::{FORMAT_VERSION, OLDEST_FORMAT, StoreError, io_err};
 use crate::domain::request::Request;
 
@@ -46,8 +47,11 @@ impl JournalLine {
         if raw.starts_with(b"{\"deleted\"") {
             let d: Deleted = serde_json::from_slice(raw)?;
             Ok(JournalLine::Deleted(d.deleted))
-        } else {
+        } else if legacy::is_current(raw) {
             Ok(JournalLine::Put(Box::new(serde_json::from_slice(raw)?)))
+        } else {
+            let old: LegacyRequest = serde_json::from_slice(raw)?;
+            Ok(JournalLine::Put(Box::new(old.into())))
         }
     }
 }

@@ -32,6 +32,7 @@
 
 mod archive;
 mod format;
+mod legacy;
 mod requests;
 
 use std::fs::File;
@@ -51,10 +52,11 @@ use format::{
 pub(crate) use requests::{FindError, Requests};
 
 /// The on-disk format this build writes.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// The oldest format this build reads; its next change rewrites the store
-/// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive.)
+/// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive;
+/// 2: A's ask inline in the request, not a side of its own as B's.)
 pub(crate) const OLDEST_FORMAT: u32 = 1;
 
 /// Fold the journal into the snapshot when it has more lines than this, or
@@ -972,7 +974,8 @@ mod tests {
         let mut r = request(id);
         r.created_at = at;
         r.mark_asked(at).unwrap();
-        r.decline(at, None).unwrap();
+        r.decline(crate::domain::request::Side::A, at, None)
+            .unwrap();
         r
     }
 
@@ -1095,7 +1098,7 @@ mod tests {
         // Together with what the read holds, every recent ask is there.
         let current_recent = requests
             .iter()
-            .filter(|r| r.id.starts_with('c') && r.asked_at.unwrap() >= since)
+            .filter(|r| r.id.starts_with('c') && r.a_side.asked_at.unwrap() >= since)
             .count();
         assert_eq!(archived_recent + current_recent, n / 2);
         // A window reaching further back than the index does reads it all.
@@ -1227,7 +1230,9 @@ mod tests {
         assert_eq!(store.read_open().unwrap().iter().count(), 2);
         put_request(&mut store, asked("0pen0002"));
         let snapshot = std::fs::read_to_string(dir.path().join("requests.json")).unwrap();
-        assert!(snapshot.starts_with("{\"intro_store\":2,\"generation\":4}\n{\"archive\""));
+        assert!(snapshot.starts_with(&format!(
+            "{{\"intro_store\":{FORMAT_VERSION},\"generation\":4}}\n{{\"archive\""
+        )));
         assert!(
             !snapshot
                 .lines()
@@ -1246,12 +1251,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("requests.json"),
-            "{\"intro_store\":3,\"generation\":1}\n",
+            "{\"intro_store\":4,\"generation\":1}\n",
         )
         .unwrap();
         let err = Store::new(dir.path(), NOW).read().unwrap_err();
-        assert!(matches!(err, StoreError::UnknownVersion { found: 3, .. }));
-        assert!(err.to_string().contains("reads 1 to 2"), "{err}");
+        assert!(matches!(err, StoreError::UnknownVersion { found: 4, .. }));
+        assert!(err.to_string().contains("reads 1 to 3"), "{err}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::domain::request::{BSide, EventKind, PendingKind, Request, SideState, State};
+use crate::domain::request::{EventKind, Party, PendingKind, Request, Side, SideState, State};
 use crate::domain::snippet::{Tone, tone};
 use crate::setup::config::FollowupSettings;
 use crate::ui::output::{rfc3339, until};
@@ -84,12 +84,12 @@ pub(crate) fn request_json(
         format: r.format.clone(),
         note: r.note.clone(),
         created_at: rfc3339(r.created_at),
-        asked_at: r.asked_at.map(rfc3339),
+        asked_at: r.a_side.asked_at.map(rfc3339),
         updated_at: rfc3339(r.updated_at),
-        message_id: r.message_id.clone(),
-        followups: r.followups.len(),
+        message_id: r.a_side.message_id.clone(),
+        followups: r.a_side.followups.len(),
         due: r.is_due(now, settings),
-        reply: r.reply.as_ref().map(|reply| ReplyJson {
+        reply: r.a_side.reply.as_ref().map(|reply| ReplyJson {
             at: rfc3339(reply.at),
             snippet: reply.snippet.clone(),
         }),
@@ -107,8 +107,8 @@ pub(crate) fn request_json(
             }),
         a_email: r.a_email.clone(),
         b_email: r.b_email.clone(),
-        subject: r.subject.clone(),
-        next_followup_at: r.next_followup_at(settings).map(rfc3339),
+        subject: r.a_side.subject.clone(),
+        next_followup_at: r.next_followup_at(Side::A, settings).map(rfc3339),
         next_step: next_step(r, now, settings),
         history: r
             .history
@@ -172,14 +172,18 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
             if r.pending.is_some() {
                 return format!("a follow-up was interrupted: `intro followup {short}`");
             }
-            match r.next_followup_at(settings) {
+            match r.next_followup_at(Side::A, settings) {
                 Some(at) if now >= at => format!("follow up: `intro followup {short}`"),
                 Some(at) => format!("wait for a reply (follow-up due {})", until(at, now)),
                 None => "wait for a reply, or decline".into(),
             }
         }
         State::Replied => {
-            let tone = r.reply.as_ref().and_then(|reply| tone(&reply.snippet));
+            let tone = r
+                .a_side
+                .reply
+                .as_ref()
+                .and_then(|reply| tone(&reply.snippet));
             match tone {
                 Some(Tone::Yes) => {
                     format!("approve or decline (reads like a yes): `intro approve {short}`")
@@ -203,7 +207,7 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
 /// The next step while a `--both` request waits for A, B, or both.
 fn both_next_step(
     r: &Request,
-    b: &BSide,
+    b: &Party,
     now: OffsetDateTime,
     settings: &FollowupSettings,
 ) -> String {
@@ -216,7 +220,7 @@ fn both_next_step(
     if r.pending.is_some() {
         return format!("a follow-up was interrupted: `intro followup {id}`");
     }
-    let a_replied = r.status == State::Replied && !r.a_approved;
+    let a_replied = r.status == State::Replied && !r.a_waits_for_b();
     let b_replied = b.status == SideState::Replied;
     if a_replied || b_replied {
         let side = if a_replied { "a" } else { "b" };
@@ -226,16 +230,19 @@ fn both_next_step(
         return format!("follow up: `intro followup {id}`");
     }
     let waiting: Vec<&str> = [
-        (!r.a_approved).then_some(r.a.as_str()),
+        (!r.a_waits_for_b()).then_some(r.a.as_str()),
         (b.status != SideState::Approved).then_some(r.b.as_str()),
     ]
     .into_iter()
     .flatten()
     .collect();
-    let next = [r.next_followup_at(settings), r.next_b_followup_at(settings)]
-        .into_iter()
-        .flatten()
-        .min();
+    let next = [
+        r.next_followup_at(Side::A, settings),
+        r.next_followup_at(Side::B, settings),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
     match next {
         Some(at) => format!(
             "wait for {} (follow-up due {})",

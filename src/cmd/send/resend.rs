@@ -4,7 +4,7 @@
 //! pending id and sends the same message again.
 
 use crate::context::Context;
-use crate::domain::request::{PendingKind, Request};
+use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::UserError;
 use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
@@ -56,10 +56,10 @@ fn send_then(
     let was_pending = ctx.store.write_open(|txn| {
         let mut r = open_request(txn.requests(), id)?;
         let check = match kind {
-            PendingKind::Followup => r.check_followup(),
+            PendingKind::Followup => r.check_followup(Side::A),
             PendingKind::Introduction => r.check_introduce(),
             PendingKind::AskB => r.check_b_ask(),
-            PendingKind::FollowupB => r.check_b_followup(),
+            PendingKind::FollowupB => r.check_followup(Side::B),
             PendingKind::DeclineNote | PendingKind::CancelNote | PendingKind::CancelNoteB => {
                 r.check_note(kind)
             }
@@ -109,10 +109,10 @@ fn send_then(
             .write_open(|txn| {
                 let mut r = open_request(txn.requests(), id)?;
                 let result = match kind {
-                    PendingKind::Followup => r.mark_followed_up(now, message_id.clone()),
+                    PendingKind::Followup => r.mark_followed_up(Side::A, now, message_id.clone()),
                     PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
                     PendingKind::AskB => r.mark_b_asked(now),
-                    PendingKind::FollowupB => r.mark_b_followed_up(now, message_id.clone()),
+                    PendingKind::FollowupB => r.mark_followed_up(Side::B, now, message_id.clone()),
                     PendingKind::DeclineNote
                     | PendingKind::CancelNote
                     | PendingKind::CancelNoteB => r.mark_note_sent(now, kind, message_id.clone()),

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use mail_parser::{HeaderValue, Message};
 use time::OffsetDateTime;
 
-use crate::domain::request::{Reply, Request, State};
+use crate::domain::request::{Reply, Request, Side};
 
 /// How much of a message is read to match it and cut its snippet: the
 /// headers and the start of the body, never a large attachment.
@@ -42,36 +42,28 @@ pub(crate) struct Tracked {
 struct TrackedRequest {
     id: String,
     /// Whose answer this thread waits for: A's, or B's with `--both`.
-    from_b: bool,
+    side: Side,
     /// That person's address, lowercase.
-    a_email: String,
+    email: String,
 }
 
 impl Tracked {
     pub(crate) fn new<'r>(requests: impl IntoIterator<Item = &'r Request>) -> Tracked {
         let mut tracked = Tracked::default();
         for r in requests {
-            if matches!(r.status, State::Asked | State::Sending) && !r.a_approved {
-                let index = tracked.requests.len();
-                tracked.requests.push(TrackedRequest {
-                    id: r.id.clone(),
-                    from_b: false,
-                    a_email: r.a_email.trim().to_lowercase(),
-                });
-                for id in r.thread_ids() {
-                    tracked.by_message_id.insert(normalize_id(id), index);
-                }
-            }
             // With `--both`, B's answer is waited for in B's own thread
             // (also while B's ask is `sending`, as for A's).
-            if r.awaits_b() {
+            for side in [Side::A, Side::B] {
+                if !r.awaits_reply(side) {
+                    continue;
+                }
                 let index = tracked.requests.len();
                 tracked.requests.push(TrackedRequest {
                     id: r.id.clone(),
-                    from_b: true,
-                    a_email: r.b_email.trim().to_lowercase(),
+                    side,
+                    email: r.email(side).trim().to_lowercase(),
                 });
-                for id in r.b_thread_ids() {
+                for id in r.thread_ids(side) {
                     tracked.by_message_id.insert(normalize_id(id), index);
                 }
             }
@@ -135,8 +127,8 @@ fn text_list<'a>(value: &'a HeaderValue) -> Vec<&'a str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Found {
     pub request_id: String,
-    /// The answer is B's (a request made with `--both`), not A's.
-    pub from_b: bool,
+    /// Whose answer it is: A's, or B's (a request made with `--both`).
+    pub side: Side,
     pub reply: Reply,
 }
 
@@ -165,7 +157,7 @@ pub(crate) fn match_reply(
         .from()
         .and_then(|from| from.first())
         .and_then(|addr| addr.address())
-        .is_some_and(|address| address.trim().eq_ignore_ascii_case(&request.a_email));
+        .is_some_and(|address| address.trim().eq_ignore_ascii_case(&request.email));
     if !from_a || is_automatic(message) {
         return Verdict::NotFromA;
     }
@@ -177,7 +169,7 @@ pub(crate) fn match_reply(
     let body = message.body_text(0).unwrap_or_default();
     Verdict::Reply(Found {
         request_id: request.id.clone(),
-        from_b: request.from_b,
+        side: request.side,
         reply: Reply {
             at,
             snippet: snippet::snippet(&body),
@@ -347,8 +339,12 @@ mod tests {
     #[test]
     fn a_reply_to_a_followup_or_by_references_only_matches() {
         let mut r = asked("bbbb2222", "ada@example.com");
-        r.mark_followed_up(T0, "<intro.bbbb2222.followup.0002@example.com>".into())
-            .unwrap();
+        r.mark_followed_up(
+            Side::A,
+            T0,
+            "<intro.bbbb2222.followup.0002@example.com>".into(),
+        )
+        .unwrap();
         let tracked = Tracked::new([&r]);
         let to_followup = "From: ada@example.com\n\
              In-Reply-To: <intro.bbbb2222.followup.0002@example.com>\n\
@@ -383,7 +379,7 @@ mod tests {
              Glad to.\n",
         ));
         assert_eq!(found.request_id, "dddd4444");
-        assert!(found.from_b);
+        assert_eq!(found.side, Side::B);
     }
 
     #[test]
@@ -426,7 +422,7 @@ mod tests {
     #[test]
     fn unrelated_messages_and_closed_requests_are_ignored() {
         let mut decided = asked("eeee5555", "ada@example.com");
-        decided.approve(T0, None).unwrap();
+        decided.approve(Side::A, T0, None).unwrap();
         let tracked = Tracked::new([&decided]);
         assert!(tracked.is_empty());
         let raw = "From: ada@example.com\n\
