@@ -610,6 +610,21 @@ mod tests {
         (user.message, user.hints)
     }
 
+    /// Each failure is told by itself in exactly these words and hints.
+    fn assert_all_told<E: std::error::Error + Send + Sync + 'static>(
+        cases: impl IntoIterator<Item = (E, &'static str, Vec<&'static str>)>,
+    ) {
+        for (e, message, hints) in cases {
+            assert_eq!(
+                told(e),
+                (
+                    message.to_string(),
+                    hints.iter().map(ToString::to_string).collect()
+                )
+            );
+        }
+    }
+
     #[test]
     fn every_kind_of_message_error_is_told_with_its_hints() {
         let cases = [
@@ -645,15 +660,7 @@ mod tests {
                 vec!["shorten the longest word of the Subject or of the names"],
             ),
         ];
-        for (e, message, hints) in cases {
-            assert_eq!(
-                told(e),
-                (
-                    message.to_string(),
-                    hints.iter().map(ToString::to_string).collect()
-                )
-            );
-        }
+        assert_all_told(cases);
     }
 
     #[test]
@@ -702,15 +709,7 @@ mod tests {
                 NO_HINTS.to_vec(),
             ),
         ];
-        for (e, message, hints) in cases {
-            assert_eq!(
-                told(e),
-                (
-                    message.to_string(),
-                    hints.iter().map(ToString::to_string).collect()
-                )
-            );
-        }
+        assert_all_told(cases);
     }
 
     #[test]
