@@ -7,6 +7,7 @@
 
 mod support;
 
+mod address_book;
 mod bad_input;
 mod batch;
 mod both_sides;

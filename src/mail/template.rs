@@ -138,7 +138,7 @@ impl From<&crate::setup::contacts::Contact> for ContactView {
             blurb: c.blurb.clone(),
             url: c.url.clone(),
             tags: c.tags.clone(),
-            extra: c.extra.clone(),
+            extra: c.extra.iter().cloned().collect(),
         }
     }
 }

@@ -25,9 +25,10 @@ pub(crate) struct Contact {
     /// A profile link, included in introductions.
     pub url: Option<String>,
     pub tags: Vec<String>,
-    /// Any other field, available to templates as `a.<field>`.
+    /// Any other field, available to templates as `a.<field>`: a list,
+    /// not a map, as most contacts have none or one or two.
     #[serde(skip)]
-    pub extra: BTreeMap<String, toml::Value>,
+    pub extra: Box<[(String, toml::Value)]>,
 }
 
 impl Contact {
@@ -105,161 +106,83 @@ impl Contacts {
     }
 
     /// Parse and validate, collecting every problem rather than the first.
+    ///
+    /// Reads one contact's table at a time when the file is a list of
+    /// contacts' tables, as intro writes it, and keeps only the contacts:
+    /// never the whole document. Strings stay slices of `text` until a
+    /// contact takes its own copy.
     pub(crate) fn parse(text: &str, path: &Path) -> Result<Contacts, ContactsError> {
-        let raw: RawFile = match toml::from_str(text) {
-            Ok(raw) => raw,
-            Err(e) => {
-                // toml stops at a handle defined twice with a bare
-                // "duplicate key": name both lines, then look at the rest
-                // of the file without the later definitions.
-                let (mut problems, later) = duplicate_handles(text);
-                if problems.is_empty() {
-                    problems.push(Problem {
-                        pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
-                        message: crate::setup::textpos::toml_problem(
-                            text,
-                            e.span().map(|s| s.start),
-                            e.message(),
-                        ),
-                    });
-                } else if let Err(ContactsError::Invalid { problems: rest, .. }) =
-                    Self::parse(&crate::setup::textpos::blank(text, &later), path)
-                {
-                    problems.extend(rest);
-                }
-                problems.sort_by_key(|p| (p.pos.line, p.pos.column));
-                return Err(ContactsError::Invalid {
-                    path: path.into(),
-                    problems,
-                });
-            }
-        };
-        let mut problems = Vec::new();
-        let mut list = Vec::new();
+        match Self::parse_by_table(text, path) {
+            Some(parsed) => parsed,
+            None => Self::parse_whole(text, path),
+        }
+    }
+
+    /// Each `[handle]` table of the file read on its own; None when the
+    /// file is not only such tables (text before the first, a table split
+    /// over several headers, anything toml refuses), which the reading of
+    /// the whole file then handles and words as it always has.
+    fn parse_by_table(text: &str, path: &Path) -> Option<Result<Contacts, ContactsError>> {
+        let headers = crate::setup::textpos::table_headers(text);
+        let before = &text[..headers.first().map_or(text.len(), |h| h.range.start)];
+        if !toml::de::DeTable::parse(before).ok()?.get_ref().is_empty() {
+            return None;
+        }
         let lines = LineIndex::new(text);
-        for (handle, table) in raw {
-            let at = |span: std::ops::Range<usize>| lines.of(span.start);
-            let handle_pos = at(handle.span());
-            let handle = handle.into_inner();
-            let mut problem =
-                |pos: LineCol, message: String| problems.push(Problem { pos, message });
-            if let Err(why) = check_handle(&handle) {
-                problem(handle_pos, format!("handle `{handle}` {why}"));
+        let mut problems = Vec::new();
+        let mut list = Vec::with_capacity(headers.len());
+        let mut handles = Vec::with_capacity(headers.len());
+        for header in &headers {
+            let document = toml::de::DeTable::parse(&text[header.range.clone()]).ok()?;
+            if !decodes(document.get_ref().values()) || document.get_ref().len() != 1 {
+                return None;
             }
-            let mut fields = table.into_inner();
-            let mut string_field =
-                |key: &str, required: bool, problem: &mut dyn FnMut(LineCol, String)| match fields
-                    .remove(key)
-                {
-                    None if required => {
-                        problem(
-                            handle_pos,
-                            format!("contact `{handle}`: missing field `{key}`"),
-                        );
-                        None
-                    }
-                    None => None,
-                    Some(v) => {
-                        let pos = at(v.span());
-                        match v.into_inner() {
-                            toml::Value::String(s) => Some((s, pos)),
-                            other => {
-                                problem(
-                                    pos,
-                                    format!(
-                                        "contact `{handle}`: field `{key}` must be a string, not {}",
-                                        other.type_str()
-                                    ),
-                                );
-                                None
-                            }
-                        }
-                    }
-                };
-            let name = string_field("name", true, &mut problem);
-            let email = string_field("email", true, &mut problem);
-            let first_name = string_field("first_name", false, &mut problem);
-            let blurb = string_field("blurb", false, &mut problem);
-            let url = string_field("url", false, &mut problem);
-            // `note` is private: checked, then kept out of everything intro
-            // renders or prints.
-            let _note = string_field("note", false, &mut problem);
-            let tags = match fields.remove("tags") {
-                None => Vec::new(),
-                Some(v) => {
-                    let pos = at(v.span());
-                    match v.into_inner() {
-                        toml::Value::Array(items) => {
-                            let mut tags = Vec::new();
-                            for item in items {
-                                match item {
-                                    toml::Value::String(s) => tags.push(s),
-                                    other => problem(
-                                        pos,
-                                        format!(
-                                            "contact `{handle}`: `tags` must be strings, found {}",
-                                            other.type_str()
-                                        ),
-                                    ),
-                                }
-                            }
-                            tags
-                        }
-                        other => {
-                            problem(
-                                pos,
-                                format!(
-                                    "contact `{handle}`: `tags` must be an array of strings, not {}",
-                                    other.type_str()
-                                ),
-                            );
-                            Vec::new()
-                        }
-                    }
-                }
-            };
-            if let Some((name, pos)) = &name {
-                if name.trim().is_empty() {
-                    problem(*pos, format!("contact `{handle}`: `name` is empty"));
-                } else if text::has_line_break(name) {
-                    problem(
-                        *pos,
-                        format!("contact `{handle}`: `name` contains a line break"),
-                    );
-                }
-            }
-            if let Some((first, pos)) = &first_name {
-                if first.trim().is_empty() {
-                    problem(*pos, format!("contact `{handle}`: `first_name` is empty"));
-                } else if text::has_line_break(first) {
-                    problem(
-                        *pos,
-                        format!("contact `{handle}`: `first_name` contains a line break"),
-                    );
-                }
-            }
-            if let Some((email, pos)) = &email
-                && let Err(why) = check_email(email)
-            {
-                problem(*pos, format!("contact `{handle}`: `email` `{email}` {why}"));
-            }
-            let extra = fields
-                .into_iter()
-                .map(|(k, v)| (k, v.into_inner()))
-                .collect();
-            if let (Some((name, _)), Some((email, _))) = (name, email) {
-                list.push(Contact {
-                    handle,
-                    name,
-                    email,
-                    first_name: first_name.map(|f| f.0.trim().to_string()),
-                    blurb: blurb.map(|b| b.0),
-                    url: url.map(|u| u.0.trim().to_string()),
-                    tags,
-                    extra,
-                });
+            let (handle, table) = document.into_inner().into_iter().next()?;
+            handles.push(handle.get_ref().to_string());
+            let contact =
+                take_contact(handle, table, header.range.start, &lines, &mut problems).ok()?;
+            list.extend(contact);
+        }
+        handles.sort_unstable();
+        if handles.windows(2).any(|pair| pair[0] == pair[1]) {
+            return None;
+        }
+        list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
+        Some(Self::checked(path, list, problems))
+    }
+
+    /// The whole file read as one document.
+    fn parse_whole(text: &str, path: &Path) -> Result<Contacts, ContactsError> {
+        let document = match toml::de::DeTable::parse(text) {
+            Ok(document) => document.into_inner(),
+            Err(e) => return Err(Self::syntax_error(text, path, &e)),
+        };
+        // A value at the top that is not a table (`name = ".."` before any
+        // `[handle]`, or `[[handle]]`), or a number too large: the full
+        // decoder says so in the words users have always seen.
+        if !decodes(document.values())
+            && let Err(e) = toml::from_str::<RawFile>(text)
+        {
+            return Err(Self::syntax_error(text, path, &e));
+        }
+        let mut problems = Vec::new();
+        let mut list = Vec::with_capacity(document.len());
+        let lines = LineIndex::new(text);
+        for (handle, table) in document {
+            match take_contact(handle, table, 0, &lines, &mut problems) {
+                Ok(contact) => list.extend(contact),
+                Err(e) => return Err(Self::syntax_error(text, path, &e)),
             }
         }
+        Self::checked(path, list, problems)
+    }
+
+    /// The contacts, or every problem found, in the file's order.
+    fn checked(
+        path: &Path,
+        list: Vec<Contact>,
+        mut problems: Vec<Problem>,
+    ) -> Result<Contacts, ContactsError> {
         if !problems.is_empty() {
             problems.sort_by_key(|p| (p.pos.line, p.pos.column));
             return Err(ContactsError::Invalid {
@@ -271,6 +194,33 @@ impl Contacts {
             path: path.into(),
             list,
         })
+    }
+
+    /// The one problem toml stops at, or every handle defined twice.
+    fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> ContactsError {
+        // toml stops at a handle defined twice with a bare "duplicate
+        // key": name both lines, then look at the rest of the file without
+        // the later definitions.
+        let (mut problems, later) = duplicate_handles(text);
+        if problems.is_empty() {
+            problems.push(Problem {
+                pos: LineCol::of(text, e.span().map_or(0, |s| s.start)),
+                message: crate::setup::textpos::toml_problem(
+                    text,
+                    e.span().map(|s| s.start),
+                    e.message(),
+                ),
+            });
+        } else if let Err(ContactsError::Invalid { problems: rest, .. }) =
+            Self::parse(&crate::setup::textpos::blank(text, &later), path)
+        {
+            problems.extend(rest);
+        }
+        problems.sort_by_key(|p| (p.pos.line, p.pos.column));
+        ContactsError::Invalid {
+            path: path.into(),
+            problems,
+        }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Contact> {
@@ -363,6 +313,168 @@ impl Contacts {
             .map(|(_, h)| h.to_string())
             .collect()
     }
+}
+
+/// One contact out of its table, `offset` bytes into the file: the
+/// contact if it is usable, its problems added to `problems` otherwise.
+fn take_contact(
+    handle: Spanned<toml::de::DeString<'_>>,
+    table: Spanned<toml::de::DeValue<'_>>,
+    offset: usize,
+    lines: &LineIndex,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<Contact>, toml::de::Error> {
+    let at = |span: std::ops::Range<usize>| lines.of(offset + span.start);
+    let handle_pos = at(handle.span());
+    let handle = handle.into_inner().into_owned();
+    let mut problem = |pos: LineCol, message: String| problems.push(Problem { pos, message });
+    if let Err(why) = check_handle(&handle) {
+        problem(handle_pos, format!("handle `{handle}` {why}"));
+    }
+    let toml::de::DeValue::Table(mut fields) = table.into_inner() else {
+        return Ok(None);
+    };
+    let mut string_field =
+        |key: &str, required: bool, problem: &mut dyn FnMut(LineCol, String)| match fields
+            .remove(key)
+        {
+            None if required => {
+                problem(
+                    handle_pos,
+                    format!("contact `{handle}`: missing field `{key}`"),
+                );
+                None
+            }
+            None => None,
+            Some(v) => {
+                let pos = at(v.span());
+                match v.into_inner() {
+                    toml::de::DeValue::String(s) => Some((s.into_owned(), pos)),
+                    other => {
+                        problem(
+                            pos,
+                            format!(
+                                "contact `{handle}`: field `{key}` must be a string, not {}",
+                                other.type_str()
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+        };
+    let name = string_field("name", true, &mut problem);
+    let email = string_field("email", true, &mut problem);
+    let first_name = string_field("first_name", false, &mut problem);
+    let blurb = string_field("blurb", false, &mut problem);
+    let url = string_field("url", false, &mut problem);
+    // `note` is private: checked, then kept out of everything intro
+    // renders or prints.
+    let _note = string_field("note", false, &mut problem);
+    let tags = match fields.remove("tags") {
+        None => Vec::new(),
+        Some(v) => {
+            let pos = at(v.span());
+            match v.into_inner() {
+                toml::de::DeValue::Array(items) => {
+                    let mut tags = Vec::new();
+                    for item in items {
+                        match item.into_inner() {
+                            toml::de::DeValue::String(s) => tags.push(s.into_owned()),
+                            other => problem(
+                                pos,
+                                format!(
+                                    "contact `{handle}`: `tags` must be strings, found {}",
+                                    other.type_str()
+                                ),
+                            ),
+                        }
+                    }
+                    tags
+                }
+                other => {
+                    problem(
+                        pos,
+                        format!(
+                            "contact `{handle}`: `tags` must be an array of strings, not {}",
+                            other.type_str()
+                        ),
+                    );
+                    Vec::new()
+                }
+            }
+        }
+    };
+    if let Some((name, pos)) = &name {
+        if name.trim().is_empty() {
+            problem(*pos, format!("contact `{handle}`: `name` is empty"));
+        } else if text::has_line_break(name) {
+            problem(
+                *pos,
+                format!("contact `{handle}`: `name` contains a line break"),
+            );
+        }
+    }
+    if let Some((first, pos)) = &first_name {
+        if first.trim().is_empty() {
+            problem(*pos, format!("contact `{handle}`: `first_name` is empty"));
+        } else if text::has_line_break(first) {
+            problem(
+                *pos,
+                format!("contact `{handle}`: `first_name` contains a line break"),
+            );
+        }
+    }
+    if let Some((email, pos)) = &email
+        && let Err(why) = check_email(email)
+    {
+        problem(*pos, format!("contact `{handle}`: `email` `{email}` {why}"));
+    }
+    // Only a file already found wrong is not worth keeping.
+    if !problems.is_empty() {
+        return Ok(None);
+    }
+    let extra = fields
+        .into_iter()
+        .map(|(key, value)| Ok((key.into_inner().into_owned(), to_value(value)?)))
+        .collect::<Result<_, toml::de::Error>>()?;
+    Ok(match (name, email) {
+        (Some((name, _)), Some((email, _))) => Some(Contact {
+            handle,
+            name,
+            email,
+            first_name: first_name.map(|f| f.0.trim().to_string()),
+            blurb: blurb.map(|b| b.0),
+            url: url.map(|u| u.0.trim().to_string()),
+            tags,
+            extra,
+        }),
+        _ => None,
+    })
+}
+
+/// Whether the decoder that reads a whole file into values would take
+/// these top-level values too: each is a table, and every number in them
+/// fits. (The first pass reads numbers as text; too large an integer is
+/// found only when it is turned into a value.)
+fn decodes<'a>(mut top: impl Iterator<Item = &'a Spanned<toml::de::DeValue<'a>>>) -> bool {
+    fn numbers_fit(value: &Spanned<toml::de::DeValue<'_>>) -> bool {
+        match value.get_ref() {
+            toml::de::DeValue::Integer(_) | toml::de::DeValue::Float(_) => {
+                to_value(Spanned::new(value.span(), value.get_ref().clone())).is_ok()
+            }
+            toml::de::DeValue::Array(items) => items.iter().all(numbers_fit),
+            toml::de::DeValue::Table(table) => table.values().all(numbers_fit),
+            _ => true,
+        }
+    }
+    top.all(|v| v.get_ref().as_table().is_some() && numbers_fit(v))
+}
+
+/// One value of the document as templates see it.
+fn to_value(value: Spanned<toml::de::DeValue<'_>>) -> Result<toml::Value, toml::de::Error> {
+    use serde::Deserialize as _;
+    toml::Value::deserialize(toml::de::ValueDeserializer::from(value))
 }
 
 /// Handles whose table is defined more than once: a problem naming every
@@ -490,8 +602,11 @@ email = "grace@navy.example"
         assert_eq!(c.find("ADA@example.com").unwrap().handle, "ada");
         assert_eq!(c.find("ada lovelace").unwrap().handle, "ada");
         assert_eq!(
-            c.find("ada").unwrap().extra.get("company"),
-            Some(&toml::Value::String("Analytical Engines".into()))
+            *c.find("ada").unwrap().extra,
+            [(
+                "company".to_string(),
+                toml::Value::String("Analytical Engines".into())
+            )]
         );
     }
 

@@ -78,6 +78,24 @@ pub(crate) fn toml_problem(text: &str, offset: Option<usize>, message: &str) -> 
         .strip_prefix("invalid type: ")
         .and_then(|rest| rest.split_once(", expected "))
     {
+        let line = offset
+            .and_then(|o| text.get(o..))
+            .and_then(|rest| rest.lines().next())
+            .unwrap_or("");
+        if got == "sequence" && line.trim_start().starts_with("[[") {
+            let name = line.trim().trim_start_matches('[').trim_end_matches(']');
+            return format!(
+                "`{}` is an array of tables; a contact or a setting is one table: `[{name}]`",
+                line.trim()
+            );
+        }
+        if expected == "any valid TOML value" {
+            // Only a number past what TOML holds gets here.
+            return format!(
+                "{subject} is {}, larger than a TOML number can be",
+                got_in_words(got)
+            );
+        }
         return format!(
             "{subject} must be {}, not {}",
             expected_in_words(expected, key),
@@ -133,9 +151,12 @@ fn expected_in_words(expected: &str, key: Option<&str>) -> String {
 /// What serde found, said for a person: `string "587"` is `the string
 /// "587"`, ``integer `7` `` is `the number 7`.
 fn got_in_words(got: &str) -> String {
+    // ``integer `7` `` or ``integer `7` as i128``: the value between the ticks.
     let ticked = |prefix: &str| {
-        got.strip_prefix(prefix)
-            .map(|v| v.trim_matches('`').to_string())
+        got.strip_prefix(prefix).map(|v| match v.strip_prefix('`') {
+            Some(rest) => rest.split('`').next().unwrap_or(rest).to_string(),
+            None => v.to_string(),
+        })
     };
     if let Some(s) = got.strip_prefix("string ") {
         format!("the string {s}")
