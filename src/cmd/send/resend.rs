@@ -20,7 +20,7 @@ pub(crate) fn send_tracked(
     message: &Outgoing,
     edited: Option<&Rendered>,
 ) -> anyhow::Result<Request> {
-    send_then(ctx, transport, id, kind, message, edited, |_| Ok(()))
+    send_closing(ctx, transport, id, kind, message, edited, |_| Ok(()))
 }
 
 /// [`send_tracked`] for a note that goes with closing the request (to B
@@ -28,18 +28,6 @@ pub(crate) fn send_tracked(
 /// the cancel in the same write that records the note as sent, so a rerun
 /// after a crash finds either both or neither.
 pub(crate) fn send_closing(
-    ctx: &mut Context,
-    transport: &mut dyn Transport,
-    id: &str,
-    kind: PendingKind,
-    message: &Outgoing,
-    edited: Option<&Rendered>,
-    then: impl FnOnce(&mut Request) -> Result<(), crate::domain::request::TransitionError>,
-) -> anyhow::Result<Request> {
-    send_then(ctx, transport, id, kind, message, edited, then)
-}
-
-fn send_then(
     ctx: &mut Context,
     transport: &mut dyn Transport,
     id: &str,
