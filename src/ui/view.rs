@@ -201,7 +201,23 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
         }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),
+        State::NoteRequested | State::NoteReceived => forward_note_step(r),
     }
+}
+
+/// The next step of a request made by `intro note`, before its ask.
+fn forward_note_step(r: &Request) -> String {
+    let id = &r.id;
+    if r.note_request_unsent() {
+        return format!(
+            "the note request to B was interrupted: rerun `intro note {} --for {}`, or `intro cancel {id}`",
+            r.b, r.a
+        );
+    }
+    if r.status == State::NoteReceived {
+        return format!("check B's note (`intro status {id}`), then ask A: `intro ask {id}`");
+    }
+    format!("wait for B's note (`intro sync`), or record it: `intro note {id} --file FILE`")
 }
 
 /// The next step while a `--both` request waits for A, B, or both.
