@@ -226,8 +226,16 @@ fn detail(
             );
         }
     }
-    field("subject", &r.a_side.subject);
-    field("message-id", &r.a_side.message_id);
+    // B's forwardable note (`intro note`), for the user's check before
+    // it is forwarded.
+    for (name, value) in crate::cmd::note::detail_fields(r) {
+        field(name, &value);
+    }
+    // A request still waiting for B's note has no ask yet.
+    if !r.a_side.message_id.is_empty() {
+        field("subject", &r.a_side.subject);
+        field("message-id", &r.a_side.message_id);
+    }
     field(
         "follow-ups",
         &format!("{} of {}", r.a_side.followups.len(), settings.max),

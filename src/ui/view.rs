@@ -60,6 +60,9 @@ pub(crate) struct RequestJson {
     pub next_followup_at: Option<String>,
     pub next_step: String,
     pub history: Vec<EventJson>,
+    /// B's forwardable note (`intro note`): null, or the text as it is
+    /// forwarded.
+    pub forward_note: Option<String>,
     /// What the command warned about (ask fatigue), if anything.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -119,6 +122,7 @@ pub(crate) fn request_json(
                 note: e.note.clone(),
             })
             .collect(),
+        forward_note: r.forward_note_text().map(str::to_string),
         warnings: Vec::new(),
         draft: None,
     }
