@@ -591,7 +591,7 @@ pub(crate) fn detail_fields(r: &Request) -> Vec<(&'static str, String)> {
         _ => "the request to B was not sent yet".to_string(),
     };
     fields.push(("B's note", stands));
-    fields.push(("note subject", n.subject.clone()));
+    fields.push(("asked B", n.subject.clone()));
     if let Some(text) = &n.text {
         // Shown as it will be quoted to A, word for word.
         for line in text.lines() {

@@ -191,7 +191,13 @@ fn detail(
 ) -> String {
     let mut s = String::new();
     let mut field = |name: &str, value: &str| {
-        s.push_str(&format!("{:<12} {value}\n", format!("{name}:")));
+        // A nameless field goes on the one before it (a note's lines).
+        let name = if name.is_empty() {
+            String::new()
+        } else {
+            format!("{name}:")
+        };
+        s.push_str(&format!("{name:<12} {value}\n").replace(" \n", "\n"));
     };
     field("request", &out.bold(&r.id));
     field("state", r.status.as_str());
