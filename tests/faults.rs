@@ -732,8 +732,15 @@ fn sigkill_at_random_points_of_note_requests_and_their_asks() {
         );
         let r = request_of(&stored, i).clone();
         assert_eq!(r["status"], "note_requested", "{context}: {r}");
-        assert!(!r["forward_note"]["requested_at"].is_null(), "{context}: {r}");
-        assert_sent(d.update(&server), &r["forward_note"]["message_id"], &context);
+        assert!(
+            !r["forward_note"]["requested_at"].is_null(),
+            "{context}: {r}"
+        );
+        assert_sent(
+            d.update(&server),
+            &r["forward_note"]["message_id"],
+            &context,
+        );
 
         // B's note, then the ask to A carrying it, killed as well.
         let id = r["id"].as_str().unwrap().to_string();

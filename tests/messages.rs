@@ -1545,12 +1545,27 @@ fn the_note_request_and_the_ask_carrying_the_note_read_as_a_person_wrote_them() 
         let asked = body(&messages[1].raw);
         let quoted: Vec<String> = note
             .lines()
-            .map(|l| if l.is_empty() { ">".into() } else { format!("> {l}") })
+            .map(|l| {
+                if l.is_empty() {
+                    ">".into()
+                } else {
+                    format!("> {l}")
+                }
+            })
             .collect();
-        assert!(asked.contains(&quoted.join("\n")), "{name}: word for word:\n{asked}");
+        assert!(
+            asked.contains(&quoted.join("\n")),
+            "{name}: word for word:\n{asked}"
+        );
         let own = words(&asked) - words(note);
-        assert!(own <= 150, "{name}: the ask around the note has {own} words");
-        assert!(words(&body(&messages[0].raw)) <= 170, "{name}: the note request is long");
+        assert!(
+            own <= 150,
+            "{name}: the ask around the note has {own} words"
+        );
+        assert!(
+            words(&body(&messages[0].raw)) <= 170,
+            "{name}: the note request is long"
+        );
         insta::assert_snapshot!(name, transcript(&messages));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

@@ -112,7 +112,9 @@ fn a_note_from_imap_is_forwarded_to_a_word_for_word_and_the_request_goes_on() {
         "{detail}"
     );
     assert!(
-        detail.contains("             | writing a compiler for a tiny language for spreadsheets. I read your\n"),
+        detail.contains(
+            "             | writing a compiler for a tiny language for spreadsheets. I read your\n"
+        ),
         "{detail}"
     );
     assert!(!detail.contains("check:"), "a good note: {detail}");
@@ -131,7 +133,13 @@ fn a_note_from_imap_is_forwarded_to_a_word_for_word_and_the_request_goes_on() {
     let text = body(&ask.raw);
     let quoted: String = NOTE
         .lines()
-        .map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") })
+        .map(|l| {
+            if l.is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n");
     assert!(text.contains(&quoted), "the note word for word:\n{text}");
@@ -139,7 +147,10 @@ fn a_note_from_imap_is_forwarded_to_a_word_for_word_and_the_request_goes_on() {
         text.contains("Sam wrote you a short note, which I'm passing on as it stands:"),
         "{text}"
     );
-    assert!(text.contains("Why I thought of you two: you both care"), "{text}");
+    assert!(
+        text.contains("Why I thought of you two: you both care"),
+        "{text}"
+    );
 
     // From here on, the request is any ask: Ada's answer, approve,
     // introduce.
@@ -168,7 +179,10 @@ fn a_note_in_a_maildir_is_taken_and_a_second_sighting_changes_nothing() {
     ));
     let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--yes"]));
     let request = &sb.sent("note-request")[0];
-    assert_eq!(header(request, "To").unwrap(), "\"Sam Builder\" <sam@example.org>");
+    assert_eq!(
+        header(request, "To").unwrap(),
+        "\"Sam Builder\" <sam@example.org>"
+    );
     let message_id = header(request, "Message-ID").unwrap();
     std::fs::write(dir.join("new/1.M1P1.host"), sams_reply(&message_id, 1)).unwrap();
     let changed = sb.json(&["sync"]);
@@ -180,7 +194,10 @@ fn a_note_in_a_maildir_is_taken_and_a_second_sighting_changes_nothing() {
     // Without a why anywhere, the ask says what to add.
     let err = sb.fails(&["ask", &id, "--yes"], 1);
     assert!(err.contains("has no `why`"), "{err}");
-    assert!(err.contains(&format!("hint: `intro ask {id} --why TEXT`")), "{err}");
+    assert!(
+        err.contains(&format!("hint: `intro ask {id} --why TEXT`")),
+        "{err}"
+    );
     let v = sb.json(&["ask", &id, "--why", "compilers", "--yes"]);
     assert_eq!(v["status"], "asked");
     assert!(body(&sb.sent("ask")[0]).contains("> Would you have 20 minutes"));
@@ -196,22 +213,34 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     let run = sb.run(&["note", &id, "--file", file.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, format!("{id}\n"));
-    assert!(run.stderr.contains("recorded sam's note for ada"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("recorded sam's note for ada"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(sb.request(&id)["forward_note"], NOTE);
     // By stdin, replacing it; the checks warn and change nothing.
     let short = "Hi Ada, I run [company]. Coffee?";
     let run = sb.run_with_stdin(&["note", "ada", "--file", "-"], Some(short));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: B's note is only 6 words"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("warning: B's note still has a placeholder to fill in: [company]"),
+        run.stderr.contains("warning: B's note is only 6 words"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: B's note still has a placeholder to fill in: [company]"),
         "{}",
         run.stderr
     );
     assert_eq!(sb.request(&id)["forward_note"], short, "never rewritten");
     let detail = sb.ok(&["status", &id]);
     assert!(detail.contains("by hand"), "{detail}");
-    assert!(detail.contains("check:       B's note still has a placeholder"), "{detail}");
+    assert!(
+        detail.contains("check:       B's note still has a placeholder"),
+        "{detail}"
+    );
     // The ask warns again before it goes, and sends B's words as they are.
     let run = sb.run(&["ask", &id, "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -220,14 +249,25 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     // Once asked, the note is part of the ask: no replacing it.
     let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("new"));
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("cannot be given a note"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot be given a note"),
+        "{}",
+        run.stderr
+    );
     // An empty file or a missing one is named.
     let id2 = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
     let err = sb.fails(&["note", &id2, "--file", "/nonexistent/note.txt"], 1);
-    assert!(err.contains("cannot read B's note from `/nonexistent/note.txt`"), "{err}");
+    assert!(
+        err.contains("cannot read B's note from `/nonexistent/note.txt`"),
+        "{err}"
+    );
     let run = sb.run_with_stdin(&["note", &id2, "--file", "-"], Some("\n\n"));
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("standard input is empty"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("standard input is empty"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -235,12 +275,22 @@ fn dry_run_confirmation_and_usage() {
     let sb = Sandbox::new();
     let run = sb.run(&["note", "sam", "--for", "ada", "--dry-run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("To: \"Sam Builder\" <sam@example.org>"), "{}", run.stdout);
-    assert!(run.stdout.contains("Subject: A short note I could forward to Ada Lovelace?"));
+    assert!(
+        run.stdout.contains("To: \"Sam Builder\" <sam@example.org>"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("Subject: A short note I could forward to Ada Lovelace?")
+    );
     assert!(sb.outbox().is_empty());
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
     let err = sb.fails(&["note", "sam", "--for", "ada"], 2);
-    assert!(err.contains("refusing to send without confirmation"), "{err}");
+    assert!(
+        err.contains("refusing to send without confirmation"),
+        "{err}"
+    );
     assert_eq!(sb.json(&["status", "--all"]), serde_json::json!([]));
     // Without --for, clap says what is missing; a contact unknown is named.
     let err = sb.fails(&["note", "sam"], 2);
@@ -269,25 +319,44 @@ fn dry_run_confirmation_and_usage() {
 fn a_batch_checks_every_row_first_then_sends_each_once() {
     let sb = Sandbox::new();
     let bad = sb.root().join("bad.csv");
-    std::fs::write(&bad, "b,a,why\nsam,ada,compilers\nnobody,ada,x\nsam,ada,again\nkay,kay,x\n").unwrap();
+    std::fs::write(
+        &bad,
+        "b,a,why\nsam,ada,compilers\nnobody,ada,x\nsam,ada,again\nkay,kay,x\n",
+    )
+    .unwrap();
     let err = sb.fails(&["note", "--batch", bad.to_str().unwrap(), "--yes"], 1);
     assert!(err.contains("3 bad rows"), "{err}");
     assert!(err.contains("line 3: unknown contact `nobody`"), "{err}");
-    assert!(err.contains("line 4: asks `sam` for a note for `ada` again (same pair as line 2)"), "{err}");
+    assert!(
+        err.contains("line 4: asks `sam` for a note for `ada` again (same pair as line 2)"),
+        "{err}"
+    );
     assert!(err.contains("line 5: A and B are both `kay`"), "{err}");
     assert!(sb.outbox().is_empty(), "nothing was sent");
 
     let good = sb.root().join("good.csv");
-    std::fs::write(&good, "a,b,why\nada,sam,compilers\nada,kay,\"teaching, mostly\"\n").unwrap();
+    std::fs::write(
+        &good,
+        "a,b,why\nada,sam,compilers\nada,kay,\"teaching, mostly\"\n",
+    )
+    .unwrap();
     let run = sb.run(&["note", "--batch", good.to_str().unwrap(), "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout.lines().count(), 2, "{}", run.stdout);
-    assert!(run.stderr.contains("2 rows: asked 2 for a note"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("2 rows: asked 2 for a note"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(sb.sent("note-request").len(), 2);
     let run = sb.run(&["note", "--batch", good.to_str().unwrap(), "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("asked 0, skipped 2"), "{}", run.stderr);
-    assert_eq!(sb.sent("note-request").len(), 2, "a rerun sends nothing again");
+    assert_eq!(
+        sb.sent("note-request").len(),
+        2,
+        "a rerun sends nothing again"
+    );
     let all = sb.all_requests();
     assert!(all.iter().all(|r| r["status"] == "note_requested"));
 }

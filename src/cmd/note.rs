@@ -188,7 +188,9 @@ impl<'a> Planner<'a> {
                 "A and B are both `{}`: a note for an introduction needs two people",
                 a.handle
             ))
-            .hint("name the one who writes the note, then the one it is for: `intro note B --for A`"));
+            .hint(
+                "name the one who writes the note, then the one it is for: `intro note B --for A`",
+            ));
         }
         let pair = (a.handle.clone(), b.handle.clone());
         if let (Some(_), Some(earlier)) = (line, self.seen.get(&pair)) {
@@ -222,7 +224,10 @@ impl<'a> Planner<'a> {
                         "another intro run is sending this note request right now (request {})",
                         r.id
                     ))
-                    .hint(format!("`intro status {}` shows it once that run is done", r.id)));
+                    .hint(format!(
+                        "`intro status {}` shows it once that run is done",
+                        r.id
+                    )));
                 }
                 return Ok(Decision::Send(Box::new(Planned {
                     line,
@@ -282,7 +287,9 @@ impl<'a> Planner<'a> {
         }
         // A batch warns once per A, after every row is planned.
         let warning = match (line, self.fatigue_limit) {
-            (None, Some(limit)) => fatigue::warning(&a.handle, self.prior(&a.handle), self.now, limit),
+            (None, Some(limit)) => {
+                fatigue::warning(&a.handle, self.prior(&a.handle), self.now, limit)
+            }
             _ => None,
         };
         Ok(Decision::Send(Box::new(Planned {
@@ -452,7 +459,8 @@ fn send_one(
                     Ok::<_, anyhow::Error>(r)
                 })
                 .map_err(|e| {
-                    let what = format!("the note request to `{}` (request {id})", planned.request.b);
+                    let what =
+                        format!("the note request to `{}` (request {id})", planned.request.b);
                     crate::cmd::send::resend::sent_but_unrecorded(&what, &e).into()
                 })
         }
@@ -512,9 +520,11 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path) -> anyhow::Result<
     })?;
     let text = text.trim_matches(['\n', '\r']).trim_end().to_string();
     if text.trim().is_empty() {
-        return Err(UserError::new(format!("{shown} is empty: there is no note to record"))
-            .hint("write B's note into the file, as B wrote it")
-            .into());
+        return Err(
+            UserError::new(format!("{shown} is empty: there is no note to record"))
+                .hint("write B's note into the file, as B wrote it")
+                .into(),
+        );
     }
     let config = ctx.load_settings()?;
     let id = request_by_handle(ctx, name)?;
@@ -633,7 +643,9 @@ pub(crate) fn ask(
                 crate::error::one_line(&e)
             ))
             .exit(Exit::Usage)
-            .hint(format!("`intro ask {name} B --why TEXT` asks {name} about B"))
+            .hint(format!(
+                "`intro ask {name} B --why TEXT` asks {name} about B"
+            ))
             .hint("`intro note B --for A` asks B for a note first")
             .into());
         }
@@ -682,15 +694,14 @@ pub(crate) fn ask(
         return Err(UserError::new(format!(
             "another intro run is sending this ask right now (request {id})"
         ))
-        .hint(format!("`intro status {id}` shows it once that run is done"))
+        .hint(format!(
+            "`intro status {id}` shows it once that run is done"
+        ))
         .into());
     }
     let mut planned = stored.clone();
     if !resumed {
-        let clean = |v: Option<String>| {
-            v.map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-        };
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         if let Some(why) = clean(overrides.why) {
             planned.why = why;
         }
@@ -733,7 +744,11 @@ pub(crate) fn ask(
     for w in &warnings {
         ctx.out.warn(w);
     }
-    let what = format!("the ask to {}, with {}'s note", message.addressees(), planned.b);
+    let what = format!(
+        "the ask to {}, with {}'s note",
+        message.addressees(),
+        planned.b
+    );
     match outgoing::confirm_warned(ctx, std::slice::from_ref(&message), send, &what, &warnings)? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
@@ -745,9 +760,9 @@ pub(crate) fn ask(
         let free = current.as_ref().is_some_and(|r| {
             if resumed {
                 r.status == State::Sending
-                    && r.sending_run.as_deref().is_none_or(|other| {
-                        other == run || claim::is_abandoned(&data_dir, other)
-                    })
+                    && r.sending_run
+                        .as_deref()
+                        .is_none_or(|other| other == run || claim::is_abandoned(&data_dir, other))
             } else {
                 r.status == State::NoteReceived && r.forward_note == stored.forward_note
             }

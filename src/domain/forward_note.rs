@@ -144,7 +144,9 @@ impl Request {
         if !matches!(self.status, State::NoteRequested | State::NoteReceived)
             || self.note_request_unsent()
         {
-            return Err(self.cannot("given a note (only a request made by `intro note` that waits for its ask can)"));
+            return Err(self.cannot(
+                "given a note (only a request made by `intro note` that waits for its ask can)",
+            ));
         }
         let event = if self.status == State::NoteReceived {
             "by hand, replacing the one received"
@@ -210,7 +212,11 @@ impl Request {
 
     fn push_event(&mut self, now: OffsetDateTime, kind: EventKind, note: Option<String>) {
         self.updated_at = now;
-        self.history.push(Event { at: now, kind, note });
+        self.history.push(Event {
+            at: now,
+            kind,
+            note,
+        });
     }
 }
 
@@ -454,7 +460,10 @@ mod tests {
         assert_eq!(r.status, State::NoteRequested);
         assert!(r.status.is_open());
         assert!(r.a_side.status == SideState::Sending && r.a_side.message_id.is_empty());
-        assert!(r.begin_ask_with_note("<a@x>".into(), "S".into(), "run".into()).is_err());
+        assert!(
+            r.begin_ask_with_note("<a@x>".into(), "S".into(), "run".into())
+                .is_err()
+        );
         assert!(r.record_note_reply(T0, "Hi Ada, I'm Sam.".into(), T0, Some("<r@x>".into())));
         assert_eq!(r.status, State::NoteReceived);
         // A second sighting of a reply changes nothing.
@@ -575,10 +584,7 @@ mod tests {
             check_note(&format!("{} could you?", words(250))),
             [NoteProblem::TooLong(252)]
         );
-        assert_eq!(
-            check_note("Hi, could we talk?"),
-            [NoteProblem::TooShort(4)]
-        );
+        assert_eq!(check_note("Hi, could we talk?"), [NoteProblem::TooShort(4)]);
         assert_eq!(check_note(&words(100)), [NoteProblem::NoAsk]);
         let blanks = format!(
             "{} I run [company] and [your name] see [1] and [a link](http://x) [company]. Could we talk?",
