@@ -775,6 +775,11 @@ fn note_requests_and_their_asks_killed_between_acceptance_and_record_are_finishe
     let id = r["id"].as_str().unwrap().to_string();
     assert_eq!(r["status"], "note_requested", "{r}");
     assert!(r["forward_note"]["requested_at"].is_null(), "{r}");
+    assert_eq!(
+        sb.request(&id)["status"],
+        "sending",
+        "shown as an ask cut off is"
+    );
     assert!(
         sb.request(&id)["next_step"]
             .as_str()

@@ -360,3 +360,65 @@ fn a_batch_checks_every_row_first_then_sends_each_once() {
     let all = sb.all_requests();
     assert!(all.iter().all(|r| r["status"] == "note_requested"));
 }
+
+#[test]
+fn edit_and_dry_run_before_anything_is_recorded() {
+    let mut sb = Sandbox::new();
+    // The note request as edited is what goes to B.
+    sb.set_env("EDITOR", "sed -i s/^Hi/Hello/");
+    let id = id_of(&sb.json(&[
+        "note",
+        "sam",
+        "--for",
+        "ada",
+        "--why",
+        "compilers",
+        "--edit",
+        "--yes",
+    ]));
+    assert!(body(&sb.sent("note-request")[0]).starts_with("Hello Sam,\n"));
+    // A note shown with --dry-run is not recorded.
+    let run = sb.run_with_stdin(
+        &["note", &id, "--file", "-", "--dry-run"],
+        Some("Could we talk?"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Could we talk?\n");
+    assert!(
+        run.stderr.contains("nothing was recorded"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(sb.request(&id)["status"], "note_requested");
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    // The ask as edited is what goes to A; the note stays in it.
+    let v = sb.json(&["ask", &id, "--edit", "--yes"]);
+    assert_eq!(v["status"], "asked");
+    let ask = body(&sb.sent("ask")[0]);
+    assert!(ask.starts_with("Hello Ada,\n"), "{ask}");
+    assert!(ask.contains("> Would you have 20 minutes"), "{ask}");
+    // An emptied file aborts: the request waits, unchanged.
+    let other = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
+    sb.run_with_stdin(&["note", &other, "--file", "-"], Some(NOTE));
+    sb.set_env("EDITOR", "sh -c ': > \"$1\"' sh");
+    let run = sb.run(&["ask", &other, "--edit", "--yes"]);
+    assert_ne!(run.code, 0);
+    assert_eq!(sb.request(&other)["status"], "note_received");
+    assert_eq!(sb.sent("ask").len(), 1);
+}
+
+#[test]
+fn stats_count_requests_waiting_for_a_note() {
+    let sb = Sandbox::new();
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--yes"]));
+    sb.json(&["note", "kay", "--for", "ada", "--yes"]);
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    let v = sb.json(&["stats"]);
+    assert_eq!(v["by_state"]["note_requested"], 1, "{v}");
+    assert_eq!(v["by_state"]["note_received"], 1, "{v}");
+    let text = sb.ok(&["stats"]);
+    assert!(
+        text.contains("2 (1 note_requested, 1 note_received)"),
+        "{text}"
+    );
+}

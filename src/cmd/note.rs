@@ -89,7 +89,7 @@ pub(crate) fn run(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     if let Some(file) = args.file.clone() {
         let name = args.b.clone().unwrap_or_default();
-        return record_by_hand(ctx, &name, &file);
+        return record_by_hand(ctx, &name, &file, args.send.dry_run);
     }
     request_one(args, ctx)
 }
@@ -502,7 +502,7 @@ fn forget(ctx: &mut Context, ids: &[&str]) -> anyhow::Result<()> {
 
 /// `intro note REQUEST --file FILE`: B's note as the user has it (B sent
 /// it another way, or the cut of B's reply needs fixing).
-fn record_by_hand(ctx: &mut Context, name: &str, file: &Path) -> anyhow::Result<()> {
+fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> anyhow::Result<()> {
     let shown = if file == Path::new("-") {
         "standard input".to_string()
     } else {
@@ -530,6 +530,16 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path) -> anyhow::Result<
     let id = request_by_handle(ctx, name)?;
     let id = find_request(ctx.store.read_open()?, &id)?.id.clone();
     let now = ctx.now;
+    if dry_run {
+        // The note as it would be recorded, and what its checks find.
+        let mut r = find_request(ctx.store.read_open()?, &id)?.clone();
+        r.record_note_by_hand(now, text.clone())
+            .map_err(transition_error)?;
+        ctx.out.text(format!("{text}\n"));
+        warn_about_note(ctx, &text);
+        ctx.out.note("(dry run: nothing was recorded)");
+        return Ok(());
+    }
     let request = ctx.store.write_open(|txn| {
         let Some(mut r) = txn.requests().get(&id).cloned() else {
             return Err(anyhow::anyhow!("request {id} disappeared from the store"));

@@ -157,7 +157,7 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let state = match r.status {
             State::Replied => out.green(r.status.as_str()),
             State::Asked if r.is_due(now, &settings) => out.yellow(r.status.as_str()),
-            _ => r.status.as_str().to_string(),
+            _ => r.shown_status().as_str().to_string(),
         };
         let mut next = next_step(r, now, &settings);
         if let Some(reply) = &r.a_side.reply
@@ -200,7 +200,7 @@ fn detail(
         s.push_str(&format!("{name:<12} {value}\n").replace(" \n", "\n"));
     };
     field("request", &out.bold(&r.id));
-    field("state", r.status.as_str());
+    field("state", r.shown_status().as_str());
     field("A", &format!("{} <{}>", r.a, r.a_email));
     field("B", &format!("{} <{}>", r.b, r.b_email));
     field("why", &r.why);

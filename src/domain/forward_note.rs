@@ -84,6 +84,17 @@ impl Request {
                 .is_some_and(|n| n.requested_at.is_none())
     }
 
+    /// The state as the user is shown it: a note request recorded but
+    /// not yet accepted is `sending`, as an ask is, never
+    /// `note_requested`.
+    pub(crate) fn shown_status(&self) -> State {
+        if self.note_request_unsent() {
+            State::Sending
+        } else {
+            self.status
+        }
+    }
+
     /// The transport accepted the note request to B.
     pub(crate) fn mark_note_requested(
         &mut self,

@@ -80,7 +80,7 @@ pub(crate) fn request_json(
         id: r.id.clone(),
         a: r.a.clone(),
         b: r.b.clone(),
-        status: r.status,
+        status: r.shown_status(),
         why: r.why.clone(),
         why_b: r.why_b.clone(),
         wants: r.wants.clone(),
@@ -98,7 +98,11 @@ pub(crate) fn request_json(
         }),
         both: r.both(),
         b_status: r.b_side.as_ref().map(|b| b.status),
-        a_status: r.a_status(),
+        a_status: if r.note_request_unsent() {
+            State::Sending
+        } else {
+            r.a_status()
+        },
         b_followups: r.b_side.as_ref().map(|b| b.followups.len()),
         b_reply: r
             .b_side
