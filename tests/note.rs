@@ -422,3 +422,18 @@ fn stats_count_requests_waiting_for_a_note() {
         "{text}"
     );
 }
+
+#[test]
+fn help_man_page_and_completions_know_the_command() {
+    let sb = Sandbox::new();
+    let help = sb.ok(&["note", "--help"]);
+    assert!(help.contains("--for <A>"), "{help}");
+    assert!(help.contains("intro note sam --for ada"), "{help}");
+    assert!(help.contains("--file <FILE>"), "{help}");
+    let top = sb.ok(&["--help"]);
+    assert!(top.contains("note "), "{top}");
+    let page = sb.ok(&["man", "note"]);
+    assert!(page.contains(".TH intro-note 1"), "{page}");
+    let script = sb.ok(&["completions", "bash", "--static"]);
+    assert!(script.contains("note"), "{script}");
+}

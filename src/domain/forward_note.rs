@@ -152,9 +152,7 @@ impl Request {
         now: OffsetDateTime,
         text: String,
     ) -> Result<(), TransitionError> {
-        if !matches!(self.status, State::NoteRequested | State::NoteReceived)
-            || self.note_request_unsent()
-        {
+        if !matches!(self.status, State::NoteRequested | State::NoteReceived) {
             return Err(self.cannot(
                 "given a note (only a request made by `intro note` that waits for its ask can)",
             ));
@@ -177,6 +175,10 @@ impl Request {
         event: String,
     ) {
         if let Some(n) = self.forward_note.as_mut() {
+            // A note request whose run died before recording it was sent:
+            // B's note proves it went out (when it came by reply), and in
+            // any case there is nothing left to send.
+            n.requested_at.get_or_insert(self.created_at);
             n.text = Some(text);
             n.received_at = Some(at);
             n.reply_message_id = message_id;
@@ -519,7 +521,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unsent_note_request_takes_no_note_by_hand() {
+    fn a_note_finishes_a_note_request_cut_off_mid_send() {
         let spec = requested();
         let mut r = Request::note_request(
             "x".into(),
@@ -538,8 +540,13 @@ mod tests {
             T0,
         );
         assert!(r.note_request_unsent());
-        assert!(r.record_note_by_hand(T0, "x".into()).is_err());
-        r.mark_note_requested(T0).unwrap();
+        assert_eq!(r.shown_status(), State::Sending);
+        let mut by_reply = r.clone();
+        assert!(by_reply.record_note_reply(T0, "Hi".into(), T0, None));
+        assert!(!by_reply.note_request_unsent());
+        assert_eq!(by_reply.forward_note.unwrap().requested_at, Some(T0));
+        r.record_note_by_hand(T0, "x".into()).unwrap();
+        assert_eq!(r.shown_status(), State::NoteReceived);
         assert!(r.mark_note_requested(T0).is_err());
     }
 
