@@ -437,3 +437,17 @@ fn help_man_page_and_completions_know_the_command() {
     let script = sb.ok(&["completions", "bash", "--static"]);
     assert!(script.contains("note"), "{script}");
 }
+
+#[test]
+fn a_handle_names_the_one_request_whose_note_is_in() {
+    let sb = Sandbox::new();
+    let other = sb.ask("ada", "kay", "numbers");
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]));
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    let v = sb.json(&["ask", "ada", "--yes"]);
+    assert_eq!(v["id"], id.as_str());
+    assert_eq!(sb.request(&other)["status"], "asked");
+    // Now ada has two open requests and none with a note waiting.
+    let err = sb.fails(&["ask", "ada", "--yes"], 1);
+    assert!(err.contains("`ada` has 2 open requests as A"), "{err}");
+}

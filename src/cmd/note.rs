@@ -645,9 +645,35 @@ pub(crate) fn ask(
 ) -> anyhow::Result<()> {
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
-    let id = match request_by_handle(ctx, name) {
+    // A's handle names A's one request whose note is in, even when A has
+    // other open requests; else the usual naming rules apply.
+    let with_note: Vec<String> = match contacts.find(name) {
+        Ok(a) => ctx
+            .store
+            .read_open()?
+            .iter()
+            .filter(|r| r.a == a.handle && r.forward_note_text().is_some())
+            .filter(|r| matches!(r.status, State::NoteReceived | State::Sending))
+            .map(|r| r.id.clone())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let named = match with_note.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => request_by_handle(ctx, name),
+    };
+    // A contact who is A in no open request: `intro ask A` lacks its B.
+    let a_of_none = match contacts.find(name) {
+        Ok(a) => ctx
+            .store
+            .read_open()?
+            .iter()
+            .all(|r| !(r.status.is_open() && r.a == a.handle)),
+        Err(_) => false,
+    };
+    let id = match named {
         Ok(id) => id,
-        Err(e) if contacts.find(name).is_ok() => {
+        Err(e) if a_of_none => {
             return Err(UserError::new(format!(
                 "`intro ask` needs both A and B, or a request whose note from B is in ({})",
                 crate::error::one_line(&e)
@@ -743,6 +769,15 @@ pub(crate) fn ask(
     let message = composer.ask(&planned)?;
     let note = planned.forward_note_text().unwrap_or_default().to_string();
     let mut warnings = note_warnings(&note);
+    // B's note has its own check; the rest of the ask keeps the ask's limit.
+    let own = ask_check::words(&message).saturating_sub(forward_note::word_count(&note));
+    if own > ask_check::MAX_WORDS {
+        warnings.push(format!(
+            "the ask to {} is {own} words long besides B's note (more than {})",
+            message.addressees(),
+            ask_check::MAX_WORDS
+        ));
+    }
     if !overrides.force
         && !resumed
         && let Some(w) = fatigue
