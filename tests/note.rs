@@ -451,3 +451,35 @@ fn a_handle_names_the_one_request_whose_note_is_in() {
     let err = sb.fails(&["ask", "ada", "--yes"], 1);
     assert!(err.contains("`ada` has 2 open requests as A"), "{err}");
 }
+
+#[test]
+fn ask_fatigue_warns_before_a_note_request_and_before_its_ask() {
+    let sb = Sandbox::new();
+    sb.ask("ada", "kay", "numbers");
+    let run = sb.run(&["note", "sam", "--for", "ada", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("this note leads to an ask of `ada` (`--force` skips this check)"),
+        "{}",
+        run.stderr
+    );
+    let id = run.stdout.trim().to_string();
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    let run = sb.run(&["ask", &id, "--why", "compilers", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("(`--force` skips this check)"),
+        "{}",
+        run.stderr
+    );
+    let run = sb.run(&["note", "alan", "--for", "ada", "--yes", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // A batch warns once per A, however many rows ask about A.
+    let csv = sb.root().join("notes.csv");
+    std::fs::write(&csv, "b,a\nsam,kay\nalan,kay\n").unwrap();
+    let run = sb.run(&["note", "--batch", csv.to_str().unwrap(), "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+}
