@@ -137,10 +137,12 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for note in notes {
         out.note(note);
     }
-    let notes_in = changed
+    let with_note: Vec<&str> = changed
         .iter()
         .filter(|(r, _)| r.status == crate::domain::request::State::NoteReceived)
-        .count();
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    let notes_in = with_note.len();
     match changed.len() - notes_in {
         0 if notes_in > 0 => {}
         0 => out.note("no new replies"),
@@ -149,12 +151,14 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             "{n} requests moved to `replied`: `intro status` shows them first"
         )),
     }
-    if notes_in > 0 {
-        out.note(format!(
-            "{notes_in} note{} from B in: check {} with `intro status ID`, then `intro ask ID` forwards it to A",
-            if notes_in == 1 { "" } else { "s" },
-            if notes_in == 1 { "it" } else { "each" }
-        ));
+    match with_note.as_slice() {
+        [] => {}
+        [id] => out.note(format!(
+            "1 note from B in: check it with `intro status {id}`, then `intro ask {id}` forwards it to A"
+        )),
+        _ => out.note(format!(
+            "{notes_in} notes from B in: check each with `intro status ID`, then `intro ask ID` forwards it to A"
+        )),
     }
     Ok(())
 }
