@@ -102,6 +102,8 @@ pub(crate) enum Command {
     Contacts(cmd::contacts::ContactsArgs),
     /// Ask Contact A whether they are willing to meet Contact B
     Ask(cmd::ask::AskArgs),
+    /// Ask B for a short note in B's own words to forward to A, or record it
+    Note(cmd::note::NoteArgs),
     /// Show open requests, or one request in detail
     Status(cmd::status::StatusArgs),
     /// Record that A said yes

@@ -376,6 +376,14 @@ pub(crate) fn transition_error(e: TransitionError) -> UserError {
         State::Declined | State::Introduced | State::Cancelled => {
             "it is closed; `intro ask` starts a new request".to_string()
         }
+        State::NoteRequested => format!(
+            "it waits for B's note: `intro sync` finds B's reply, or `intro note {} --file FILE` records it",
+            e.id
+        ),
+        State::NoteReceived => format!(
+            "B's note is in: `intro ask {}` sends the ask to A with it",
+            e.id
+        ),
     };
     UserError::new(e.to_string()).hint(hint)
 }

@@ -293,6 +293,7 @@ pub fn template(data: &[u8]) {
         wants: (!wants.is_empty()).then_some(wants),
         format: (!format.is_empty()).then_some(format),
         note: (!note.is_empty()).then_some(note),
+        forward_note: None,
         both: false,
         last: false,
         past_last: false,

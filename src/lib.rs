@@ -14,6 +14,9 @@
 //!   ask_plan         what an ask means given the open requests: new,
 //!                    resumed, already made, busy, or refused
 //!   fatigue          when A was asked too often
+//!   forward_note     B's forwardable note (`intro note`): its states, the
+//!                    note cut from B's reply, the checks before it is
+//!                    forwarded
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone
 //!   text             first names and other small text helpers

@@ -163,6 +163,9 @@ impl Killer {
             if !r["pending"].is_null() {
                 unfinished.push(&r["pending"]["message_id"]);
             }
+            if r["status"] == "note_requested" && r["forward_note"]["requested_at"].is_null() {
+                unfinished.push(&r["forward_note"]["message_id"]);
+            }
         }
         for id in unfinished {
             if sent.contains_key(id.as_str().unwrap()) {
@@ -307,6 +310,7 @@ fn message_ids(r: &Value) -> Vec<String> {
     ];
     ids.push(r["introduction"]["message_id"].clone());
     ids.push(r["b_side"]["message_id"].clone());
+    ids.push(r["forward_note"]["message_id"].clone());
     for list in [
         &r["a_side"]["followups"],
         &r["b_side"]["followups"],
@@ -699,6 +703,113 @@ fn closing_notes_killed_between_acceptance_and_record_are_finished_once() {
         "{detail}"
     );
     assert_eq!(mail.copies(&id), 1);
+}
+
+#[test]
+fn sigkill_at_random_points_of_note_requests_and_their_asks() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
+    let mut d = Deliveries::default();
+    let mut k = Killer::new("note requests");
+    let took: Vec<Duration> = (ROUNDS..ROUNDS + 2)
+        .map(|i| {
+            let a = format!("p{i}");
+            timed(&sb, &["note", "hub", "--for", &a, "--why", "w", "--yes"])
+        })
+        .collect();
+    k.calibrate("note B --for A --yes", &took);
+    let mut i = 0;
+    while k.more(i) {
+        let a = format!("p{i}");
+        let note = ["note", "hub", "--for", &a, "--why", "w", "--yes"];
+        let (context, stored) = kill_then_rerun(
+            &mut k,
+            &sb,
+            &server,
+            &mut d,
+            &note,
+            Some("already has an open request"),
+        );
+        let r = request_of(&stored, i).clone();
+        assert_eq!(r["status"], "note_requested", "{context}: {r}");
+        assert!(
+            !r["forward_note"]["requested_at"].is_null(),
+            "{context}: {r}"
+        );
+        assert_sent(
+            d.update(&server),
+            &r["forward_note"]["message_id"],
+            &context,
+        );
+
+        // B's note, then the ask to A carrying it, killed as well.
+        let id = r["id"].as_str().unwrap().to_string();
+        let run = sb.run_with_stdin(
+            &["note", &id, "--file", "-"],
+            Some("Hi, I'm hub. Could we talk for 20 minutes?"),
+        );
+        assert_eq!(run.code, 0, "{context}: {}", run.stderr);
+        let ask = ["ask", &id, "--yes"];
+        let (context, stored) =
+            kill_then_rerun(&mut k, &sb, &server, &mut d, &ask, Some("is asked"));
+        let r = request_of(&stored, i);
+        assert_eq!(r["status"], "asked", "{context}: {r}");
+        assert_sent(d.update(&server), &r["a_side"]["message_id"], &context);
+        i += 1;
+    }
+    k.finish(d.update(&server));
+}
+
+#[test]
+fn note_requests_and_their_asks_killed_between_acceptance_and_record_are_finished_once() {
+    let sb = Sandbox::new();
+    sb.write_contacts(&people(2));
+    let mail = HeldSendmail::install(&sb, "");
+
+    // The note request to B is accepted, then intro dies: the request is
+    // recorded as unsent; the rerun sends it again with the same id.
+    let note = ["note", "hub", "--for", "p0", "--why", "w", "--yes"];
+    let mid = mail.kill_after_acceptance(&sb, &note);
+    let stored_now = check_store(&sb, Some(&BTreeMap::from([(mid.clone(), 1)])), "note");
+    let r = stored_now.values().next().unwrap().clone();
+    let id = r["id"].as_str().unwrap().to_string();
+    assert_eq!(r["status"], "note_requested", "{r}");
+    assert!(r["forward_note"]["requested_at"].is_null(), "{r}");
+    assert_eq!(
+        sb.request(&id)["status"],
+        "sending",
+        "shown as an ask cut off is"
+    );
+    assert!(
+        sb.request(&id)["next_step"]
+            .as_str()
+            .unwrap()
+            .starts_with("the note request to B was interrupted"),
+        "{r}"
+    );
+    sb.ok(&note);
+    assert_eq!(mail.copies(&mid), 2);
+    let r = stored(&sb)[&id].clone();
+    assert!(!r["forward_note"]["requested_at"].is_null(), "{r}");
+    sb.fails(&note, 1);
+    assert_eq!(mail.copies(&mid), 2, "a rerun after the end sends nothing");
+
+    // The ask carrying the note: accepted, then killed; left `sending`,
+    // finished once by the rerun with the same Message-ID.
+    let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("Could we talk?"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ask = ["ask", &id, "--yes"];
+    let mid = mail.kill_after_acceptance(&sb, &ask);
+    let r = stored(&sb)[&id].clone();
+    assert_eq!(r["status"], "sending", "{r}");
+    assert_eq!(r["a_side"]["message_id"], mid.as_str(), "{r}");
+    sb.ok(&ask);
+    assert_eq!(mail.copies(&mid), 2);
+    let r = stored(&sb)[&id].clone();
+    assert_eq!(r["status"], "asked", "{r}");
+    assert_eq!(r["a_side"]["message_id"], mid.as_str(), "{r}");
+    sb.fails(&ask, 1);
+    assert_eq!(mail.copies(&mid), 2);
 }
 
 /// A reply from `p<i>` in the thread of `message_id`.

@@ -765,6 +765,8 @@ fn wince(sc: &Scenario, m: &Message) -> Vec<String> {
     for line in text.lines() {
         let line = line.trim_end();
         let closing = line.ends_with(['.', '!', '?', ',', ':', '…', '。', '？', '！'])
+            // B's own note, forwarded as B wrapped it (`intro note`).
+            || line.starts_with('>')
             || line == signature
             || line.ends_with(":)")
             || line.contains("https://");
@@ -1480,4 +1482,91 @@ fn a_forced_follow_up_past_the_last_apologises_instead_of_repeating_it() {
     assert_ne!(last, past, "the one past the last repeats it");
     assert!(!past.contains("the last you'll hear from me"), "{past}");
     insta::assert_snapshot!("follow_up_past_the_last", past);
+}
+
+/// B's forwardable notes (`intro note`), one per case: (name, A, B, why,
+/// the note as B wrote it, wrapped as B's mail program wrapped it).
+const FORWARD_NOTES: &[(&str, &str, &str, Option<&str>, &str)] = &[
+    (
+        "note_titles_and_a_comma_name",
+        "rafael",
+        "ngozi",
+        Some("you both think about consensus when the network misbehaves"),
+        "Dear Rafael,\n\nI run platform engineering at a payments company, and we are about to\nsplit our ledger service across three regions. Your papers on consensus\nunder partial failure are the clearest thing I have read on it.\n\nWould you have 30 minutes for a call in the next month? I'd like to check\nour failover design with you before we build it. If the timing is wrong,\nno problem at all.\n\nNgozi Okafor",
+    ),
+    (
+        "note_one_word_name_without_why",
+        "wang",
+        "prince",
+        None,
+        "Hi Xiaoming,\n\nI make small synthesizers and want to build the next one in Shenzhen.\nCould I ask you three questions by email about finding a first factory?\nNo call needed, and no worries if you're busy.\n\nPrince",
+    ),
+    (
+        "note_sir_and_a_suffix",
+        "john",
+        "renee",
+        Some("you both care how creative teams work!"),
+        "Hello John,\n\nI study how creative teams adopt new tools; your two agencies are a case I\nkeep coming back to. Would you be open to a 45-minute interview, on a\ncall or over coffee in London?\n\nRenée",
+    ),
+];
+
+#[test]
+fn the_note_request_and_the_ask_carrying_the_note_read_as_a_person_wrote_them() {
+    let mut problems = Vec::new();
+    for &(name, a, b, why, note) in FORWARD_NOTES {
+        let sb = corpus_sandbox();
+        let mut args = vec!["note", b, "--for", a, "--yes"];
+        if let Some(why) = why {
+            args.extend(["--why", why]);
+        }
+        let id = sb.json(&args)["id"].as_str().unwrap().to_string();
+        let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some(note));
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert!(!run.stderr.contains("warning"), "{name}: {}", run.stderr);
+        let mut ask = vec!["ask", id.as_str(), "--yes"];
+        if why.is_none() {
+            ask.extend(["--why", "you both build hardware"]);
+        }
+        sb.ok(&ask);
+        let messages = vec![
+            Message {
+                label: "note request".into(),
+                raw: sb.sent("note-request").remove(0),
+            },
+            Message {
+                label: "ask with B's note".into(),
+                raw: sb.sent("ask").remove(0),
+            },
+        ];
+        let sc = s(name, a, b, &[]);
+        for m in &messages {
+            problems.extend(wince(&sc, m));
+        }
+        let asked = body(&messages[1].raw);
+        let quoted: Vec<String> = note
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    ">".into()
+                } else {
+                    format!("> {l}")
+                }
+            })
+            .collect();
+        assert!(
+            asked.contains(&quoted.join("\n")),
+            "{name}: word for word:\n{asked}"
+        );
+        let own = words(&asked) - words(note);
+        assert!(
+            own <= 150,
+            "{name}: the ask around the note has {own} words"
+        );
+        assert!(
+            words(&body(&messages[0].raw)) <= 170,
+            "{name}: the note request is long"
+        );
+        insta::assert_snapshot!(name, transcript(&messages));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

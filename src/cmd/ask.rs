@@ -42,7 +42,7 @@ use crate::ui::view;
     after_help = "Examples:\n  intro ask ada sam --why \"you both work on compilers\" --dry-run\n  intro ask ada sam --why \"...\" --wants \"advice\" --format \"a call\" --yes\n  intro ask --batch asks.csv --yes"
 )]
 pub(crate) struct AskArgs {
-    /// Contact A, the one asked: a handle, email or full name
+    /// Contact A, the one asked: a handle, email or full name (alone: a request whose note from B is in, see `intro note`)
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",
@@ -52,19 +52,14 @@ pub(crate) struct AskArgs {
 
     /// Contact B, the one who wants to meet A
     #[arg(
-        required_unless_present = "batch",
         conflicts_with = "batch",
+        requires = "why",
         add = ArgValueCandidates::new(complete::contacts)
     )]
     pub b: Option<String>,
 
     /// Why the two should meet
-    #[arg(
-        long,
-        value_name = "TEXT",
-        required_unless_present = "batch",
-        conflicts_with = "batch"
-    )]
+    #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub why: Option<String>,
 
     /// Why the two should meet, as B reads it with `--both` (default: `--why`)
@@ -172,6 +167,9 @@ pub(crate) struct AskFields {
 pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if args.batch.is_some() {
         return run_batch(args, ctx);
+    }
+    if let (Some(request), None) = (&args.a, &args.b) {
+        return crate::cmd::note::ask(request, note_overrides(&args), &args.send, ctx);
     }
     let fields = AskFields {
         a: args.a.clone().unwrap_or_default(),
@@ -342,6 +340,18 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// What `intro ask REQUEST` (an ask carrying B's note) may change.
+fn note_overrides(args: &AskArgs) -> crate::cmd::note::AskOverrides {
+    crate::cmd::note::AskOverrides {
+        why: args.why.clone(),
+        wants: args.wants.clone(),
+        format: args.format.clone(),
+        note: args.note.clone(),
+        both: args.both,
+        force: args.force,
+    }
 }
 
 fn already_asked(r: &Request) -> UserError {

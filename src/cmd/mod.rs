@@ -9,6 +9,7 @@ pub(crate) mod followup;
 pub(crate) mod init;
 pub(crate) mod introduce;
 pub(crate) mod man;
+pub(crate) mod note;
 pub(crate) mod send;
 pub(crate) mod stats;
 pub(crate) mod status;
@@ -53,6 +54,7 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
             args.request = request_by_handle(ctx, &args.request)?;
             introduce::run(args, ctx)
         }
+        Command::Note(args) => note::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.

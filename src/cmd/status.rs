@@ -157,7 +157,7 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let state = match r.status {
             State::Replied => out.green(r.status.as_str()),
             State::Asked if r.is_due(now, &settings) => out.yellow(r.status.as_str()),
-            _ => r.status.as_str().to_string(),
+            _ => r.shown_status().as_str().to_string(),
         };
         let mut next = next_step(r, now, &settings);
         if let Some(reply) = &r.a_side.reply
@@ -191,10 +191,16 @@ fn detail(
 ) -> String {
     let mut s = String::new();
     let mut field = |name: &str, value: &str| {
-        s.push_str(&format!("{:<12} {value}\n", format!("{name}:")));
+        // A nameless field goes on the one before it (a note's lines).
+        let name = if name.is_empty() {
+            String::new()
+        } else {
+            format!("{name}:")
+        };
+        s.push_str(&format!("{name:<12} {value}\n").replace(" \n", "\n"));
     };
     field("request", &out.bold(&r.id));
-    field("state", r.status.as_str());
+    field("state", r.shown_status().as_str());
     field("A", &format!("{} <{}>", r.a, r.a_email));
     field("B", &format!("{} <{}>", r.b, r.b_email));
     field("why", &r.why);
@@ -226,8 +232,16 @@ fn detail(
             );
         }
     }
-    field("subject", &r.a_side.subject);
-    field("message-id", &r.a_side.message_id);
+    // B's forwardable note (`intro note`), for the user's check before
+    // it is forwarded.
+    for (name, value) in crate::cmd::note::detail_fields(r) {
+        field(name, &value);
+    }
+    // A request still waiting for B's note has no ask yet.
+    if !r.a_side.message_id.is_empty() {
+        field("subject", &r.a_side.subject);
+        field("message-id", &r.a_side.message_id);
+    }
     field(
         "follow-ups",
         &format!("{} of {}", r.a_side.followups.len(), settings.max),

@@ -80,6 +80,13 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
                     continue;
                 };
+                if let Some(note) = f.note {
+                    if r.record_note_reply(now, note, f.reply.at, f.reply.message_id) {
+                        txn.put(r.clone());
+                        changed.push((r, f.side));
+                    }
+                    continue;
+                }
                 if r.record_reply(f.side, now, f.reply) {
                     txn.put(r.clone());
                     changed.push((r, f.side));
@@ -108,6 +115,15 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     } else {
         for (r, side) in &changed {
             let who = r.handle(*side);
+            if let Some(note) = r.forward_note_text() {
+                out.data(format!(
+                    "{} {who} sent a note for {}: \"{}\"",
+                    r.id,
+                    r.a,
+                    truncate(&note.split_whitespace().collect::<Vec<_>>().join(" "), 60)
+                ));
+                continue;
+            }
             let snippet = r
                 .reply_from(*side)
                 .map_or("", |reply| reply.snippet.as_str());
@@ -121,11 +137,29 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for note in notes {
         out.note(note);
     }
-    out.note(match changed.len() {
-        0 => "no new replies".to_string(),
-        1 => "1 request moved to `replied`: `intro status` shows it first".to_string(),
-        n => format!("{n} requests moved to `replied`: `intro status` shows them first"),
-    });
+    let with_note: Vec<&str> = changed
+        .iter()
+        .filter(|(r, _)| r.status == crate::domain::request::State::NoteReceived)
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    let notes_in = with_note.len();
+    match changed.len() - notes_in {
+        0 if notes_in > 0 => {}
+        0 => out.note("no new replies"),
+        1 => out.note("1 request moved to `replied`: `intro status` shows it first"),
+        n => out.note(format!(
+            "{n} requests moved to `replied`: `intro status` shows them first"
+        )),
+    }
+    match with_note.as_slice() {
+        [] => {}
+        [id] => out.note(format!(
+            "1 note from B in: check it with `intro status {id}`, then `intro ask {id}` forwards it to A"
+        )),
+        _ => out.note(format!(
+            "{notes_in} notes from B in: check each with `intro status ID`, then `intro ask ID` forwards it to A"
+        )),
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 pub(crate) mod ask_plan;
 pub(crate) mod fatigue;
+pub(crate) mod forward_note;
 pub(crate) mod request;
 pub(crate) mod snippet;
 pub(crate) mod stats;

@@ -53,6 +53,12 @@ pub(crate) enum State {
     Declined,
     Introduced,
     Cancelled,
+    /// B was asked for a forwardable note (`intro note`); A not yet.
+    #[serde(rename = "note_requested")]
+    NoteRequested,
+    /// B's note is in; the ask to A carrying it is next.
+    #[serde(rename = "note_received")]
+    NoteReceived,
 }
 
 impl State {
@@ -65,6 +71,8 @@ impl State {
             State::Declined => "declined",
             State::Introduced => "introduced",
             State::Cancelled => "cancelled",
+            State::NoteRequested => "note_requested",
+            State::NoteReceived => "note_received",
         }
     }
 
@@ -72,7 +80,12 @@ impl State {
     pub(crate) fn is_open(self) -> bool {
         matches!(
             self,
-            State::Sending | State::Asked | State::Replied | State::Approved
+            State::Sending
+                | State::Asked
+                | State::Replied
+                | State::Approved
+                | State::NoteRequested
+                | State::NoteReceived
         )
     }
 }
@@ -176,6 +189,10 @@ pub(crate) enum EventKind {
     DeclinedB,
     /// A note sent as the request closed (see [`Note`]).
     NoteSent,
+    /// B was asked for a forwardable note (see `forward_note`).
+    NoteRequested,
+    /// B's forwardable note came in (by `sync`, or by hand).
+    NoteReceived,
     /// A follow-up or introduction whose send was cut off and not finished
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
@@ -349,6 +366,9 @@ pub(crate) struct Request {
     /// Notes sent as the request closed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// B's forwardable note and the request for it (`intro note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward_note: Option<crate::domain::forward_note::ForwardNote>,
 }
 
 /// A move the request's state does not allow.
@@ -391,6 +411,7 @@ impl Request {
             b_side: None,
             drafted: None,
             notes: Vec::new(),
+            forward_note: None,
         }
     }
 
@@ -671,6 +692,8 @@ impl Request {
                 State::Asked,
                 State::Replied,
                 State::Approved,
+                State::NoteRequested,
+                State::NoteReceived,
             ],
             "cancelled",
         )?;

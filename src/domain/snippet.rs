@@ -15,7 +15,7 @@ pub(crate) fn snippet(body: &str) -> String {
 }
 
 /// The lines A wrote, in order.
-fn own_text(body: &str) -> String {
+pub(crate) fn own_text(body: &str) -> String {
     let lines: Vec<&str> = body.lines().map(|l| l.trim_end_matches('\r')).collect();
     let mut own: Vec<&str> = Vec::new();
     let mut i = 0;

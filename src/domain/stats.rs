@@ -184,7 +184,9 @@ pub(crate) fn compute<'r>(
 }
 
 /// The states in the order intro shows them.
-pub(crate) const ALL_STATES: [State; 7] = [
+pub(crate) const ALL_STATES: [State; 9] = [
+    State::NoteRequested,
+    State::NoteReceived,
     State::Sending,
     State::Asked,
     State::Replied,
@@ -289,7 +291,7 @@ mod tests {
     fn an_empty_store_has_no_rates() {
         let s = compute(&[], None);
         assert_eq!(s.total, 0);
-        assert_eq!(s.by_state.len(), 7);
+        assert_eq!(s.by_state.len(), 9);
         assert!(s.by_state.values().all(|n| *n == 0));
         assert_eq!(s.approval.rate(), None);
         assert_eq!(s.answers.median, None);

@@ -92,6 +92,7 @@ impl<'a> Composer<'a> {
             wants: request.wants.clone(),
             format: request.format.clone(),
             note: request.note.clone(),
+            forward_note: request.forward_note_text().map(str::to_string),
             both: request.both(),
             last: self.is_last_followup(request.a_side.followups.len()),
             past_last: self.is_past_last_followup(request.a_side.followups.len()),
@@ -392,6 +393,41 @@ impl<'a> Composer<'a> {
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
         Ok(message::build_as(&draft, self.config.send.user_agent)?)
+    }
+}
+
+/// The request to B for a forwardable note (`intro note`).
+impl Composer<'_> {
+    /// The Subject and body of the note request to B: as the user edited
+    /// it, or rendered from note_request.txt (`a` is the one B would
+    /// meet, `b` the one written to, as in B's ask).
+    pub(crate) fn note_request_text(&self, request: &Request) -> anyhow::Result<Rendered> {
+        match request.forward_note.as_ref().and_then(|n| n.edited.clone()) {
+            Some(edited) => Ok(edited),
+            None => Ok(self
+                .template(Kind::NoteRequest)?
+                .render(&self.vars(request))?),
+        }
+    }
+
+    /// The note request, to B alone; A is not told of it.
+    pub(crate) fn note_request(&self, request: &Request) -> anyhow::Result<Outgoing> {
+        let note = request
+            .forward_note
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("request {} asks B for no note", request.id))?;
+        let rendered = self.note_request_text(request)?;
+        self.build(Draft {
+            label: message::label(&request.id, Purpose::NoteRequest),
+            from: self.me(),
+            to: vec![self.person(&request.b, &request.b_email)],
+            bcc: self.bcc(),
+            rendered,
+            message_id: note.message_id.clone(),
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        })
     }
 }
 

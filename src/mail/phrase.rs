@@ -301,6 +301,22 @@ pub(crate) fn introduced(name: &str, blurb: Option<&str>) -> String {
     format!("{} {}", full_stop(name), sentence(blurb))
 }
 
+/// `text` quoted for a plain-text mail, word for word: each line behind
+/// `> ` (a blank one behind `>`), nothing rewrapped or changed.
+pub(crate) fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| {
+            let l = l.trim_end_matches('\r');
+            if l.trim().is_empty() {
+                ">".to_string()
+            } else {
+                format!("> {l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Make the filters available to `tera`'s templates.
 pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("sentence", filter(sentence));
@@ -308,6 +324,7 @@ pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("full_stop", filter(full_stop));
     tera.register_filter("ending", filter(ending));
     tera.register_filter("brief", filter(brief));
+    tera.register_filter("quote", filter(quote));
     tera.register_filter(
         "introduced",
         |value: &tera::Value, args: &HashMap<String, tera::Value>| {

@@ -19,16 +19,19 @@ pub(crate) enum Kind {
     Decline,
     /// The note withdrawing an ask (`cancel --tell`).
     Cancel,
+    /// The request to B for a forwardable note (`intro note`).
+    NoteRequest,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 7] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
         Kind::Introduce,
         Kind::Decline,
         Kind::Cancel,
+        Kind::NoteRequest,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -39,6 +42,7 @@ impl Kind {
             Kind::Introduce => "introduce",
             Kind::Decline => "decline",
             Kind::Cancel => "cancel",
+            Kind::NoteRequest => "note_request",
         }
     }
 
@@ -50,6 +54,7 @@ impl Kind {
             Kind::Introduce => include_str!("../../templates/introduce.txt"),
             Kind::Decline => include_str!("../../templates/decline.txt"),
             Kind::Cancel => include_str!("../../templates/cancel.txt"),
+            Kind::NoteRequest => include_str!("../../templates/note_request.txt"),
         }
     }
 }
@@ -171,6 +176,9 @@ pub(crate) struct Vars {
     pub wants: Option<String>,
     pub format: Option<String>,
     pub note: Option<String>,
+    /// B's forwardable note, word for word (`intro note`), when the ask
+    /// carries one.
+    pub forward_note: Option<String>,
     /// Both sides are asked (`--both`): neither has agreed to anything yet.
     pub both: bool,
     /// The follow-up being written is the last `followup.max` allows.
@@ -506,6 +514,7 @@ mod tests {
             wants: None,
             format: None,
             note: None,
+            forward_note: None,
             both: false,
             last: false,
             past_last: false,

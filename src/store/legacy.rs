@@ -100,6 +100,7 @@ impl From<LegacyRequest> for Request {
             b_side: old.b_side,
             drafted: old.drafted,
             notes: old.notes,
+            forward_note: None,
         }
     }
 }

@@ -60,6 +60,9 @@ pub(crate) struct RequestJson {
     pub next_followup_at: Option<String>,
     pub next_step: String,
     pub history: Vec<EventJson>,
+    /// B's forwardable note (`intro note`): null, or the text as it is
+    /// forwarded.
+    pub forward_note: Option<String>,
     /// What the command warned about (ask fatigue), if anything.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
@@ -77,7 +80,7 @@ pub(crate) fn request_json(
         id: r.id.clone(),
         a: r.a.clone(),
         b: r.b.clone(),
-        status: r.status,
+        status: r.shown_status(),
         why: r.why.clone(),
         why_b: r.why_b.clone(),
         wants: r.wants.clone(),
@@ -95,7 +98,11 @@ pub(crate) fn request_json(
         }),
         both: r.both(),
         b_status: r.b_side.as_ref().map(|b| b.status),
-        a_status: r.a_status(),
+        a_status: if r.note_request_unsent() {
+            State::Sending
+        } else {
+            r.a_status()
+        },
         b_followups: r.b_side.as_ref().map(|b| b.followups.len()),
         b_reply: r
             .b_side
@@ -119,6 +126,7 @@ pub(crate) fn request_json(
                 note: e.note.clone(),
             })
             .collect(),
+        forward_note: r.forward_note_text().map(str::to_string),
         warnings: Vec::new(),
         draft: None,
     }
@@ -201,7 +209,23 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
         }
         State::Approved => format!("introduce: `intro introduce {short}`"),
         State::Declined | State::Introduced | State::Cancelled => "done".into(),
+        State::NoteRequested | State::NoteReceived => forward_note_step(r),
     }
+}
+
+/// The next step of a request made by `intro note`, before its ask.
+fn forward_note_step(r: &Request) -> String {
+    let id = &r.id;
+    if r.note_request_unsent() {
+        return format!(
+            "the note request to B was interrupted: rerun `intro note {} --for {}`, or `intro cancel {id}`",
+            r.b, r.a
+        );
+    }
+    if r.status == State::NoteReceived {
+        return format!("check B's note (`intro status {id}`), then ask A: `intro ask {id}`");
+    }
+    format!("wait for B's note (`intro sync`), or record it: `intro note {id} --file FILE`")
 }
 
 /// The next step while a `--both` request waits for A, B, or both.

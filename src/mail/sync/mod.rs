@@ -45,6 +45,9 @@ struct TrackedRequest {
     side: Side,
     /// That person's address, lowercase.
     email: String,
+    /// The thread is a note request to B (`intro note`): B's reply is
+    /// the note.
+    note: bool,
 }
 
 impl Tracked {
@@ -62,10 +65,25 @@ impl Tracked {
                     id: r.id.clone(),
                     side,
                     email: r.email(side).trim().to_lowercase(),
+                    note: false,
                 });
                 for id in r.thread_ids(side) {
                     tracked.by_message_id.insert(normalize_id(id), index);
                 }
+            }
+            // A note request waits for B's note in its own thread.
+            if r.awaits_note()
+                && let Some(id) = r.note_thread_id()
+            {
+                tracked
+                    .by_message_id
+                    .insert(normalize_id(id), tracked.requests.len());
+                tracked.requests.push(TrackedRequest {
+                    id: r.id.clone(),
+                    side: Side::B,
+                    email: r.email(Side::B).trim().to_lowercase(),
+                    note: true,
+                });
             }
         }
         tracked
@@ -130,6 +148,9 @@ pub(crate) struct Found {
     /// Whose answer it is: A's, or B's (a request made with `--both`).
     pub side: Side,
     pub reply: Reply,
+    /// B's forwardable note, when this is B's answer to a note request:
+    /// the reply's own text, without the quote and the signature.
+    pub note: Option<String>,
 }
 
 /// What one message is, as far as `intro sync` is concerned.
@@ -170,6 +191,9 @@ pub(crate) fn match_reply(
     Verdict::Reply(Found {
         request_id: request.id.clone(),
         side: request.side,
+        note: request
+            .note
+            .then(|| crate::domain::forward_note::note_from_reply(&body)),
         reply: Reply {
             at,
             snippet: snippet::snippet(&body),
