@@ -22,6 +22,8 @@ pub(crate) enum Purpose {
     Decline,
     /// The note withdrawing an ask.
     Cancel,
+    /// The thank-you to a connector.
+    Thanks,
 }
 
 impl Purpose {
@@ -33,6 +35,7 @@ impl Purpose {
             Purpose::Introduction => "intro",
             Purpose::Decline => "decline",
             Purpose::Cancel => "cancel",
+            Purpose::Thanks => "thanks",
         }
     }
 }

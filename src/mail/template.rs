@@ -19,16 +19,25 @@ pub(crate) enum Kind {
     Decline,
     /// The note withdrawing an ask (`cancel --tell`).
     Cancel,
+    /// Asking a connector for an introduction (`intro request`).
+    Request,
+    /// A follow-up to a connector asked for an introduction.
+    RequestFollowup,
+    /// The thank-you to a connector after the introduction (`intro thank`).
+    Thanks,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 6] = [
+    pub(crate) const ALL: [Kind; 9] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
         Kind::Introduce,
         Kind::Decline,
         Kind::Cancel,
+        Kind::Request,
+        Kind::RequestFollowup,
+        Kind::Thanks,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -39,6 +48,9 @@ impl Kind {
             Kind::Introduce => "introduce",
             Kind::Decline => "decline",
             Kind::Cancel => "cancel",
+            Kind::Request => "request",
+            Kind::RequestFollowup => "request_followup",
+            Kind::Thanks => "thanks",
         }
     }
 
@@ -50,6 +62,9 @@ impl Kind {
             Kind::Introduce => include_str!("../../templates/introduce.txt"),
             Kind::Decline => include_str!("../../templates/decline.txt"),
             Kind::Cancel => include_str!("../../templates/cancel.txt"),
+            Kind::Request => include_str!("../../templates/request.txt"),
+            Kind::RequestFollowup => include_str!("../../templates/request_followup.txt"),
+            Kind::Thanks => include_str!("../../templates/thanks.txt"),
         }
     }
 }
@@ -179,6 +194,8 @@ pub(crate) struct Vars {
     /// one before promised it would be the last.
     pub past_last: bool,
     pub request: RequestView,
+    /// In a thank-you to a connector: how the introduction went (`--how`).
+    pub how: Option<String>,
 }
 
 impl Vars {
@@ -190,6 +207,7 @@ impl Vars {
             ("wants", self.wants.as_deref()),
             ("format", self.format.as_deref()),
             ("note", self.note.as_deref()),
+            ("how", self.how.as_deref()),
             ("a.blurb", self.a.blurb.as_deref()),
             ("b.blurb", self.b.blurb.as_deref()),
         ]
@@ -516,6 +534,7 @@ mod tests {
                 asked_at: None,
                 followups: 0,
             },
+            how: None,
         }
     }
 

@@ -100,6 +100,9 @@ impl From<LegacyRequest> for Request {
             b_side: old.b_side,
             drafted: old.drafted,
             notes: old.notes,
+            // Older formats held only the user's own introductions.
+            direction: Default::default(),
+            thanks: None,
         }
     }
 }
