@@ -176,11 +176,7 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
 /// An ask, or with `Direction::Requested` a request of a connector for an
 /// introduction (`intro request`, whose C and T come as A and B): the same
 /// checks, records and sends, with the request's own template and words.
-pub(crate) fn run_as(
-    args: AskArgs,
-    direction: Direction,
-    ctx: &mut Context,
-) -> anyhow::Result<()> {
+pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::Result<()> {
     if args.batch.is_some() {
         return run_batch(args, direction, ctx);
     }
@@ -1150,8 +1146,9 @@ fn warn_unsaid(
         }
     }
     for (field, lines) in unsaid {
-        ctx.out
-            .warn(reword(ask_check::batch_warning(field, &lines).unwrap_or_default()));
+        ctx.out.warn(reword(
+            ask_check::batch_warning(field, &lines).unwrap_or_default(),
+        ));
     }
     if let Some(w) = ask_check::batch_length_warning(&long) {
         ctx.out.warn(reword(w));

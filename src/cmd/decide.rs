@@ -154,7 +154,10 @@ pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()
         r.approve(args.side, now, args.note.clone())
     })?;
     print(ctx, &r, &settings, None);
-    if r.status == crate::domain::request::State::Approved {
+    if r.is_requested() {
+        // The connector agreed: the introduction is theirs to make.
+        ctx.out.note(crate::ui::view::next_step(&r, now, &settings));
+    } else if r.status == crate::domain::request::State::Approved {
         ctx.out.note(format!(
             "next: `intro introduce {}` drafts the introduction",
             r.id

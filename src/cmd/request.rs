@@ -18,6 +18,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{Direction, Request};
 use crate::domain::requested::{self, Noticed, OtherConnector};
+use crate::error::UserError;
 use crate::setup::batch_csv::Column;
 use crate::store::Requests;
 use crate::ui::view;
@@ -161,6 +162,52 @@ pub(crate) fn batch_same_person_warnings(
     warnings
 }
 
+/// Why `r` (a request of a connector, or an ask) cannot make the move
+/// `e` refused, with the next step in the words of its direction: for a
+/// request of a connector, the introduction is the connector's to make.
+/// `e` is None when the move makes no sense for a request of a connector.
+pub(crate) fn transition_error_of(
+    r: &Request,
+    e: Option<crate::domain::request::TransitionError>,
+) -> UserError {
+    use crate::domain::request::State;
+    if !r.is_requested() {
+        return match e {
+            Some(e) => transition_error(e),
+            None => UserError::new(format!("request {} cannot do that", r.id)),
+        };
+    }
+    let id = &r.id;
+    let message = match e {
+        Some(e) => e.to_string(),
+        None => format!(
+            "request {id} asked `{}` to introduce you to `{}`: the introduction is theirs to make, not yours to send",
+            r.a, r.b
+        ),
+    };
+    let hint = match r.status {
+        State::Sending => format!(
+            "its message to `{}` was interrupted mid-send: rerun the same `intro request`, or `intro cancel {id}`",
+            r.a
+        ),
+        State::Asked | State::Replied | State::Approved => format!(
+            "`intro sync` notices `{}`'s introduction (a message to you and `{}`), or `intro introduced {id}` records it",
+            r.a, r.b
+        ),
+        State::Introduced if r.thanks.is_none() => {
+            format!(
+                "`{}` introduced you: `intro thank {id} --how TEXT` thanks them",
+                r.a
+            )
+        }
+        State::Declined | State::Introduced | State::Cancelled => format!(
+            "it is closed; `intro request {} {} --why TEXT` asks again",
+            r.a, r.b
+        ),
+    };
+    UserError::new(message).hint(hint)
+}
+
 #[derive(Debug, Args)]
 #[command(
     after_help = "`intro sync` notices an introduction by itself: a message from C with you and T both among its recipients. Use this when it came another way (a call, another address).\n\nExamples:\n  intro introduced 4f2a\n  intro introduced jo            C's one open request"
@@ -176,15 +223,13 @@ pub(crate) fn introduced(args: IntroducedArgs, ctx: &mut Context) -> anyhow::Res
     let settings = ctx.load_settings()?.followup;
     let now = ctx.now;
     let name = args.request.clone();
-    let updated = ctx
-        .store
-        .write_named(std::slice::from_ref(&name), |txn| {
-            let mut r = find_request(txn.requests(), &name)?.clone();
-            r.mark_introduced_by_connector(now, Noticed::ByHand)
-                .map_err(transition_error)?;
-            txn.put(r.clone());
-            Ok::<_, anyhow::Error>(r)
-        })?;
+    let updated = ctx.store.write_named(std::slice::from_ref(&name), |txn| {
+        let mut r = find_request(txn.requests(), &name)?.clone();
+        r.mark_introduced_by_connector(now, Noticed::ByHand)
+            .map_err(|e| transition_error_of(&r, Some(e)))?;
+        txn.put(r.clone());
+        Ok::<_, anyhow::Error>(r)
+    })?;
     if ctx.out.json {
         ctx.out.json(&view::request_json(&updated, now, &settings));
     } else {
@@ -195,4 +240,34 @@ pub(crate) fn introduced(args: IntroducedArgs, ctx: &mut Context) -> anyhow::Res
         ));
     }
     Ok(())
+}
+
+/// Record the introductions `intro sync` found (connectors who introduced
+/// the user as asked), in one write; returns the requests changed.
+pub(crate) fn record_introductions(
+    ctx: &mut Context,
+    found: Vec<crate::mail::sync::Found>,
+) -> anyhow::Result<Vec<Request>> {
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = ctx.now;
+    ctx.store.write_open(|txn| {
+        let mut changed = Vec::new();
+        for f in found {
+            // Closed meanwhile (or found twice): nothing to change.
+            let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
+                continue;
+            };
+            let how = Noticed::Found {
+                message_id: f.reply.message_id,
+                at: f.reply.at,
+            };
+            if r.mark_introduced_by_connector(now, how).is_ok() {
+                txn.put(r.clone());
+                changed.push(r);
+            }
+        }
+        Ok::<_, anyhow::Error>(changed)
+    })
 }

@@ -54,8 +54,10 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         )?));
     }
     // Replies can change open requests only: the archive is not read.
-    let tracked = Tracked::new(ctx.store.read_open()?.iter());
+    let open = ctx.store.read_open()?;
+    let tracked = Tracked::new(open.iter()).with_introductions(config.me_email(), open.iter());
     let mut found: Vec<Found> = Vec::new();
+    let mut introductions: Vec<Found> = Vec::new();
     let mut notes = Vec::new();
     for source in &mut sources {
         let scan = source.find(&tracked, now)?;
@@ -65,10 +67,12 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             describe_scan(&scan, &tracked)
         ));
         found.extend(scan.found);
+        introductions.extend(scan.introductions);
     }
 
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
+    introductions.sort_by_key(|f| f.reply.at);
     let changed: Vec<(Request, Side)> = if found.is_empty() {
         Vec::new()
     } else {
@@ -88,6 +92,7 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             Ok::<_, anyhow::Error>(changed)
         })?
     };
+    let introduced = crate::cmd::request::record_introductions(ctx, introductions)?;
 
     for source in &sources {
         source.checkpoint(&mut checkpoints);
@@ -103,7 +108,11 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     let out = ctx.out;
     if out.json {
-        let list = view::latest_json(changed.iter().map(|(r, _)| r), now, &config.followup);
+        let list = view::latest_json(
+            changed.iter().map(|(r, _)| r).chain(&introduced),
+            now,
+            &config.followup,
+        );
         out.json(&list);
     } else {
         for (r, side) in &changed {
@@ -117,9 +126,24 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 truncate(snippet, 60)
             ));
         }
+        for r in &introduced {
+            out.data(format!("{} {} introduced you to {}", r.id, r.a, r.b));
+        }
     }
     for note in notes {
         out.note(note);
+    }
+    if !introduced.is_empty() {
+        out.note(format!(
+            "{} introduction{} you asked for found: thank {} with `intro thank ID --how TEXT`",
+            introduced.len(),
+            if introduced.len() == 1 { "" } else { "s" },
+            if introduced.len() == 1 {
+                "the connector"
+            } else {
+                "each connector"
+            },
+        ));
     }
     out.note(match changed.len() {
         0 => "no new replies".to_string(),

@@ -9,7 +9,7 @@ use crate::cli::SendArgs;
 use crate::cmd::send::draft;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
-use crate::cmd::{contact_handles, find_request, is_handle, transition_error};
+use crate::cmd::{contact_handles, find_request, is_handle};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, State};
@@ -57,29 +57,10 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
     let request = named_request(ctx, &args.request)?;
-    request.check_thank().map_err(|e| {
-        let mut err = transition_error(e);
-        if request.is_requested() && request.status.is_open() {
-            err.hints.insert(
-                0,
-                format!(
-                    "`intro sync` notices the introduction, or `intro introduced {}` records it",
-                    request.id
-                ),
-            );
-        }
-        err
-    })?;
-    let how = args
-        .how
-        .as_deref()
-        .map(str::trim)
-        .filter(|h| !h.is_empty());
-    if how.is_none() {
-        ctx.out.warn(
-            "the thank-you does not say how the introduction went (`--how TEXT` adds a line)",
-        );
-    }
+    request
+        .check_thank()
+        .map_err(|e| crate::cmd::request::transition_error_of(&request, Some(e)))?;
+    let how = args.how.as_deref().map(str::trim).filter(|h| !h.is_empty());
     let message_id = request
         .pending_id(PendingKind::Thanks)
         .map(str::to_string)
@@ -109,6 +90,11 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
         message_id,
         text.clone().unwrap_or_else(|| own.clone()),
     )?;
+    if how.is_none() && !edited_draft && !args.send_args.edit {
+        ctx.out.warn(
+            "the thank-you does not say how the introduction went (`--how TEXT` adds a line)",
+        );
+    }
     if edited_draft {
         ctx.out.note(format!(
             "using your edited draft {} (its Subject and body; the recipient and threading are intro's); delete it to write a new one",

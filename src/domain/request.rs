@@ -897,7 +897,7 @@ impl Request {
             return Err(TransitionError {
                 id: self.id.clone(),
                 from: self.status,
-                action: "introduced by you: you asked the connector to make this introduction (`intro introduced` records it)",
+                action: "introduced by you: you asked the connector to make this introduction",
             });
         }
         self.check(&[State::Approved], "introduced")

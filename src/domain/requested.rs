@@ -42,7 +42,10 @@ impl Direction {
 pub(crate) enum Noticed {
     /// `intro sync` found a message from C to the user and T: its
     /// Message-ID (with angle brackets) and Date.
-    Found { message_id: Option<String>, at: OffsetDateTime },
+    Found {
+        message_id: Option<String>,
+        at: OffsetDateTime,
+    },
     /// The user said so (`intro introduced`).
     ByHand,
 }
@@ -281,7 +284,10 @@ mod tests {
         let t = datetime!(2026-03-04 09:00 UTC);
         let mut ask = requested("bbbb2222", "jo", "sam");
         ask.direction = Direction::Introducing;
-        assert!(ask.mark_introduced_by_connector(t, Noticed::ByHand).is_err());
+        assert!(
+            ask.mark_introduced_by_connector(t, Noticed::ByHand)
+                .is_err()
+        );
         assert!(ask.check_thank().is_err());
         let mut r = requested("cccc3333", "jo", "sam");
         assert!(r.check_introduce().is_err(), "the connector introduces");

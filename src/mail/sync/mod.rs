@@ -11,6 +11,11 @@
 //! A message counts when it comes from A's address (compared without
 //! regard to case), is not an automatic reply, and its `In-Reply-To` or
 //! `References` names the ask or one of its follow-ups.
+//!
+//! For an introduction the user asked a connector for (`intro request`),
+//! a message from the connector with the user and T both among its To and
+//! Cc is the introduction itself, in the request's thread or not
+//! ([`Tracked::with_introductions`]).
 
 pub(crate) mod checkpoint;
 pub(crate) mod imap;
@@ -36,6 +41,20 @@ pub(crate) struct Tracked {
     /// Normalized Message-ID (no angle brackets, lowercase) -> request.
     by_message_id: HashMap<String, usize>,
     requests: Vec<TrackedRequest>,
+    /// Introductions the user asked connectors for, still to come.
+    introductions: Vec<AwaitedIntroduction>,
+    /// The user's address, lowercase: an introduction is sent to it.
+    me_email: String,
+}
+
+/// An introduction a connector was asked for (`intro request`).
+#[derive(Debug)]
+struct AwaitedIntroduction {
+    id: String,
+    /// The connector's address, lowercase: the introduction comes from it.
+    connector: String,
+    /// T's address, lowercase: the introduction is sent to it too.
+    t: String,
 }
 
 #[derive(Debug)]
@@ -71,8 +90,74 @@ impl Tracked {
         tracked
     }
 
+    /// Also wait for the introductions the user asked connectors for,
+    /// among `requests`; `me_email` is the user's address.
+    pub(crate) fn with_introductions<'r>(
+        mut self,
+        me_email: &str,
+        requests: impl IntoIterator<Item = &'r Request>,
+    ) -> Tracked {
+        self.me_email = me_email.trim().to_lowercase();
+        self.introductions = requests
+            .into_iter()
+            .filter(|r| r.awaits_introduction())
+            .map(|r| AwaitedIntroduction {
+                id: r.id.clone(),
+                connector: r.a_email.trim().to_lowercase(),
+                t: r.b_email.trim().to_lowercase(),
+            })
+            .collect();
+        self
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
-        self.requests.is_empty()
+        self.requests.is_empty() && self.introductions.is_empty()
+    }
+
+    /// The connectors whose introductions are awaited (their addresses,
+    /// sorted and once each), for sources that search by sender.
+    pub(crate) fn connectors(&self) -> Vec<&str> {
+        let mut list: Vec<&str> = self
+            .introductions
+            .iter()
+            .map(|i| i.connector.as_str())
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        list
+    }
+
+    /// The awaited introduction `message` is: from its connector, with
+    /// the user and T both among its To and Cc.
+    fn introduction_in(&self, message: &Message) -> Option<&AwaitedIntroduction> {
+        if self.introductions.is_empty() {
+            return None;
+        }
+        let from = message
+            .from()
+            .and_then(|from| from.first())
+            .and_then(|addr| addr.address())
+            .map(|a| a.trim().to_lowercase())?;
+        let recipients: Vec<String> = [message.to(), message.cc()]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| list.iter())
+            .filter_map(|addr| addr.address())
+            .map(|a| a.trim().to_lowercase())
+            .collect();
+        if !recipients.contains(&self.me_email) {
+            return None;
+        }
+        self.introductions
+            .iter()
+            .find(|i| i.connector == from && recipients.contains(&i.t))
+    }
+
+    /// Whether `message` may matter to a sync: it is in a tracked thread,
+    /// or may be an awaited introduction. Cheap enough to run on the
+    /// headers of every message in a folder.
+    pub(crate) fn may_matter(&self, message: &Message) -> bool {
+        self.in_thread(message) || self.introduction_in(message).is_some()
     }
 
     /// How many requests are waiting for an answer.
@@ -137,6 +222,9 @@ pub(crate) struct Found {
 pub(crate) enum Verdict {
     /// A's answer to a request waiting for one.
     Reply(Found),
+    /// The introduction a connector was asked for (`side` is A's: the
+    /// connector's).
+    Introduced(Found),
     /// In a tracked thread, but not from A (or an automatic reply).
     NotFromA,
     /// Not in any tracked thread.
@@ -150,6 +238,27 @@ pub(crate) fn match_reply(
     message: &Message,
     found_at: OffsetDateTime,
 ) -> Verdict {
+    let at = || {
+        message
+            .date()
+            .filter(|d| d.is_valid())
+            .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
+            .unwrap_or(found_at)
+    };
+    if let Some(awaited) = tracked.introduction_in(message)
+        && !is_automatic(message)
+    {
+        let body = message.body_text(0).unwrap_or_default();
+        return Verdict::Introduced(Found {
+            request_id: awaited.id.clone(),
+            side: Side::A,
+            reply: Reply {
+                at: at(),
+                snippet: snippet::snippet(&body),
+                message_id: message.message_id().map(|id| format!("<{id}>")),
+            },
+        });
+    }
     let Some(request) = tracked.thread_of(message) else {
         return Verdict::Unrelated;
     };
@@ -161,11 +270,7 @@ pub(crate) fn match_reply(
     if !from_a || is_automatic(message) {
         return Verdict::NotFromA;
     }
-    let at = message
-        .date()
-        .filter(|d| d.is_valid())
-        .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
-        .unwrap_or(found_at);
+    let at = at();
     let body = message.body_text(0).unwrap_or_default();
     Verdict::Reply(Found {
         request_id: request.id.clone(),
@@ -222,6 +327,8 @@ impl SyncError {
 pub(crate) struct Scan {
     /// Replies from A, in the order found.
     pub found: Vec<Found>,
+    /// Introductions connectors made, as the user asked (`intro request`).
+    pub introductions: Vec<Found>,
     /// Messages in a tracked thread that were read (fetched or parsed).
     pub examined: usize,
     /// Of those, the ones not from A (someone else, or an automatic reply).
@@ -236,6 +343,10 @@ impl Scan {
             Verdict::Reply(found) => {
                 self.examined += 1;
                 self.found.push(found);
+            }
+            Verdict::Introduced(found) => {
+                self.examined += 1;
+                self.introductions.push(found);
             }
             Verdict::NotFromA => {
                 self.examined += 1;
