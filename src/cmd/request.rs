@@ -53,11 +53,11 @@ pub(crate) struct RequestArgs {
     )]
     pub why: Option<String>,
 
-    /// What you hope to get from T (advice, an answer, a job, ...)
+    /// What you hope to get from T (advice, an answer, a job, ...), as T reads it
     #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub wants: Option<String>,
 
-    /// In what format (a call, a coffee, a lunch, ...)
+    /// In what format (a call, a coffee, a lunch, ...), as T reads it
     #[arg(long, value_name = "TEXT", conflicts_with = "batch")]
     pub format: Option<String>,
 
