@@ -495,3 +495,25 @@ fn status_and_stats_keep_the_two_directions_apart() {
     assert!(out.contains("Introductions you make"), "{out}");
     assert!(out.contains("Introductions you asked for"), "{out}");
 }
+
+#[test]
+fn the_new_commands_have_pages_completions_and_help() {
+    let sb = Sandbox::empty();
+    let page = sb.ok(&["man"]);
+    for command in ["request", "introduced", "thank"] {
+        assert!(page.contains(&format!("intro\\-{command}(1)")), "{command}:\n{page}");
+    }
+    let page = sb.ok(&["man", "request"]);
+    assert!(page.contains("\\-\\-batch") && page.contains("\\-\\-wants"), "{page}");
+    let page = sb.ok(&["man", "thank"]);
+    assert!(page.contains("\\-\\-how") && page.contains("\\-\\-send"), "{page}");
+    let script = sb.ok(&["completions", "bash", "--static"]);
+    for command in ["request", "introduced", "thank"] {
+        assert!(script.contains(command), "{command}");
+    }
+    let help = sb.ok(&["request", "--help"]);
+    assert!(help.contains("Connector C") && help.contains("Examples:"), "{help}");
+    // A request without `--why` is a usage error, as an ask's is.
+    let err = sb.fails(&["request", "jo", "sam"], 2);
+    assert!(err.contains("--why"), "{err}");
+}
