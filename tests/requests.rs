@@ -278,6 +278,10 @@ fn by_hand_and_in_the_right_order() {
     let err = sb.fails(&["thank", &id], 1);
     assert!(err.contains("cannot be thanked yet"), "{err}");
     assert!(err.contains(&format!("`intro introduced {id}`")), "{err}");
+    // No close-the-loop note to T, who was never asked.
+    let err = sb.fails(&["decline", &id, "--tell-b"], 2);
+    assert!(err.contains("who was never asked"), "{err}");
+    assert_eq!(sb.request(&id)["status"], "asked", "nothing was recorded");
     // The connector makes the introduction, not the user.
     sb.ok(&["approve", &id]);
     let err = sb.fails(&["introduce", &id], 1);
@@ -501,18 +505,30 @@ fn the_new_commands_have_pages_completions_and_help() {
     let sb = Sandbox::empty();
     let page = sb.ok(&["man"]);
     for command in ["request", "introduced", "thank"] {
-        assert!(page.contains(&format!("intro\\-{command}(1)")), "{command}:\n{page}");
+        assert!(
+            page.contains(&format!("intro\\-{command}(1)")),
+            "{command}:\n{page}"
+        );
     }
     let page = sb.ok(&["man", "request"]);
-    assert!(page.contains("\\-\\-batch") && page.contains("\\-\\-wants"), "{page}");
+    assert!(
+        page.contains("\\-\\-batch") && page.contains("\\-\\-wants"),
+        "{page}"
+    );
     let page = sb.ok(&["man", "thank"]);
-    assert!(page.contains("\\-\\-how") && page.contains("\\-\\-send"), "{page}");
+    assert!(
+        page.contains("\\-\\-how") && page.contains("\\-\\-send"),
+        "{page}"
+    );
     let script = sb.ok(&["completions", "bash", "--static"]);
     for command in ["request", "introduced", "thank"] {
         assert!(script.contains(command), "{command}");
     }
     let help = sb.ok(&["request", "--help"]);
-    assert!(help.contains("Connector C") && help.contains("Examples:"), "{help}");
+    assert!(
+        help.contains("Connector C") && help.contains("Examples:"),
+        "{help}"
+    );
     // A request without `--why` is a usage error, as an ask's is.
     let err = sb.fails(&["request", "jo", "sam"], 2);
     assert!(err.contains("--why"), "{err}");

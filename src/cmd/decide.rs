@@ -188,6 +188,21 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         .exit(crate::error::Exit::Usage)
         .into());
     }
+    if args.tell_b {
+        // A connector's no concerns T only through the user: there is no
+        // one to close the loop with.
+        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
+        let r = find_request(requests, &args.request)?;
+        if r.is_requested() {
+            return Err(UserError::new(format!(
+                "`--tell-b` writes to B after A said no, but request {} asked `{}` for an introduction to `{}`, who was never asked",
+                r.id, r.a, r.b
+            ))
+            .hint(format!("drop `--tell-b`: `intro decline {}`", r.id))
+            .exit(crate::error::Exit::Usage)
+            .into());
+        }
+    }
     if args.send {
         return decline_and_tell_b(&args, ctx, &config, &contacts);
     }

@@ -547,6 +547,61 @@ mod tests {
         assert_eq!(verdict(&tracked, none), Verdict::Unrelated);
     }
 
+    fn requested(id: &str) -> Request {
+        let mut r = asked(id, "jo@example.com");
+        r.direction = crate::domain::request::Direction::Requested;
+        r
+    }
+
+    #[test]
+    fn a_connector_writing_to_the_user_and_t_is_the_introduction() {
+        let r = requested("abab0001");
+        let ask = asked("abab0002", "jo@example.com");
+        let tracked = Tracked::new([&r, &ask]).with_introductions("Grace@Example.com", [&r, &ask]);
+        assert_eq!(tracked.connectors(), ["jo@example.com"]);
+        let intro = "From: Jo <JO@example.com>\n\
+             To: Grace <grace@example.com>\n\
+             Cc: Sam <sam@example.org>\n\
+             Message-ID: <intro-1@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Grace, meet Sam.\n";
+        match verdict(&tracked, intro) {
+            Verdict::Introduced(found) => {
+                assert_eq!(found.request_id, "abab0001");
+                assert_eq!(
+                    found.reply.message_id.as_deref(),
+                    Some("<intro-1@example.com>")
+                );
+                assert_eq!(found.reply.at, datetime!(2026-03-03 08:00 UTC));
+            }
+            other => panic!("expected the introduction, got {other:?}"),
+        }
+        assert!(tracked.may_matter(&parse(intro)));
+        // Not to the user, not from the connector, or automatic: no.
+        for raw in [
+            "From: jo@example.com\nTo: sam@example.org\n\nhi\n",
+            "From: sam@example.org\nTo: grace@example.com, jo@example.com\n\nhi\n",
+            "From: jo@example.com\nTo: grace@example.com\n\nhi\n",
+            "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\
+             Auto-Submitted: auto-replied\n\naway\n",
+        ] {
+            assert!(
+                !matches!(verdict(&tracked, raw), Verdict::Introduced(_)),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_request_decided_or_closed_awaits_no_introduction() {
+        let mut r = requested("abab0003");
+        r.decline(Side::A, T0, None).unwrap();
+        let tracked = Tracked::new([&r]).with_introductions("grace@example.com", [&r]);
+        assert!(tracked.is_empty());
+        let raw = "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\nmeet\n";
+        assert_eq!(verdict(&tracked, raw), Verdict::Unrelated);
+    }
+
     #[test]
     fn a_missing_or_bad_date_is_the_time_found() {
         let r = asked("abab1212", "ada@example.com");
