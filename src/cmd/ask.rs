@@ -196,8 +196,9 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
-        now, &composer, &contacts, requests, &data_dir, args.force, limit, direction,
-    );
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    )
+    .in_direction(direction, args.force);
     planner.both = args.both;
     planner.require = config.ask.require.clone();
     let decision = planner.plan(&fields, None).map_err(|bad| bad.error)?;
@@ -402,7 +403,6 @@ impl<'a> Planner<'a> {
         data_dir: &'a std::path::Path,
         force: bool,
         fatigue_limit: u32,
-        direction: Direction,
     ) -> Planner<'a> {
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
         for r in requests.iter() {
@@ -426,14 +426,32 @@ impl<'a> Planner<'a> {
             contacts,
             requests,
             data_dir,
-            decisions: AskPlan::new(requests.iter().filter(|r| r.direction == direction), force),
+            decisions: AskPlan::new(
+                requests
+                    .iter()
+                    .filter(|r| r.direction == Direction::Introducing),
+                force,
+            ),
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
             both: false,
             require: Vec::new(),
-            direction,
+            direction: Direction::Introducing,
         }
+    }
+
+    /// Plan requests made in `direction`: with `Direction::Requested`,
+    /// requests of connectors, checked against the open ones only.
+    fn in_direction(mut self, direction: Direction, force: bool) -> Planner<'a> {
+        if direction != self.direction {
+            self.direction = direction;
+            self.decisions = AskPlan::new(
+                self.requests.iter().filter(|r| r.direction == direction),
+                force,
+            );
+        }
+        self
     }
 
     /// Decide one ask: new, resumed, skipped, or a bad row.
@@ -912,8 +930,9 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     let mut skipped = 0;
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
-        now, &composer, &contacts, requests, &data_dir, args.force, limit, direction,
-    );
+        now, &composer, &contacts, requests, &data_dir, args.force, limit,
+    )
+    .in_direction(direction, args.force);
     planner.require = config.ask.require.clone();
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {

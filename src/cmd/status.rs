@@ -189,10 +189,10 @@ fn table(
     for r in list {
         let state = match r.status {
             State::Replied => out.green(r.status.as_str()),
-            State::Asked if r.is_due(now, &settings) => out.yellow(r.status.as_str()),
+            State::Asked if r.is_due(now, settings) => out.yellow(r.status.as_str()),
             _ => r.status.as_str().to_string(),
         };
-        let mut next = next_step(r, now, &settings);
+        let mut next = next_step(r, now, settings);
         if let Some(reply) = &r.a_side.reply
             && r.status == State::Replied
         {
