@@ -70,8 +70,9 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .drafts_dir()
         .join(format!("{}-thanks.eml", request.id));
     let own = composer.thanks_text(&request, how)?;
-    // An interrupted send goes out again as it was; a saved draft that no
-    // longer reads as intro would write it was edited, and its words win.
+    // An interrupted send goes out again as it was; a saved draft that
+    // reads otherwise than intro would write it now (edited, or drafted
+    // with another `--how`) is what the user last saw, and its words win.
     let mut text = request.pending_edit(PendingKind::Thanks).cloned();
     let mut edited_draft = false;
     if text.is_none()
@@ -97,7 +98,7 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     if edited_draft {
         ctx.out.note(format!(
-            "using your edited draft {} (its Subject and body; the recipient and threading are intro's); delete it to write a new one",
+            "using the saved draft {} as it reads now (its Subject and body; the recipient and threading are intro's); delete it to write a new one",
             draft_path.display()
         ));
     }
