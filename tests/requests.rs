@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::support::mail_servers::{Dovecot, SmtpOptions, SmtpServer, certs};
-use crate::support::sandbox::{CONFIG, Sandbox, header};
+use crate::support::sandbox::{CONFIG, Sandbox, body, header};
 
 const CONTACTS: &str = r#"
 [jo]
@@ -532,4 +532,30 @@ fn the_new_commands_have_pages_completions_and_help() {
     // A request without `--why` is a usage error, as an ask's is.
     let err = sb.fails(&["request", "jo", "sam"], 2);
     assert!(err.contains("--why"), "{err}");
+}
+
+#[test]
+fn edit_sends_what_the_editor_saved_for_the_request_and_the_thank_you() {
+    let (mut sb, _) = maildir_sandbox();
+    sb.set_env(
+        "EDITOR",
+        "sed -i -e 's/^Hi Jo,/Dear Jo,/' -e 's/^Subject: .*/Subject: A favour?/'",
+    );
+    let id = sb.json(&request_args(&["--edit", "--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let msg = &sb.sent("ask")[0];
+    assert_eq!(header(msg, "Subject").as_deref(), Some("A favour?"));
+    let text = body(msg);
+    assert!(
+        text.starts_with("Dear Jo,\n") && text.contains("Hi Sam,"),
+        "{text}"
+    );
+    sb.ok(&["introduced", &id]);
+    sb.set_env("EDITOR", "sed -i 's/^Best,/Warmly,/'");
+    sb.ok(&["thank", &id, "--how", "great", "--send", "--edit", "--yes"]);
+    let thanks = &sb.sent("thanks")[0];
+    assert_eq!(header(thanks, "Subject").as_deref(), Some("Re: A favour?"));
+    assert!(body(thanks).contains("\nWarmly,\n"), "{}", body(thanks));
 }

@@ -24,6 +24,9 @@ use crate::ui::table::Table;
   --since         keeps requests created on or after DATE (a day starts at 00:00 UTC);
                   yesterday, 7d, 2w and 3m count back whole days, weeks and calendar
                   months from today, to that day's start
+  directions      introductions you asked connectors for (`intro request`) are
+                  counted apart, under their own heading (A is the connector there);
+                  in --json, `by_direction` has both, the top figures are your own
 
 Examples:
   intro stats

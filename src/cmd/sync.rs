@@ -145,6 +145,10 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             },
         ));
     }
+    // An introduction found is news enough: no "no new replies" beside it.
+    if changed.is_empty() && !introduced.is_empty() {
+        return Ok(());
+    }
     out.note(match changed.len() {
         0 => "no new replies".to_string(),
         1 => "1 request moved to `replied`: `intro status` shows it first".to_string(),
