@@ -354,7 +354,11 @@ fn a_batch_of_requests_checks_every_row_first() {
     let err = sb.fails(&["request", "--batch", bad.to_str().unwrap(), "--yes"], 1);
     assert!(err.contains("3 bad rows"), "{err}");
     assert!(err.contains("nothing was sent"), "{err}");
-    for line in ["line 3:", "line 4:", "line 5:"] {
+    for line in [
+        "line 3: unknown contact `nobody`",
+        "line 4: C and T are both `kay`",
+        "line 5: `why` is empty: say why you would like to meet T",
+    ] {
         assert!(err.contains(line), "{line}: {err}");
     }
     assert!(sb.outbox().is_empty());

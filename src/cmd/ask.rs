@@ -456,7 +456,13 @@ impl<'a> Planner<'a> {
 
     /// Decide one ask: new, resumed, skipped, or a bad row.
     fn plan(&mut self, fields: &AskFields, line: Option<u64>) -> Result<Decision, BadRow> {
-        let decision = self.decide(fields, line)?;
+        let direction = self.direction;
+        let decision = self.decide(fields, line).map_err(|mut bad| {
+            let reword = |text: &str| crate::cmd::request::in_words_of(direction, text);
+            bad.error.message = reword(&bad.error.message);
+            bad.error.hints = bad.error.hints.iter().map(|h| reword(h)).collect();
+            bad
+        })?;
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());

@@ -104,8 +104,9 @@ pub(crate) const COLUMNS: [Column; 6] = [
     Column::optional("note").multiline(),
 ];
 
-/// A warning written about asks, in the words of `direction`: a request
-/// of a connector is "the request", and what is hoped for is the user's.
+/// A warning or a bad row's error written about asks, in the words of
+/// `direction`: a request of a connector is "the request", its people
+/// are C and T, and what is hoped for is the user's.
 pub(crate) fn in_words_of(direction: Direction, warning: &str) -> String {
     match direction {
         Direction::Introducing => warning.to_string(),
@@ -115,7 +116,19 @@ pub(crate) fn in_words_of(direction: Direction, warning: &str) -> String {
             .replace("the ask is", "the request is")
             .replace("the ask does", "the request does")
             .replace("asks do not", "requests do not")
-            .replace("asks are", "requests are"),
+            .replace("asks are", "requests are")
+            .replace("A and B are both", "C and T are both")
+            .replace(
+                "then the one they would meet",
+                "then the one you hope to meet",
+            )
+            .replace("`intro ask A B --why ...`", "`intro request C T --why ...`")
+            .replace("no contact A given", "no contact C given")
+            .replace("no contact B given", "no contact T given")
+            .replace(
+                "say why the two should meet",
+                "say why you would like to meet T",
+            ),
     }
 }
 
