@@ -13,12 +13,12 @@ use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
 use crate::cmd::ask::{self, AskArgs};
-use crate::cmd::{find_request, transition_error};
+use crate::cmd::find_request;
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{Direction, Request};
 use crate::domain::requested::{self, Noticed, OtherConnector};
-use crate::error::UserError;
+use crate::error::transition_error_of;
 use crate::setup::batch_csv::Column;
 use crate::store::Requests;
 use crate::ui::view;
@@ -173,52 +173,6 @@ pub(crate) fn batch_same_person_warnings(
         }
     }
     warnings
-}
-
-/// Why `r` (a request of a connector, or an ask) cannot make the move
-/// `e` refused, with the next step in the words of its direction: for a
-/// request of a connector, the introduction is the connector's to make.
-/// `e` is None when the move makes no sense for a request of a connector.
-pub(crate) fn transition_error_of(
-    r: &Request,
-    e: Option<crate::domain::request::TransitionError>,
-) -> UserError {
-    use crate::domain::request::State;
-    if !r.is_requested() {
-        return match e {
-            Some(e) => transition_error(e),
-            None => UserError::new(format!("request {} cannot do that", r.id)),
-        };
-    }
-    let id = &r.id;
-    let message = match e {
-        Some(e) => e.to_string(),
-        None => format!(
-            "request {id} asked `{}` to introduce you to `{}`: the introduction is theirs to make, not yours to send",
-            r.a, r.b
-        ),
-    };
-    let hint = match r.status {
-        State::Sending => format!(
-            "its message to `{}` was interrupted mid-send: rerun the same `intro request`, or `intro cancel {id}`",
-            r.a
-        ),
-        State::Asked | State::Replied | State::Approved => format!(
-            "`intro sync` notices `{}`'s introduction (a message to you and `{}`), or `intro introduced {id}` records it",
-            r.a, r.b
-        ),
-        State::Introduced if r.thanks.is_none() => {
-            format!(
-                "`{}` introduced you: `intro thank {id} --how TEXT` thanks them",
-                r.a
-            )
-        }
-        State::Declined | State::Introduced | State::Cancelled => format!(
-            "it is closed; `intro request {} {} --why TEXT` asks again",
-            r.a, r.b
-        ),
-    };
-    UserError::new(message).hint(hint)
 }
 
 #[derive(Debug, Args)]

@@ -59,7 +59,7 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let request = named_request(ctx, &args.request)?;
     request
         .check_thank()
-        .map_err(|e| crate::cmd::request::transition_error_of(&request, Some(e)))?;
+        .map_err(|e| crate::error::transition_error_of(&request, Some(e)))?;
     let how = args.how.as_deref().map(str::trim).filter(|h| !h.is_empty());
     let message_id = request
         .pending_id(PendingKind::Thanks)
