@@ -166,11 +166,25 @@ fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
     }
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut text = format!(
-        "{} in the threads of {}",
-        plural(scan.examined, "message", "messages"),
-        plural(tracked.len(), "waiting request", "waiting requests"),
-    );
+    let awaited = tracked.awaited_introductions();
+    let mut text = match (tracked.len(), awaited) {
+        (waiting, 0) => format!(
+            "{} in the threads of {}",
+            plural(scan.examined, "message", "messages"),
+            plural(waiting, "waiting request", "waiting requests"),
+        ),
+        (0, awaited) => format!(
+            "{} that may be {}",
+            plural(scan.examined, "message", "messages"),
+            plural(awaited, "awaited introduction", "awaited introductions"),
+        ),
+        (waiting, awaited) => format!(
+            "{} in the threads of {} or from {} asked for an introduction",
+            plural(scan.examined, "message", "messages"),
+            plural(waiting, "waiting request", "waiting requests"),
+            plural(awaited, "connector", "connectors"),
+        ),
+    };
     if scan.not_from_a > 0 {
         text.push_str(&format!(" ({} not from A, or automatic)", scan.not_from_a));
     }

@@ -55,7 +55,13 @@ struct AwaitedIntroduction {
     connector: String,
     /// T's address, lowercase: the introduction is sent to it too.
     t: String,
+    /// When the request was made: an earlier message is not its answer.
+    since: OffsetDateTime,
 }
+
+/// How far a message's Date may be before the request it introduces
+/// (clocks disagree); anything earlier was written before it was asked.
+const CLOCK_SLACK: time::Duration = time::Duration::minutes(10);
 
 #[derive(Debug)]
 struct TrackedRequest {
@@ -105,6 +111,7 @@ impl Tracked {
                 id: r.id.clone(),
                 connector: r.a_email.trim().to_lowercase(),
                 t: r.b_email.trim().to_lowercase(),
+                since: r.created_at,
             })
             .collect();
         self
@@ -112,6 +119,11 @@ impl Tracked {
 
     pub(crate) fn is_empty(&self) -> bool {
         self.requests.is_empty() && self.introductions.is_empty()
+    }
+
+    /// How many introductions asked of connectors are awaited.
+    pub(crate) fn awaited_introductions(&self) -> usize {
+        self.introductions.len()
     }
 
     /// The connectors whose introductions are awaited (their addresses,
@@ -247,6 +259,7 @@ pub(crate) fn match_reply(
     };
     if let Some(awaited) = tracked.introduction_in(message)
         && !is_automatic(message)
+        && at() >= awaited.since - CLOCK_SLACK
     {
         let body = message.body_text(0).unwrap_or_default();
         return Verdict::Introduced(Found {
@@ -559,6 +572,10 @@ mod tests {
         let ask = asked("abab0002", "jo@example.com");
         let tracked = Tracked::new([&r, &ask]).with_introductions("Grace@Example.com", [&r, &ask]);
         assert_eq!(tracked.connectors(), ["jo@example.com"]);
+        // Written before the request was made: not its introduction.
+        let before = "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\
+             Date: Sat, 28 Feb 2026 08:00:00 +0000\n\nmeet\n";
+        assert_eq!(verdict(&tracked, before), Verdict::Unrelated);
         let intro = "From: Jo <JO@example.com>\n\
              To: Grace <grace@example.com>\n\
              Cc: Sam <sam@example.org>\n\
