@@ -118,6 +118,12 @@ pub(crate) enum Command {
     Introduce(cmd::introduce::IntroduceArgs),
     /// Find replies from A in your inbox (IMAP or Maildir)
     Sync(cmd::sync::SyncArgs),
+    /// Ask connector C to introduce you to T
+    Request(cmd::request::RequestArgs),
+    /// Record that the connector you asked introduced you
+    Introduced(cmd::request::IntroducedArgs),
+    /// Draft, or send, a thank-you to the connector who introduced you
+    Thank(cmd::thank::ThankArgs),
     /// Show how requests went: approval rate, time to answer, follow-ups, per contact
     Stats(cmd::stats::StatsArgs),
     /// Print the shell script that completes commands, handles and request ids

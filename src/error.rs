@@ -13,7 +13,7 @@ use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::domain::request::{State, TransitionError};
+use crate::domain::request::{Request, State, TransitionError};
 use crate::mail::ask_check::Unmet;
 use crate::mail::message::MessageError;
 use crate::mail::sync::SyncError;
@@ -386,6 +386,50 @@ pub(crate) fn transition_error(e: TransitionError) -> UserError {
         ),
     };
     UserError::new(e.to_string()).hint(hint)
+}
+
+/// Why `r` (a request of a connector, or an ask) cannot make the move
+/// `e` refused, with the next step in the words of its direction: for a
+/// request of a connector, the introduction is the connector's to make.
+/// `e` is None when the move makes no sense for a request of a connector.
+pub(crate) fn transition_error_of(r: &Request, e: Option<TransitionError>) -> UserError {
+    if !r.is_requested() {
+        return match e {
+            Some(e) => transition_error(e),
+            None => UserError::new(format!("request {} cannot do that", r.id)),
+        };
+    }
+    let id = &r.id;
+    let message = match e {
+        Some(e) => e.to_string(),
+        None => format!(
+            "request {id} asked `{}` to introduce you to `{}`: the introduction is theirs to make, not yours to send",
+            r.a, r.b
+        ),
+    };
+    let hint = match r.status {
+        State::Sending => format!(
+            "its message to `{}` was interrupted mid-send: rerun the same `intro request`, or `intro cancel {id}`",
+            r.a
+        ),
+        State::Asked | State::Replied | State::Approved => format!(
+            "`intro sync` notices `{}`'s introduction (a message to you and `{}`), or `intro introduced {id}` records it",
+            r.a, r.b
+        ),
+        State::Introduced if r.thanks.is_none() => {
+            format!(
+                "`{}` introduced you: `intro thank {id} --how TEXT` thanks them",
+                r.a
+            )
+        }
+        // `intro note` makes only the user's own introductions.
+        State::NoteRequested | State::NoteReceived => format!("`intro status {id}` shows it"),
+        State::Declined | State::Introduced | State::Cancelled => format!(
+            "it is closed; `intro request {} {} --why TEXT` asks again",
+            r.a, r.b
+        ),
+    };
+    UserError::new(message).hint(hint)
 }
 
 /// The contacts file cannot be used: one line per problem when there are

@@ -304,6 +304,7 @@ pub fn template(data: &[u8]) {
             asked_at: Some("2026-03-01T09:00:00Z".into()),
             followups: 1,
         },
+        how: None,
     };
     let free_of_breaks = [
         &vars.me.name,

@@ -17,6 +17,8 @@
 //!   forward_note     B's forwardable note (`intro note`): its states, the
 //!                    note cut from B's reply, the checks before it is
 //!                    forwarded
+//!   requested        introductions the user asks a connector for: the
+//!                    direction, the connector's introduction, the thanks
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone
 //!   text             first names and other small text helpers
@@ -44,11 +46,14 @@
 //!   phrase           the `sentence` and `clause` filters templates use
 //!   compose          a request turned into a message
 //!   ask_check        warns about an ask that leaves out what B hopes for
+//!   request_mail     the templates of a request of a connector, and the
+//!                    thank-you to them
 //!   message          the MIME bytes
 //!   transport/       delivery: outbox, sendmail, SMTP, the sent copy (and
 //!                    one in memory for unit tests)
 //!   imap_connection  connects and logs in to IMAP (for sync and sent copy)
-//!   sync/            finds A's replies (IMAP or Maildir), matches them
+//!   sync/            finds A's replies (IMAP or Maildir), matches them,
+//!                    and the introductions connectors were asked for
 //! cmd/               one module per subcommand: its arguments and `run`,
 //!                    which only orchestrates
 //!   send/            what the sending commands share:

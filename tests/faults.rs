@@ -1,6 +1,6 @@
 //! Kill points: `intro` is SIGKILLed at random moments of every command that
 //! sends or records (single asks, batches, follow-ups, introductions,
-//! closing notes, sync), then the same command runs again. After each kill
+//! closing notes, requests of connectors and thank-yous, sync), then the same command runs again. After each kill
 //! the store parses and holds every Message-ID the SMTP server accepted (as
 //! an ask, B's ask, a follow-up, an introduction or a closing note,
 //! possibly still pending); after the rerun
@@ -309,6 +309,7 @@ fn message_ids(r: &Value) -> Vec<String> {
         r["pending"]["message_id"].clone(),
     ];
     ids.push(r["introduction"]["message_id"].clone());
+    ids.push(r["thanks"]["message_id"].clone());
     ids.push(r["b_side"]["message_id"].clone());
     ids.push(r["forward_note"]["message_id"].clone());
     for list in [
@@ -584,6 +585,100 @@ fn sigkill_at_random_points_of_introductions() {
         assert_eq!(r["status"], "introduced", "{context}: {r}");
         assert!(r["pending"].is_null(), "{context}: {r}");
         assert_sent(sent, &r["introduction"]["message_id"], &context);
+        i += 1;
+    }
+    k.finish(d.update(&server));
+}
+
+#[test]
+fn sigkill_at_random_points_of_requests_of_connectors() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
+    let mut d = Deliveries::default();
+    let mut k = Killer::new("requests of connectors");
+    let why = |i: usize| format!("reason {i}");
+    let took: Vec<Duration> = (ROUNDS..ROUNDS + 2)
+        .map(|i| {
+            let c = format!("p{i}");
+            timed(&sb, &["request", &c, "hub", "--why", &why(i), "--yes"])
+        })
+        .collect();
+    k.calibrate("request C T --why ... --yes", &took);
+    let mut i = 0;
+    while k.more(i) {
+        let (c, why) = (format!("p{i}"), why(i));
+        let args = ["request", &c, "hub", "--why", &why, "--yes"];
+        let (context, stored) = kill_then_rerun(
+            &mut k,
+            &sb,
+            &server,
+            &mut d,
+            &args,
+            Some("already has an open request"),
+        );
+        let sent = d.update(&server);
+        let r = request_of(&stored, i);
+        assert_eq!(r["status"], "asked", "{context}: {r}");
+        assert_eq!(r["direction"], "requested", "{context}: {r}");
+        assert!(r["pending"].is_null(), "{context}: {r}");
+        assert_sent(sent, &r["a_side"]["message_id"], &context);
+        i += 1;
+    }
+    k.finish(d.update(&server));
+}
+
+#[test]
+fn sigkill_at_random_points_of_thanks() {
+    let server = SmtpServer::start(SmtpOptions::default());
+    let sb = smtp_sandbox(&server, ROUNDS + 2, 5, "");
+    let mut d = Deliveries::default();
+    let mut k = Killer::new("thanks");
+    let mut text = String::from("c,t,why\n");
+    for i in 0..ROUNDS + 2 {
+        text.push_str(&format!("p{i},hub,reason {i}\n"));
+    }
+    let file = sb.root().join("requests.csv");
+    std::fs::write(&file, text).unwrap();
+    sb.ok(&[
+        "request",
+        "--batch",
+        file.to_str().unwrap(),
+        "--yes",
+        "--force",
+    ]);
+    let stored = stored(&sb);
+    let ids: Vec<String> = (0..ROUNDS + 2)
+        .map(|i| request_of(&stored, i)["id"].as_str().unwrap().to_string())
+        .collect();
+    let took: Vec<Duration> = ids[ROUNDS..]
+        .iter()
+        .map(|id| {
+            sb.ok(&["introduced", id]);
+            timed(
+                &sb,
+                &["thank", id, "--how", "it went well", "--send", "--yes"],
+            )
+        })
+        .collect();
+    k.calibrate("thank ID --send --yes", &took);
+    let mut i = 0;
+    while k.more(i) {
+        let id = &ids[i];
+        sb.ok(&["introduced", id]);
+        let args = ["thank", id, "--how", "it went well", "--send", "--yes"];
+        let (context, stored) = kill_then_rerun(
+            &mut k,
+            &sb,
+            &server,
+            &mut d,
+            &args,
+            Some("cannot be thanked again"),
+        );
+        let sent = d.update(&server);
+        let r = request_of(&stored, i);
+        assert_eq!(r["status"], "introduced", "{context}: {r}");
+        assert!(r["pending"].is_null(), "{context}: {r}");
+        assert_sent(sent, &r["thanks"]["message_id"], &context);
         i += 1;
     }
     k.finish(d.update(&server));

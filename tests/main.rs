@@ -20,6 +20,7 @@ mod faults;
 mod mail_servers_selftest;
 mod messages;
 mod note;
+mod requests;
 mod secrets;
 mod shell;
 mod smtp;

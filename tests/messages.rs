@@ -1570,3 +1570,166 @@ fn the_note_request_and_the_ask_carrying_the_note_read_as_a_person_wrote_them() 
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// One request of a connector (`intro request C T`), and the thank-you's
+/// `--how`, if any.
+struct RequestScenario {
+    name: &'static str,
+    c: &'static str,
+    t: &'static str,
+    /// Everything after `request C T` but `--yes`.
+    args: &'static [&'static str],
+    how: Option<&'static str>,
+}
+
+fn request_corpus() -> Vec<RequestScenario> {
+    vec![
+        RequestScenario {
+            name: "request_comma_name_asked_about_a_title",
+            c: "ngozi",
+            t: "rafael",
+            args: &[
+                "--why",
+                "Because your paper on consensus failures is the one I keep rereading!",
+                "--wants",
+                "to pick your brain about hiring a first SRE?",
+                "--format",
+                "over coffee",
+                "--note",
+                "Congratulations on the launch!",
+            ],
+            how: Some("we met for coffee on Tuesday and he gave me three names to call"),
+        },
+        RequestScenario {
+            name: "request_fields_as_sentences",
+            c: "jo",
+            t: "mei",
+            args: &[
+                "--why",
+                "I'm building a database and your 2019 paper changed how we test it.",
+                "--wants",
+                "I'd love a frank gut-check on our test plan.",
+                "--format",
+                "Coffee after your Thursday lecture.",
+            ],
+            how: Some("It was the most useful hour of my month!"),
+        },
+        RequestScenario {
+            name: "request_why_only_to_a_cjk_name",
+            c: "hannah",
+            t: "wang",
+            args: &["--why", "we are both building hardware startups..."],
+            how: None,
+        },
+        RequestScenario {
+            name: "request_one_word_name_with_ellipses",
+            c: "prince",
+            t: "lukasz",
+            args: &[
+                "--why",
+                "he hired a whole fintech team from scratch...",
+                "--wants",
+                "advice on my first two hires...",
+                "--format",
+                "a 20-minute call",
+            ],
+            how: Some("a great call; I hired one of the people he suggested"),
+        },
+    ]
+}
+
+/// The messages of one request of a connector through its whole life:
+/// the request, both follow-ups, and the thank-you after the introduction.
+fn run_request(sc: &RequestScenario) -> (Vec<Message>, String) {
+    let mut sb = Sandbox::new();
+    sb.write_config(CONFIG);
+    sb.write_contacts(CONTACTS);
+    let mut args = vec!["request", sc.c, sc.t];
+    args.extend_from_slice(sc.args);
+    args.extend(["--yes", "--json"]);
+    let run = sb.run(&args);
+    assert_eq!(run.code, 0, "{}: {}", sc.name, run.stderr);
+    let id = run.json()["id"].as_str().unwrap().to_string();
+    let mut messages = Vec::new();
+    let mut seen = Vec::new();
+    let mut take = |now: Vec<(String, String)>, label: &str, seen: &mut Vec<(String, String)>| {
+        let added = new_files(seen, now.clone());
+        assert_eq!(added.len(), 1, "{}: {label}", sc.name);
+        messages.push(Message {
+            label: label.into(),
+            raw: added[0].1.clone(),
+        });
+        *seen = now;
+    };
+    take(sb.outbox(), "request", &mut seen);
+    for (n, now) in [(1, "2026-03-07T09:00:00Z"), (2, "2026-03-13T09:00:00Z")] {
+        sb.set_now(now);
+        sb.ok(&["followup", &id, "--yes"]);
+        take(sb.outbox(), &format!("follow-up {n}"), &mut seen);
+    }
+    sb.ok(&["introduced", &id]);
+    let mut thank = vec!["thank", id.as_str()];
+    if let Some(how) = sc.how {
+        thank.extend(["--how", how]);
+    }
+    sb.ok(&thank);
+    take(sb.drafts(), "thank-you", &mut Vec::new());
+    (messages, run.stderr)
+}
+
+#[test]
+fn requests_of_connectors_read_as_a_considerate_person_wrote_them() {
+    let mut problems = Vec::new();
+    for sc in request_corpus() {
+        let (messages, stderr) = run_request(&sc);
+        assert!(!stderr.contains("words long"), "{}: {stderr}", sc.name);
+        let checked = s(sc.name, sc.c, sc.t, &[]);
+        for m in &messages {
+            // The request signs off to C, then carries the note for T,
+            // which the user signs too: that first sign-off is a line of
+            // its own on purpose.
+            problems.extend(
+                wince(&checked, m)
+                    .into_iter()
+                    .filter(|p| !p.ends_with("(hard-wrapped?): `Grace`")),
+            );
+        }
+        let request = body(&messages[0].raw);
+        let t_name = name_of(sc.t);
+        assert!(
+            request.contains("to forward as it is:"),
+            "{}: the note for T is set apart:\n{request}",
+            sc.name
+        );
+        assert!(
+            request.contains("simply don't reply") && request.contains("no need to reply"),
+            "{}: an easy no for C and for T:\n{request}",
+            sc.name
+        );
+        assert!(
+            words(&request) <= 170,
+            "{}: the request is {} words",
+            sc.name,
+            words(&request)
+        );
+        assert!(!request.contains(&format!("{t_name} hopes")), "{request}");
+        let (first, last) = (body(&messages[1].raw), body(&messages[2].raw));
+        assert!(!first.contains("last"), "{}:\n{first}", sc.name);
+        assert!(
+            last.contains("the last you'll hear from me"),
+            "{}:\n{last}",
+            sc.name
+        );
+        assert!(last.contains("no answer is fine"), "{}:\n{last}", sc.name);
+        let thanks = &messages[3].raw;
+        assert_eq!(
+            header(thanks, "In-Reply-To"),
+            header(&messages[0].raw, "Message-ID"),
+            "{}: the thank-you is in the request's thread",
+            sc.name
+        );
+        assert!(words(&body(thanks)) < 80, "{}: {}", sc.name, body(thanks));
+        insta::assert_snapshot!(sc.name, transcript(&messages));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

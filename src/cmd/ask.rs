@@ -24,7 +24,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::ask_plan::{self, AskPlan};
 use crate::domain::fatigue::{self, PriorAsk};
-use crate::domain::request::{AskSpec, PendingKind, Request, SideState, State};
+use crate::domain::request::{AskSpec, Direction, PendingKind, Request, SideState, State};
 use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
@@ -165,8 +165,15 @@ pub(crate) struct AskFields {
 }
 
 pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+    run_as(args, Direction::Introducing, ctx)
+}
+
+/// An ask, or with `Direction::Requested` a request of a connector for an
+/// introduction (`intro request`, whose C and T come as A and B): the same
+/// checks, records and sends, with the request's own template and words.
+pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::Result<()> {
     if args.batch.is_some() {
-        return run_batch(args, ctx);
+        return run_batch(args, direction, ctx);
     }
     if let (Some(request), None) = (&args.a, &args.b) {
         return crate::cmd::note::ask(request, note_overrides(&args), &args.send, ctx);
@@ -188,7 +195,8 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
-    );
+    )
+    .in_direction(direction, args.force);
     planner.both = args.both;
     planner.require = config.ask.require.clone();
     let decision = planner.plan(&fields, None).map_err(|bad| bad.error)?;
@@ -254,8 +262,14 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if ask_check::same_reason(&planned.request) {
         warnings.push(ask_check::SAME_REASON.into());
     }
-    let introduced = ask_check::introduced(&planned.request, false);
-    warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
+    if direction == Direction::Introducing {
+        let introduced = ask_check::introduced(&planned.request, false);
+        warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
+    }
+    let warnings: Vec<String> = warnings
+        .iter()
+        .map(|w| crate::cmd::request::in_words_of(direction, w))
+        .collect();
     for w in &warnings {
         ctx.out.warn(w);
     }
@@ -329,6 +343,8 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ctx.out.data(&request.id);
         let asked = if request.both() {
             format!("{} and {}", request.a, request.b)
+        } else if request.is_requested() {
+            format!("{} to introduce you to {}", request.a, request.b)
         } else {
             format!("{} about {}", request.a, request.b)
         };
@@ -383,6 +399,9 @@ struct Planner<'a> {
     both: bool,
     /// `[ask] require`: fields a row must fill.
     require: Vec<crate::setup::config::AskField>,
+    /// Asks (the user introduces) or requests of a connector: each kind
+    /// is checked against its own open requests.
+    direction: Direction,
 }
 
 impl<'a> Planner<'a> {
@@ -417,18 +436,43 @@ impl<'a> Planner<'a> {
             contacts,
             requests,
             data_dir,
-            decisions: AskPlan::new(requests.iter(), force),
+            decisions: AskPlan::new(
+                requests
+                    .iter()
+                    .filter(|r| r.direction == Direction::Introducing),
+                force,
+            ),
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
             both: false,
             require: Vec::new(),
+            direction: Direction::Introducing,
         }
+    }
+
+    /// Plan requests made in `direction`: with `Direction::Requested`,
+    /// requests of connectors, checked against the open ones only.
+    fn in_direction(mut self, direction: Direction, force: bool) -> Planner<'a> {
+        if direction != self.direction {
+            self.direction = direction;
+            self.decisions = AskPlan::new(
+                self.requests.iter().filter(|r| r.direction == direction),
+                force,
+            );
+        }
+        self
     }
 
     /// Decide one ask: new, resumed, skipped, or a bad row.
     fn plan(&mut self, fields: &AskFields, line: Option<u64>) -> Result<Decision, BadRow> {
-        let decision = self.decide(fields, line)?;
+        let direction = self.direction;
+        let decision = self.decide(fields, line).map_err(|mut bad| {
+            let reword = |text: &str| crate::cmd::request::in_words_of(direction, text);
+            bad.error.message = reword(&bad.error.message);
+            bad.error.hints = bad.error.hints.iter().map(|h| reword(h)).collect();
+            bad
+        })?;
         let (a, b) = match &decision {
             Decision::Ask(p) => {
                 self.reserved.insert(p.request.id.clone());
@@ -538,6 +582,7 @@ impl<'a> Planner<'a> {
         let message_id = self.composer.new_message_id();
         let mut request = Request::new(id, spec, String::new(), message_id, self.now);
         request.why_b = why_b;
+        request.direction = self.direction;
         // Rendering now catches template errors and line breaks bound for a
         // header before anything is sent.
         request.a_side.subject = self
@@ -563,7 +608,15 @@ impl<'a> Planner<'a> {
                 .asks_by_a
                 .get(&request.a)
                 .map_or(&[][..], Vec::as_slice);
-            fatigue::warning(&request.a, prior, self.now, limit)
+            let connector = request
+                .is_requested()
+                .then(|| crate::cmd::request::same_person_warning(self.requests, &request))
+                .flatten();
+            let asked = fatigue::warning(&request.a, prior, self.now, limit);
+            match (asked, connector) {
+                (Some(a), Some(c)) => Some(format!("{a}; {c}")),
+                (a, c) => a.or(c),
+            }
         });
         Ok(Decision::Ask(Box::new(Planned {
             line,
@@ -627,7 +680,13 @@ fn record_intent(
         // Open requests by pair, with their why and id, built once: a batch
         // of thousands must not scan the store for each of its rows.
         let mut open: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
-        for r in txn.requests().iter().filter(|r| r.status.is_open()) {
+        // Asks and requests of a connector are checked each against its own.
+        let direction = planned.first().map(|p| p.request.direction);
+        for r in txn
+            .requests()
+            .iter()
+            .filter(|r| r.status.is_open() && Some(r.direction) == direction)
+        {
             open.entry((r.a.clone(), r.b.clone()))
                 .or_default()
                 .push((r.why.clone(), r.id.clone()));
@@ -782,7 +841,7 @@ pub(crate) struct BatchRows {
     pub(crate) quote_trouble: bool,
 }
 
-fn read_batch(path: &std::path::Path) -> anyhow::Result<BatchRows> {
+fn read_batch(path: &std::path::Path, direction: Direction) -> anyhow::Result<BatchRows> {
     let shown = if path == std::path::Path::new("-") {
         "standard input".to_string()
     } else {
@@ -796,20 +855,32 @@ fn read_batch(path: &std::path::Path) -> anyhow::Result<BatchRows> {
                 .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?,
         )
     };
-    parse_batch(reader, &shown)
+    parse_batch_as(reader, &shown, direction)
 }
 
 /// The rows of a batch CSV, each with its line; `shown` names the source
 /// in errors.
-pub(crate) fn parse_batch(
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn parse_batch(reader: impl std::io::Read, shown: &str) -> anyhow::Result<BatchRows> {
+    parse_batch_as(reader, shown, Direction::Introducing)
+}
+
+/// [`parse_batch`] for asks or, with `Direction::Requested`, requests of
+/// connectors (columns `c,t,why`, whose C and T become A and B).
+pub(crate) fn parse_batch_as(
     mut reader: impl std::io::Read,
     shown: &str,
+    direction: Direction,
 ) -> anyhow::Result<BatchRows> {
+    let (columns, a, b): (&[Column], &str, &str) = match direction {
+        Direction::Introducing => (&COLUMNS, "a", "b"),
+        Direction::Requested => (&crate::cmd::request::COLUMNS, "c", "t"),
+    };
     let mut data = Vec::new();
     reader
         .read_to_end(&mut data)
         .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
-    let batch = batch_csv::parse(&data, &COLUMNS, shown)?;
+    let batch = batch_csv::parse(&data, columns, shown)?;
     drop(data);
     let quote_trouble = batch.has_quote_trouble();
     // Each field moves from the CSV's row to the ask's, never held twice.
@@ -819,8 +890,8 @@ pub(crate) fn parse_batch(
         .map(|mut row| {
             let mut field = |name: &str| row.take(name);
             let fields = AskFields {
-                a: field("a").unwrap_or_default(),
-                b: field("b").unwrap_or_default(),
+                a: field(a).unwrap_or_default(),
+                b: field(b).unwrap_or_default(),
                 why: field("why").unwrap_or_default(),
                 why_b: field("why_b"),
                 wants: field("wants"),
@@ -850,13 +921,13 @@ struct Summary {
     not_sent: usize,
 }
 
-fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
+fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::Result<()> {
     let path = args.batch.clone().expect("run_batch needs --batch");
     let BatchRows {
         rows,
         bad: unreadable,
         quote_trouble,
-    } = read_batch(&path)?;
+    } = read_batch(&path, direction)?;
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let now = ctx.now;
@@ -876,7 +947,8 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
         now, &composer, &contacts, requests, &data_dir, args.force, limit,
-    );
+    )
+    .in_direction(direction, args.force);
     planner.require = config.ask.require.clone();
     for (line, fields) in &rows {
         match planner.plan(fields, Some(*line)) {
@@ -885,11 +957,21 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             Err(b) => bad.push(b),
         }
     }
-    let fatigue_warnings = if args.force {
+    let mut fatigue_warnings = if args.force {
         Vec::new()
     } else {
         batch_fatigue(&mut plan, &planner, limit)
     };
+    if !args.force && direction == Direction::Requested {
+        let rows: Vec<(&Request, u64)> = plan
+            .iter()
+            .filter(|p| !p.resumed)
+            .map(|p| (&p.request, p.line.unwrap_or(0)))
+            .collect();
+        fatigue_warnings.extend(crate::cmd::request::batch_same_person_warnings(
+            requests, &rows,
+        ));
+    }
     drop(planner);
     // The rows are in the plan now; a big batch need not hold both.
     let row_count = rows.len();
@@ -922,7 +1004,7 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    warn_unsaid(ctx, &composer, &contacts, &plan)?;
+    warn_unsaid(ctx, &composer, &contacts, &plan, direction)?;
     for w in &fatigue_warnings {
         ctx.out.warn(w);
     }
@@ -1080,7 +1162,9 @@ fn warn_unsaid(
     composer: &Composer,
     contacts: &Contacts,
     plan: &[Planned],
+    direction: Direction,
 ) -> anyhow::Result<()> {
+    let reword = |w: String| crate::cmd::request::in_words_of(direction, &w);
     let mut unsaid: Vec<(crate::setup::config::AskField, Vec<u64>)> = Vec::new();
     let mut long = Vec::new();
     for p in plan {
@@ -1097,11 +1181,15 @@ fn warn_unsaid(
         }
     }
     for (field, lines) in unsaid {
-        ctx.out
-            .warn(ask_check::batch_warning(field, &lines).unwrap_or_default());
+        ctx.out.warn(reword(
+            ask_check::batch_warning(field, &lines).unwrap_or_default(),
+        ));
     }
     if let Some(w) = ask_check::batch_length_warning(&long) {
-        ctx.out.warn(w);
+        ctx.out.warn(reword(w));
+    }
+    if direction == Direction::Requested {
+        return Ok(());
     }
     let mut introduced: Vec<&str> = Vec::new();
     for p in plan {

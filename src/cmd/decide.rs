@@ -154,7 +154,10 @@ pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()
         r.approve(args.side, now, args.note.clone())
     })?;
     print(ctx, &r, &settings, None);
-    if r.status == crate::domain::request::State::Approved {
+    if r.is_requested() {
+        // The connector agreed: the introduction is theirs to make.
+        ctx.out.note(crate::ui::view::next_step(&r, now, &settings));
+    } else if r.status == crate::domain::request::State::Approved {
         ctx.out.note(format!(
             "next: `intro introduce {}` drafts the introduction",
             r.id
@@ -184,6 +187,21 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         .hint("drop `--tell-b`, or decline A's side with `--side a`")
         .exit(crate::error::Exit::Usage)
         .into());
+    }
+    if args.tell_b {
+        // A connector's no concerns T only through the user: there is no
+        // one to close the loop with.
+        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
+        let r = find_request(requests, &args.request)?;
+        if r.is_requested() {
+            return Err(UserError::new(format!(
+                "`--tell-b` writes to B after A said no, but request {} asked `{}` for an introduction to `{}`, who was never asked",
+                r.id, r.a, r.b
+            ))
+            .hint(format!("drop `--tell-b`: `intro decline {}`", r.id))
+            .exit(crate::error::Exit::Usage)
+            .into());
+        }
     }
     if args.send {
         return decline_and_tell_b(&args, ctx, &config, &contacts);

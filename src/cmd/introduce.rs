@@ -61,6 +61,11 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         &args.request,
     )?
     .clone();
+    if request.is_requested() {
+        // The user asked a connector for this one: it is theirs to make.
+        let e = request.check_introduce().err();
+        return Err(crate::error::transition_error_of(&request, e).into());
+    }
     request.check_introduce().map_err(|e| {
         let mut err = transition_error(e);
         err.hints.insert(

@@ -10,10 +10,12 @@ pub(crate) mod init;
 pub(crate) mod introduce;
 pub(crate) mod man;
 pub(crate) mod note;
+pub(crate) mod request;
 pub(crate) mod send;
 pub(crate) mod stats;
 pub(crate) mod status;
 pub(crate) mod sync;
+pub(crate) mod thank;
 
 use std::collections::BTreeSet;
 
@@ -56,6 +58,13 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         }
         Command::Note(args) => note::run(args, ctx),
         Command::Sync(args) => sync::run(args, ctx),
+        Command::Request(args) => request::run(args, ctx),
+        Command::Introduced(mut args) => {
+            args.request = request_by_handle(ctx, &args.request)?;
+            request::introduced(args, ctx)
+        }
+        // A handle names the connector's introduction still to be thanked.
+        Command::Thank(args) => thank::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.
         Command::Completions(args) => completions::run(args),

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::context::Context;
+use crate::domain::request::Direction;
 use crate::domain::stats::{self, ALL_STATES, Stats};
 use crate::ui::output::{Output, percent, rfc3339, span};
 use crate::ui::table::Table;
@@ -23,6 +24,9 @@ use crate::ui::table::Table;
   --since         keeps requests created on or after DATE (a day starts at 00:00 UTC);
                   yesterday, 7d, 2w and 3m count back whole days, weeks and calendar
                   months from today, to that day's start
+  directions      introductions you asked connectors for (`intro request`) are
+                  counted apart, under their own heading (A is the connector there);
+                  in --json, `by_direction` has both, the top figures are your own
 
 Examples:
   intro stats
@@ -107,9 +111,47 @@ pub(crate) fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let out = ctx.out;
     let requests = ctx.store.read()?;
     let since = args.since.map(|since| since.resolve(ctx.now));
-    let stats = stats::compute(requests.iter(), since);
+    // Introductions the user makes and those the user asked connectors
+    // for are counted apart: the top figures are the first kind's, as
+    // they always were.
+    let of = |direction: Direction| {
+        stats::compute(
+            requests.iter().filter(move |r| r.direction == direction),
+            since,
+        )
+    };
+    let stats = of(Direction::Introducing);
+    let requested = of(Direction::Requested);
     if out.json {
-        out.json(&StatsJson::from(&stats));
+        let mut json = StatsJson::from(&stats);
+        json.by_direction = Some(
+            [
+                (Direction::Introducing, &stats),
+                (Direction::Requested, &requested),
+            ]
+            .into_iter()
+            .map(|(d, s)| (d.as_str(), StatsJson::from(s)))
+            .collect(),
+        );
+        out.json(&json);
+        return Ok(());
+    }
+    if requested.total > 0 {
+        if stats.total > 0 {
+            out.data(out.bold("Introductions you make (you ask A, then introduce A and B):"));
+            out.data(summary(&stats, &out));
+            if !stats.per_contact.is_empty() {
+                out.data("");
+                out.data(per_contact(&stats, &out, "A"));
+            }
+            out.data("");
+        }
+        out.data(out.bold("Introductions you asked for (C introduces you to T):"));
+        out.data(summary(&requested, &out));
+        if !requested.per_contact.is_empty() {
+            out.data("");
+            out.data(per_contact(&requested, &out, "C"));
+        }
         return Ok(());
     }
     if stats.total == 0 {
@@ -122,7 +164,7 @@ pub(crate) fn run(args: StatsArgs, ctx: &mut Context) -> anyhow::Result<()> {
     out.data(summary(&stats, &out));
     if !stats.per_contact.is_empty() {
         out.data("");
-        out.data(per_contact(&stats, &out));
+        out.data(per_contact(&stats, &out, "A"));
     }
     Ok(())
 }
@@ -183,11 +225,13 @@ fn summary(s: &Stats, out: &Output) -> String {
     table.render()
 }
 
-fn per_contact(s: &Stats, out: &Output) -> String {
+/// The per-contact table; `who` heads the contacts' column (A, or C for
+/// the connectors asked for introductions).
+fn per_contact(s: &Stats, out: &Output, who: &str) -> String {
     let mut table = Table::new();
     table.header(
         [
-            "A",
+            who,
             "ASKED",
             "ANSWERED",
             "YES",
@@ -234,6 +278,11 @@ struct StatsJson {
     median_answer_secs: Option<i64>,
     followups: FollowupsJson,
     per_contact: Vec<ContactJson>,
+    /// The same figures for each direction: `introducing` (what the
+    /// fields above count) and `requested` (introductions the user asked
+    /// connectors for; `per_contact` lists the connectors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by_direction: Option<std::collections::BTreeMap<&'static str, StatsJson>>,
 }
 
 #[derive(Serialize)]
@@ -296,6 +345,7 @@ impl From<&Stats> for StatsJson {
                     last_asked_at: rfc3339(c.last_asked),
                 })
                 .collect(),
+            by_direction: None,
         }
     }
 }

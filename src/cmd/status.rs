@@ -151,15 +151,48 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
         });
         return Ok(());
     }
+    // Introductions the user makes, then those the user asked a
+    // connector for, under their own heading and column names.
+    let (requested, list): (Vec<&Request>, Vec<&Request>) =
+        list.into_iter().partition(|r| r.is_requested());
+    let mut text = String::new();
+    if !list.is_empty() {
+        text.push_str(&format!(
+            "{}\n",
+            table(&list, ["A", "B"], now, &settings, &out)
+        ));
+    }
+    if !requested.is_empty() {
+        if !list.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "{}\n{}\n",
+            out.bold("Introductions you asked for (C introduces you to T):"),
+            table(&requested, ["C", "T"], now, &settings, &out)
+        ));
+    }
+    pager::print(&ctx.env, &out, &text, !args.no_pager);
+    Ok(())
+}
+
+/// The listed requests as a table; `who` names the A and B columns.
+fn table(
+    list: &[&Request],
+    who: [&str; 2],
+    now: time::OffsetDateTime,
+    settings: &FollowupSettings,
+    out: &crate::ui::output::Output,
+) -> String {
     let mut table = Table::new();
-    table.header(["ID", "A", "B", "STATE", "AGE", "NEXT"].map(|h| out.bold(h)));
-    for r in &list {
+    table.header(["ID", who[0], who[1], "STATE", "AGE", "NEXT"].map(|h| out.bold(h)));
+    for r in list {
         let state = match r.status {
             State::Replied => out.green(r.status.as_str()),
-            State::Asked if r.is_due(now, &settings) => out.yellow(r.status.as_str()),
+            State::Asked if r.is_due(now, settings) => out.yellow(r.status.as_str()),
             _ => r.shown_status().as_str().to_string(),
         };
-        let mut next = next_step(r, now, &settings);
+        let mut next = next_step(r, now, settings);
         if let Some(reply) = &r.a_side.reply
             && r.status == State::Replied
         {
@@ -174,13 +207,7 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
             next,
         ]);
     }
-    pager::print(
-        &ctx.env,
-        &out,
-        &format!("{}\n", table.render()),
-        !args.no_pager,
-    );
-    Ok(())
+    table.render()
 }
 
 fn detail(
@@ -201,8 +228,14 @@ fn detail(
     };
     field("request", &out.bold(&r.id));
     field("state", r.shown_status().as_str());
-    field("A", &format!("{} <{}>", r.a, r.a_email));
-    field("B", &format!("{} <{}>", r.b, r.b_email));
+    if r.is_requested() {
+        field("direction", "requested: you asked C to introduce you to T");
+        field("C", &format!("{} <{}>", r.a, r.a_email));
+        field("T", &format!("{} <{}>", r.b, r.b_email));
+    } else {
+        field("A", &format!("{} <{}>", r.a, r.a_email));
+        field("B", &format!("{} <{}>", r.b, r.b_email));
+    }
     field("why", &r.why);
     if let Some(v) = &r.wants {
         field("wants", v);
@@ -251,6 +284,14 @@ fn detail(
             "reply",
             &format!("{} \"{}\"", rfc3339(reply.at), reply.snippet),
         );
+    }
+    if r.is_requested() {
+        if let Some(i) = &r.introduction {
+            field("introduced", &format!("{} {}", rfc3339(i.at), i.message_id));
+        }
+        if let Some(t) = &r.thanks {
+            field("thanked", &format!("{} {}", rfc3339(t.at), t.message_id));
+        }
     }
     field("next", &next_step(r, now, settings));
     s.push_str("history:\n");

@@ -54,8 +54,10 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         )?));
     }
     // Replies can change open requests only: the archive is not read.
-    let tracked = Tracked::new(ctx.store.read_open()?.iter());
+    let open = ctx.store.read_open()?;
+    let tracked = Tracked::new(open.iter()).with_introductions(config.me_email(), open.iter());
     let mut found: Vec<Found> = Vec::new();
+    let mut introductions: Vec<Found> = Vec::new();
     let mut notes = Vec::new();
     for source in &mut sources {
         let scan = source.find(&tracked, now)?;
@@ -65,10 +67,12 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             describe_scan(&scan, &tracked)
         ));
         found.extend(scan.found);
+        introductions.extend(scan.introductions);
     }
 
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
+    introductions.sort_by_key(|f| f.reply.at);
     let changed: Vec<(Request, Side)> = if found.is_empty() {
         Vec::new()
     } else {
@@ -95,6 +99,7 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
             Ok::<_, anyhow::Error>(changed)
         })?
     };
+    let introduced = crate::cmd::request::record_introductions(ctx, introductions)?;
 
     for source in &sources {
         source.checkpoint(&mut checkpoints);
@@ -110,7 +115,11 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
 
     let out = ctx.out;
     if out.json {
-        let list = view::latest_json(changed.iter().map(|(r, _)| r), now, &config.followup);
+        let list = view::latest_json(
+            changed.iter().map(|(r, _)| r).chain(&introduced),
+            now,
+            &config.followup,
+        );
         out.json(&list);
     } else {
         for (r, side) in &changed {
@@ -133,9 +142,24 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 truncate(snippet, 60)
             ));
         }
+        for r in &introduced {
+            out.data(format!("{} {} introduced you to {}", r.id, r.a, r.b));
+        }
     }
     for note in notes {
         out.note(note);
+    }
+    if !introduced.is_empty() {
+        out.note(format!(
+            "{} introduction{} you asked for found: thank {} with `intro thank ID --how TEXT`",
+            introduced.len(),
+            if introduced.len() == 1 { "" } else { "s" },
+            if introduced.len() == 1 {
+                "the connector"
+            } else {
+                "each connector"
+            },
+        ));
     }
     let with_note: Vec<&str> = changed
         .iter()
@@ -143,8 +167,10 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .map(|(r, _)| r.id.as_str())
         .collect();
     let notes_in = with_note.len();
+    // A note or an introduction found is news enough: no "no new replies"
+    // beside it.
     match changed.len() - notes_in {
-        0 if notes_in > 0 => {}
+        0 if notes_in > 0 || !introduced.is_empty() => {}
         0 => out.note("no new replies"),
         1 => out.note("1 request moved to `replied`: `intro status` shows it first"),
         n => out.note(format!(
@@ -172,11 +198,25 @@ fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
     }
     let plural =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut text = format!(
-        "{} in the threads of {}",
-        plural(scan.examined, "message", "messages"),
-        plural(tracked.len(), "waiting request", "waiting requests"),
-    );
+    let awaited = tracked.awaited_introductions();
+    let mut text = match (tracked.len(), awaited) {
+        (waiting, 0) => format!(
+            "{} in the threads of {}",
+            plural(scan.examined, "message", "messages"),
+            plural(waiting, "waiting request", "waiting requests"),
+        ),
+        (0, awaited) => format!(
+            "{} that may be {}",
+            plural(scan.examined, "message", "messages"),
+            plural(awaited, "awaited introduction", "awaited introductions"),
+        ),
+        (waiting, awaited) => format!(
+            "{} in the threads of {} or from {} asked for an introduction",
+            plural(scan.examined, "message", "messages"),
+            plural(waiting, "waiting request", "waiting requests"),
+            plural(awaited, "connector", "connectors"),
+        ),
+    };
     if scan.not_from_a > 0 {
         text.push_str(&format!(" ({} not from A, or automatic)", scan.not_from_a));
     }

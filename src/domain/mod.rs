@@ -6,6 +6,7 @@ pub(crate) mod ask_plan;
 pub(crate) mod fatigue;
 pub(crate) mod forward_note;
 pub(crate) mod request;
+pub(crate) mod requested;
 pub(crate) mod snippet;
 pub(crate) mod stats;
 pub(crate) mod text;

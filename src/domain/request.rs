@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+pub(crate) use crate::domain::requested::Direction;
+
 /// A rendered template (or a message the user edited): the Subject and the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Rendered {
@@ -137,6 +139,9 @@ pub(crate) enum PendingKind {
     /// The note to B withdrawing B's ask, for a request made with `--both`.
     #[serde(rename = "cancel_note_b")]
     CancelNoteB,
+    /// The thank-you to the connector after an introduction the user
+    /// asked for (`intro thank --send`).
+    Thanks,
 }
 
 impl PendingKind {
@@ -147,7 +152,10 @@ impl PendingKind {
             | PendingKind::FollowupB
             | PendingKind::DeclineNote
             | PendingKind::CancelNoteB => Side::B,
-            PendingKind::Followup | PendingKind::Introduction | PendingKind::CancelNote => Side::A,
+            PendingKind::Followup
+            | PendingKind::Introduction
+            | PendingKind::CancelNote
+            | PendingKind::Thanks => Side::A,
         }
     }
 }
@@ -197,6 +205,8 @@ pub(crate) enum EventKind {
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
     Unconfirmed,
+    /// The thank-you to the connector went out (`intro thank --send`).
+    Thanked,
 }
 
 /// One line of a request's history.
@@ -369,6 +379,15 @@ pub(crate) struct Request {
     /// B's forwardable note and the request for it (`intro note`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward_note: Option<crate::domain::forward_note::ForwardNote>,
+    /// Who introduces whom: the user (`intro ask`), or a connector the
+    /// user asked (`intro request`: A is the connector, B the person the
+    /// user hopes to meet). Stores written before it existed hold asks.
+    #[serde(default, skip_serializing_if = "Direction::is_introducing")]
+    pub direction: Direction,
+    /// For a request the user made of a connector: the thank-you sent
+    /// after the introduction (`intro thank --send`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thanks: Option<Sent>,
 }
 
 /// A move the request's state does not allow.
@@ -412,6 +431,8 @@ impl Request {
             drafted: None,
             notes: Vec::new(),
             forward_note: None,
+            direction: Direction::Introducing,
+            thanks: None,
         }
     }
 
@@ -784,6 +805,7 @@ impl Request {
                 PendingKind::DeclineNote => "the note to B",
                 PendingKind::CancelNote => "the note withdrawing the ask to A",
                 PendingKind::CancelNoteB => "the note withdrawing the ask to B",
+                PendingKind::Thanks => "the thank-you",
             };
             self.record(
                 now,
@@ -894,6 +916,13 @@ impl Request {
     }
 
     pub(crate) fn check_introduce(&self) -> Result<(), TransitionError> {
+        if self.direction == Direction::Requested {
+            return Err(TransitionError {
+                id: self.id.clone(),
+                from: self.status,
+                action: "introduced by you: you asked the connector to make this introduction",
+            });
+        }
         self.check(&[State::Approved], "introduced")
     }
 

@@ -41,7 +41,7 @@ impl<'a> Composer<'a> {
         }
     }
 
-    fn template(&self, kind: Kind) -> anyhow::Result<std::rc::Rc<Template>> {
+    pub(super) fn template(&self, kind: Kind) -> anyhow::Result<std::rc::Rc<Template>> {
         if let Some(t) = self.compiled.borrow().get(kind.name()) {
             return Ok(t.clone());
         }
@@ -103,6 +103,7 @@ impl<'a> Composer<'a> {
                 asked_at: request.a_side.asked_at.map(rfc3339),
                 followups: request.a_side.followups.len(),
             },
+            how: None,
         }
     }
 
@@ -144,7 +145,7 @@ impl<'a> Composer<'a> {
     /// The subject an ask for `request` will have.
     pub(crate) fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
         Ok(self
-            .template(Kind::Ask)?
+            .template(Kind::ask_for(request.direction))?
             .render(&self.vars(request))?
             .subject)
     }
@@ -153,7 +154,9 @@ impl<'a> Composer<'a> {
     pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         match &request.a_side.edited {
             Some(edited) => Ok(edited.clone()),
-            None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
+            None => Ok(self
+                .template(Kind::ask_for(request.direction))?
+                .render(&self.vars(request))?),
         }
     }
 
@@ -181,7 +184,9 @@ impl<'a> Composer<'a> {
             Side::A => self.vars(request),
             Side::B => self.vars_for_b(request),
         };
-        let mut rendered = self.template(Kind::Followup)?.render(&vars)?;
+        let mut rendered = self
+            .template(Kind::followup_for(request.direction))?
+            .render(&vars)?;
         rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
@@ -214,7 +219,7 @@ impl<'a> Composer<'a> {
 
     /// A message to `side` in the thread of that side's ask: `Re:` its
     /// Subject, in reply to it and to the follow-ups since.
-    fn in_thread(
+    pub(super) fn in_thread(
         &self,
         request: &Request,
         side: Side,

@@ -24,6 +24,8 @@ pub(crate) enum Purpose {
     Cancel,
     /// The request to B for a forwardable note.
     NoteRequest,
+    /// The thank-you to a connector.
+    Thanks,
 }
 
 impl Purpose {
@@ -36,6 +38,7 @@ impl Purpose {
             Purpose::Decline => "decline",
             Purpose::Cancel => "cancel",
             Purpose::NoteRequest => "note-request",
+            Purpose::Thanks => "thanks",
         }
     }
 }

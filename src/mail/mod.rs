@@ -8,6 +8,7 @@ pub(crate) mod compose;
 pub(crate) mod imap_connection;
 pub(crate) mod message;
 pub(crate) mod phrase;
+pub(crate) mod request_mail;
 pub(crate) mod sync;
 pub(crate) mod template;
 pub(crate) mod transport;

@@ -21,10 +21,16 @@ pub(crate) enum Kind {
     Cancel,
     /// The request to B for a forwardable note (`intro note`).
     NoteRequest,
+    /// Asking a connector for an introduction (`intro request`).
+    Request,
+    /// A follow-up to a connector asked for an introduction.
+    RequestFollowup,
+    /// The thank-you to a connector after the introduction (`intro thank`).
+    Thanks,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 7] = [
+    pub(crate) const ALL: [Kind; 10] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
@@ -32,6 +38,9 @@ impl Kind {
         Kind::Decline,
         Kind::Cancel,
         Kind::NoteRequest,
+        Kind::Request,
+        Kind::RequestFollowup,
+        Kind::Thanks,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -43,6 +52,9 @@ impl Kind {
             Kind::Decline => "decline",
             Kind::Cancel => "cancel",
             Kind::NoteRequest => "note_request",
+            Kind::Request => "request",
+            Kind::RequestFollowup => "request_followup",
+            Kind::Thanks => "thanks",
         }
     }
 
@@ -55,6 +67,9 @@ impl Kind {
             Kind::Decline => include_str!("../../templates/decline.txt"),
             Kind::Cancel => include_str!("../../templates/cancel.txt"),
             Kind::NoteRequest => include_str!("../../templates/note_request.txt"),
+            Kind::Request => include_str!("../../templates/request.txt"),
+            Kind::RequestFollowup => include_str!("../../templates/request_followup.txt"),
+            Kind::Thanks => include_str!("../../templates/thanks.txt"),
         }
     }
 }
@@ -187,6 +202,8 @@ pub(crate) struct Vars {
     /// one before promised it would be the last.
     pub past_last: bool,
     pub request: RequestView,
+    /// In a thank-you to a connector: how the introduction went (`--how`).
+    pub how: Option<String>,
 }
 
 impl Vars {
@@ -198,6 +215,7 @@ impl Vars {
             ("wants", self.wants.as_deref()),
             ("format", self.format.as_deref()),
             ("note", self.note.as_deref()),
+            ("how", self.how.as_deref()),
             ("a.blurb", self.a.blurb.as_deref()),
             ("b.blurb", self.b.blurb.as_deref()),
         ]
@@ -525,6 +543,7 @@ mod tests {
                 asked_at: None,
                 followups: 0,
             },
+            how: None,
         }
     }
 

@@ -101,6 +101,9 @@ impl From<LegacyRequest> for Request {
             drafted: old.drafted,
             notes: old.notes,
             forward_note: None,
+            // Older formats held only the user's own introductions.
+            direction: Default::default(),
+            thanks: None,
         }
     }
 }

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::domain::request::{EventKind, Party, PendingKind, Request, Side, SideState, State};
+use crate::domain::request::{
+    Direction, EventKind, Party, PendingKind, Request, Side, SideState, State,
+};
 use crate::domain::snippet::{Tone, tone};
 use crate::setup::config::FollowupSettings;
 use crate::ui::output::{rfc3339, until};
@@ -69,6 +71,12 @@ pub(crate) struct RequestJson {
     /// Where a draft was saved by this command, if it saved one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<String>,
+    /// `introducing` (the user introduces A and B) or `requested` (the
+    /// user asked connector A to introduce them to B).
+    pub direction: Direction,
+    /// For a request of a connector: when the thank-you went out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thanked_at: Option<String>,
 }
 
 pub(crate) fn request_json(
@@ -129,6 +137,8 @@ pub(crate) fn request_json(
         forward_note: r.forward_note_text().map(str::to_string),
         warnings: Vec::new(),
         draft: None,
+        direction: r.direction,
+        thanked_at: r.thanks.as_ref().map(|t| rfc3339(t.at)),
     }
 }
 
@@ -173,6 +183,23 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
         && matches!(r.status, State::Asked | State::Replied)
     {
         return both_next_step(r, b, now, settings);
+    }
+    if r.is_requested() {
+        match r.status {
+            State::Approved => {
+                return format!(
+                    "wait for {}'s introduction (`intro sync` notices it), or `intro introduced {short}`",
+                    r.a
+                );
+            }
+            State::Introduced if r.pending_id(PendingKind::Thanks).is_some() => {
+                return format!("the thank-you was interrupted: `intro thank {short} --send`");
+            }
+            State::Introduced if r.thanks.is_none() => {
+                return format!("thank {}: `intro thank {short} --how TEXT`", r.a);
+            }
+            _ => {}
+        }
     }
     match r.status {
         State::Sending => format!("interrupted mid-send: rerun the ask, or `intro cancel {short}`"),

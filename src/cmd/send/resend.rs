@@ -40,7 +40,8 @@ pub(crate) fn send_closing(
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
     // Follow-ups and introductions go to open requests: the archive of
-    // closed ones is not read.
+    // closed ones is not read (a thank-you's request, closed, was read by
+    // name before, which keeps the archive in this store's reads).
     let was_pending = ctx.store.write_open(|txn| {
         let mut r = open_request(txn.requests(), id)?;
         let check = match kind {
@@ -51,6 +52,7 @@ pub(crate) fn send_closing(
             PendingKind::DeclineNote | PendingKind::CancelNote | PendingKind::CancelNoteB => {
                 r.check_note(kind)
             }
+            PendingKind::Thanks => r.check_thank(),
         };
         check.map_err(crate::cmd::transition_error)?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
@@ -67,6 +69,7 @@ pub(crate) fn send_closing(
                 PendingKind::CancelNote | PendingKind::CancelNoteB => {
                     format!("intro cancel {id} --tell --send")
                 }
+                PendingKind::Thanks => format!("intro thank {id} --send"),
             };
             return Err(crate::error::UserError::new(format!(
                 "request {id} has an interrupted message that must be sent first"
@@ -104,6 +107,7 @@ pub(crate) fn send_closing(
                     PendingKind::DeclineNote
                     | PendingKind::CancelNote
                     | PendingKind::CancelNoteB => r.mark_note_sent(now, kind, message_id.clone()),
+                    PendingKind::Thanks => r.mark_thanked(now, message_id.clone()),
                 };
                 result
                     .and_then(|()| then(&mut r))
@@ -120,6 +124,7 @@ pub(crate) fn send_closing(
                     PendingKind::DeclineNote => "the note to B",
                     PendingKind::CancelNote => "the note withdrawing the ask to A",
                     PendingKind::CancelNoteB => "the note withdrawing the ask to B",
+                    PendingKind::Thanks => "the thank-you",
                 };
                 sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
             }),

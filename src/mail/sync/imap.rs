@@ -133,6 +133,28 @@ fn search_query(from: Option<u32>, ids: &[&str]) -> Option<String> {
     Some(query)
 }
 
+/// `UID SEARCH` keys for messages from any of `senders` (addresses),
+/// restricted to UIDs from `from` on: where an introduction a connector
+/// was asked for may be, in its thread or not. Addresses that cannot be
+/// an IMAP quoted string are left out.
+fn from_query(from: Option<u32>, senders: &[&str]) -> Option<String> {
+    let keys: Vec<String> = senders
+        .iter()
+        .filter(|a| a.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        .map(|a| format!("FROM \"{}\"", a.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    if keys.is_empty() {
+        return None;
+    }
+    let mut query = String::new();
+    if let Some(from) = from {
+        query.push_str(&format!("UID {from}:* "));
+    }
+    query.push_str(&"OR ".repeat(keys.len() - 1));
+    query.push_str(&keys.join(" "));
+    Some(query)
+}
+
 impl Source for ImapSource {
     fn describe(&self) -> String {
         format!("{} {}", self.server, self.mailbox)
@@ -147,9 +169,19 @@ impl Source for ImapSource {
             return Ok(scan);
         }
         let ids = tracked.message_ids();
+        let connectors = tracked.connectors();
+        let search_from = self.search_from;
+        let queries = ids
+            .chunks(IDS_PER_SEARCH)
+            .map(|chunk| search_query(search_from, chunk))
+            .chain(
+                connectors
+                    .chunks(IDS_PER_SEARCH)
+                    .map(|chunk| from_query(search_from, chunk)),
+            );
         let mut hits = BTreeSet::new();
-        for chunk in ids.chunks(IDS_PER_SEARCH) {
-            let Some(query) = search_query(self.search_from, chunk) else {
+        for query in queries {
+            let Some(query) = query else {
                 continue;
             };
             let uids = self
@@ -220,6 +252,15 @@ mod tests {
         );
         assert_eq!(search_query(None, &["bad\r\nid"]), None);
         assert_eq!(search_query(None, &[]), None);
+    }
+
+    #[test]
+    fn introductions_are_searched_for_by_their_sender() {
+        assert_eq!(
+            from_query(Some(7), &["jo@example.com", "kay@example.com"]).unwrap(),
+            "UID 7:* OR FROM \"jo@example.com\" FROM \"kay@example.com\""
+        );
+        assert_eq!(from_query(None, &["bad\r\n@x"]), None);
     }
 
     #[test]

@@ -11,6 +11,11 @@
 //! A message counts when it comes from A's address (compared without
 //! regard to case), is not an automatic reply, and its `In-Reply-To` or
 //! `References` names the ask or one of its follow-ups.
+//!
+//! For an introduction the user asked a connector for (`intro request`),
+//! a message from the connector with the user and T both among its To and
+//! Cc is the introduction itself, in the request's thread or not
+//! ([`Tracked::with_introductions`]).
 
 pub(crate) mod checkpoint;
 pub(crate) mod imap;
@@ -36,7 +41,27 @@ pub(crate) struct Tracked {
     /// Normalized Message-ID (no angle brackets, lowercase) -> request.
     by_message_id: HashMap<String, usize>,
     requests: Vec<TrackedRequest>,
+    /// Introductions the user asked connectors for, still to come.
+    introductions: Vec<AwaitedIntroduction>,
+    /// The user's address, lowercase: an introduction is sent to it.
+    me_email: String,
 }
+
+/// An introduction a connector was asked for (`intro request`).
+#[derive(Debug)]
+struct AwaitedIntroduction {
+    id: String,
+    /// The connector's address, lowercase: the introduction comes from it.
+    connector: String,
+    /// T's address, lowercase: the introduction is sent to it too.
+    t: String,
+    /// When the request was made: an earlier message is not its answer.
+    since: OffsetDateTime,
+}
+
+/// How far a message's Date may be before the request it introduces
+/// (clocks disagree); anything earlier was written before it was asked.
+const CLOCK_SLACK: time::Duration = time::Duration::minutes(10);
 
 #[derive(Debug)]
 struct TrackedRequest {
@@ -89,8 +114,80 @@ impl Tracked {
         tracked
     }
 
+    /// Also wait for the introductions the user asked connectors for,
+    /// among `requests`; `me_email` is the user's address.
+    pub(crate) fn with_introductions<'r>(
+        mut self,
+        me_email: &str,
+        requests: impl IntoIterator<Item = &'r Request>,
+    ) -> Tracked {
+        self.me_email = me_email.trim().to_lowercase();
+        self.introductions = requests
+            .into_iter()
+            .filter(|r| r.awaits_introduction())
+            .map(|r| AwaitedIntroduction {
+                id: r.id.clone(),
+                connector: r.a_email.trim().to_lowercase(),
+                t: r.b_email.trim().to_lowercase(),
+                since: r.created_at,
+            })
+            .collect();
+        self
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
-        self.requests.is_empty()
+        self.requests.is_empty() && self.introductions.is_empty()
+    }
+
+    /// How many introductions asked of connectors are awaited.
+    pub(crate) fn awaited_introductions(&self) -> usize {
+        self.introductions.len()
+    }
+
+    /// The connectors whose introductions are awaited (their addresses,
+    /// sorted and once each), for sources that search by sender.
+    pub(crate) fn connectors(&self) -> Vec<&str> {
+        let mut list: Vec<&str> = self
+            .introductions
+            .iter()
+            .map(|i| i.connector.as_str())
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        list
+    }
+
+    /// The awaited introduction `message` is: from its connector, with
+    /// the user and T both among its To and Cc.
+    fn introduction_in(&self, message: &Message) -> Option<&AwaitedIntroduction> {
+        if self.introductions.is_empty() {
+            return None;
+        }
+        let from = message
+            .from()
+            .and_then(|from| from.first())
+            .and_then(|addr| addr.address())
+            .map(|a| a.trim().to_lowercase())?;
+        let recipients: Vec<String> = [message.to(), message.cc()]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| list.iter())
+            .filter_map(|addr| addr.address())
+            .map(|a| a.trim().to_lowercase())
+            .collect();
+        if !recipients.contains(&self.me_email) {
+            return None;
+        }
+        self.introductions
+            .iter()
+            .find(|i| i.connector == from && recipients.contains(&i.t))
+    }
+
+    /// Whether `message` may matter to a sync: it is in a tracked thread,
+    /// or may be an awaited introduction. Cheap enough to run on the
+    /// headers of every message in a folder.
+    pub(crate) fn may_matter(&self, message: &Message) -> bool {
+        self.in_thread(message) || self.introduction_in(message).is_some()
     }
 
     /// How many requests are waiting for an answer.
@@ -158,6 +255,9 @@ pub(crate) struct Found {
 pub(crate) enum Verdict {
     /// A's answer to a request waiting for one.
     Reply(Found),
+    /// The introduction a connector was asked for (`side` is A's: the
+    /// connector's).
+    Introduced(Found),
     /// In a tracked thread, but not from A (or an automatic reply).
     NotFromA,
     /// Not in any tracked thread.
@@ -171,6 +271,29 @@ pub(crate) fn match_reply(
     message: &Message,
     found_at: OffsetDateTime,
 ) -> Verdict {
+    let at = || {
+        message
+            .date()
+            .filter(|d| d.is_valid())
+            .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
+            .unwrap_or(found_at)
+    };
+    if let Some(awaited) = tracked.introduction_in(message)
+        && !is_automatic(message)
+        && at() >= awaited.since - CLOCK_SLACK
+    {
+        let body = message.body_text(0).unwrap_or_default();
+        return Verdict::Introduced(Found {
+            request_id: awaited.id.clone(),
+            side: Side::A,
+            reply: Reply {
+                at: at(),
+                snippet: snippet::snippet(&body),
+                message_id: message.message_id().map(|id| format!("<{id}>")),
+            },
+            note: None,
+        });
+    }
     let Some(request) = tracked.thread_of(message) else {
         return Verdict::Unrelated;
     };
@@ -182,11 +305,7 @@ pub(crate) fn match_reply(
     if !from_a || is_automatic(message) {
         return Verdict::NotFromA;
     }
-    let at = message
-        .date()
-        .filter(|d| d.is_valid())
-        .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
-        .unwrap_or(found_at);
+    let at = at();
     let body = message.body_text(0).unwrap_or_default();
     Verdict::Reply(Found {
         request_id: request.id.clone(),
@@ -246,6 +365,8 @@ impl SyncError {
 pub(crate) struct Scan {
     /// Replies from A, in the order found.
     pub found: Vec<Found>,
+    /// Introductions connectors made, as the user asked (`intro request`).
+    pub introductions: Vec<Found>,
     /// Messages in a tracked thread that were read (fetched or parsed).
     pub examined: usize,
     /// Of those, the ones not from A (someone else, or an automatic reply).
@@ -260,6 +381,10 @@ impl Scan {
             Verdict::Reply(found) => {
                 self.examined += 1;
                 self.found.push(found);
+            }
+            Verdict::Introduced(found) => {
+                self.examined += 1;
+                self.introductions.push(found);
             }
             Verdict::NotFromA => {
                 self.examined += 1;
@@ -458,6 +583,65 @@ mod tests {
         assert_eq!(verdict(&tracked, unrelated), Verdict::Unrelated);
         let none = "From: ada@example.com\nSubject: hello\n\nhello\n";
         assert_eq!(verdict(&tracked, none), Verdict::Unrelated);
+    }
+
+    fn requested(id: &str) -> Request {
+        let mut r = asked(id, "jo@example.com");
+        r.direction = crate::domain::request::Direction::Requested;
+        r
+    }
+
+    #[test]
+    fn a_connector_writing_to_the_user_and_t_is_the_introduction() {
+        let r = requested("abab0001");
+        let ask = asked("abab0002", "jo@example.com");
+        let tracked = Tracked::new([&r, &ask]).with_introductions("Grace@Example.com", [&r, &ask]);
+        assert_eq!(tracked.connectors(), ["jo@example.com"]);
+        // Written before the request was made: not its introduction.
+        let before = "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\
+             Date: Sat, 28 Feb 2026 08:00:00 +0000\n\nmeet\n";
+        assert_eq!(verdict(&tracked, before), Verdict::Unrelated);
+        let intro = "From: Jo <JO@example.com>\n\
+             To: Grace <grace@example.com>\n\
+             Cc: Sam <sam@example.org>\n\
+             Message-ID: <intro-1@example.com>\n\
+             Date: Tue, 3 Mar 2026 08:00:00 +0000\n\n\
+             Grace, meet Sam.\n";
+        match verdict(&tracked, intro) {
+            Verdict::Introduced(found) => {
+                assert_eq!(found.request_id, "abab0001");
+                assert_eq!(
+                    found.reply.message_id.as_deref(),
+                    Some("<intro-1@example.com>")
+                );
+                assert_eq!(found.reply.at, datetime!(2026-03-03 08:00 UTC));
+            }
+            other => panic!("expected the introduction, got {other:?}"),
+        }
+        assert!(tracked.may_matter(&parse(intro)));
+        // Not to the user, not from the connector, or automatic: no.
+        for raw in [
+            "From: jo@example.com\nTo: sam@example.org\n\nhi\n",
+            "From: sam@example.org\nTo: grace@example.com, jo@example.com\n\nhi\n",
+            "From: jo@example.com\nTo: grace@example.com\n\nhi\n",
+            "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\
+             Auto-Submitted: auto-replied\n\naway\n",
+        ] {
+            assert!(
+                !matches!(verdict(&tracked, raw), Verdict::Introduced(_)),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_request_decided_or_closed_awaits_no_introduction() {
+        let mut r = requested("abab0003");
+        r.decline(Side::A, T0, None).unwrap();
+        let tracked = Tracked::new([&r]).with_introductions("grace@example.com", [&r]);
+        assert!(tracked.is_empty());
+        let raw = "From: jo@example.com\nTo: grace@example.com, sam@example.org\n\nmeet\n";
+        assert_eq!(verdict(&tracked, raw), Verdict::Unrelated);
     }
 
     #[test]
