@@ -223,12 +223,100 @@ pub(crate) enum Side {
     B,
 }
 
+/// The event of `side`'s move: A's kind or B's.
+fn side_event(side: Side, a: EventKind, b: EventKind) -> EventKind {
+    match side {
+        Side::A => a,
+        Side::B => b,
+    }
+}
+
 impl PendingKind {
+    /// The note withdrawing `side`'s ask.
+    pub(crate) fn cancel_note(side: Side) -> PendingKind {
+        match side {
+            Side::A => PendingKind::CancelNote,
+            Side::B => PendingKind::CancelNoteB,
+        }
+    }
+
     /// A follow-up to `side`.
     pub(crate) fn followup(side: Side) -> PendingKind {
         match side {
             Side::A => PendingKind::Followup,
             Side::B => PendingKind::FollowupB,
+        }
+    }
+}
+
+/// One move a side can make, and how its refusal reads. What differs
+/// between the sides is data: the states each may make it from (see
+/// [`Request::standing`]) and the words of a refusal.
+struct Move {
+    /// The standings the move is allowed from: A's, then B's.
+    from: [&'static [SideState]; 2],
+    /// The refusal's words, "it cannot be {action}": for A, then for B.
+    action: [&'static str; 2],
+    /// A's refusal when A already said yes and the request waits for B;
+    /// `None` when that is refused like any other state (or allowed).
+    a_said_yes: Option<&'static str>,
+}
+
+impl Move {
+    fn from(&self, side: Side) -> &'static [SideState] {
+        self.from[side as usize]
+    }
+
+    fn action(&self, side: Side) -> &'static str {
+        self.action[side as usize]
+    }
+}
+
+/// The transport accepted the side's ask.
+const MARK_ASKED: Move = Move {
+    from: [&[SideState::Sending], &[SideState::Sending]],
+    action: ["marked asked", "marked asked for B"],
+    a_said_yes: None,
+};
+
+/// The side's ask may be sent again: recorded, not yet accepted.
+const ASK_AGAIN: Move = Move {
+    from: [&[SideState::Sending], &[SideState::Sending]],
+    action: ["asked again", "asked for B again"],
+    a_said_yes: None,
+};
+
+const APPROVE: Move = Move {
+    from: [
+        &[SideState::Asked, SideState::Replied],
+        &[SideState::Asked, SideState::Replied],
+    ],
+    action: ["approved", "approved for B"],
+    a_said_yes: Some("approved again (A already said yes; the request waits for B)"),
+};
+
+/// A may still say no after a yes that waits for B; B's yes is final.
+const DECLINE: Move = Move {
+    from: [
+        &[SideState::Asked, SideState::Replied, SideState::Approved],
+        &[SideState::Asked, SideState::Replied],
+    ],
+    action: ["declined", "declined for B"],
+    a_said_yes: None,
+};
+
+const FOLLOW_UP: Move = Move {
+    from: [&[SideState::Asked], &[SideState::Asked]],
+    action: ["followed up", "followed up with B"],
+    a_said_yes: Some("followed up with A (A already said yes)"),
+};
+
+impl Side {
+    /// The other side of the same request.
+    pub(crate) fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
         }
     }
 }
@@ -434,12 +522,10 @@ impl Request {
     /// Whether a reply from `side` may still change the request: its ask
     /// went out (or may have: `sending`) and it has not answered.
     pub(crate) fn awaits_reply(&self, side: Side) -> bool {
-        match side {
-            Side::A => {
-                matches!(self.status, State::Asked | State::Sending) && !self.a_waits_for_b()
-            }
-            Side::B => self.awaits_b(),
-        }
+        matches!(
+            self.standing(side),
+            Some(SideState::Sending | SideState::Asked)
+        )
     }
 
     /// The follow-ups sent to `side`.
@@ -477,121 +563,184 @@ impl Request {
         }
     }
 
-    fn b_side_in(
-        &self,
-        allowed: &[SideState],
-        action: &'static str,
-    ) -> Result<&Party, TransitionError> {
-        let err = |from| TransitionError {
+    /// Where `side` stands, as its moves are gated: A by the request's
+    /// own state (read as A's answer while A's yes waits for B), B by B's
+    /// side state while the request is open to answers. `None` when the
+    /// side can make no move: the request has moved on, or B was not asked.
+    fn standing(&self, side: Side) -> Option<SideState> {
+        match side {
+            Side::A => match self.status {
+                State::Sending => Some(SideState::Sending),
+                State::Asked | State::Replied if self.a_waits_for_b() => Some(SideState::Approved),
+                State::Asked => Some(SideState::Asked),
+                State::Replied => Some(SideState::Replied),
+                _ => None,
+            },
+            Side::B => self
+                .b_side
+                .as_ref()
+                .filter(|_| matches!(self.status, State::Asked | State::Replied))
+                .map(|b| b.status),
+        }
+    }
+
+    /// `side` may make `mv` now.
+    fn gate(&self, side: Side, mv: &Move) -> Result<(), TransitionError> {
+        let standing = self.standing(side);
+        if standing.is_some_and(|s| mv.from(side).contains(&s)) {
+            Ok(())
+        } else {
+            Err(self.refusal(side, standing, mv))
+        }
+    }
+
+    /// Why `side`, standing at `standing`, may not make `mv`. A's refusal
+    /// names the request's state; B's names B's own answer.
+    fn refusal(&self, side: Side, standing: Option<SideState>, mv: &Move) -> TransitionError {
+        let refuse = |from, action| TransitionError {
             id: self.id.clone(),
             from,
             action,
         };
-        let Some(b) = &self.b_side else {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: self.status,
-                action: "answered for B (B was not asked: `intro ask --both` asks both)",
-            });
-        };
-        if !matches!(self.status, State::Asked | State::Replied) {
-            return Err(err(self.status));
-        }
-        if allowed.contains(&b.status) {
-            Ok(b)
-        } else {
-            Err(TransitionError {
-                id: self.id.clone(),
-                from: self.status,
-                action: match b.status {
-                    SideState::Sending => "answered for B: B's ask was never sent",
-                    SideState::Approved => "answered for B again: B already said yes",
-                    SideState::Declined => "answered for B again: B already said no",
-                    _ => action,
-                },
-            })
+        match (side, standing) {
+            (Side::B, _) if self.b_side.is_none() => refuse(
+                self.status,
+                "answered for B (B was not asked: `intro ask --both` asks both)",
+            ),
+            (Side::A, Some(SideState::Approved)) => match mv.a_said_yes {
+                Some(words) => refuse(State::Approved, words),
+                None => refuse(self.status, mv.action(side)),
+            },
+            (Side::B, Some(SideState::Sending)) => {
+                refuse(self.status, "answered for B: B's ask was never sent")
+            }
+            (Side::B, Some(SideState::Approved)) => {
+                refuse(self.status, "answered for B again: B already said yes")
+            }
+            (Side::B, Some(SideState::Declined)) => {
+                refuse(self.status, "answered for B again: B already said no")
+            }
+            _ => refuse(self.status, mv.action(side)),
         }
     }
 
-    fn b_mut(&mut self) -> &mut Party {
-        self.b_side.as_mut().expect("checked by b_side_in")
+    /// `side`'s part, once a gate let a move through.
+    fn party_of(&mut self, side: Side) -> &mut Party {
+        self.party_mut(side).expect("checked by gate")
+    }
+
+    /// The transport accepted `side`'s ask. The request's own state
+    /// follows A's ask; B's is one more in the thread of a request
+    /// already asked.
+    fn ask_accepted(&mut self, side: Side, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.gate(side, &MARK_ASKED)?;
+        let party = self.party_of(side);
+        party.status = SideState::Asked;
+        party.asked_at = Some(now);
+        match side {
+            Side::A => {
+                self.status = State::Asked;
+                self.sending_run = None;
+            }
+            Side::B => self.finish_pending(PendingKind::AskB),
+        }
+        self.record(
+            now,
+            side_event(side, EventKind::Asked, EventKind::AskedB),
+            None,
+        );
+        Ok(())
     }
 
     /// The transport accepted B's ask.
     pub(crate) fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Sending], "marked asked for B")?;
-        let b = self.b_mut();
-        b.status = SideState::Asked;
-        b.asked_at = Some(now);
-        self.finish_pending(PendingKind::AskB);
-        self.record(now, EventKind::AskedB, None);
-        Ok(())
-    }
-
-    /// B said yes; the request is approved when A did too.
-    fn approve_b(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
-        self.b_mut().status = SideState::Approved;
-        if self.a_waits_for_b() {
-            self.status = State::Approved;
-        }
-        self.record(now, EventKind::ApprovedB, note);
-        Ok(())
-    }
-
-    /// B said no: the request is declined.
-    fn decline_b(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
-        self.b_mut().status = SideState::Declined;
-        self.status = State::Declined;
-        self.settle_pending(now);
-        self.record(now, EventKind::DeclinedB, note);
-        Ok(())
-    }
-
-    /// A reply from B was found: B's side becomes `replied`. So does B's
-    /// ask still `sending`: as with A's, B's answer proves it went out.
-    fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
-        if self.b_side_in(&[SideState::Sending], "").is_ok() {
-            let sent = self.created_at;
-            if self.mark_b_asked(sent).is_err() {
-                return false;
-            }
-        }
-        if self.b_side_in(&[SideState::Asked], "").is_err() {
-            return false;
-        }
-        let b = self.b_mut();
-        b.status = SideState::Replied;
-        b.reply = Some(reply);
-        self.record(now, EventKind::RepliedB, None);
-        true
+        self.ask_accepted(Side::B, now)
     }
 
     /// B's ask may be sent: it is recorded but not yet accepted.
     pub(crate) fn check_b_ask(&self) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Sending], "asked for B again")
-            .map(|_| ())
+        self.gate(Side::B, &ASK_AGAIN)
     }
 
-    /// Whether a reply from B may still change the request: B's ask went
-    /// out (or may have: `sending`) and B has not answered.
-    fn awaits_b(&self) -> bool {
-        self.b_side_in(&[SideState::Sending, SideState::Asked], "")
-            .is_ok()
+    /// `side` said yes. With `--both` the request is approved once both
+    /// did; until then it waits for the other.
+    pub(crate) fn approve(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.gate(side, &APPROVE)?;
+        self.party_of(side).status = SideState::Approved;
+        if self
+            .party(side.other())
+            .is_none_or(|p| p.status == SideState::Approved)
+        {
+            self.status = State::Approved;
+        }
+        self.record(
+            now,
+            side_event(side, EventKind::Approved, EventKind::ApprovedB),
+            note,
+        );
+        Ok(())
     }
 
-    fn check_b_followup(&self) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked], "followed up with B")
-            .map(|_| ())
+    /// `side` said no: either no declines the request.
+    pub(crate) fn decline(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+        note: Option<String>,
+    ) -> Result<(), TransitionError> {
+        self.gate(side, &DECLINE)?;
+        self.party_of(side).status = SideState::Declined;
+        self.status = State::Declined;
+        self.settle_pending(now);
+        self.record(
+            now,
+            side_event(side, EventKind::Declined, EventKind::DeclinedB),
+            note,
+        );
+        Ok(())
+    }
+
+    /// A reply from `side` was found: its ask becomes `replied` (and the
+    /// request's too, for A's). So does an ask still `sending`: its run
+    /// died after the transport took it and before it could record that,
+    /// and the answer proves it went out. Returns false, changing
+    /// nothing, when the reply can no longer change the request (a second
+    /// sighting, or a decision the user already recorded).
+    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.standing(side) == Some(SideState::Sending) {
+            // It went out in the run that recorded it, when it was made.
+            let sent = self.created_at;
+            if self.ask_accepted(side, sent).is_err() {
+                return false;
+            }
+        }
+        if self.standing(side) != Some(SideState::Asked) {
+            return false;
+        }
+        if side == Side::A {
+            self.status = State::Replied;
+        }
+        self.party_of(side).status = SideState::Replied;
+        // The answer ends this side's thread, and so proves a follow-up
+        // half sent in it went out; the other side's thread goes on.
+        self.settle_pending_of(now, &[PendingKind::followup(side)]);
+        self.record(
+            now,
+            side_event(side, EventKind::Replied, EventKind::RepliedB),
+            None,
+        );
+        self.party_of(side).reply = Some(reply);
+        true
+    }
+
+    /// A follow-up to `side` may be sent now.
+    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
+        self.gate(side, &FOLLOW_UP)
     }
 
     fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
@@ -617,51 +766,7 @@ impl Request {
 
     /// The transport accepted the ask.
     pub(crate) fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
-        self.check(&[State::Sending], "marked asked")?;
-        self.status = State::Asked;
-        self.sending_run = None;
-        self.a_side.status = SideState::Asked;
-        self.a_side.asked_at = Some(now);
-        self.record(now, EventKind::Asked, None);
-        Ok(())
-    }
-
-    fn approve_a(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.check(&[State::Asked, State::Replied], "approved")?;
-        if self.a_waits_for_b() {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: State::Approved,
-                action: "approved again (A already said yes; the request waits for B)",
-            });
-        }
-        self.a_side.status = SideState::Approved;
-        if self
-            .b_side
-            .as_ref()
-            .is_none_or(|b| b.status == SideState::Approved)
-        {
-            self.status = State::Approved;
-        }
-        self.record(now, EventKind::Approved, note);
-        Ok(())
-    }
-
-    fn decline_a(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.check(&[State::Asked, State::Replied], "declined")?;
-        self.status = State::Declined;
-        self.a_side.status = SideState::Declined;
-        self.settle_pending(now);
-        self.record(now, EventKind::Declined, note);
-        Ok(())
+        self.ask_accepted(Side::A, now)
     }
 
     pub(crate) fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
@@ -678,44 +783,6 @@ impl Request {
         self.settle_pending(now);
         self.sending_run = None;
         self.record(now, EventKind::Cancelled, None);
-        Ok(())
-    }
-
-    /// A reply from A was found: `asked` becomes `replied`. So does an ask
-    /// still `sending`: its run died after the transport took it and before
-    /// it could record that, and A's answer proves it went out. Returns
-    /// false, changing nothing, in any other state (a second sighting of
-    /// the same reply, or a decision the user already recorded).
-    fn record_a_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
-        if self.status == State::Sending {
-            // It went out in the run that recorded it, when it was made.
-            let sent = self.created_at;
-            if self.mark_asked(sent).is_err() {
-                return false;
-            }
-        }
-        if self.status != State::Asked || self.a_waits_for_b() {
-            return false;
-        }
-        self.status = State::Replied;
-        self.a_side.status = SideState::Replied;
-        // A's answer ends A's thread; B's, with `--both`, goes on.
-        self.settle_pending_of(now, &[PendingKind::Followup]);
-        self.record(now, EventKind::Replied, None);
-        self.a_side.reply = Some(reply);
-        true
-    }
-
-    /// Check that a follow-up to A may be sent now.
-    fn check_a_followup(&self) -> Result<(), TransitionError> {
-        self.check(&[State::Asked], "followed up")?;
-        if self.a_waits_for_b() {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: State::Approved,
-                action: "followed up with A (A already said yes)",
-            });
-        }
         Ok(())
     }
 
@@ -807,14 +874,11 @@ impl Request {
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
     pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
-        let mut who = Vec::new();
-        if self.status == State::Asked && !self.a_waits_for_b() {
-            who.push(PendingKind::CancelNote);
-        }
-        if self.b_side_in(&[SideState::Asked], "").is_ok() {
-            who.push(PendingKind::CancelNoteB);
-        }
-        who
+        [Side::A, Side::B]
+            .into_iter()
+            .filter(|&side| self.standing(side) == Some(SideState::Asked))
+            .map(PendingKind::cancel_note)
+            .collect()
     }
 
     /// A closing note of `kind` may be sent: the request can still be
@@ -891,52 +955,6 @@ impl Request {
         self.drafted = None;
         self.record(now, EventKind::Introduced, None);
         Ok(())
-    }
-
-    /// `side` said yes. With `--both` the request is approved once both
-    /// did; until then it waits for the other.
-    pub(crate) fn approve(
-        &mut self,
-        side: Side,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.approve_a(now, note),
-            Side::B => self.approve_b(now, note),
-        }
-    }
-
-    /// `side` said no: either no declines the request.
-    pub(crate) fn decline(
-        &mut self,
-        side: Side,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.decline_a(now, note),
-            Side::B => self.decline_b(now, note),
-        }
-    }
-
-    /// A reply from `side` was found: its ask becomes `replied` (and one
-    /// still `sending` asked: the answer proves it went out). Returns
-    /// false, changing nothing, when the reply can no longer change the
-    /// request (a second sighting, or a decision already recorded).
-    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
-        match side {
-            Side::A => self.record_a_reply(now, reply),
-            Side::B => self.record_b_reply(now, reply),
-        }
-    }
-
-    /// A follow-up to `side` may be sent now.
-    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.check_a_followup(),
-            Side::B => self.check_b_followup(),
-        }
     }
 
     /// The transport accepted a follow-up to `side`.
@@ -1207,7 +1225,7 @@ mod tests {
     fn a_reply_from_b_to_b_s_ask_still_sending_proves_it_went_out() {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
-        assert!(r.awaits_b(), "B's ask may have gone out");
+        assert!(r.awaits_reply(Side::B), "B's ask may have gone out");
         let t = t0 + Duration::hours(3);
         let reply = Reply {
             at: t,
@@ -1223,7 +1241,7 @@ mod tests {
             kinds,
             [EventKind::Asked, EventKind::AskedB, EventKind::RepliedB]
         );
-        assert!(!r.awaits_b(), "B answered");
+        assert!(!r.awaits_reply(Side::B), "B answered");
     }
 
     #[test]
@@ -1250,6 +1268,40 @@ mod tests {
             last.note.as_deref(),
             Some("a follow-up to B (<fb@y>) may have been sent")
         );
+    }
+
+    #[test]
+    fn a_reply_ends_the_follow_up_half_sent_in_its_own_thread_only() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        for side in [Side::A, Side::B] {
+            let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+            r.mark_b_asked(t).unwrap();
+            r.begin(
+                PendingKind::followup(side),
+                "<f@y>".into(),
+                "run".into(),
+                None,
+            );
+            let reply = Reply {
+                at: t,
+                snippet: "yes".into(),
+                message_id: None,
+            };
+            // The other side's answer leaves the follow-up pending.
+            assert!(r.record_reply(side.other(), t, reply.clone()));
+            assert_eq!(r.pending_id(PendingKind::followup(side)), Some("<f@y>"));
+            // Its reader's answer proves it went out: it is kept in the
+            // history and no longer pending, so no later send replaces it.
+            assert!(r.record_reply(side, t, reply));
+            assert!(r.pending.is_none(), "{side:?}");
+            let settled = r.history.iter().rev().nth(1).unwrap();
+            assert_eq!(settled.kind, EventKind::Unconfirmed);
+            let to = if side == Side::A { "A" } else { "B" };
+            assert_eq!(
+                settled.note.as_deref(),
+                Some(format!("a follow-up to {to} (<f@y>) may have been sent").as_str())
+            );
+        }
     }
 
     #[test]
