@@ -140,32 +140,49 @@ impl<'a> Composer<'a> {
         Person::new(&c.name, &c.email)
     }
 
-    /// The subject an ask for `request` will have.
-    pub(crate) fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
-        Ok(self
-            .template(Kind::Ask)?
-            .render(&self.vars(request))?
-            .subject)
-    }
-
-    /// The ask's Subject and body: as the user edited it, or rendered.
-    pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match &request.a_side.edited {
-            Some(edited) => Ok(edited.clone()),
-            None => Ok(self.template(Kind::Ask)?.render(&self.vars(request))?),
+    /// The template and label of `side`'s ask: B's (`--both`) has its own.
+    fn ask_kind(side: Side) -> (Kind, Purpose) {
+        match side {
+            Side::A => (Kind::Ask, Purpose::Ask),
+            Side::B => (Kind::AskB, Purpose::AskB),
         }
     }
 
-    /// The ask to A. B is never a recipient.
-    pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.ask_text(request)?;
+    /// The subject `side`'s ask for `request` will have.
+    pub(crate) fn ask_subject(&self, request: &Request, side: Side) -> anyhow::Result<String> {
+        Ok(self.ask_rendered(request, side)?.subject)
+    }
+
+    /// `side`'s ask rendered from its template: ask.txt, or ask_b.txt
+    /// (which sees `a` and `b` as in A's ask).
+    fn ask_rendered(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        let (kind, _) = Self::ask_kind(side);
+        Ok(self.template(kind)?.render(&self.vars(request))?)
+    }
+
+    /// `side`'s ask's Subject and body: as the user edited it, or rendered.
+    pub(crate) fn ask_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        match request.party(side).and_then(|p| p.edited.clone()) {
+            Some(edited) => Ok(edited),
+            None => self.ask_rendered(request, side),
+        }
+    }
+
+    /// The ask to `side` alone: A's, or with `--both` B's. The other is
+    /// never a recipient.
+    pub(crate) fn ask(&self, request: &Request, side: Side) -> anyhow::Result<Outgoing> {
+        let party = request
+            .party(side)
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let (_, purpose) = Self::ask_kind(side);
+        let rendered = self.ask_text(request, side)?;
         self.build(Draft {
-            label: message::label(&request.id, Purpose::Ask),
+            label: message::label(&request.id, purpose),
             from: self.me(),
-            to: vec![self.person(&request.a, &request.a_email)],
+            to: vec![self.person(request.handle(side), request.email(side))],
             bcc: self.bcc(),
             rendered,
-            message_id: request.a_side.message_id.clone(),
+            message_id: party.message_id.clone(),
             in_reply_to: None,
             references: None,
             date: self.now,
@@ -281,43 +298,6 @@ impl<'a> Composer<'a> {
             bcc: None,
             rendered,
             message_id: self.new_message_id(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
-    }
-
-    /// The subject B's ask will have (`--both`).
-    pub(crate) fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
-        Ok(self
-            .template(Kind::AskB)?
-            .render(&self.vars(request))?
-            .subject)
-    }
-
-    /// B's ask's Subject and body: as the user edited it, or rendered from
-    /// ask_b.txt (which sees `a` and `b` as in A's ask).
-    pub(crate) fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match request.b_side.as_ref().and_then(|b| b.edited.clone()) {
-            Some(edited) => Ok(edited),
-            None => Ok(self.template(Kind::AskB)?.render(&self.vars(request))?),
-        }
-    }
-
-    /// B's ask (`--both`): to B alone.
-    pub(crate) fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let b_side = request
-            .b_side
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
-        let rendered = self.ask_b_text(request)?;
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::AskB),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id: b_side.message_id.clone(),
             in_reply_to: None,
             references: None,
             date: self.now,
