@@ -18,15 +18,13 @@ use crate::setup::contacts::Contacts;
 use crate::ui::editor;
 use crate::ui::view;
 
+/// What an answer names: the request it answers, and the private note
+/// kept with it. `--side`, whose help says whose answer it is, comes first.
 #[derive(Debug, Args)]
-pub(crate) struct ApproveArgs {
+pub(crate) struct AnswerArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
-
-    /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
-    #[arg(long, value_enum, default_value_t = Side::A)]
-    pub side: Side,
 
     /// A private note kept in the request's history
     #[arg(long)]
@@ -34,18 +32,23 @@ pub(crate) struct ApproveArgs {
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct DeclineArgs {
-    /// The request (an id, its first 4 or more characters, or the handle of A)
-    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
-    pub request: String,
+pub(crate) struct ApproveArgs {
+    /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
+    #[arg(long, value_enum, default_value_t = Side::A)]
+    pub side: Side,
 
+    #[command(flatten)]
+    pub answer: AnswerArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeclineArgs {
     /// Whose no this is (with `ask --both`, either no declines the request)
     #[arg(long, value_enum, default_value_t = Side::A)]
     pub side: Side,
 
-    /// A private note kept in the request's history
-    #[arg(long)]
-    pub note: Option<String>,
+    #[command(flatten)]
+    pub answer: AnswerArgs,
 
     /// Draft a graceful note to B (printed and saved under drafts/; sent with `--send`)
     #[arg(long)]
@@ -150,8 +153,8 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSetti
 pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
-    let r = change(ctx, &args.request, |r| {
-        r.approve(args.side, now, args.note.clone())
+    let r = change(ctx, &args.answer.request, |r| {
+        r.approve(args.side, now, args.answer.note.clone())
     })?;
     print(ctx, &r, &settings, None);
     if r.status == crate::domain::request::State::Approved {
@@ -173,7 +176,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro decline {} --tell-b", args.request),
+        &format!("intro decline {} --tell-b", args.answer.request),
     )?;
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
@@ -193,8 +196,10 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     // was never seen, as declining again is refused. If recording then
     // fails, the next try writes the same file again.
     let draft = if args.tell_b {
-        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
-        let r = find_request(requests, &args.request)?.clone();
+        let requests = ctx
+            .store
+            .read_named(std::slice::from_ref(&args.answer.request))?;
+        let r = find_request(requests, &args.answer.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
         r.clone()
             .decline(Side::A, now, None)
@@ -211,8 +216,8 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     } else {
         None
     };
-    let r = change(ctx, &args.request, |r| {
-        r.decline(args.side, now, args.note.clone())
+    let r = change(ctx, &args.answer.request, |r| {
+        r.decline(args.side, now, args.answer.note.clone())
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
@@ -238,8 +243,10 @@ fn decline_and_tell_b(
     contacts: &Contacts,
 ) -> anyhow::Result<()> {
     let now = ctx.now;
-    let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
-    let r = find_request(requests, &args.request)?.clone();
+    let requests = ctx
+        .store
+        .read_named(std::slice::from_ref(&args.answer.request))?;
+    let r = find_request(requests, &args.answer.request)?.clone();
     let kind = PendingKind::DeclineNote;
     r.check_note(kind)
         .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
@@ -263,7 +270,7 @@ fn decline_and_tell_b(
         Go::Send => {}
     }
     let mut transport = ctx.transport(config);
-    let note = args.note.clone();
+    let note = args.answer.note.clone();
     let result = resend::send_closing(
         ctx,
         transport.as_mut(),
