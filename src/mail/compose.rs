@@ -176,17 +176,8 @@ impl<'a> Composer<'a> {
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         let (_, purpose) = Self::ask_kind(side);
         let rendered = self.ask_text(request, side)?;
-        self.build(Draft {
-            label: message::label(&request.id, purpose),
-            from: self.me(),
-            to: vec![self.person(request.handle(side), request.email(side))],
-            bcc: self.bcc(),
-            rendered,
-            message_id: party.message_id.clone(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+        let to = vec![self.person(request.handle(side), request.email(side))];
+        self.build(self.draft(request, purpose, to, rendered, party.message_id.clone()))
     }
 
     /// A follow-up's Subject and body, to `side`: `Re:` the subject of
@@ -242,16 +233,11 @@ impl<'a> Composer<'a> {
             .party(side)
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         rendered.subject = reply_subject(&party.subject);
+        let to = vec![self.person(request.handle(side), request.email(side))];
         self.build(Draft {
-            label: message::label(&request.id, purpose),
-            from: self.me(),
-            to: vec![self.person(request.handle(side), request.email(side))],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
             in_reply_to: Some(party.message_id.clone()),
             references: Some(request.references(side)),
-            date: self.now,
+            ..self.draft(request, purpose, to, rendered, message_id)
         })
     }
 
@@ -272,35 +258,27 @@ impl<'a> Composer<'a> {
             Some(t) => t.clone(),
             None => self.introduction_text(request)?,
         };
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Introduction),
-            from: self.me(),
-            to: vec![
-                self.person(&request.a, &request.a_email),
-                self.person(&request.b, &request.b_email),
-            ],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+        let to = vec![
+            self.person(&request.a, &request.a_email),
+            self.person(&request.b, &request.b_email),
+        ];
+        self.build(self.draft(request, Purpose::Introduction, to, rendered, message_id))
     }
 
-    /// The graceful close-the-loop note to B after a no.
+    /// The graceful close-the-loop note to B after a no, as a draft the
+    /// user sends from their own mail client: no Bcc to themselves.
     pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
+        let rendered = self.decline_note_text(request)?;
+        let to = vec![self.person(&request.b, &request.b_email)];
         self.build(Draft {
-            label: message::label(&request.id, Purpose::Decline),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
             bcc: None,
-            rendered,
-            message_id: self.new_message_id(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
+            ..self.draft(
+                request,
+                Purpose::Decline,
+                to,
+                rendered,
+                self.new_message_id(),
+            )
         })
     }
 
@@ -316,17 +294,8 @@ impl<'a> Composer<'a> {
             Some(t) => t.clone(),
             None => self.decline_note_text(request)?,
         };
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Decline),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+        let to = vec![self.person(&request.b, &request.b_email)];
+        self.build(self.draft(request, Purpose::Decline, to, rendered, message_id))
     }
 
     pub(crate) fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
@@ -368,6 +337,29 @@ impl<'a> Composer<'a> {
 
     pub(crate) fn new_message_id(&self) -> String {
         message::new_message_id(self.config.me_email())
+    }
+
+    /// A new message of `request` for `purpose`, from the user, Bcc as
+    /// configured, starting no thread of its own yet.
+    fn draft(
+        &self,
+        request: &Request,
+        purpose: Purpose,
+        to: Vec<Person>,
+        rendered: Rendered,
+        message_id: String,
+    ) -> Draft {
+        Draft {
+            label: message::label(&request.id, purpose),
+            from: self.me(),
+            to,
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        }
     }
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
