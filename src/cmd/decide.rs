@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
-use crate::mail::compose::Composer;
+use crate::mail::compose::{Composer, InThread};
 use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::editor;
@@ -344,11 +344,17 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         if args.send_args.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.cancel_note_text(&r, kind.side())?,
+                None => composer.thread_text(&r, kind.side(), InThread::Cancel)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.cancel_note(&r, kind.side(), message_id, text.as_ref())?);
+        messages.push(composer.in_thread(
+            &r,
+            kind.side(),
+            InThread::Cancel,
+            message_id,
+            text.as_ref(),
+        )?);
         texts.push(text);
     }
     let who = |kind: &PendingKind| r.handle(kind.side()).to_string();

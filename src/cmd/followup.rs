@@ -15,7 +15,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::UserError;
-use crate::mail::compose::Composer;
+use crate::mail::compose::{Composer, InThread};
 use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
 use crate::mail::transport::{SendError, Severity};
@@ -169,11 +169,11 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         if args.send.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.followup_text(r, n.side)?,
+                None => composer.thread_text(r, n.side, InThread::Followup)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.followup(r, n.side, id, text.as_ref())?);
+        messages.push(composer.in_thread(r, n.side, InThread::Followup, id, text.as_ref())?);
         texts.push(text);
     }
     let what = match nudges.as_slice() {

@@ -180,15 +180,22 @@ impl<'a> Composer<'a> {
         self.build(self.draft(request, purpose, to, rendered, party.message_id.clone()))
     }
 
-    /// A follow-up's Subject and body, to `side`: `Re:` the subject of
-    /// that side's ask, always, so it threads. A message to B reads as
-    /// one to A does, with the two swapped (see `vars_for_b`).
-    pub(crate) fn followup_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+    /// The Subject and body of `what` to `side`, rendered in that side's
+    /// thread: `Re:` the subject of its ask, always, so it threads. A
+    /// message to B reads as one to A does, with the two swapped (see
+    /// `vars_for_b`).
+    pub(crate) fn thread_text(
+        &self,
+        request: &Request,
+        side: Side,
+        what: InThread,
+    ) -> anyhow::Result<Rendered> {
+        let (kind, _) = what.template_and_label();
         let vars = match side {
             Side::A => self.vars(request),
             Side::B => self.vars_for_b(request),
         };
-        let mut rendered = self.template(Kind::Followup)?.render(&vars)?;
+        let mut rendered = self.template(kind)?.render(&vars)?;
         rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
@@ -202,33 +209,20 @@ impl<'a> Composer<'a> {
             .clone()
     }
 
-    /// A nudge to `side` in the thread of that side's ask, replying to it.
-    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
-    /// ask's.
-    pub(crate) fn followup(
+    /// `what` to `side` in the thread of that side's ask: `Re:` its
+    /// Subject, in reply to it and to the follow-ups since. `text` is the
+    /// user's edit, if any (its Subject is kept `Re:` the ask's);
+    /// otherwise it is rendered from `what`'s template.
+    pub(crate) fn in_thread(
         &self,
         request: &Request,
         side: Side,
+        what: InThread,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.followup_text(request, side)?,
-        };
-        self.in_thread(request, side, rendered, message_id, Purpose::Followup)
-    }
-
-    /// A message to `side` in the thread of that side's ask: `Re:` its
-    /// Subject, in reply to it and to the follow-ups since.
-    fn in_thread(
-        &self,
-        request: &Request,
-        side: Side,
-        mut rendered: Rendered,
-        message_id: String,
-        purpose: Purpose,
-    ) -> anyhow::Result<Outgoing> {
+        let (_, purpose) = what.template_and_label();
+        let mut rendered = edited_or(text, || self.thread_text(request, side, what))?;
         let party = request
             .party(side)
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
@@ -254,10 +248,7 @@ impl<'a> Composer<'a> {
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.introduction_text(request)?,
-        };
+        let rendered = edited_or(text, || self.introduction_text(request))?;
         let to = vec![
             self.person(&request.a, &request.a_email),
             self.person(&request.b, &request.b_email),
@@ -290,49 +281,13 @@ impl<'a> Composer<'a> {
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.decline_note_text(request)?,
-        };
+        let rendered = edited_or(text, || self.decline_note_text(request))?;
         let to = vec![self.person(&request.b, &request.b_email)];
         self.build(self.draft(request, Purpose::Decline, to, rendered, message_id))
     }
 
     pub(crate) fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
-    }
-
-    /// The note withdrawing the ask's Subject and body, for `side`: `Re:`
-    /// that side's ask, so it threads.
-    pub(crate) fn cancel_note_text(
-        &self,
-        request: &Request,
-        side: Side,
-    ) -> anyhow::Result<Rendered> {
-        let vars = match side {
-            Side::A => self.vars(request),
-            Side::B => self.vars_for_b(request),
-        };
-        let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
-        rendered.subject = reply_subject(&self.subject_of(request, side));
-        Ok(rendered)
-    }
-
-    /// The note withdrawing the ask, to `side`, in that side's ask thread.
-    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
-    /// ask's.
-    pub(crate) fn cancel_note(
-        &self,
-        request: &Request,
-        side: Side,
-        message_id: String,
-        text: Option<&Rendered>,
-    ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.cancel_note_text(request, side)?,
-        };
-        self.in_thread(request, side, rendered, message_id, Purpose::Cancel)
     }
 
     pub(crate) fn new_message_id(&self) -> String {
@@ -365,6 +320,32 @@ impl<'a> Composer<'a> {
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
         Ok(message::build_as(&draft, self.config.send.user_agent)?)
     }
+}
+
+/// A message intro writes in a side's ask thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InThread {
+    /// A nudge to answer the ask.
+    Followup,
+    /// The note withdrawing the ask.
+    Cancel,
+}
+
+impl InThread {
+    fn template_and_label(self) -> (Kind, Purpose) {
+        match self {
+            InThread::Followup => (Kind::Followup, Purpose::Followup),
+            InThread::Cancel => (Kind::Cancel, Purpose::Cancel),
+        }
+    }
+}
+
+/// The user's edit of a message, if they made one; otherwise `render` it.
+fn edited_or(
+    text: Option<&Rendered>,
+    render: impl FnOnce() -> anyhow::Result<Rendered>,
+) -> anyhow::Result<Rendered> {
+    text.map_or_else(render, |t| Ok(t.clone()))
 }
 
 /// `Re: <subject>`, without stacking a second `Re:`.
