@@ -640,7 +640,7 @@ fn tracked() -> &'static (Tracked, Vec<Request>) {
                 )
                 .is_ok()
             && both.mark_asked(ASKED).is_ok()
-            && both.mark_b_asked(ASKED).is_ok();
+            && both.mark_party_asked(Side::B, ASKED).is_ok();
         assert!(ok, "the fixed requests");
         let requests = vec![one, both];
         (Tracked::new(&requests), requests)

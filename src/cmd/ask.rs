@@ -307,7 +307,7 @@ pub(crate) fn run(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
             ctx,
             transport.as_mut(),
             &request.id,
-            PendingKind::AskB,
+            PendingKind::Ask(Side::B),
             &message,
             edited.as_ref(),
         );

@@ -314,12 +314,13 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     r.clone()
         .cancel(now)
         .map_err(|e| closed_with_draft(ctx, e, &["cancel", "cancel-b"]))?;
-    let mut kinds: Vec<PendingKind> = r
+    let note_to = PendingKind::CancelNote;
+    let mut sides: Vec<Side> = r
         .unanswered()
         .into_iter()
-        .filter(|k| !r.note_sent(*k))
+        .filter(|side| !r.note_sent(note_to(*side)))
         .collect();
-    if kinds.is_empty() {
+    if sides.is_empty() {
         return Err(UserError::new(format!(
             "nobody asked in request {} is still waiting to answer it",
             r.id
@@ -331,38 +332,38 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into());
     }
     // A note cut off mid-send is finished first, with its Message-ID.
-    kinds.sort_by_key(|k| r.pending_id(*k).is_none());
+    sides.sort_by_key(|side| r.pending_id(note_to(*side)).is_none());
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-    let mut texts = Vec::with_capacity(kinds.len());
-    let mut messages = Vec::with_capacity(kinds.len());
-    for kind in &kinds {
+    let mut texts = Vec::with_capacity(sides.len());
+    let mut messages = Vec::with_capacity(sides.len());
+    for side in &sides {
         let message_id = r
-            .pending_id(*kind)
+            .pending_id(note_to(*side))
             .map(str::to_string)
             .unwrap_or_else(|| composer.new_message_id());
-        let mut text = r.pending_edit(*kind).cloned();
+        let mut text = r.pending_edit(note_to(*side)).cloned();
         if args.send_args.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.thread_text(&r, kind.side(), InThread::Cancel)?,
+                None => composer.thread_text(&r, *side, InThread::Cancel)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
         messages.push(composer.in_thread(
             &r,
-            kind.side(),
+            *side,
             InThread::Cancel,
             message_id,
             text.as_ref(),
         )?);
         texts.push(text);
     }
-    let who = |kind: &PendingKind| r.handle(kind.side()).to_string();
+    let who = |side: &Side| r.handle(*side).to_string();
 
     if !args.send {
         let mut saved = Vec::new();
-        for (kind, message) in kinds.iter().zip(&messages) {
-            let suffix = match kind.side() {
+        for (side, message) in sides.iter().zip(&messages) {
+            let suffix = match *side {
                 Side::A => "cancel",
                 Side::B => "cancel-b",
             };
@@ -378,13 +379,13 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
             saved.push(path);
         }
         let updated = change(ctx, &args.request, |r| r.cancel(now))?;
-        for ((kind, message), path) in kinds.iter().zip(&messages).zip(&saved) {
+        for ((side, message), path) in sides.iter().zip(&messages).zip(&saved) {
             if !ctx.out.json {
                 ctx.out.text(message.text());
             }
             ctx.out.note(format!(
                 "saved the note to {} as {} (not sent: send it from your mail client)",
-                who(kind),
+                who(side),
                 path.display()
             ));
         }
@@ -397,7 +398,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let what = match kinds.as_slice() {
+    let what = match sides.as_slice() {
         [one] => format!("the note to {}", who(one)),
         many => format!("{} notes", many.len()),
     };
@@ -407,20 +408,20 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     let mut transport = ctx.transport(&config);
     let mut updated = None;
-    let last = kinds.len() - 1;
-    for (i, ((kind, message), text)) in kinds.iter().zip(&messages).zip(&texts).enumerate() {
+    let last = sides.len() - 1;
+    for (i, ((side, message), text)) in sides.iter().zip(&messages).zip(&texts).enumerate() {
         let result = resend::send_closing(
             ctx,
             transport.as_mut(),
             &r.id,
-            *kind,
+            note_to(*side),
             message,
             text.as_ref(),
             |r| if i == last { r.cancel(now) } else { Ok(()) },
         );
         match result {
             Ok(r) => {
-                ctx.out.note(format!("sent the note to {}", who(kind)));
+                ctx.out.note(format!("sent the note to {}", who(side)));
                 updated = Some(r);
             }
             Err(e) => {

@@ -104,39 +104,88 @@ pub(crate) struct Pending {
     pub edited: Option<Rendered>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What a message intro began to send is: a kind, and for most the side
+/// it is written to. On disk each has the name it always had (`followup`,
+/// `followup_b`, ...; see [`PendingKind::NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PendingKind {
-    Followup,
-    Introduction,
-    /// B's ask, for a request made with `--both`.
-    #[serde(rename = "ask_b")]
-    AskB,
-    /// A follow-up to B.
-    #[serde(rename = "followup_b")]
-    FollowupB,
-    /// The close-the-loop note to B as A's no is recorded (`decline --tell-b --send`).
-    #[serde(rename = "decline_note")]
+    /// An ask sent after the request was made: only B's, with `--both`
+    /// (A's is the request's own `sending` state, never pending).
+    Ask(Side),
+    /// A follow-up to a side.
+    Followup(Side),
+    /// The note withdrawing a side's ask (`cancel --tell --send`).
+    CancelNote(Side),
+    /// The close-the-loop note to B as A's no is recorded (`decline
+    /// --tell-b --send`): always to B.
     DeclineNote,
-    /// The note to A withdrawing the ask (`cancel --tell --send`).
-    #[serde(rename = "cancel_note")]
-    CancelNote,
-    /// The note to B withdrawing B's ask, for a request made with `--both`.
-    #[serde(rename = "cancel_note_b")]
-    CancelNoteB,
+    /// The introduction: to both sides at once, so to neither alone.
+    Introduction,
 }
 
 impl PendingKind {
-    /// Who a message of this kind is written to.
-    pub(crate) fn side(self) -> Side {
+    /// Every kind with its name on disk and in JSON.
+    const NAMES: &[(PendingKind, &str)] = &[
+        (PendingKind::Followup(Side::A), "followup"),
+        (PendingKind::Introduction, "introduction"),
+        (PendingKind::Ask(Side::A), "ask"),
+        (PendingKind::Ask(Side::B), "ask_b"),
+        (PendingKind::Followup(Side::B), "followup_b"),
+        (PendingKind::DeclineNote, "decline_note"),
+        (PendingKind::CancelNote(Side::A), "cancel_note"),
+        (PendingKind::CancelNote(Side::B), "cancel_note_b"),
+    ];
+
+    /// Who a message of this kind is written to: one side, or `None` for
+    /// the introduction, written to both.
+    pub(crate) fn side(self) -> Option<Side> {
         match self {
-            PendingKind::AskB
-            | PendingKind::FollowupB
-            | PendingKind::DeclineNote
-            | PendingKind::CancelNoteB => Side::B,
-            PendingKind::Followup | PendingKind::Introduction | PendingKind::CancelNote => Side::A,
+            PendingKind::Ask(side)
+            | PendingKind::Followup(side)
+            | PendingKind::CancelNote(side) => Some(side),
+            PendingKind::DeclineNote => Some(Side::B),
+            PendingKind::Introduction => None,
         }
     }
+}
+
+impl Serialize for PendingKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(name_of(PendingKind::NAMES, *self))
+    }
+}
+
+impl<'de> Deserialize<'de> for PendingKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        named(PendingKind::NAMES, deserializer)
+    }
+}
+
+/// The name on disk of `value`, from its kind's table of names.
+fn name_of<T: PartialEq + Copy>(names: &[(T, &'static str)], value: T) -> &'static str {
+    names
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or("unknown", |(_, name)| name)
+}
+
+/// The value named on disk, from its kind's table of names.
+fn named<'de, T: Copy, D: serde::Deserializer<'de>>(
+    names: &[(T, &'static str)],
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+    names
+        .iter()
+        .find(|(_, n)| *n == name)
+        .map(|(v, _)| *v)
+        .ok_or_else(|| {
+            let known: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+            serde::de::Error::custom(format!(
+                "unknown kind `{name}`, expected one of {}",
+                known.join(", ")
+            ))
+        })
 }
 
 /// A note sent as the request closed: to B after A's no, or withdrawing
@@ -159,27 +208,56 @@ pub(crate) struct Reply {
     pub message_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What a line of history records: a side's move, or one of the whole
+/// request. On disk each has the name it always had (`asked`, `asked_b`,
+/// ...; see [`EventKind::NAMES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EventKind {
-    Asked,
-    FollowedUp,
-    Replied,
-    Approved,
-    Declined,
+    Asked(Side),
+    FollowedUp(Side),
+    Replied(Side),
+    Approved(Side),
+    Declined(Side),
     Cancelled,
     Introduced,
-    AskedB,
-    FollowedUpB,
-    RepliedB,
-    ApprovedB,
-    DeclinedB,
     /// A note sent as the request closed (see [`Note`]).
     NoteSent,
     /// A follow-up or introduction whose send was cut off and not finished
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
     Unconfirmed,
+}
+
+impl EventKind {
+    /// Every kind with its name on disk and in JSON.
+    const NAMES: &[(EventKind, &str)] = &[
+        (EventKind::Asked(Side::A), "asked"),
+        (EventKind::FollowedUp(Side::A), "followed_up"),
+        (EventKind::Replied(Side::A), "replied"),
+        (EventKind::Approved(Side::A), "approved"),
+        (EventKind::Declined(Side::A), "declined"),
+        (EventKind::Cancelled, "cancelled"),
+        (EventKind::Introduced, "introduced"),
+        (EventKind::Asked(Side::B), "asked_b"),
+        (EventKind::FollowedUp(Side::B), "followed_up_b"),
+        (EventKind::Replied(Side::B), "replied_b"),
+        (EventKind::Approved(Side::B), "approved_b"),
+        (EventKind::Declined(Side::B), "declined_b"),
+        (EventKind::NoteSent, "note_sent"),
+        (EventKind::Unconfirmed, "unconfirmed"),
+    ];
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(name_of(EventKind::NAMES, *self))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        named(EventKind::NAMES, deserializer)
+    }
 }
 
 /// One line of a request's history.
@@ -221,32 +299,6 @@ impl SideState {
 pub(crate) enum Side {
     A,
     B,
-}
-
-/// The event of `side`'s move: A's kind or B's.
-fn side_event(side: Side, a: EventKind, b: EventKind) -> EventKind {
-    match side {
-        Side::A => a,
-        Side::B => b,
-    }
-}
-
-impl PendingKind {
-    /// The note withdrawing `side`'s ask.
-    pub(crate) fn cancel_note(side: Side) -> PendingKind {
-        match side {
-            Side::A => PendingKind::CancelNote,
-            Side::B => PendingKind::CancelNoteB,
-        }
-    }
-
-    /// A follow-up to `side`.
-    pub(crate) fn followup(side: Side) -> PendingKind {
-        match side {
-            Side::A => PendingKind::Followup,
-            Side::B => PendingKind::FollowupB,
-        }
-    }
 }
 
 /// One move a side can make, and how its refusal reads. What differs
@@ -310,6 +362,15 @@ const FOLLOW_UP: Move = Move {
     action: ["followed up", "followed up with B"],
     a_said_yes: Some("followed up with A (A already said yes)"),
 };
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::A => "A",
+            Side::B => "B",
+        })
+    }
+}
 
 impl Side {
     /// The other side of the same request.
@@ -642,24 +703,25 @@ impl Request {
                 self.status = State::Asked;
                 self.sending_run = None;
             }
-            Side::B => self.finish_pending(PendingKind::AskB),
+            Side::B => self.finish_pending(PendingKind::Ask(Side::B)),
         }
-        self.record(
-            now,
-            side_event(side, EventKind::Asked, EventKind::AskedB),
-            None,
-        );
+        self.record(now, EventKind::Asked(side), None);
         Ok(())
     }
 
-    /// The transport accepted B's ask.
-    pub(crate) fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
-        self.ask_accepted(Side::B, now)
+    /// The transport accepted `side`'s ask, sent after the request was
+    /// recorded (B's, with `--both`).
+    pub(crate) fn mark_party_asked(
+        &mut self,
+        side: Side,
+        now: OffsetDateTime,
+    ) -> Result<(), TransitionError> {
+        self.ask_accepted(side, now)
     }
 
-    /// B's ask may be sent: it is recorded but not yet accepted.
-    pub(crate) fn check_b_ask(&self) -> Result<(), TransitionError> {
-        self.gate(Side::B, &ASK_AGAIN)
+    /// `side`'s ask may be sent: it is recorded but not yet accepted.
+    pub(crate) fn check_ask(&self, side: Side) -> Result<(), TransitionError> {
+        self.gate(side, &ASK_AGAIN)
     }
 
     /// `side` said yes. With `--both` the request is approved once both
@@ -678,11 +740,7 @@ impl Request {
         {
             self.status = State::Approved;
         }
-        self.record(
-            now,
-            side_event(side, EventKind::Approved, EventKind::ApprovedB),
-            note,
-        );
+        self.record(now, EventKind::Approved(side), note);
         Ok(())
     }
 
@@ -697,11 +755,7 @@ impl Request {
         self.party_of(side).status = SideState::Declined;
         self.status = State::Declined;
         self.settle_pending(now);
-        self.record(
-            now,
-            side_event(side, EventKind::Declined, EventKind::DeclinedB),
-            note,
-        );
+        self.record(now, EventKind::Declined(side), note);
         Ok(())
     }
 
@@ -728,12 +782,8 @@ impl Request {
         self.party_of(side).status = SideState::Replied;
         // The answer ends this side's thread, and so proves a follow-up
         // half sent in it went out; the other side's thread goes on.
-        self.settle_pending_of(now, &[PendingKind::followup(side)]);
-        self.record(
-            now,
-            side_event(side, EventKind::Replied, EventKind::RepliedB),
-            None,
-        );
+        self.settle_pending_of(now, &[PendingKind::Followup(side)]);
+        self.record(now, EventKind::Replied(side), None);
         self.party_of(side).reply = Some(reply);
         true
     }
@@ -801,13 +851,13 @@ impl Request {
         self.settle_pending_of(
             now,
             &[
-                PendingKind::Followup,
-                PendingKind::FollowupB,
+                PendingKind::Followup(Side::A),
+                PendingKind::Followup(Side::B),
                 PendingKind::Introduction,
-                PendingKind::AskB,
+                PendingKind::Ask(Side::B),
                 PendingKind::DeclineNote,
-                PendingKind::CancelNote,
-                PendingKind::CancelNoteB,
+                PendingKind::CancelNote(Side::A),
+                PendingKind::CancelNote(Side::B),
             ],
         );
     }
@@ -821,13 +871,11 @@ impl Request {
             && let Some(p) = self.pending.take()
         {
             let what = match p.kind {
-                PendingKind::Followup => "a follow-up to A",
-                PendingKind::FollowupB => "a follow-up to B",
-                PendingKind::Introduction => "the introduction",
-                PendingKind::AskB => "the ask to B",
-                PendingKind::DeclineNote => "the note to B",
-                PendingKind::CancelNote => "the note withdrawing the ask to A",
-                PendingKind::CancelNoteB => "the note withdrawing the ask to B",
+                PendingKind::Followup(side) => format!("a follow-up to {side}"),
+                PendingKind::Introduction => "the introduction".to_string(),
+                PendingKind::Ask(side) => format!("the ask to {side}"),
+                PendingKind::DeclineNote => "the note to B".to_string(),
+                PendingKind::CancelNote(side) => format!("the note withdrawing the ask to {side}"),
             };
             self.record(
                 now,
@@ -873,11 +921,10 @@ impl Request {
     /// Who still owes an answer to their ask, and so should hear that it
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
-    pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
+    pub(crate) fn unanswered(&self) -> Vec<Side> {
         [Side::A, Side::B]
             .into_iter()
             .filter(|&side| self.standing(side) == Some(SideState::Asked))
-            .map(PendingKind::cancel_note)
             .collect()
     }
 
@@ -918,8 +965,8 @@ impl Request {
         self.check_note(kind)?;
         self.finish_pending(kind);
         let to = match kind.side() {
-            Side::A => "to A",
-            Side::B => "to B",
+            Some(side) => format!("to {side}"),
+            None => "to both".to_string(),
         };
         self.record(
             now,
@@ -965,7 +1012,7 @@ impl Request {
         message_id: String,
     ) -> Result<(), TransitionError> {
         self.check_followup(side)?;
-        self.finish_pending(PendingKind::followup(side));
+        self.finish_pending(PendingKind::Followup(side));
         self.party_mut(side)
             .expect("checked by check_followup")
             .followups
@@ -973,11 +1020,7 @@ impl Request {
                 message_id,
                 at: now,
             });
-        let kind = match side {
-            Side::A => EventKind::FollowedUp,
-            Side::B => EventKind::FollowedUpB,
-        };
-        self.record(now, kind, None);
+        self.record(now, EventKind::FollowedUp(side), None);
         Ok(())
     }
 
@@ -1004,7 +1047,7 @@ impl Request {
         };
         party
             .thread()
-            .chain(self.pending_id(PendingKind::followup(side)))
+            .chain(self.pending_id(PendingKind::Followup(side)))
             .collect()
     }
 
@@ -1076,9 +1119,9 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                EventKind::Asked,
-                EventKind::Replied,
-                EventKind::Approved,
+                EventKind::Asked(Side::A),
+                EventKind::Replied(Side::A),
+                EventKind::Approved(Side::A),
                 EventKind::Introduced
             ]
         );
@@ -1153,7 +1196,7 @@ mod tests {
         let settings = FollowupSettings::default();
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
-        r.mark_b_asked(t0).unwrap();
+        r.mark_party_asked(Side::B, t0).unwrap();
         let t1 = t0 + Duration::days(6);
         for side in [Side::A, Side::B] {
             assert!(r.asks(side));
@@ -1218,7 +1261,10 @@ mod tests {
         assert_eq!(r.a_side.asked_at, Some(t0));
         assert_eq!(r.sending_run, None);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
+        assert_eq!(
+            kinds,
+            [EventKind::Asked(Side::A), EventKind::Replied(Side::A)]
+        );
     }
 
     #[test]
@@ -1239,7 +1285,11 @@ mod tests {
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [EventKind::Asked, EventKind::AskedB, EventKind::RepliedB]
+            [
+                EventKind::Asked(Side::A),
+                EventKind::Asked(Side::B),
+                EventKind::Replied(Side::B)
+            ]
         );
         assert!(!r.awaits_reply(Side::B), "B answered");
     }
@@ -1248,8 +1298,13 @@ mod tests {
     fn a_half_sent_follow_up_outlives_the_request_moving_on() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
-        r.mark_b_asked(t).unwrap();
-        r.begin(PendingKind::FollowupB, "<fb@y>".into(), "run".into(), None);
+        r.mark_party_asked(Side::B, t).unwrap();
+        r.begin(
+            PendingKind::Followup(Side::B),
+            "<fb@y>".into(),
+            "run".into(),
+            None,
+        );
         // A's answer ends A's thread only: B's follow-up stays pending.
         let reply = Reply {
             at: t,
@@ -1257,7 +1312,7 @@ mod tests {
             message_id: None,
         };
         assert!(r.record_reply(Side::A, t, reply));
-        assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
+        assert_eq!(r.pending_id(PendingKind::Followup(Side::B)), Some("<fb@y>"));
         // A decline closes the request: the follow-up is kept in the
         // history, no longer pending.
         r.decline(Side::A, t, None).unwrap();
@@ -1275,9 +1330,9 @@ mod tests {
         let t = datetime!(2026-01-01 10:00 UTC);
         for side in [Side::A, Side::B] {
             let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
-            r.mark_b_asked(t).unwrap();
+            r.mark_party_asked(Side::B, t).unwrap();
             r.begin(
-                PendingKind::followup(side),
+                PendingKind::Followup(side),
                 "<f@y>".into(),
                 "run".into(),
                 None,
@@ -1289,7 +1344,7 @@ mod tests {
             };
             // The other side's answer leaves the follow-up pending.
             assert!(r.record_reply(side.other(), t, reply.clone()));
-            assert_eq!(r.pending_id(PendingKind::followup(side)), Some("<f@y>"));
+            assert_eq!(r.pending_id(PendingKind::Followup(side)), Some("<f@y>"));
             // Its reader's answer proves it went out: it is kept in the
             // history and no longer pending, so no later send replaces it.
             assert!(r.record_reply(side, t, reply));
@@ -1308,18 +1363,11 @@ mod tests {
     fn only_those_still_owing_an_answer_hear_the_ask_is_withdrawn() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
-        assert_eq!(
-            r.unanswered(),
-            [PendingKind::CancelNote],
-            "B's ask never went out"
-        );
-        r.mark_b_asked(t).unwrap();
-        assert_eq!(
-            r.unanswered(),
-            [PendingKind::CancelNote, PendingKind::CancelNoteB]
-        );
+        assert_eq!(r.unanswered(), [Side::A], "B's ask never went out");
+        r.mark_party_asked(Side::B, t).unwrap();
+        assert_eq!(r.unanswered(), [Side::A, Side::B]);
         r.approve(Side::A, t, None).unwrap();
-        assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
+        assert_eq!(r.unanswered(), [Side::B], "A said yes");
         let reply = Reply {
             at: t,
             snippet: "maybe".into(),
@@ -1333,14 +1381,19 @@ mod tests {
     fn a_closing_note_is_recorded_once_with_what_it_closes() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        r.begin(PendingKind::CancelNote, "<c@y>".into(), "run".into(), None);
-        r.mark_note_sent(t, PendingKind::CancelNote, "<c@y>".into())
+        r.begin(
+            PendingKind::CancelNote(Side::A),
+            "<c@y>".into(),
+            "run".into(),
+            None,
+        );
+        r.mark_note_sent(t, PendingKind::CancelNote(Side::A), "<c@y>".into())
             .unwrap();
         assert!(r.pending.is_none());
-        assert!(r.note_sent(PendingKind::CancelNote));
+        assert!(r.note_sent(PendingKind::CancelNote(Side::A)));
         let before = r.clone();
         assert!(
-            r.mark_note_sent(t, PendingKind::CancelNote, "<c2@y>".into())
+            r.mark_note_sent(t, PendingKind::CancelNote(Side::A), "<c2@y>".into())
                 .is_err()
         );
         assert_eq!(r, before, "a refused note changes nothing");
@@ -1348,7 +1401,11 @@ mod tests {
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [EventKind::Asked, EventKind::NoteSent, EventKind::Cancelled]
+            [
+                EventKind::Asked(Side::A),
+                EventKind::NoteSent,
+                EventKind::Cancelled
+            ]
         );
         assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
         // A note to B goes only with a decline that is still possible.
@@ -1445,7 +1502,7 @@ mod properties {
         };
         match op {
             Op::MarkAsked => r.mark_asked(now).map(|_| true),
-            Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
+            Op::MarkBAsked => r.mark_party_asked(Side::B, now).map(|_| true),
             Op::Approve => r.approve(Side::A, now, None).map(|_| true),
             Op::ApproveB => r.approve(Side::B, now, None).map(|_| true),
             Op::Decline => r.decline(Side::A, now, None).map(|_| true),
@@ -1456,14 +1513,14 @@ mod properties {
             // A send that follows a cut-off one reuses its Message-ID.
             Op::FollowUp => {
                 let id = r
-                    .pending_id(PendingKind::Followup)
+                    .pending_id(PendingKind::Followup(Side::A))
                     .unwrap_or("<f@x>")
                     .to_string();
                 r.mark_followed_up(Side::A, now, id).map(|_| true)
             }
             Op::FollowUpB => {
                 let id = r
-                    .pending_id(PendingKind::FollowupB)
+                    .pending_id(PendingKind::Followup(Side::B))
                     .unwrap_or("<fb@x>")
                     .to_string();
                 r.mark_followed_up(Side::B, now, id).map(|_| true)
@@ -1471,12 +1528,12 @@ mod properties {
             Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
             Op::BeginFollowUp(to_b) => {
                 let kind = if *to_b {
-                    PendingKind::FollowupB
+                    PendingKind::Followup(Side::B)
                 } else {
-                    PendingKind::Followup
+                    PendingKind::Followup(Side::A)
                 };
                 match kind {
-                    PendingKind::FollowupB => r.check_followup(Side::B)?,
+                    PendingKind::Followup(Side::B) => r.check_followup(Side::B)?,
                     _ => r.check_followup(Side::A)?,
                 }
                 if r.pending.is_some() {
@@ -1580,7 +1637,7 @@ mod properties {
                 }
                 if r.status == State::Introduced {
                     prop_assert!(r.introduction.is_some());
-                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
+                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved(Side::A)));
                 }
                 // Nothing is ever due unless A was asked and has not answered.
                 if r.is_due_for(Side::A, now, &FollowupSettings::default()) {

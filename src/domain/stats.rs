@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::domain::request::{EventKind, Request, State};
+use crate::domain::request::{EventKind, Request, Side, State};
 
 /// Every number `intro stats` shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,8 +206,8 @@ struct ContactAcc {
 /// `--both`, B's no declines the request) changes what A said.
 fn decision(r: &Request) -> Option<bool> {
     r.history.iter().rev().find_map(|e| match e.kind {
-        EventKind::Approved => Some(true),
-        EventKind::Declined => Some(false),
+        EventKind::Approved(Side::A) => Some(true),
+        EventKind::Declined(Side::A) => Some(false),
         _ => None,
     })
 }
@@ -220,13 +220,13 @@ fn answered_at(r: &Request, asked_at: OffsetDateTime) -> Option<OffsetDateTime> 
         .filter_map(|e| match e.kind {
             // The reply's Date says when A wrote; the event, when sync saw it.
             // A skewed clock cannot put it before the ask or after the sync.
-            EventKind::Replied => Some(
+            EventKind::Replied(Side::A) => Some(
                 r.a_side
                     .reply
                     .as_ref()
                     .map_or(e.at, |reply| reply.at.clamp(asked_at, e.at)),
             ),
-            EventKind::Approved | EventKind::Declined => Some(e.at),
+            EventKind::Approved(Side::A) | EventKind::Declined(Side::A) => Some(e.at),
             _ => None,
         })
         .min()
@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn with_both_sides_only_a_answer_counts() {
         let mut r = asked("b", "ada", 0).with_b_side("<b@x>".into(), "s".into());
-        r.mark_b_asked(T0).unwrap();
+        r.mark_party_asked(Side::B, T0).unwrap();
         r.approve(Side::A, T0 + hours(2), None).unwrap();
         r.decline(Side::B, T0 + hours(1), None).unwrap();
         assert_eq!(r.status, State::Declined, "B's no declines the request");
