@@ -149,17 +149,24 @@ impl PendingKind {
     }
 }
 
-impl Serialize for PendingKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(name_of(PendingKind::NAMES, *self))
-    }
+/// Serialize and deserialize a kind as its name in the kind's `NAMES`.
+macro_rules! named_on_disk {
+    ($kind:ty) => {
+        impl Serialize for $kind {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(name_of(<$kind>::NAMES, *self))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $kind {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                named(<$kind>::NAMES, deserializer)
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for PendingKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        named(PendingKind::NAMES, deserializer)
-    }
-}
+named_on_disk!(PendingKind);
 
 /// The name on disk of `value`, from its kind's table of names.
 fn name_of<T: PartialEq + Copy>(names: &[(T, &'static str)], value: T) -> &'static str {
@@ -248,17 +255,7 @@ impl EventKind {
     ];
 }
 
-impl Serialize for EventKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(name_of(EventKind::NAMES, *self))
-    }
-}
-
-impl<'de> Deserialize<'de> for EventKind {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        named(EventKind::NAMES, deserializer)
-    }
-}
+named_on_disk!(EventKind);
 
 /// One line of a request's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -447,6 +444,29 @@ pub(crate) struct AskSpec {
     pub wants: Option<String>,
     pub format: Option<String>,
     pub note: Option<String>,
+}
+
+#[cfg(any(test, feature = "fuzzing"))]
+impl AskSpec {
+    /// An ask of `a` about `b` with only a reason: no wishes, format or note.
+    pub(crate) fn pair(
+        a: String,
+        a_email: String,
+        b: String,
+        b_email: String,
+        why: String,
+    ) -> AskSpec {
+        AskSpec {
+            a,
+            a_email,
+            b,
+            b_email,
+            why,
+            wants: None,
+            format: None,
+            note: None,
+        }
+    }
 }
 
 /// One ask of A about B, and everything that happened to it since.
@@ -1082,17 +1102,23 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    /// A reply found at `at`, saying `snippet`.
+    fn reply(at: OffsetDateTime, snippet: &str) -> Reply {
+        Reply {
+            at,
+            snippet: snippet.into(),
+            message_id: None,
+        }
+    }
+
     fn asked(at: OffsetDateTime) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "compilers".into(),
+        );
         let mut r = Request::new("abcd1234".into(), spec, "Intro?".into(), "<x@y>".into(), at);
         r.mark_asked(at).unwrap();
         r
@@ -1102,15 +1128,7 @@ mod tests {
     fn legal_path_to_introduced() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        assert!(r.record_reply(
-            Side::A,
-            t,
-            Reply {
-                at: t,
-                snippet: "sure".into(),
-                message_id: None
-            }
-        ));
+        assert!(r.record_reply(Side::A, t, reply(t, "sure")));
         assert_eq!(r.status, State::Replied);
         r.approve(Side::A, t, None).unwrap();
         r.mark_introduced(t, "<i@y>".into()).unwrap();
@@ -1179,15 +1197,7 @@ mod tests {
         let settings = FollowupSettings::default();
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
-        assert!(r.record_reply(
-            Side::A,
-            t0,
-            Reply {
-                at: t0,
-                snippet: String::new(),
-                message_id: None
-            }
-        ));
+        assert!(r.record_reply(Side::A, t0, reply(t0, "")));
         assert!(!r.is_due(t0 + Duration::days(100), &settings));
     }
 
@@ -1212,11 +1222,7 @@ mod tests {
         assert!(r.is_due_for(Side::A, t1, &settings));
         assert!(!r.is_due_for(Side::B, t1, &settings), "B was just nudged");
 
-        let reply = Reply {
-            at: t1,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t1, "yes");
         assert!(r.record_reply(Side::B, t1, reply));
         assert!(r.reply_from(Side::A).is_none());
         assert_eq!(r.reply_from(Side::B).unwrap().snippet, "yes");
@@ -1251,11 +1257,7 @@ mod tests {
         r.sending_run = Some("123-abcd".into());
         r.history.clear();
         let t = t0 + Duration::hours(3);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.status, State::Replied);
         assert_eq!(r.a_side.asked_at, Some(t0));
@@ -1273,11 +1275,7 @@ mod tests {
         let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
         assert!(r.awaits_reply(Side::B), "B's ask may have gone out");
         let t = t0 + Duration::hours(3);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::B, t, reply));
         let b = r.b_side.as_ref().unwrap();
         assert_eq!(b.status, SideState::Replied);
@@ -1306,11 +1304,7 @@ mod tests {
             None,
         );
         // A's answer ends A's thread only: B's follow-up stays pending.
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.pending_id(PendingKind::Followup(Side::B)), Some("<fb@y>"));
         // A decline closes the request: the follow-up is kept in the
@@ -1337,11 +1331,7 @@ mod tests {
                 "run".into(),
                 None,
             );
-            let reply = Reply {
-                at: t,
-                snippet: "yes".into(),
-                message_id: None,
-            };
+            let reply = reply(t, "yes");
             // The other side's answer leaves the follow-up pending.
             assert!(r.record_reply(side.other(), t, reply.clone()));
             assert_eq!(r.pending_id(PendingKind::Followup(side)), Some("<f@y>"));
@@ -1368,11 +1358,7 @@ mod tests {
         assert_eq!(r.unanswered(), [Side::A, Side::B]);
         r.approve(Side::A, t, None).unwrap();
         assert_eq!(r.unanswered(), [Side::B], "A said yes");
-        let reply = Reply {
-            at: t,
-            snippet: "maybe".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "maybe");
         assert!(r.record_reply(Side::B, t, reply));
         assert!(r.unanswered().is_empty(), "both answered");
     }
@@ -1416,11 +1402,7 @@ mod tests {
     fn a_second_reply_changes_nothing() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply.clone()));
         let before = r.clone();
         assert!(!r.record_reply(Side::A, t, reply));
@@ -1475,16 +1457,13 @@ mod properties {
     }
 
     fn fresh(both: bool) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "w".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "w".into(),
+        );
         let r = Request::new("r".into(), spec, "s".into(), "<a@x>".into(), T0);
         if both {
             r.with_b_side("<b@x>".into(), "sb".into())

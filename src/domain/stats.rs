@@ -261,16 +261,13 @@ mod tests {
 
     /// A request of `a` about sam, asked at T0 + `at` hours.
     fn asked(id: &str, a: &str, at: i64) -> Request {
-        let spec = AskSpec {
-            a: a.into(),
-            a_email: format!("{a}@example.com"),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "why".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            a.into(),
+            format!("{a}@example.com"),
+            "sam".into(),
+            "sam@example.com".into(),
+            "why".into(),
+        );
         let t = T0 + hours(at);
         let mut r = Request::new(id.into(), spec, "s".into(), format!("<{id}@x>"), t);
         r.mark_asked(t).unwrap();
@@ -434,16 +431,13 @@ mod tests {
         let mut b1 = asked("b1", "bob", 7);
         b1.approve(Side::A, T0 + hours(8), None).unwrap();
         // Interrupted mid-send: never asked, so not counted for anyone.
-        let spec = AskSpec {
-            a: "zed".into(),
-            a_email: "zed@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "why".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "zed".into(),
+            "zed@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "why".into(),
+        );
         let sending = Request::new("s".into(), spec, "s".into(), "<s>".into(), T0);
         let s = compute(&[a1, a2, a3, k1, b1, sending], None);
         assert_eq!(s.total, 6);
