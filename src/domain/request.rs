@@ -106,7 +106,7 @@ pub(crate) struct Pending {
 
 /// What a message intro began to send is: a kind, and for most the side
 /// it is written to. On disk each has the name it always had (`followup`,
-/// `followup_b`, ...; see [`PendingKind::NAMES`]).
+/// `followup_b`, ...; see [`PendingKind::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PendingKind {
     /// An ask sent after the request was made: only B's, with `--both`
@@ -124,17 +124,32 @@ pub(crate) enum PendingKind {
 }
 
 impl PendingKind {
-    /// Every kind with its name on disk and in JSON.
-    const NAMES: &[(PendingKind, &str)] = &[
-        (PendingKind::Followup(Side::A), "followup"),
-        (PendingKind::Introduction, "introduction"),
-        (PendingKind::Ask(Side::A), "ask"),
-        (PendingKind::Ask(Side::B), "ask_b"),
-        (PendingKind::Followup(Side::B), "followup_b"),
-        (PendingKind::DeclineNote, "decline_note"),
-        (PendingKind::CancelNote(Side::A), "cancel_note"),
-        (PendingKind::CancelNote(Side::B), "cancel_note_b"),
+    /// Every kind, to read a name back. The names themselves are written
+    /// by [`PendingKind::name`], which the compiler holds to every kind.
+    const ALL: &[PendingKind] = &[
+        PendingKind::Followup(Side::A),
+        PendingKind::Introduction,
+        PendingKind::Ask(Side::A),
+        PendingKind::Ask(Side::B),
+        PendingKind::Followup(Side::B),
+        PendingKind::DeclineNote,
+        PendingKind::CancelNote(Side::A),
+        PendingKind::CancelNote(Side::B),
     ];
+
+    /// Its name on disk and in JSON.
+    fn name(self) -> &'static str {
+        match self {
+            PendingKind::Followup(Side::A) => "followup",
+            PendingKind::Introduction => "introduction",
+            PendingKind::Ask(Side::A) => "ask",
+            PendingKind::Ask(Side::B) => "ask_b",
+            PendingKind::Followup(Side::B) => "followup_b",
+            PendingKind::DeclineNote => "decline_note",
+            PendingKind::CancelNote(Side::A) => "cancel_note",
+            PendingKind::CancelNote(Side::B) => "cancel_note_b",
+        }
+    }
 
     /// Who a message of this kind is written to: one side, or `None` for
     /// the introduction, written to both.
@@ -149,18 +164,18 @@ impl PendingKind {
     }
 }
 
-/// Serialize and deserialize a kind as its name in the kind's `NAMES`.
+/// Serialize and deserialize a kind as its `name()`, read back through its `ALL`.
 macro_rules! named_on_disk {
     ($kind:ty) => {
         impl Serialize for $kind {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(name_of(<$kind>::NAMES, *self))
+                serializer.serialize_str(self.name())
             }
         }
 
         impl<'de> Deserialize<'de> for $kind {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                named(<$kind>::NAMES, deserializer)
+                named(<$kind>::ALL, <$kind>::name, deserializer)
             }
         }
     };
@@ -168,28 +183,20 @@ macro_rules! named_on_disk {
 
 named_on_disk!(PendingKind);
 
-/// The name on disk of `value`, from its kind's table of names.
-fn name_of<T: PartialEq + Copy>(names: &[(T, &'static str)], value: T) -> &'static str {
-    names
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or("unknown", |(_, name)| name)
-}
-
-/// The value named on disk, from its kind's table of names.
+/// The kind among `all` whose `name` is the one on disk.
 fn named<'de, T: Copy, D: serde::Deserializer<'de>>(
-    names: &[(T, &'static str)],
+    all: &[T],
+    name: fn(T) -> &'static str,
     deserializer: D,
 ) -> Result<T, D::Error> {
-    let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-    names
-        .iter()
-        .find(|(_, n)| *n == name)
-        .map(|(v, _)| *v)
+    let found = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+    all.iter()
+        .copied()
+        .find(|&kind| name(kind) == found)
         .ok_or_else(|| {
-            let known: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+            let known: Vec<&str> = all.iter().map(|&kind| name(kind)).collect();
             serde::de::Error::custom(format!(
-                "unknown kind `{name}`, expected one of {}",
+                "unknown kind `{found}`, expected one of {}",
                 known.join(", ")
             ))
         })
@@ -217,7 +224,7 @@ pub(crate) struct Reply {
 
 /// What a line of history records: a side's move, or one of the whole
 /// request. On disk each has the name it always had (`asked`, `asked_b`,
-/// ...; see [`EventKind::NAMES`]).
+/// ...; see [`EventKind::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EventKind {
     Asked(Side),
@@ -236,23 +243,44 @@ pub(crate) enum EventKind {
 }
 
 impl EventKind {
-    /// Every kind with its name on disk and in JSON.
-    const NAMES: &[(EventKind, &str)] = &[
-        (EventKind::Asked(Side::A), "asked"),
-        (EventKind::FollowedUp(Side::A), "followed_up"),
-        (EventKind::Replied(Side::A), "replied"),
-        (EventKind::Approved(Side::A), "approved"),
-        (EventKind::Declined(Side::A), "declined"),
-        (EventKind::Cancelled, "cancelled"),
-        (EventKind::Introduced, "introduced"),
-        (EventKind::Asked(Side::B), "asked_b"),
-        (EventKind::FollowedUp(Side::B), "followed_up_b"),
-        (EventKind::Replied(Side::B), "replied_b"),
-        (EventKind::Approved(Side::B), "approved_b"),
-        (EventKind::Declined(Side::B), "declined_b"),
-        (EventKind::NoteSent, "note_sent"),
-        (EventKind::Unconfirmed, "unconfirmed"),
+    /// Every kind, to read a name back. The names themselves are written
+    /// by [`EventKind::name`], which the compiler holds to every kind.
+    const ALL: &[EventKind] = &[
+        EventKind::Asked(Side::A),
+        EventKind::FollowedUp(Side::A),
+        EventKind::Replied(Side::A),
+        EventKind::Approved(Side::A),
+        EventKind::Declined(Side::A),
+        EventKind::Cancelled,
+        EventKind::Introduced,
+        EventKind::Asked(Side::B),
+        EventKind::FollowedUp(Side::B),
+        EventKind::Replied(Side::B),
+        EventKind::Approved(Side::B),
+        EventKind::Declined(Side::B),
+        EventKind::NoteSent,
+        EventKind::Unconfirmed,
     ];
+
+    /// Its name on disk and in JSON.
+    fn name(self) -> &'static str {
+        match self {
+            EventKind::Asked(Side::A) => "asked",
+            EventKind::FollowedUp(Side::A) => "followed_up",
+            EventKind::Replied(Side::A) => "replied",
+            EventKind::Approved(Side::A) => "approved",
+            EventKind::Declined(Side::A) => "declined",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Introduced => "introduced",
+            EventKind::Asked(Side::B) => "asked_b",
+            EventKind::FollowedUp(Side::B) => "followed_up_b",
+            EventKind::Replied(Side::B) => "replied_b",
+            EventKind::Approved(Side::B) => "approved_b",
+            EventKind::Declined(Side::B) => "declined_b",
+            EventKind::NoteSent => "note_sent",
+            EventKind::Unconfirmed => "unconfirmed",
+        }
+    }
 }
 
 named_on_disk!(EventKind);
@@ -1396,6 +1424,24 @@ mod tests {
         assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
         // A note to B goes only with a decline that is still possible.
         assert!(r.check_note(PendingKind::DeclineNote).is_err());
+    }
+
+    #[test]
+    fn every_kind_has_its_own_name_and_reads_back_from_it() {
+        fn check<T>(all: &[T], name: fn(T) -> &'static str)
+        where
+            T: Copy + PartialEq + std::fmt::Debug + Serialize + for<'de> Deserialize<'de>,
+        {
+            let mut names = std::collections::HashSet::new();
+            for &kind in all {
+                assert!(names.insert(name(kind)), "{kind:?}: a name used twice");
+                let json = serde_json::to_string(&kind).unwrap();
+                assert_eq!(json, format!("\"{}\"", name(kind)));
+                assert_eq!(serde_json::from_str::<T>(&json).unwrap(), kind);
+            }
+        }
+        check(PendingKind::ALL, PendingKind::name);
+        check(EventKind::ALL, EventKind::name);
     }
 
     #[test]
