@@ -61,6 +61,17 @@ fn assert_within(text: &str, pos: LineCol, what: &str) {
     );
 }
 
+/// A contact intro keeps can be written to: a valid handle and address,
+/// and a name on one line.
+fn assert_usable(handle: &str, email: &str, name: &str) {
+    assert!(check_handle(handle).is_ok(), "handle {handle:?}");
+    assert!(check_email(email).is_ok(), "email {email:?}");
+    assert!(
+        !name.trim().is_empty() && !has_line_break(name),
+        "name {name:?}"
+    );
+}
+
 /// The contacts file (`Contacts::parse`). Valid files hold only usable
 /// contacts, each found again by handle and email; errors point into the
 /// input, in order.
@@ -71,13 +82,7 @@ pub fn contacts(data: &[u8]) {
     match Contacts::parse(text, Path::new("contacts.toml")) {
         Ok(contacts) => {
             for c in contacts.iter() {
-                assert!(check_handle(&c.handle).is_ok(), "handle {:?}", c.handle);
-                assert!(check_email(&c.email).is_ok(), "email {:?}", c.email);
-                assert!(
-                    !c.name.trim().is_empty() && !has_line_break(&c.name),
-                    "name {:?}",
-                    c.name
-                );
+                assert_usable(&c.handle, &c.email, &c.name);
                 let found = contacts.find(&c.handle);
                 assert!(
                     found.is_ok_and(|f| f.handle == c.handle),
@@ -560,13 +565,7 @@ pub fn vcard(data: &[u8]) {
         );
     }
     for c in plan.added.iter().chain(&plan.updated) {
-        assert!(check_handle(&c.handle).is_ok(), "handle {:?}", c.handle);
-        assert!(check_email(&c.email).is_ok(), "email {:?}", c.email);
-        assert!(
-            !c.name.trim().is_empty() && !has_line_break(&c.name),
-            "name {:?}",
-            c.name
-        );
+        assert_usable(&c.handle, &c.email, &c.name);
         for one_line in c.company.iter().chain(&c.title).chain(&c.tags) {
             assert!(!has_line_break(one_line), "{one_line:?}");
         }
@@ -605,15 +604,14 @@ const NOW: OffsetDateTime = datetime!(2026-03-05 12:00 UTC);
 fn tracked() -> &'static (Tracked, Vec<Request>) {
     static TRACKED: OnceLock<(Tracked, Vec<Request>)> = OnceLock::new();
     TRACKED.get_or_init(|| {
-        let spec = |a_email: &str| AskSpec {
-            a: "ada".into(),
-            a_email: a_email.into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
+        let spec = |a_email: &str| {
+            AskSpec::pair(
+                "ada".into(),
+                a_email.into(),
+                "sam".into(),
+                "sam@example.org".into(),
+                "compilers".into(),
+            )
         };
         let mut one = Request::new(
             "aaaa1111".into(),
@@ -642,7 +640,7 @@ fn tracked() -> &'static (Tracked, Vec<Request>) {
                 )
                 .is_ok()
             && both.mark_asked(ASKED).is_ok()
-            && both.mark_b_asked(ASKED).is_ok();
+            && both.mark_party_asked(Side::B, ASKED).is_ok();
         assert!(ok, "the fixed requests");
         let requests = vec![one, both];
         (Tracked::new(&requests), requests)

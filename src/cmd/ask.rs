@@ -24,7 +24,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::ask_plan::{self, AskPlan};
 use crate::domain::fatigue::{self, PriorAsk};
-use crate::domain::request::{AskSpec, Direction, PendingKind, Request, SideState, State};
+use crate::domain::request::{AskSpec, Direction, PendingKind, Request, Side, SideState, State};
 use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
@@ -233,11 +233,11 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
             planned.request.id
         ));
     } else if args.send.edit {
-        let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request)?)?;
+        let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request, Side::A)?)?;
         planned.request.a_side.subject = edited.subject.clone();
         planned.request.a_side.edited = Some(edited);
         if send_b {
-            let edited = editor::edit(&ctx.env, &composer.ask_b_text(&planned.request)?)?;
+            let edited = editor::edit(&ctx.env, &composer.ask_text(&planned.request, Side::B)?)?;
             if let Some(b) = planned.request.b_side.as_mut() {
                 b.subject = edited.subject.clone();
                 b.edited = Some(edited);
@@ -246,10 +246,10 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     }
     let mut messages = Vec::new();
     if send_a {
-        messages.push(composer.ask(&planned.request)?);
+        messages.push(composer.ask(&planned.request, Side::A)?);
     }
     if send_b {
-        messages.push(composer.ask_b(&planned.request)?);
+        messages.push(composer.ask(&planned.request, Side::B)?);
     }
     let mut warnings: Vec<String> = ask_check::missing(
         planned.request.wants.as_deref(),
@@ -302,7 +302,7 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
             .next()
             .transpose()
             .map_err(UserError::new)?;
-        let outgoing = composer.ask(&planned.request)?;
+        let outgoing = composer.ask(&planned.request, Side::A)?;
         let result = send_one(ctx, transport.as_mut(), &planned, &outgoing, None);
         request = match result {
             Ok(r) => r,
@@ -313,13 +313,13 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
         };
     }
     if send_b {
-        let message = composer.ask_b(&request)?;
+        let message = composer.ask(&request, Side::B)?;
         let edited = request.b_side.as_ref().and_then(|b| b.edited.clone());
         let result = resend::send_tracked(
             ctx,
             transport.as_mut(),
             &request.id,
-            PendingKind::AskB,
+            PendingKind::Ask(Side::B),
             &message,
             edited.as_ref(),
         );
@@ -587,13 +587,13 @@ impl<'a> Planner<'a> {
         // header before anything is sent.
         request.a_side.subject = self
             .composer
-            .ask_subject(&request)
+            .ask_subject(&request, Side::A)
             .map_err(|e| bad(crate::error::one_line(&e)))?;
         if self.both {
             let b_message_id = self.composer.new_message_id();
             let b_subject = self
                 .composer
-                .ask_b_subject(&request)
+                .ask_subject(&request, Side::B)
                 .map_err(|e| bad(crate::error::one_line(&e)))?;
             request = request.with_b_side(b_message_id, b_subject);
         }
@@ -1014,12 +1014,12 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     if args.send.dry_run {
         let messages: Vec<_> = plan
             .iter()
-            .map(|p| composer.ask(&p.request))
+            .map(|p| composer.ask(&p.request, Side::A))
             .collect::<anyhow::Result<_>>()?;
         outgoing::print_dry_run(ctx, &messages);
         return Ok(());
     }
-    let first = composer.ask(&plan[0].request)?;
+    let first = composer.ask(&plan[0].request, Side::A)?;
     let what = format!(
         "{} ask{}",
         plan.len(),
@@ -1064,7 +1064,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         &pace,
         Some(&interrupts),
         transport.as_mut(),
-        |i| composer.ask(&sendable[i].request),
+        |i| composer.ask(&sendable[i].request, Side::A),
         |i, outgoing, next, transport, progress| {
             let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
             // Printed as soon as it is accepted: a run cut short still
@@ -1175,7 +1175,7 @@ fn warn_unsaid(
                 None => unsaid.push((field, vec![line])),
             }
         }
-        let words = ask_check::words(&composer.ask(&p.request)?);
+        let words = ask_check::words(&composer.ask(&p.request, Side::A)?);
         if words > ask_check::MAX_WORDS {
             long.push((line, words));
         }

@@ -12,21 +12,19 @@ use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
-use crate::mail::compose::Composer;
+use crate::mail::compose::{Composer, InThread};
 use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::editor;
 use crate::ui::view;
 
+/// What an answer names: the request it answers, and the private note
+/// kept with it. `--side`, whose help says whose answer it is, comes first.
 #[derive(Debug, Args)]
-pub(crate) struct ApproveArgs {
+pub(crate) struct AnswerArgs {
     /// The request (an id, its first 4 or more characters, or the handle of A)
     #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
     pub request: String,
-
-    /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
-    #[arg(long, value_enum, default_value_t = Side::A)]
-    pub side: Side,
 
     /// A private note kept in the request's history
     #[arg(long)]
@@ -34,18 +32,23 @@ pub(crate) struct ApproveArgs {
 }
 
 #[derive(Debug, Args)]
-pub(crate) struct DeclineArgs {
-    /// The request (an id, its first 4 or more characters, or the handle of A)
-    #[arg(add = ArgValueCandidates::new(complete::undecided_requests))]
-    pub request: String,
+pub(crate) struct ApproveArgs {
+    /// Whose yes this is (with `ask --both`, the request is approved when both said yes)
+    #[arg(long, value_enum, default_value_t = Side::A)]
+    pub side: Side,
 
+    #[command(flatten)]
+    pub answer: AnswerArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DeclineArgs {
     /// Whose no this is (with `ask --both`, either no declines the request)
     #[arg(long, value_enum, default_value_t = Side::A)]
     pub side: Side,
 
-    /// A private note kept in the request's history
-    #[arg(long)]
-    pub note: Option<String>,
+    #[command(flatten)]
+    pub answer: AnswerArgs,
 
     /// Draft a graceful note to B (printed and saved under drafts/; sent with `--send`)
     #[arg(long)]
@@ -150,8 +153,8 @@ fn settings(ctx: &Context) -> anyhow::Result<crate::setup::config::FollowupSetti
 pub(crate) fn approve(args: ApproveArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let settings = settings(ctx)?;
     let now = ctx.now;
-    let r = change(ctx, &args.request, |r| {
-        r.approve(args.side, now, args.note.clone())
+    let r = change(ctx, &args.answer.request, |r| {
+        r.approve(args.side, now, args.answer.note.clone())
     })?;
     print(ctx, &r, &settings, None);
     if r.is_requested() {
@@ -176,7 +179,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     send_options_need_send(
         &args.send_args,
         args.send,
-        &format!("intro decline {} --tell-b", args.request),
+        &format!("intro decline {} --tell-b", args.answer.request),
     )?;
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
@@ -191,8 +194,10 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     if args.tell_b {
         // A connector's no concerns T only through the user: there is no
         // one to close the loop with.
-        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
-        let r = find_request(requests, &args.request)?;
+        let requests = ctx
+            .store
+            .read_named(std::slice::from_ref(&args.answer.request))?;
+        let r = find_request(requests, &args.answer.request)?;
         if r.is_requested() {
             return Err(UserError::new(format!(
                 "`--tell-b` writes to B after A said no, but request {} asked `{}` for an introduction to `{}`, who was never asked",
@@ -211,8 +216,10 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     // was never seen, as declining again is refused. If recording then
     // fails, the next try writes the same file again.
     let draft = if args.tell_b {
-        let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
-        let r = find_request(requests, &args.request)?.clone();
+        let requests = ctx
+            .store
+            .read_named(std::slice::from_ref(&args.answer.request))?;
+        let r = find_request(requests, &args.answer.request)?.clone();
         // Only for a request that may be declined: no note for a closed one.
         r.clone()
             .decline(Side::A, now, None)
@@ -229,8 +236,8 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
     } else {
         None
     };
-    let r = change(ctx, &args.request, |r| {
-        r.decline(args.side, now, args.note.clone())
+    let r = change(ctx, &args.answer.request, |r| {
+        r.decline(args.side, now, args.answer.note.clone())
     })?;
     if let Some((draft, path)) = &draft {
         if !ctx.out.json {
@@ -256,8 +263,10 @@ fn decline_and_tell_b(
     contacts: &Contacts,
 ) -> anyhow::Result<()> {
     let now = ctx.now;
-    let requests = ctx.store.read_named(std::slice::from_ref(&args.request))?;
-    let r = find_request(requests, &args.request)?.clone();
+    let requests = ctx
+        .store
+        .read_named(std::slice::from_ref(&args.answer.request))?;
+    let r = find_request(requests, &args.answer.request)?.clone();
     let kind = PendingKind::DeclineNote;
     r.check_note(kind)
         .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
@@ -281,7 +290,7 @@ fn decline_and_tell_b(
         Go::Send => {}
     }
     let mut transport = ctx.transport(config);
-    let note = args.note.clone();
+    let note = args.answer.note.clone();
     let result = resend::send_closing(
         ctx,
         transport.as_mut(),
@@ -325,12 +334,13 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     r.clone()
         .cancel(now)
         .map_err(|e| closed_with_draft(ctx, e, &["cancel", "cancel-b"]))?;
-    let mut kinds: Vec<PendingKind> = r
+    let note_to = PendingKind::CancelNote;
+    let mut sides: Vec<Side> = r
         .unanswered()
         .into_iter()
-        .filter(|k| !r.note_sent(*k))
+        .filter(|side| !r.note_sent(note_to(*side)))
         .collect();
-    if kinds.is_empty() {
+    if sides.is_empty() {
         return Err(UserError::new(format!(
             "nobody asked in request {} is still waiting to answer it",
             r.id
@@ -342,32 +352,38 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into());
     }
     // A note cut off mid-send is finished first, with its Message-ID.
-    kinds.sort_by_key(|k| r.pending_id(*k).is_none());
+    sides.sort_by_key(|side| r.pending_id(note_to(*side)).is_none());
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-    let mut texts = Vec::with_capacity(kinds.len());
-    let mut messages = Vec::with_capacity(kinds.len());
-    for kind in &kinds {
+    let mut texts = Vec::with_capacity(sides.len());
+    let mut messages = Vec::with_capacity(sides.len());
+    for side in &sides {
         let message_id = r
-            .pending_id(*kind)
+            .pending_id(note_to(*side))
             .map(str::to_string)
             .unwrap_or_else(|| composer.new_message_id());
-        let mut text = r.pending_edit(*kind).cloned();
+        let mut text = r.pending_edit(note_to(*side)).cloned();
         if args.send_args.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.cancel_note_text(&r, kind.side())?,
+                None => composer.thread_text(&r, *side, InThread::Cancel)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.cancel_note(&r, kind.side(), message_id, text.as_ref())?);
+        messages.push(composer.in_thread(
+            &r,
+            *side,
+            InThread::Cancel,
+            message_id,
+            text.as_ref(),
+        )?);
         texts.push(text);
     }
-    let who = |kind: &PendingKind| r.handle(kind.side()).to_string();
+    let who = |side: &Side| r.handle(*side).to_string();
 
     if !args.send {
         let mut saved = Vec::new();
-        for (kind, message) in kinds.iter().zip(&messages) {
-            let suffix = match kind.side() {
+        for (side, message) in sides.iter().zip(&messages) {
+            let suffix = match *side {
                 Side::A => "cancel",
                 Side::B => "cancel-b",
             };
@@ -383,13 +399,13 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
             saved.push(path);
         }
         let updated = change(ctx, &args.request, |r| r.cancel(now))?;
-        for ((kind, message), path) in kinds.iter().zip(&messages).zip(&saved) {
+        for ((side, message), path) in sides.iter().zip(&messages).zip(&saved) {
             if !ctx.out.json {
                 ctx.out.text(message.text());
             }
             ctx.out.note(format!(
                 "saved the note to {} as {} (not sent: send it from your mail client)",
-                who(kind),
+                who(side),
                 path.display()
             ));
         }
@@ -402,7 +418,7 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let what = match kinds.as_slice() {
+    let what = match sides.as_slice() {
         [one] => format!("the note to {}", who(one)),
         many => format!("{} notes", many.len()),
     };
@@ -412,20 +428,20 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     let mut transport = ctx.transport(&config);
     let mut updated = None;
-    let last = kinds.len() - 1;
-    for (i, ((kind, message), text)) in kinds.iter().zip(&messages).zip(&texts).enumerate() {
+    let last = sides.len() - 1;
+    for (i, ((side, message), text)) in sides.iter().zip(&messages).zip(&texts).enumerate() {
         let result = resend::send_closing(
             ctx,
             transport.as_mut(),
             &r.id,
-            *kind,
+            note_to(*side),
             message,
             text.as_ref(),
             |r| if i == last { r.cancel(now) } else { Ok(()) },
         );
         match result {
             Ok(r) => {
-                ctx.out.note(format!("sent the note to {}", who(kind)));
+                ctx.out.note(format!("sent the note to {}", who(side)));
                 updated = Some(r);
             }
             Err(e) => {

@@ -15,7 +15,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::UserError;
-use crate::mail::compose::Composer;
+use crate::mail::compose::{Composer, InThread};
 use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
 use crate::mail::transport::{SendError, Severity};
@@ -55,7 +55,7 @@ struct Nudge {
 
 impl Nudge {
     fn kind(&self) -> PendingKind {
-        PendingKind::followup(self.side)
+        PendingKind::Followup(self.side)
     }
 
     fn sent_before(&self) -> usize {
@@ -81,7 +81,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 if !r.asks(side) {
                     continue;
                 }
-                let kind = PendingKind::followup(side);
+                let kind = PendingKind::Followup(side);
                 let allowed = r.check_followup(side);
                 let sent = r.followups_to(side).len();
                 let who = r.handle(side);
@@ -133,7 +133,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
             let mut nudges = Vec::new();
             for r in due {
                 for side in [Side::A, Side::B] {
-                    let kind = PendingKind::followup(side);
+                    let kind = PendingKind::Followup(side);
                     if r.is_due_for(side, now, &config.followup)
                         || (r.check_followup(side).is_ok() && r.pending_id(kind).is_some())
                     {
@@ -169,11 +169,11 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         if args.send.edit {
             let start = match &text {
                 Some(t) => t.clone(),
-                None => composer.followup_text(r, n.side)?,
+                None => composer.thread_text(r, n.side, InThread::Followup)?,
             };
             text = Some(editor::edit(&ctx.env, &start)?);
         }
-        messages.push(composer.followup(r, n.side, id, text.as_ref())?);
+        messages.push(composer.in_thread(r, n.side, InThread::Followup, id, text.as_ref())?);
         texts.push(text);
     }
     let what = match nudges.as_slice() {

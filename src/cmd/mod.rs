@@ -35,11 +35,11 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         // A REQUEST may be a contact's handle: it is turned into the id of
         // that contact's open request here, once, before the command runs.
         Command::Approve(mut args) => {
-            args.request = request_by_handle(ctx, &args.request)?;
+            args.answer.request = request_by_handle(ctx, &args.answer.request)?;
             decide::approve(args, ctx)
         }
         Command::Decline(mut args) => {
-            args.request = request_by_handle(ctx, &args.request)?;
+            args.answer.request = request_by_handle(ctx, &args.answer.request)?;
             decide::decline(args, ctx)
         }
         Command::Cancel(mut args) => {

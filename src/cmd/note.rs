@@ -27,7 +27,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::forward_note::{self, NoteProblem};
-use crate::domain::request::{AskSpec, Request, State};
+use crate::domain::request::{AskSpec, Request, Side, State};
 use crate::error::{Exit, UserError};
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
@@ -755,9 +755,9 @@ pub(crate) fn ask(
         planned
             .begin_ask_with_note(message_id, String::new(), String::new())
             .map_err(transition_error)?;
-        planned.a_side.subject = composer.ask_subject(&planned)?;
+        planned.a_side.subject = composer.ask_subject(&planned, Side::A)?;
         if send.edit {
-            let edited = editor::edit(&ctx.env, &composer.ask_text(&planned)?)?;
+            let edited = editor::edit(&ctx.env, &composer.ask_text(&planned, Side::A)?)?;
             planned.a_side.subject = edited.subject.clone();
             planned.a_side.edited = Some(edited);
         }
@@ -766,7 +766,7 @@ pub(crate) fn ask(
             "request {id} was begun before and may have reached A; it is sent as it was, without editing"
         ));
     }
-    let message = composer.ask(&planned)?;
+    let message = composer.ask(&planned, Side::A)?;
     let note = planned.forward_note_text().unwrap_or_default().to_string();
     let mut warnings = note_warnings(&note);
     // B's note has its own check; the rest of the ask keeps the ask's limit.

@@ -117,16 +117,13 @@ mod tests {
     use time::macros::datetime;
 
     fn request(id: &str, a: &str, b: &str, why: &str) -> Request {
-        let spec = AskSpec {
-            a: a.into(),
-            a_email: format!("{a}@example.com"),
-            b: b.into(),
-            b_email: format!("{b}@example.com"),
-            why: why.into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            a.into(),
+            format!("{a}@example.com"),
+            b.into(),
+            format!("{b}@example.com"),
+            why.into(),
+        );
         let at = datetime!(2026-03-01 09:00 UTC);
         Request::new(id.into(), spec, "Intro?".into(), format!("<{id}@x>"), at)
     }

@@ -440,7 +440,7 @@ fn has_ask(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::SideState;
+    use crate::domain::request::{Side, SideState};
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);
@@ -493,7 +493,7 @@ mod tests {
             [
                 EventKind::NoteRequested,
                 EventKind::NoteReceived,
-                EventKind::Asked
+                EventKind::Asked(Side::A)
             ]
         );
     }

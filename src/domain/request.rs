@@ -119,45 +119,108 @@ pub(crate) struct Pending {
     pub edited: Option<Rendered>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// What a message intro began to send is: a kind, and for most the side
+/// it is written to. On disk each has the name it always had (`followup`,
+/// `followup_b`, ...; see [`PendingKind::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PendingKind {
-    Followup,
-    Introduction,
-    /// B's ask, for a request made with `--both`.
-    #[serde(rename = "ask_b")]
-    AskB,
-    /// A follow-up to B.
-    #[serde(rename = "followup_b")]
-    FollowupB,
-    /// The close-the-loop note to B as A's no is recorded (`decline --tell-b --send`).
-    #[serde(rename = "decline_note")]
+    /// An ask sent after the request was made: only B's, with `--both`
+    /// (A's is the request's own `sending` state, never pending).
+    Ask(Side),
+    /// A follow-up to a side.
+    Followup(Side),
+    /// The note withdrawing a side's ask (`cancel --tell --send`).
+    CancelNote(Side),
+    /// The close-the-loop note to B as A's no is recorded (`decline
+    /// --tell-b --send`): always to B.
     DeclineNote,
-    /// The note to A withdrawing the ask (`cancel --tell --send`).
-    #[serde(rename = "cancel_note")]
-    CancelNote,
-    /// The note to B withdrawing B's ask, for a request made with `--both`.
-    #[serde(rename = "cancel_note_b")]
-    CancelNoteB,
+    /// The introduction: to both sides at once, so to neither alone.
+    Introduction,
     /// The thank-you to the connector after an introduction the user
-    /// asked for (`intro thank --send`).
+    /// asked for (`intro thank --send`): to A, the connector.
     Thanks,
 }
 
 impl PendingKind {
-    /// Who a message of this kind is written to.
-    pub(crate) fn side(self) -> Side {
+    /// Every kind, to read a name back. The names themselves are written
+    /// by [`PendingKind::name`], which the compiler holds to every kind.
+    const ALL: &[PendingKind] = &[
+        PendingKind::Followup(Side::A),
+        PendingKind::Introduction,
+        PendingKind::Ask(Side::A),
+        PendingKind::Ask(Side::B),
+        PendingKind::Followup(Side::B),
+        PendingKind::DeclineNote,
+        PendingKind::CancelNote(Side::A),
+        PendingKind::CancelNote(Side::B),
+        PendingKind::Thanks,
+    ];
+
+    /// Its name on disk and in JSON.
+    fn name(self) -> &'static str {
         match self {
-            PendingKind::AskB
-            | PendingKind::FollowupB
-            | PendingKind::DeclineNote
-            | PendingKind::CancelNoteB => Side::B,
-            PendingKind::Followup
-            | PendingKind::Introduction
-            | PendingKind::CancelNote
-            | PendingKind::Thanks => Side::A,
+            PendingKind::Followup(Side::A) => "followup",
+            PendingKind::Introduction => "introduction",
+            PendingKind::Ask(Side::A) => "ask",
+            PendingKind::Ask(Side::B) => "ask_b",
+            PendingKind::Followup(Side::B) => "followup_b",
+            PendingKind::DeclineNote => "decline_note",
+            PendingKind::CancelNote(Side::A) => "cancel_note",
+            PendingKind::CancelNote(Side::B) => "cancel_note_b",
+            PendingKind::Thanks => "thanks",
         }
     }
+
+    /// Who a message of this kind is written to: one side, or `None` for
+    /// the introduction, written to both.
+    pub(crate) fn side(self) -> Option<Side> {
+        match self {
+            PendingKind::Ask(side)
+            | PendingKind::Followup(side)
+            | PendingKind::CancelNote(side) => Some(side),
+            PendingKind::DeclineNote => Some(Side::B),
+            PendingKind::Thanks => Some(Side::A),
+            PendingKind::Introduction => None,
+        }
+    }
+}
+
+/// Serialize and deserialize a kind as its `name()`, read back through its `ALL`.
+macro_rules! named_on_disk {
+    ($kind:ty) => {
+        impl Serialize for $kind {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $kind {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                named(<$kind>::ALL, <$kind>::name, deserializer)
+            }
+        }
+    };
+}
+
+named_on_disk!(PendingKind);
+
+/// The kind among `all` whose `name` is the one on disk.
+fn named<'de, T: Copy, D: serde::Deserializer<'de>>(
+    all: &[T],
+    name: fn(T) -> &'static str,
+    deserializer: D,
+) -> Result<T, D::Error> {
+    let found = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+    all.iter()
+        .copied()
+        .find(|&kind| name(kind) == found)
+        .ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|&kind| name(kind)).collect();
+            serde::de::Error::custom(format!(
+                "unknown kind `{found}`, expected one of {}",
+                known.join(", ")
+            ))
+        })
 }
 
 /// A note sent as the request closed: to B after A's no, or withdrawing
@@ -180,21 +243,18 @@ pub(crate) struct Reply {
     pub message_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What a line of history records: a side's move, or one of the whole
+/// request. On disk each has the name it always had (`asked`, `asked_b`,
+/// ...; see [`EventKind::name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EventKind {
-    Asked,
-    FollowedUp,
-    Replied,
-    Approved,
-    Declined,
+    Asked(Side),
+    FollowedUp(Side),
+    Replied(Side),
+    Approved(Side),
+    Declined(Side),
     Cancelled,
     Introduced,
-    AskedB,
-    FollowedUpB,
-    RepliedB,
-    ApprovedB,
-    DeclinedB,
     /// A note sent as the request closed (see [`Note`]).
     NoteSent,
     /// B was asked for a forwardable note (see `forward_note`).
@@ -208,6 +268,55 @@ pub(crate) enum EventKind {
     /// The thank-you to the connector went out (`intro thank --send`).
     Thanked,
 }
+
+impl EventKind {
+    /// Every kind, to read a name back. The names themselves are written
+    /// by [`EventKind::name`], which the compiler holds to every kind.
+    const ALL: &[EventKind] = &[
+        EventKind::Asked(Side::A),
+        EventKind::FollowedUp(Side::A),
+        EventKind::Replied(Side::A),
+        EventKind::Approved(Side::A),
+        EventKind::Declined(Side::A),
+        EventKind::Cancelled,
+        EventKind::Introduced,
+        EventKind::Asked(Side::B),
+        EventKind::FollowedUp(Side::B),
+        EventKind::Replied(Side::B),
+        EventKind::Approved(Side::B),
+        EventKind::Declined(Side::B),
+        EventKind::NoteSent,
+        EventKind::NoteRequested,
+        EventKind::NoteReceived,
+        EventKind::Unconfirmed,
+        EventKind::Thanked,
+    ];
+
+    /// Its name on disk and in JSON.
+    fn name(self) -> &'static str {
+        match self {
+            EventKind::Asked(Side::A) => "asked",
+            EventKind::FollowedUp(Side::A) => "followed_up",
+            EventKind::Replied(Side::A) => "replied",
+            EventKind::Approved(Side::A) => "approved",
+            EventKind::Declined(Side::A) => "declined",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Introduced => "introduced",
+            EventKind::Asked(Side::B) => "asked_b",
+            EventKind::FollowedUp(Side::B) => "followed_up_b",
+            EventKind::Replied(Side::B) => "replied_b",
+            EventKind::Approved(Side::B) => "approved_b",
+            EventKind::Declined(Side::B) => "declined_b",
+            EventKind::NoteSent => "note_sent",
+            EventKind::NoteRequested => "note_requested",
+            EventKind::NoteReceived => "note_received",
+            EventKind::Unconfirmed => "unconfirmed",
+            EventKind::Thanked => "thanked",
+        }
+    }
+}
+
+named_on_disk!(EventKind);
 
 /// One line of a request's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,12 +359,83 @@ pub(crate) enum Side {
     B,
 }
 
-impl PendingKind {
-    /// A follow-up to `side`.
-    pub(crate) fn followup(side: Side) -> PendingKind {
-        match side {
-            Side::A => PendingKind::Followup,
-            Side::B => PendingKind::FollowupB,
+/// One move a side can make, and how its refusal reads. What differs
+/// between the sides is data: the states each may make it from (see
+/// [`Request::standing`]) and the words of a refusal.
+struct Move {
+    /// The standings the move is allowed from: A's, then B's.
+    from: [&'static [SideState]; 2],
+    /// The refusal's words, "it cannot be {action}": for A, then for B.
+    action: [&'static str; 2],
+    /// A's refusal when A already said yes and the request waits for B;
+    /// `None` when that is refused like any other state (or allowed).
+    a_said_yes: Option<&'static str>,
+}
+
+impl Move {
+    fn from(&self, side: Side) -> &'static [SideState] {
+        self.from[side as usize]
+    }
+
+    fn action(&self, side: Side) -> &'static str {
+        self.action[side as usize]
+    }
+}
+
+/// The transport accepted the side's ask.
+const MARK_ASKED: Move = Move {
+    from: [&[SideState::Sending], &[SideState::Sending]],
+    action: ["marked asked", "marked asked for B"],
+    a_said_yes: None,
+};
+
+/// The side's ask may be sent again: recorded, not yet accepted.
+const ASK_AGAIN: Move = Move {
+    from: [&[SideState::Sending], &[SideState::Sending]],
+    action: ["asked again", "asked for B again"],
+    a_said_yes: None,
+};
+
+const APPROVE: Move = Move {
+    from: [
+        &[SideState::Asked, SideState::Replied],
+        &[SideState::Asked, SideState::Replied],
+    ],
+    action: ["approved", "approved for B"],
+    a_said_yes: Some("approved again (A already said yes; the request waits for B)"),
+};
+
+/// A may still say no after a yes that waits for B; B's yes is final.
+const DECLINE: Move = Move {
+    from: [
+        &[SideState::Asked, SideState::Replied, SideState::Approved],
+        &[SideState::Asked, SideState::Replied],
+    ],
+    action: ["declined", "declined for B"],
+    a_said_yes: None,
+};
+
+const FOLLOW_UP: Move = Move {
+    from: [&[SideState::Asked], &[SideState::Asked]],
+    action: ["followed up", "followed up with B"],
+    a_said_yes: Some("followed up with A (A already said yes)"),
+};
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::A => "A",
+            Side::B => "B",
+        })
+    }
+}
+
+impl Side {
+    /// The other side of the same request.
+    pub(crate) fn other(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
         }
     }
 }
@@ -325,6 +505,29 @@ pub(crate) struct AskSpec {
     pub wants: Option<String>,
     pub format: Option<String>,
     pub note: Option<String>,
+}
+
+#[cfg(any(test, feature = "fuzzing"))]
+impl AskSpec {
+    /// An ask of `a` about `b` with only a reason: no wishes, format or note.
+    pub(crate) fn pair(
+        a: String,
+        a_email: String,
+        b: String,
+        b_email: String,
+        why: String,
+    ) -> AskSpec {
+        AskSpec {
+            a,
+            a_email,
+            b,
+            b_email,
+            why,
+            wants: None,
+            format: None,
+            note: None,
+        }
+    }
 }
 
 /// One ask of A about B, and everything that happened to it since.
@@ -476,12 +679,10 @@ impl Request {
     /// Whether a reply from `side` may still change the request: its ask
     /// went out (or may have: `sending`) and it has not answered.
     pub(crate) fn awaits_reply(&self, side: Side) -> bool {
-        match side {
-            Side::A => {
-                matches!(self.status, State::Asked | State::Sending) && !self.a_waits_for_b()
-            }
-            Side::B => self.awaits_b(),
-        }
+        matches!(
+            self.standing(side),
+            Some(SideState::Sending | SideState::Asked)
+        )
     }
 
     /// The follow-ups sent to `side`.
@@ -519,121 +720,173 @@ impl Request {
         }
     }
 
-    fn b_side_in(
-        &self,
-        allowed: &[SideState],
-        action: &'static str,
-    ) -> Result<&Party, TransitionError> {
-        let err = |from| TransitionError {
+    /// Where `side` stands, as its moves are gated: A by the request's
+    /// own state (read as A's answer while A's yes waits for B), B by B's
+    /// side state while the request is open to answers. `None` when the
+    /// side can make no move: the request has moved on, or B was not asked.
+    fn standing(&self, side: Side) -> Option<SideState> {
+        match side {
+            Side::A => match self.status {
+                State::Sending => Some(SideState::Sending),
+                State::Asked | State::Replied if self.a_waits_for_b() => Some(SideState::Approved),
+                State::Asked => Some(SideState::Asked),
+                State::Replied => Some(SideState::Replied),
+                _ => None,
+            },
+            Side::B => self
+                .b_side
+                .as_ref()
+                .filter(|_| matches!(self.status, State::Asked | State::Replied))
+                .map(|b| b.status),
+        }
+    }
+
+    /// `side` may make `mv` now.
+    fn gate(&self, side: Side, mv: &Move) -> Result<(), TransitionError> {
+        let standing = self.standing(side);
+        if standing.is_some_and(|s| mv.from(side).contains(&s)) {
+            Ok(())
+        } else {
+            Err(self.refusal(side, standing, mv))
+        }
+    }
+
+    /// Why `side`, standing at `standing`, may not make `mv`. A's refusal
+    /// names the request's state; B's names B's own answer.
+    fn refusal(&self, side: Side, standing: Option<SideState>, mv: &Move) -> TransitionError {
+        let refuse = |from, action| TransitionError {
             id: self.id.clone(),
             from,
             action,
         };
-        let Some(b) = &self.b_side else {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: self.status,
-                action: "answered for B (B was not asked: `intro ask --both` asks both)",
-            });
-        };
-        if !matches!(self.status, State::Asked | State::Replied) {
-            return Err(err(self.status));
-        }
-        if allowed.contains(&b.status) {
-            Ok(b)
-        } else {
-            Err(TransitionError {
-                id: self.id.clone(),
-                from: self.status,
-                action: match b.status {
-                    SideState::Sending => "answered for B: B's ask was never sent",
-                    SideState::Approved => "answered for B again: B already said yes",
-                    SideState::Declined => "answered for B again: B already said no",
-                    _ => action,
-                },
-            })
+        match (side, standing) {
+            (Side::B, _) if self.b_side.is_none() => refuse(
+                self.status,
+                "answered for B (B was not asked: `intro ask --both` asks both)",
+            ),
+            (Side::A, Some(SideState::Approved)) => match mv.a_said_yes {
+                Some(words) => refuse(State::Approved, words),
+                None => refuse(self.status, mv.action(side)),
+            },
+            (Side::B, Some(SideState::Sending)) => {
+                refuse(self.status, "answered for B: B's ask was never sent")
+            }
+            (Side::B, Some(SideState::Approved)) => {
+                refuse(self.status, "answered for B again: B already said yes")
+            }
+            (Side::B, Some(SideState::Declined)) => {
+                refuse(self.status, "answered for B again: B already said no")
+            }
+            _ => refuse(self.status, mv.action(side)),
         }
     }
 
-    fn b_mut(&mut self) -> &mut Party {
-        self.b_side.as_mut().expect("checked by b_side_in")
+    /// `side`'s part, once a gate let a move through.
+    fn party_of(&mut self, side: Side) -> &mut Party {
+        self.party_mut(side).expect("checked by gate")
     }
 
-    /// The transport accepted B's ask.
-    pub(crate) fn mark_b_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Sending], "marked asked for B")?;
-        let b = self.b_mut();
-        b.status = SideState::Asked;
-        b.asked_at = Some(now);
-        self.finish_pending(PendingKind::AskB);
-        self.record(now, EventKind::AskedB, None);
+    /// The transport accepted `side`'s ask. The request's own state
+    /// follows A's ask; B's is one more in the thread of a request
+    /// already asked.
+    fn ask_accepted(&mut self, side: Side, now: OffsetDateTime) -> Result<(), TransitionError> {
+        self.gate(side, &MARK_ASKED)?;
+        let party = self.party_of(side);
+        party.status = SideState::Asked;
+        party.asked_at = Some(now);
+        match side {
+            Side::A => {
+                self.status = State::Asked;
+                self.sending_run = None;
+            }
+            Side::B => self.finish_pending(PendingKind::Ask(Side::B)),
+        }
+        self.record(now, EventKind::Asked(side), None);
         Ok(())
     }
 
-    /// B said yes; the request is approved when A did too.
-    fn approve_b(
+    /// The transport accepted `side`'s ask, sent after the request was
+    /// recorded (B's, with `--both`).
+    pub(crate) fn mark_party_asked(
         &mut self,
+        side: Side,
+        now: OffsetDateTime,
+    ) -> Result<(), TransitionError> {
+        self.ask_accepted(side, now)
+    }
+
+    /// `side`'s ask may be sent: it is recorded but not yet accepted.
+    pub(crate) fn check_ask(&self, side: Side) -> Result<(), TransitionError> {
+        self.gate(side, &ASK_AGAIN)
+    }
+
+    /// `side` said yes. With `--both` the request is approved once both
+    /// did; until then it waits for the other.
+    pub(crate) fn approve(
+        &mut self,
+        side: Side,
         now: OffsetDateTime,
         note: Option<String>,
     ) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked, SideState::Replied], "approved for B")?;
-        self.b_mut().status = SideState::Approved;
-        if self.a_waits_for_b() {
+        self.gate(side, &APPROVE)?;
+        self.party_of(side).status = SideState::Approved;
+        if self
+            .party(side.other())
+            .is_none_or(|p| p.status == SideState::Approved)
+        {
             self.status = State::Approved;
         }
-        self.record(now, EventKind::ApprovedB, note);
+        self.record(now, EventKind::Approved(side), note);
         Ok(())
     }
 
-    /// B said no: the request is declined.
-    fn decline_b(
+    /// `side` said no: either no declines the request.
+    pub(crate) fn decline(
         &mut self,
+        side: Side,
         now: OffsetDateTime,
         note: Option<String>,
     ) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked, SideState::Replied], "declined for B")?;
-        self.b_mut().status = SideState::Declined;
+        self.gate(side, &DECLINE)?;
+        self.party_of(side).status = SideState::Declined;
         self.status = State::Declined;
         self.settle_pending(now);
-        self.record(now, EventKind::DeclinedB, note);
+        self.record(now, EventKind::Declined(side), note);
         Ok(())
     }
 
-    /// A reply from B was found: B's side becomes `replied`. So does B's
-    /// ask still `sending`: as with A's, B's answer proves it went out.
-    fn record_b_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
-        if self.b_side_in(&[SideState::Sending], "").is_ok() {
+    /// A reply from `side` was found: its ask becomes `replied` (and the
+    /// request's too, for A's). So does an ask still `sending`: its run
+    /// died after the transport took it and before it could record that,
+    /// and the answer proves it went out. Returns false, changing
+    /// nothing, when the reply can no longer change the request (a second
+    /// sighting, or a decision the user already recorded).
+    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
+        if self.standing(side) == Some(SideState::Sending) {
+            // It went out in the run that recorded it, when it was made.
             let sent = self.created_at;
-            if self.mark_b_asked(sent).is_err() {
+            if self.ask_accepted(side, sent).is_err() {
                 return false;
             }
         }
-        if self.b_side_in(&[SideState::Asked], "").is_err() {
+        if self.standing(side) != Some(SideState::Asked) {
             return false;
         }
-        let b = self.b_mut();
-        b.status = SideState::Replied;
-        b.reply = Some(reply);
-        self.record(now, EventKind::RepliedB, None);
+        if side == Side::A {
+            self.status = State::Replied;
+        }
+        self.party_of(side).status = SideState::Replied;
+        // The answer ends this side's thread, and so proves a follow-up
+        // half sent in it went out; the other side's thread goes on.
+        self.settle_pending_of(now, &[PendingKind::Followup(side)]);
+        self.record(now, EventKind::Replied(side), None);
+        self.party_of(side).reply = Some(reply);
         true
     }
 
-    /// B's ask may be sent: it is recorded but not yet accepted.
-    pub(crate) fn check_b_ask(&self) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Sending], "asked for B again")
-            .map(|_| ())
-    }
-
-    /// Whether a reply from B may still change the request: B's ask went
-    /// out (or may have: `sending`) and B has not answered.
-    fn awaits_b(&self) -> bool {
-        self.b_side_in(&[SideState::Sending, SideState::Asked], "")
-            .is_ok()
-    }
-
-    fn check_b_followup(&self) -> Result<(), TransitionError> {
-        self.b_side_in(&[SideState::Asked], "followed up with B")
-            .map(|_| ())
+    /// A follow-up to `side` may be sent now.
+    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
+        self.gate(side, &FOLLOW_UP)
     }
 
     fn check(&self, allowed: &[State], action: &'static str) -> Result<(), TransitionError> {
@@ -659,51 +912,7 @@ impl Request {
 
     /// The transport accepted the ask.
     pub(crate) fn mark_asked(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
-        self.check(&[State::Sending], "marked asked")?;
-        self.status = State::Asked;
-        self.sending_run = None;
-        self.a_side.status = SideState::Asked;
-        self.a_side.asked_at = Some(now);
-        self.record(now, EventKind::Asked, None);
-        Ok(())
-    }
-
-    fn approve_a(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.check(&[State::Asked, State::Replied], "approved")?;
-        if self.a_waits_for_b() {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: State::Approved,
-                action: "approved again (A already said yes; the request waits for B)",
-            });
-        }
-        self.a_side.status = SideState::Approved;
-        if self
-            .b_side
-            .as_ref()
-            .is_none_or(|b| b.status == SideState::Approved)
-        {
-            self.status = State::Approved;
-        }
-        self.record(now, EventKind::Approved, note);
-        Ok(())
-    }
-
-    fn decline_a(
-        &mut self,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        self.check(&[State::Asked, State::Replied], "declined")?;
-        self.status = State::Declined;
-        self.a_side.status = SideState::Declined;
-        self.settle_pending(now);
-        self.record(now, EventKind::Declined, note);
-        Ok(())
+        self.ask_accepted(Side::A, now)
     }
 
     pub(crate) fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
@@ -725,44 +934,6 @@ impl Request {
         Ok(())
     }
 
-    /// A reply from A was found: `asked` becomes `replied`. So does an ask
-    /// still `sending`: its run died after the transport took it and before
-    /// it could record that, and A's answer proves it went out. Returns
-    /// false, changing nothing, in any other state (a second sighting of
-    /// the same reply, or a decision the user already recorded).
-    fn record_a_reply(&mut self, now: OffsetDateTime, reply: Reply) -> bool {
-        if self.status == State::Sending {
-            // It went out in the run that recorded it, when it was made.
-            let sent = self.created_at;
-            if self.mark_asked(sent).is_err() {
-                return false;
-            }
-        }
-        if self.status != State::Asked || self.a_waits_for_b() {
-            return false;
-        }
-        self.status = State::Replied;
-        self.a_side.status = SideState::Replied;
-        // A's answer ends A's thread; B's, with `--both`, goes on.
-        self.settle_pending_of(now, &[PendingKind::Followup]);
-        self.record(now, EventKind::Replied, None);
-        self.a_side.reply = Some(reply);
-        true
-    }
-
-    /// Check that a follow-up to A may be sent now.
-    fn check_a_followup(&self) -> Result<(), TransitionError> {
-        self.check(&[State::Asked], "followed up")?;
-        if self.a_waits_for_b() {
-            return Err(TransitionError {
-                id: self.id.clone(),
-                from: State::Approved,
-                action: "followed up with A (A already said yes)",
-            });
-        }
-        Ok(())
-    }
-
     /// The pending message of `kind` was accepted (and is recorded by the
     /// caller); a pending message of another kind stays pending.
     fn finish_pending(&mut self, kind: PendingKind) {
@@ -778,13 +949,13 @@ impl Request {
         self.settle_pending_of(
             now,
             &[
-                PendingKind::Followup,
-                PendingKind::FollowupB,
+                PendingKind::Followup(Side::A),
+                PendingKind::Followup(Side::B),
                 PendingKind::Introduction,
-                PendingKind::AskB,
+                PendingKind::Ask(Side::B),
                 PendingKind::DeclineNote,
-                PendingKind::CancelNote,
-                PendingKind::CancelNoteB,
+                PendingKind::CancelNote(Side::A),
+                PendingKind::CancelNote(Side::B),
             ],
         );
     }
@@ -798,14 +969,12 @@ impl Request {
             && let Some(p) = self.pending.take()
         {
             let what = match p.kind {
-                PendingKind::Followup => "a follow-up to A",
-                PendingKind::FollowupB => "a follow-up to B",
-                PendingKind::Introduction => "the introduction",
-                PendingKind::AskB => "the ask to B",
-                PendingKind::DeclineNote => "the note to B",
-                PendingKind::CancelNote => "the note withdrawing the ask to A",
-                PendingKind::CancelNoteB => "the note withdrawing the ask to B",
-                PendingKind::Thanks => "the thank-you",
+                PendingKind::Followup(side) => format!("a follow-up to {side}"),
+                PendingKind::Introduction => "the introduction".to_string(),
+                PendingKind::Ask(side) => format!("the ask to {side}"),
+                PendingKind::DeclineNote => "the note to B".to_string(),
+                PendingKind::CancelNote(side) => format!("the note withdrawing the ask to {side}"),
+                PendingKind::Thanks => "the thank-you".to_string(),
             };
             self.record(
                 now,
@@ -851,15 +1020,11 @@ impl Request {
     /// Who still owes an answer to their ask, and so should hear that it
     /// is withdrawn: A, and B for a request made with `--both`. An ask
     /// still `sending` may never have arrived, so it is not counted.
-    pub(crate) fn unanswered(&self) -> Vec<PendingKind> {
-        let mut who = Vec::new();
-        if self.status == State::Asked && !self.a_waits_for_b() {
-            who.push(PendingKind::CancelNote);
-        }
-        if self.b_side_in(&[SideState::Asked], "").is_ok() {
-            who.push(PendingKind::CancelNoteB);
-        }
-        who
+    pub(crate) fn unanswered(&self) -> Vec<Side> {
+        [Side::A, Side::B]
+            .into_iter()
+            .filter(|&side| self.standing(side) == Some(SideState::Asked))
+            .collect()
     }
 
     /// A closing note of `kind` may be sent: the request can still be
@@ -899,8 +1064,8 @@ impl Request {
         self.check_note(kind)?;
         self.finish_pending(kind);
         let to = match kind.side() {
-            Side::A => "to A",
-            Side::B => "to B",
+            Some(side) => format!("to {side}"),
+            None => "to both".to_string(),
         };
         self.record(
             now,
@@ -945,52 +1110,6 @@ impl Request {
         Ok(())
     }
 
-    /// `side` said yes. With `--both` the request is approved once both
-    /// did; until then it waits for the other.
-    pub(crate) fn approve(
-        &mut self,
-        side: Side,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.approve_a(now, note),
-            Side::B => self.approve_b(now, note),
-        }
-    }
-
-    /// `side` said no: either no declines the request.
-    pub(crate) fn decline(
-        &mut self,
-        side: Side,
-        now: OffsetDateTime,
-        note: Option<String>,
-    ) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.decline_a(now, note),
-            Side::B => self.decline_b(now, note),
-        }
-    }
-
-    /// A reply from `side` was found: its ask becomes `replied` (and one
-    /// still `sending` asked: the answer proves it went out). Returns
-    /// false, changing nothing, when the reply can no longer change the
-    /// request (a second sighting, or a decision already recorded).
-    pub(crate) fn record_reply(&mut self, side: Side, now: OffsetDateTime, reply: Reply) -> bool {
-        match side {
-            Side::A => self.record_a_reply(now, reply),
-            Side::B => self.record_b_reply(now, reply),
-        }
-    }
-
-    /// A follow-up to `side` may be sent now.
-    pub(crate) fn check_followup(&self, side: Side) -> Result<(), TransitionError> {
-        match side {
-            Side::A => self.check_a_followup(),
-            Side::B => self.check_b_followup(),
-        }
-    }
-
     /// The transport accepted a follow-up to `side`.
     pub(crate) fn mark_followed_up(
         &mut self,
@@ -999,7 +1118,7 @@ impl Request {
         message_id: String,
     ) -> Result<(), TransitionError> {
         self.check_followup(side)?;
-        self.finish_pending(PendingKind::followup(side));
+        self.finish_pending(PendingKind::Followup(side));
         self.party_mut(side)
             .expect("checked by check_followup")
             .followups
@@ -1007,11 +1126,7 @@ impl Request {
                 message_id,
                 at: now,
             });
-        let kind = match side {
-            Side::A => EventKind::FollowedUp,
-            Side::B => EventKind::FollowedUpB,
-        };
-        self.record(now, kind, None);
+        self.record(now, EventKind::FollowedUp(side), None);
         Ok(())
     }
 
@@ -1038,7 +1153,7 @@ impl Request {
         };
         party
             .thread()
-            .chain(self.pending_id(PendingKind::followup(side)))
+            .chain(self.pending_id(PendingKind::Followup(side)))
             .collect()
     }
 
@@ -1073,17 +1188,23 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    /// A reply found at `at`, saying `snippet`.
+    fn reply(at: OffsetDateTime, snippet: &str) -> Reply {
+        Reply {
+            at,
+            snippet: snippet.into(),
+            message_id: None,
+        }
+    }
+
     fn asked(at: OffsetDateTime) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "compilers".into(),
+        );
         let mut r = Request::new("abcd1234".into(), spec, "Intro?".into(), "<x@y>".into(), at);
         r.mark_asked(at).unwrap();
         r
@@ -1093,15 +1214,7 @@ mod tests {
     fn legal_path_to_introduced() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        assert!(r.record_reply(
-            Side::A,
-            t,
-            Reply {
-                at: t,
-                snippet: "sure".into(),
-                message_id: None
-            }
-        ));
+        assert!(r.record_reply(Side::A, t, reply(t, "sure")));
         assert_eq!(r.status, State::Replied);
         r.approve(Side::A, t, None).unwrap();
         r.mark_introduced(t, "<i@y>".into()).unwrap();
@@ -1110,9 +1223,9 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                EventKind::Asked,
-                EventKind::Replied,
-                EventKind::Approved,
+                EventKind::Asked(Side::A),
+                EventKind::Replied(Side::A),
+                EventKind::Approved(Side::A),
                 EventKind::Introduced
             ]
         );
@@ -1170,15 +1283,7 @@ mod tests {
         let settings = FollowupSettings::default();
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0);
-        assert!(r.record_reply(
-            Side::A,
-            t0,
-            Reply {
-                at: t0,
-                snippet: String::new(),
-                message_id: None
-            }
-        ));
+        assert!(r.record_reply(Side::A, t0, reply(t0, "")));
         assert!(!r.is_due(t0 + Duration::days(100), &settings));
     }
 
@@ -1187,7 +1292,7 @@ mod tests {
         let settings = FollowupSettings::default();
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
-        r.mark_b_asked(t0).unwrap();
+        r.mark_party_asked(Side::B, t0).unwrap();
         let t1 = t0 + Duration::days(6);
         for side in [Side::A, Side::B] {
             assert!(r.asks(side));
@@ -1203,11 +1308,7 @@ mod tests {
         assert!(r.is_due_for(Side::A, t1, &settings));
         assert!(!r.is_due_for(Side::B, t1, &settings), "B was just nudged");
 
-        let reply = Reply {
-            at: t1,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t1, "yes");
         assert!(r.record_reply(Side::B, t1, reply));
         assert!(r.reply_from(Side::A).is_none());
         assert_eq!(r.reply_from(Side::B).unwrap().snippet, "yes");
@@ -1242,30 +1343,25 @@ mod tests {
         r.sending_run = Some("123-abcd".into());
         r.history.clear();
         let t = t0 + Duration::hours(3);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply));
         assert_eq!(r.status, State::Replied);
         assert_eq!(r.a_side.asked_at, Some(t0));
         assert_eq!(r.sending_run, None);
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, [EventKind::Asked, EventKind::Replied]);
+        assert_eq!(
+            kinds,
+            [EventKind::Asked(Side::A), EventKind::Replied(Side::A)]
+        );
     }
 
     #[test]
     fn a_reply_from_b_to_b_s_ask_still_sending_proves_it_went_out() {
         let t0 = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t0).with_b_side("<b@y>".into(), "s".into());
-        assert!(r.awaits_b(), "B's ask may have gone out");
+        assert!(r.awaits_reply(Side::B), "B's ask may have gone out");
         let t = t0 + Duration::hours(3);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::B, t, reply));
         let b = r.b_side.as_ref().unwrap();
         assert_eq!(b.status, SideState::Replied);
@@ -1273,25 +1369,30 @@ mod tests {
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [EventKind::Asked, EventKind::AskedB, EventKind::RepliedB]
+            [
+                EventKind::Asked(Side::A),
+                EventKind::Asked(Side::B),
+                EventKind::Replied(Side::B)
+            ]
         );
-        assert!(!r.awaits_b(), "B answered");
+        assert!(!r.awaits_reply(Side::B), "B answered");
     }
 
     #[test]
     fn a_half_sent_follow_up_outlives_the_request_moving_on() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
-        r.mark_b_asked(t).unwrap();
-        r.begin(PendingKind::FollowupB, "<fb@y>".into(), "run".into(), None);
+        r.mark_party_asked(Side::B, t).unwrap();
+        r.begin(
+            PendingKind::Followup(Side::B),
+            "<fb@y>".into(),
+            "run".into(),
+            None,
+        );
         // A's answer ends A's thread only: B's follow-up stays pending.
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply));
-        assert_eq!(r.pending_id(PendingKind::FollowupB), Some("<fb@y>"));
+        assert_eq!(r.pending_id(PendingKind::Followup(Side::B)), Some("<fb@y>"));
         // A decline closes the request: the follow-up is kept in the
         // history, no longer pending.
         r.decline(Side::A, t, None).unwrap();
@@ -1305,26 +1406,45 @@ mod tests {
     }
 
     #[test]
+    fn a_reply_ends_the_follow_up_half_sent_in_its_own_thread_only() {
+        let t = datetime!(2026-01-01 10:00 UTC);
+        for side in [Side::A, Side::B] {
+            let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
+            r.mark_party_asked(Side::B, t).unwrap();
+            r.begin(
+                PendingKind::Followup(side),
+                "<f@y>".into(),
+                "run".into(),
+                None,
+            );
+            let reply = reply(t, "yes");
+            // The other side's answer leaves the follow-up pending.
+            assert!(r.record_reply(side.other(), t, reply.clone()));
+            assert_eq!(r.pending_id(PendingKind::Followup(side)), Some("<f@y>"));
+            // Its reader's answer proves it went out: it is kept in the
+            // history and no longer pending, so no later send replaces it.
+            assert!(r.record_reply(side, t, reply));
+            assert!(r.pending.is_none(), "{side:?}");
+            let settled = r.history.iter().rev().nth(1).unwrap();
+            assert_eq!(settled.kind, EventKind::Unconfirmed);
+            let to = if side == Side::A { "A" } else { "B" };
+            assert_eq!(
+                settled.note.as_deref(),
+                Some(format!("a follow-up to {to} (<f@y>) may have been sent").as_str())
+            );
+        }
+    }
+
+    #[test]
     fn only_those_still_owing_an_answer_hear_the_ask_is_withdrawn() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t).with_b_side("<b@y>".into(), "s".into());
-        assert_eq!(
-            r.unanswered(),
-            [PendingKind::CancelNote],
-            "B's ask never went out"
-        );
-        r.mark_b_asked(t).unwrap();
-        assert_eq!(
-            r.unanswered(),
-            [PendingKind::CancelNote, PendingKind::CancelNoteB]
-        );
+        assert_eq!(r.unanswered(), [Side::A], "B's ask never went out");
+        r.mark_party_asked(Side::B, t).unwrap();
+        assert_eq!(r.unanswered(), [Side::A, Side::B]);
         r.approve(Side::A, t, None).unwrap();
-        assert_eq!(r.unanswered(), [PendingKind::CancelNoteB], "A said yes");
-        let reply = Reply {
-            at: t,
-            snippet: "maybe".into(),
-            message_id: None,
-        };
+        assert_eq!(r.unanswered(), [Side::B], "A said yes");
+        let reply = reply(t, "maybe");
         assert!(r.record_reply(Side::B, t, reply));
         assert!(r.unanswered().is_empty(), "both answered");
     }
@@ -1333,14 +1453,19 @@ mod tests {
     fn a_closing_note_is_recorded_once_with_what_it_closes() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        r.begin(PendingKind::CancelNote, "<c@y>".into(), "run".into(), None);
-        r.mark_note_sent(t, PendingKind::CancelNote, "<c@y>".into())
+        r.begin(
+            PendingKind::CancelNote(Side::A),
+            "<c@y>".into(),
+            "run".into(),
+            None,
+        );
+        r.mark_note_sent(t, PendingKind::CancelNote(Side::A), "<c@y>".into())
             .unwrap();
         assert!(r.pending.is_none());
-        assert!(r.note_sent(PendingKind::CancelNote));
+        assert!(r.note_sent(PendingKind::CancelNote(Side::A)));
         let before = r.clone();
         assert!(
-            r.mark_note_sent(t, PendingKind::CancelNote, "<c2@y>".into())
+            r.mark_note_sent(t, PendingKind::CancelNote(Side::A), "<c2@y>".into())
                 .is_err()
         );
         assert_eq!(r, before, "a refused note changes nothing");
@@ -1348,7 +1473,11 @@ mod tests {
         let kinds: Vec<EventKind> = r.history.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [EventKind::Asked, EventKind::NoteSent, EventKind::Cancelled]
+            [
+                EventKind::Asked(Side::A),
+                EventKind::NoteSent,
+                EventKind::Cancelled
+            ]
         );
         assert_eq!(r.history[1].note.as_deref(), Some("to A (<c@y>)"));
         // A note to B goes only with a decline that is still possible.
@@ -1356,14 +1485,28 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_has_its_own_name_and_reads_back_from_it() {
+        fn check<T>(all: &[T], name: fn(T) -> &'static str)
+        where
+            T: Copy + PartialEq + std::fmt::Debug + Serialize + for<'de> Deserialize<'de>,
+        {
+            let mut names = std::collections::HashSet::new();
+            for &kind in all {
+                assert!(names.insert(name(kind)), "{kind:?}: a name used twice");
+                let json = serde_json::to_string(&kind).unwrap();
+                assert_eq!(json, format!("\"{}\"", name(kind)));
+                assert_eq!(serde_json::from_str::<T>(&json).unwrap(), kind);
+            }
+        }
+        check(PendingKind::ALL, PendingKind::name);
+        check(EventKind::ALL, EventKind::name);
+    }
+
+    #[test]
     fn a_second_reply_changes_nothing() {
         let t = datetime!(2026-01-01 10:00 UTC);
         let mut r = asked(t);
-        let reply = Reply {
-            at: t,
-            snippet: "yes".into(),
-            message_id: None,
-        };
+        let reply = reply(t, "yes");
         assert!(r.record_reply(Side::A, t, reply.clone()));
         let before = r.clone();
         assert!(!r.record_reply(Side::A, t, reply));
@@ -1418,16 +1561,13 @@ mod properties {
     }
 
     fn fresh(both: bool) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "w".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "w".into(),
+        );
         let r = Request::new("r".into(), spec, "s".into(), "<a@x>".into(), T0);
         if both {
             r.with_b_side("<b@x>".into(), "sb".into())
@@ -1445,7 +1585,7 @@ mod properties {
         };
         match op {
             Op::MarkAsked => r.mark_asked(now).map(|_| true),
-            Op::MarkBAsked => r.mark_b_asked(now).map(|_| true),
+            Op::MarkBAsked => r.mark_party_asked(Side::B, now).map(|_| true),
             Op::Approve => r.approve(Side::A, now, None).map(|_| true),
             Op::ApproveB => r.approve(Side::B, now, None).map(|_| true),
             Op::Decline => r.decline(Side::A, now, None).map(|_| true),
@@ -1456,14 +1596,14 @@ mod properties {
             // A send that follows a cut-off one reuses its Message-ID.
             Op::FollowUp => {
                 let id = r
-                    .pending_id(PendingKind::Followup)
+                    .pending_id(PendingKind::Followup(Side::A))
                     .unwrap_or("<f@x>")
                     .to_string();
                 r.mark_followed_up(Side::A, now, id).map(|_| true)
             }
             Op::FollowUpB => {
                 let id = r
-                    .pending_id(PendingKind::FollowupB)
+                    .pending_id(PendingKind::Followup(Side::B))
                     .unwrap_or("<fb@x>")
                     .to_string();
                 r.mark_followed_up(Side::B, now, id).map(|_| true)
@@ -1471,12 +1611,12 @@ mod properties {
             Op::Introduce => r.mark_introduced(now, "<i@x>".into()).map(|_| true),
             Op::BeginFollowUp(to_b) => {
                 let kind = if *to_b {
-                    PendingKind::FollowupB
+                    PendingKind::Followup(Side::B)
                 } else {
-                    PendingKind::Followup
+                    PendingKind::Followup(Side::A)
                 };
                 match kind {
-                    PendingKind::FollowupB => r.check_followup(Side::B)?,
+                    PendingKind::Followup(Side::B) => r.check_followup(Side::B)?,
                     _ => r.check_followup(Side::A)?,
                 }
                 if r.pending.is_some() {
@@ -1580,7 +1720,7 @@ mod properties {
                 }
                 if r.status == State::Introduced {
                     prop_assert!(r.introduction.is_some());
-                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved));
+                    prop_assert!(r.history.iter().any(|e| e.kind == EventKind::Approved(Side::A)));
                 }
                 // Nothing is ever due unless A was asked and has not answered.
                 if r.is_due_for(Side::A, now, &FollowupSettings::default()) {

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::domain::request::{EventKind, Request, State};
+use crate::domain::request::{EventKind, Request, Side, State};
 
 /// Every number `intro stats` shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,8 +208,8 @@ struct ContactAcc {
 /// `--both`, B's no declines the request) changes what A said.
 fn decision(r: &Request) -> Option<bool> {
     r.history.iter().rev().find_map(|e| match e.kind {
-        EventKind::Approved => Some(true),
-        EventKind::Declined => Some(false),
+        EventKind::Approved(Side::A) => Some(true),
+        EventKind::Declined(Side::A) => Some(false),
         _ => None,
     })
 }
@@ -222,13 +222,13 @@ fn answered_at(r: &Request, asked_at: OffsetDateTime) -> Option<OffsetDateTime> 
         .filter_map(|e| match e.kind {
             // The reply's Date says when A wrote; the event, when sync saw it.
             // A skewed clock cannot put it before the ask or after the sync.
-            EventKind::Replied => Some(
+            EventKind::Replied(Side::A) => Some(
                 r.a_side
                     .reply
                     .as_ref()
                     .map_or(e.at, |reply| reply.at.clamp(asked_at, e.at)),
             ),
-            EventKind::Approved | EventKind::Declined => Some(e.at),
+            EventKind::Approved(Side::A) | EventKind::Declined(Side::A) => Some(e.at),
             _ => None,
         })
         .min()
@@ -263,16 +263,13 @@ mod tests {
 
     /// A request of `a` about sam, asked at T0 + `at` hours.
     fn asked(id: &str, a: &str, at: i64) -> Request {
-        let spec = AskSpec {
-            a: a.into(),
-            a_email: format!("{a}@example.com"),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "why".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            a.into(),
+            format!("{a}@example.com"),
+            "sam".into(),
+            "sam@example.com".into(),
+            "why".into(),
+        );
         let t = T0 + hours(at);
         let mut r = Request::new(id.into(), spec, "s".into(), format!("<{id}@x>"), t);
         r.mark_asked(t).unwrap();
@@ -345,7 +342,7 @@ mod tests {
     #[test]
     fn with_both_sides_only_a_answer_counts() {
         let mut r = asked("b", "ada", 0).with_b_side("<b@x>".into(), "s".into());
-        r.mark_b_asked(T0).unwrap();
+        r.mark_party_asked(Side::B, T0).unwrap();
         r.approve(Side::A, T0 + hours(2), None).unwrap();
         r.decline(Side::B, T0 + hours(1), None).unwrap();
         assert_eq!(r.status, State::Declined, "B's no declines the request");
@@ -436,16 +433,13 @@ mod tests {
         let mut b1 = asked("b1", "bob", 7);
         b1.approve(Side::A, T0 + hours(8), None).unwrap();
         // Interrupted mid-send: never asked, so not counted for anyone.
-        let spec = AskSpec {
-            a: "zed".into(),
-            a_email: "zed@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.com".into(),
-            why: "why".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "zed".into(),
+            "zed@example.com".into(),
+            "sam".into(),
+            "sam@example.com".into(),
+            "why".into(),
+        );
         let sending = Request::new("s".into(), spec, "s".into(), "<s>".into(), T0);
         let s = compute(&[a1, a2, a3, k1, b1, sending], None);
         assert_eq!(s.total, 6);

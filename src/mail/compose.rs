@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use crate::domain::request::{Request, Side};
+use crate::domain::request::{Direction, Request, Side};
 use crate::mail::message::{self, Draft, Outgoing, Person, Purpose};
 use crate::mail::template::{
     self, ContactView, Kind, MeView, Rendered, RequestView, Template, Vars,
@@ -142,51 +142,63 @@ impl<'a> Composer<'a> {
         Person::new(&c.name, &c.email)
     }
 
-    /// The subject an ask for `request` will have.
-    pub(crate) fn ask_subject(&self, request: &Request) -> anyhow::Result<String> {
-        Ok(self
-            .template(Kind::ask_for(request.direction))?
-            .render(&self.vars(request))?
-            .subject)
-    }
-
-    /// The ask's Subject and body: as the user edited it, or rendered.
-    pub(crate) fn ask_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match &request.a_side.edited {
-            Some(edited) => Ok(edited.clone()),
-            None => Ok(self
-                .template(Kind::ask_for(request.direction))?
-                .render(&self.vars(request))?),
+    /// The template and label of `side`'s ask: B's (`--both`) has its
+    /// own, and so has A's when A is a connector asked for an introduction.
+    fn ask_kind(request: &Request, side: Side) -> (Kind, Purpose) {
+        match side {
+            Side::A => (Kind::ask_for(request.direction), Purpose::Ask),
+            Side::B => (Kind::AskB, Purpose::AskB),
         }
     }
 
-    /// The ask to A. B is never a recipient.
-    pub(crate) fn ask(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.ask_text(request)?;
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Ask),
-            from: self.me(),
-            to: vec![self.person(&request.a, &request.a_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id: request.a_side.message_id.clone(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+    /// The subject `side`'s ask for `request` will have.
+    pub(crate) fn ask_subject(&self, request: &Request, side: Side) -> anyhow::Result<String> {
+        Ok(self.ask_rendered(request, side)?.subject)
     }
 
-    /// A follow-up's Subject and body, to `side`: `Re:` the subject of
-    /// that side's ask, always, so it threads. A message to B reads as
-    /// one to A does, with the two swapped (see `vars_for_b`).
-    pub(crate) fn followup_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+    /// `side`'s ask rendered from its template: ask.txt, or ask_b.txt
+    /// (which sees `a` and `b` as in A's ask).
+    fn ask_rendered(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        let (kind, _) = Self::ask_kind(request, side);
+        Ok(self.template(kind)?.render(&self.vars(request))?)
+    }
+
+    /// `side`'s ask's Subject and body: as the user edited it, or rendered.
+    pub(crate) fn ask_text(&self, request: &Request, side: Side) -> anyhow::Result<Rendered> {
+        match request.party(side).and_then(|p| p.edited.clone()) {
+            Some(edited) => Ok(edited),
+            None => self.ask_rendered(request, side),
+        }
+    }
+
+    /// The ask to `side` alone: A's, or with `--both` B's. The other is
+    /// never a recipient.
+    pub(crate) fn ask(&self, request: &Request, side: Side) -> anyhow::Result<Outgoing> {
+        let party = request
+            .party(side)
+            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
+        let (_, purpose) = Self::ask_kind(request, side);
+        let rendered = self.ask_text(request, side)?;
+        let to = vec![self.person(request.handle(side), request.email(side))];
+        self.build(self.draft(request, purpose, to, rendered, party.message_id.clone()))
+    }
+
+    /// The Subject and body of `what` to `side`, rendered in that side's
+    /// thread: `Re:` the subject of its ask, always, so it threads. A
+    /// message to B reads as one to A does, with the two swapped (see
+    /// `vars_for_b`).
+    pub(crate) fn thread_text(
+        &self,
+        request: &Request,
+        side: Side,
+        what: InThread,
+    ) -> anyhow::Result<Rendered> {
+        let (kind, _) = what.template_and_label(request.direction);
         let vars = match side {
             Side::A => self.vars(request),
             Side::B => self.vars_for_b(request),
         };
-        let mut rendered = self
-            .template(Kind::followup_for(request.direction))?
-            .render(&vars)?;
+        let mut rendered = self.template(kind)?.render(&vars)?;
         rendered.subject = reply_subject(&self.subject_of(request, side));
         Ok(rendered)
     }
@@ -200,26 +212,26 @@ impl<'a> Composer<'a> {
             .clone()
     }
 
-    /// A nudge to `side` in the thread of that side's ask, replying to it.
-    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
-    /// ask's.
-    pub(crate) fn followup(
+    /// `what` to `side` in the thread of that side's ask: `Re:` its
+    /// Subject, in reply to it and to the follow-ups since. `text` is the
+    /// user's edit, if any (its Subject is kept `Re:` the ask's);
+    /// otherwise it is rendered from `what`'s template.
+    pub(crate) fn in_thread(
         &self,
         request: &Request,
         side: Side,
+        what: InThread,
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.followup_text(request, side)?,
-        };
-        self.in_thread(request, side, rendered, message_id, Purpose::Followup)
+        let (_, purpose) = what.template_and_label(request.direction);
+        let rendered = edited_or(text, || self.thread_text(request, side, what))?;
+        self.reply_in_thread(request, side, rendered, message_id, purpose)
     }
 
-    /// A message to `side` in the thread of that side's ask: `Re:` its
-    /// Subject, in reply to it and to the follow-ups since.
-    pub(super) fn in_thread(
+    /// `rendered` to `side` as `purpose`, in the thread of that side's
+    /// ask: `Re:` its Subject, in reply to it and to the follow-ups since.
+    pub(super) fn reply_in_thread(
         &self,
         request: &Request,
         side: Side,
@@ -231,16 +243,11 @@ impl<'a> Composer<'a> {
             .party(side)
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         rendered.subject = reply_subject(&party.subject);
+        let to = vec![self.person(request.handle(side), request.email(side))];
         self.build(Draft {
-            label: message::label(&request.id, purpose),
-            from: self.me(),
-            to: vec![self.person(request.handle(side), request.email(side))],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
             in_reply_to: Some(party.message_id.clone()),
             references: Some(request.references(side)),
-            date: self.now,
+            ..self.draft(request, purpose, to, rendered, message_id)
         })
     }
 
@@ -257,76 +264,28 @@ impl<'a> Composer<'a> {
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.introduction_text(request)?,
-        };
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Introduction),
-            from: self.me(),
-            to: vec![
-                self.person(&request.a, &request.a_email),
-                self.person(&request.b, &request.b_email),
-            ],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+        let rendered = edited_or(text, || self.introduction_text(request))?;
+        let to = vec![
+            self.person(&request.a, &request.a_email),
+            self.person(&request.b, &request.b_email),
+        ];
+        self.build(self.draft(request, Purpose::Introduction, to, rendered, message_id))
     }
 
-    /// The graceful close-the-loop note to B after a no.
+    /// The graceful close-the-loop note to B after a no, as a draft the
+    /// user sends from their own mail client: no Bcc to themselves.
     pub(crate) fn decline_note(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let rendered = self.template(Kind::Decline)?.render(&self.vars(request))?;
+        let rendered = self.decline_note_text(request)?;
+        let to = vec![self.person(&request.b, &request.b_email)];
         self.build(Draft {
-            label: message::label(&request.id, Purpose::Decline),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
             bcc: None,
-            rendered,
-            message_id: self.new_message_id(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
-    }
-
-    /// The subject B's ask will have (`--both`).
-    pub(crate) fn ask_b_subject(&self, request: &Request) -> anyhow::Result<String> {
-        Ok(self
-            .template(Kind::AskB)?
-            .render(&self.vars(request))?
-            .subject)
-    }
-
-    /// B's ask's Subject and body: as the user edited it, or rendered from
-    /// ask_b.txt (which sees `a` and `b` as in A's ask).
-    pub(crate) fn ask_b_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        match request.b_side.as_ref().and_then(|b| b.edited.clone()) {
-            Some(edited) => Ok(edited),
-            None => Ok(self.template(Kind::AskB)?.render(&self.vars(request))?),
-        }
-    }
-
-    /// B's ask (`--both`): to B alone.
-    pub(crate) fn ask_b(&self, request: &Request) -> anyhow::Result<Outgoing> {
-        let b_side = request
-            .b_side
-            .as_ref()
-            .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
-        let rendered = self.ask_b_text(request)?;
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::AskB),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id: b_side.message_id.clone(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
+            ..self.draft(
+                request,
+                Purpose::Decline,
+                to,
+                rendered,
+                self.new_message_id(),
+            )
         })
     }
 
@@ -338,62 +297,40 @@ impl<'a> Composer<'a> {
         message_id: String,
         text: Option<&Rendered>,
     ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.decline_note_text(request)?,
-        };
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::Decline),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
-            rendered,
-            message_id,
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+        let rendered = edited_or(text, || self.decline_note_text(request))?;
+        let to = vec![self.person(&request.b, &request.b_email)];
+        self.build(self.draft(request, Purpose::Decline, to, rendered, message_id))
     }
 
     pub(crate) fn decline_note_text(&self, request: &Request) -> anyhow::Result<Rendered> {
         Ok(self.template(Kind::Decline)?.render(&self.vars(request))?)
     }
 
-    /// The note withdrawing the ask's Subject and body, for `side`: `Re:`
-    /// that side's ask, so it threads.
-    pub(crate) fn cancel_note_text(
-        &self,
-        request: &Request,
-        side: Side,
-    ) -> anyhow::Result<Rendered> {
-        let vars = match side {
-            Side::A => self.vars(request),
-            Side::B => self.vars_for_b(request),
-        };
-        let mut rendered = self.template(Kind::Cancel)?.render(&vars)?;
-        rendered.subject = reply_subject(&self.subject_of(request, side));
-        Ok(rendered)
-    }
-
-    /// The note withdrawing the ask, to `side`, in that side's ask thread.
-    /// `text` is the user's edit, if any; its Subject is kept `Re:` the
-    /// ask's.
-    pub(crate) fn cancel_note(
-        &self,
-        request: &Request,
-        side: Side,
-        message_id: String,
-        text: Option<&Rendered>,
-    ) -> anyhow::Result<Outgoing> {
-        let rendered = match text {
-            Some(t) => t.clone(),
-            None => self.cancel_note_text(request, side)?,
-        };
-        self.in_thread(request, side, rendered, message_id, Purpose::Cancel)
-    }
-
     pub(crate) fn new_message_id(&self) -> String {
         message::new_message_id(self.config.me_email())
+    }
+
+    /// A new message of `request` for `purpose`, from the user, Bcc as
+    /// configured, starting no thread of its own yet.
+    fn draft(
+        &self,
+        request: &Request,
+        purpose: Purpose,
+        to: Vec<Person>,
+        rendered: Rendered,
+        message_id: String,
+    ) -> Draft {
+        Draft {
+            label: message::label(&request.id, purpose),
+            from: self.me(),
+            to,
+            bcc: self.bcc(),
+            rendered,
+            message_id,
+            in_reply_to: None,
+            references: None,
+            date: self.now,
+        }
     }
 
     fn build(&self, draft: Draft) -> anyhow::Result<Outgoing> {
@@ -422,18 +359,43 @@ impl Composer<'_> {
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("request {} asks B for no note", request.id))?;
         let rendered = self.note_request_text(request)?;
-        self.build(Draft {
-            label: message::label(&request.id, Purpose::NoteRequest),
-            from: self.me(),
-            to: vec![self.person(&request.b, &request.b_email)],
-            bcc: self.bcc(),
+        let to = vec![self.person(&request.b, &request.b_email)];
+        self.build(self.draft(
+            request,
+            Purpose::NoteRequest,
+            to,
             rendered,
-            message_id: note.message_id.clone(),
-            in_reply_to: None,
-            references: None,
-            date: self.now,
-        })
+            note.message_id.clone(),
+        ))
     }
+}
+
+/// A message intro writes in a side's ask thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InThread {
+    /// A nudge to answer the ask.
+    Followup,
+    /// The note withdrawing the ask.
+    Cancel,
+}
+
+impl InThread {
+    /// Its template, which depends on the request's direction (a connector
+    /// is nudged about the introduction asked of them), and its label.
+    fn template_and_label(self, direction: Direction) -> (Kind, Purpose) {
+        match self {
+            InThread::Followup => (Kind::followup_for(direction), Purpose::Followup),
+            InThread::Cancel => (Kind::Cancel, Purpose::Cancel),
+        }
+    }
+}
+
+/// The user's edit of a message, if they made one; otherwise `render` it.
+fn edited_or(
+    text: Option<&Rendered>,
+    render: impl FnOnce() -> anyhow::Result<Rendered>,
+) -> anyhow::Result<Rendered> {
+    text.map_or_else(render, |t| Ok(t.clone()))
 }
 
 /// `Re: <subject>`, without stacking a second `Re:`.

@@ -50,6 +50,6 @@ impl Composer<'_> {
         message_id: String,
         text: Rendered,
     ) -> anyhow::Result<Outgoing> {
-        self.in_thread(request, Side::A, text, message_id, Purpose::Thanks)
+        self.reply_in_thread(request, Side::A, text, message_id, Purpose::Thanks)
     }
 }

@@ -186,3 +186,71 @@ pub(super) fn parse_lines(
     }
     Ok((lines, whole.len() as u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::{EventKind, PendingKind, Side};
+
+    /// Journal lines written before a message's or an event's side was a
+    /// value of its own, with every name a kind has on disk (`ask_b`,
+    /// `followup_b`, `cancel_note_b`, `asked_b`, ...): each reads into a
+    /// kind and a side, and writes back byte for byte.
+    #[test]
+    fn every_kind_name_reads_as_a_side_and_writes_back_the_same() {
+        let written = include_bytes!("../../tests/fixtures/store-kind-names.jsonl");
+        let mut pending = Vec::new();
+        let mut events = Vec::new();
+        for line in written.split_inclusive(|b| *b == b'\n') {
+            let raw = line.strip_suffix(b"\n").expect("one request a line");
+            let JournalLine::Put(r) = JournalLine::parse(raw).expect("reads") else {
+                panic!("a request, not a deletion");
+            };
+            let mut out = Vec::new();
+            write_request(&mut out, &r);
+            assert_eq!(String::from_utf8_lossy(&out), String::from_utf8_lossy(line));
+            pending.extend(r.pending.as_ref().map(|p| p.kind));
+            pending.extend(r.notes.iter().map(|n| n.kind));
+            events.extend(r.history.iter().map(|e| e.kind));
+        }
+        for kind in [
+            PendingKind::Ask(Side::B),
+            PendingKind::Followup(Side::A),
+            PendingKind::Followup(Side::B),
+            PendingKind::CancelNote(Side::A),
+            PendingKind::CancelNote(Side::B),
+            PendingKind::DeclineNote,
+            PendingKind::Introduction,
+        ] {
+            assert!(pending.contains(&kind), "{kind:?}");
+        }
+        assert_eq!(PendingKind::DeclineNote.side(), Some(Side::B));
+        assert_eq!(PendingKind::Introduction.side(), None, "to both at once");
+        for side in [Side::A, Side::B] {
+            for kind in [
+                EventKind::Asked(side),
+                EventKind::FollowedUp(side),
+                EventKind::Replied(side),
+                EventKind::Approved(side),
+                EventKind::Declined(side),
+            ] {
+                assert!(events.contains(&kind), "{kind:?}");
+            }
+        }
+        for kind in [
+            EventKind::Cancelled,
+            EventKind::Introduced,
+            EventKind::NoteSent,
+            EventKind::Unconfirmed,
+        ] {
+            assert!(events.contains(&kind), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_kind_name_is_refused_with_the_names_it_could_be() {
+        let err = serde_json::from_str::<PendingKind>(r#""ask_c""#).unwrap_err();
+        assert!(err.to_string().contains("unknown kind `ask_c`"), "{err}");
+        assert!(err.to_string().contains("cancel_note_b"), "{err}");
+    }
+}

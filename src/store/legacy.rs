@@ -8,7 +8,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::domain::request::{
-    Event, EventKind, Note, Party, Pending, Rendered, Reply, Request, Sent, SideState, State,
+    Event, EventKind, Note, Party, Pending, Rendered, Reply, Request, Sent, Side, SideState, State,
 };
 
 /// Whether a request line is in today's shape. `"a_side":` occurs in a
@@ -124,10 +124,10 @@ fn a_status(status: State, a_approved: bool, history: &[Event]) -> SideState {
         .iter()
         .rev()
         .find_map(|e| match e.kind {
-            EventKind::Asked => Some(SideState::Asked),
-            EventKind::Replied => Some(SideState::Replied),
-            EventKind::Approved => Some(SideState::Approved),
-            EventKind::Declined => Some(SideState::Declined),
+            EventKind::Asked(Side::A) => Some(SideState::Asked),
+            EventKind::Replied(Side::A) => Some(SideState::Replied),
+            EventKind::Approved(Side::A) => Some(SideState::Approved),
+            EventKind::Declined(Side::A) => Some(SideState::Declined),
             _ => None,
         })
         .unwrap_or(SideState::Sending)

@@ -751,16 +751,13 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-01-15 9:00 UTC);
 
     fn request(id: &str) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: format!("b-{id}"),
-            b_email: "b@example.com".into(),
-            why: "why".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            format!("b-{id}"),
+            "b@example.com".into(),
+            "why".into(),
+        );
         Request::new(
             id.into(),
             spec,

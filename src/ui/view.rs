@@ -174,7 +174,7 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
                 "the note to B was interrupted: `intro decline {short} --tell-b --send`"
             );
         }
-        Some(PendingKind::CancelNote | PendingKind::CancelNoteB) => {
+        Some(PendingKind::CancelNote(_)) => {
             return format!("a note was interrupted: `intro cancel {short} --tell --send`");
         }
         _ => {}

@@ -45,13 +45,10 @@ pub(crate) fn send_closing(
     let was_pending = ctx.store.write_open(|txn| {
         let mut r = open_request(txn.requests(), id)?;
         let check = match kind {
-            PendingKind::Followup => r.check_followup(Side::A),
+            PendingKind::Followup(side) => r.check_followup(side),
             PendingKind::Introduction => r.check_introduce(),
-            PendingKind::AskB => r.check_b_ask(),
-            PendingKind::FollowupB => r.check_followup(Side::B),
-            PendingKind::DeclineNote | PendingKind::CancelNote | PendingKind::CancelNoteB => {
-                r.check_note(kind)
-            }
+            PendingKind::Ask(side) => r.check_ask(side),
+            PendingKind::DeclineNote | PendingKind::CancelNote(_) => r.check_note(kind),
             PendingKind::Thanks => r.check_thank(),
         };
         check.map_err(crate::cmd::transition_error)?;
@@ -62,13 +59,11 @@ pub(crate) fn send_closing(
             // Another message of this request was interrupted mid-send; it
             // may have been accepted, so it must be finished, not forgotten.
             let finish = match other.kind {
-                PendingKind::Followup | PendingKind::FollowupB => format!("intro followup {id}"),
+                PendingKind::Followup(_) => format!("intro followup {id}"),
                 PendingKind::Introduction => format!("intro introduce {id} --send"),
-                PendingKind::AskB => format!("intro ask {} {} --both --why ...", r.a, r.b),
+                PendingKind::Ask(_) => format!("intro ask {} {} --both --why ...", r.a, r.b),
                 PendingKind::DeclineNote => format!("intro decline {id} --tell-b --send"),
-                PendingKind::CancelNote | PendingKind::CancelNoteB => {
-                    format!("intro cancel {id} --tell --send")
-                }
+                PendingKind::CancelNote(_) => format!("intro cancel {id} --tell --send"),
                 PendingKind::Thanks => format!("intro thank {id} --send"),
             };
             return Err(crate::error::UserError::new(format!(
@@ -100,13 +95,14 @@ pub(crate) fn send_closing(
             .write_open(|txn| {
                 let mut r = open_request(txn.requests(), id)?;
                 let result = match kind {
-                    PendingKind::Followup => r.mark_followed_up(Side::A, now, message_id.clone()),
+                    PendingKind::Followup(side) => {
+                        r.mark_followed_up(side, now, message_id.clone())
+                    }
                     PendingKind::Introduction => r.mark_introduced(now, message_id.clone()),
-                    PendingKind::AskB => r.mark_b_asked(now),
-                    PendingKind::FollowupB => r.mark_followed_up(Side::B, now, message_id.clone()),
-                    PendingKind::DeclineNote
-                    | PendingKind::CancelNote
-                    | PendingKind::CancelNoteB => r.mark_note_sent(now, kind, message_id.clone()),
+                    PendingKind::Ask(side) => r.mark_party_asked(side, now),
+                    PendingKind::DeclineNote | PendingKind::CancelNote(_) => {
+                        r.mark_note_sent(now, kind, message_id.clone())
+                    }
                     PendingKind::Thanks => r.mark_thanked(now, message_id.clone()),
                 };
                 result
@@ -117,14 +113,15 @@ pub(crate) fn send_closing(
             })
             .map_err(|e| {
                 let what = match kind {
-                    PendingKind::Followup => "the follow-up",
-                    PendingKind::Introduction => "the introduction",
-                    PendingKind::AskB => "the ask to B",
-                    PendingKind::FollowupB => "the follow-up to B",
-                    PendingKind::DeclineNote => "the note to B",
-                    PendingKind::CancelNote => "the note withdrawing the ask to A",
-                    PendingKind::CancelNoteB => "the note withdrawing the ask to B",
-                    PendingKind::Thanks => "the thank-you",
+                    PendingKind::Followup(Side::A) => "the follow-up".to_string(),
+                    PendingKind::Followup(side) => format!("the follow-up to {side}"),
+                    PendingKind::Introduction => "the introduction".to_string(),
+                    PendingKind::Ask(side) => format!("the ask to {side}"),
+                    PendingKind::DeclineNote => "the note to B".to_string(),
+                    PendingKind::CancelNote(side) => {
+                        format!("the note withdrawing the ask to {side}")
+                    }
+                    PendingKind::Thanks => "the thank-you".to_string(),
                 };
                 sent_but_unrecorded(&format!("{what} for request {id}"), &e).into()
             }),

@@ -212,16 +212,13 @@ mod tests {
     use time::macros::datetime;
 
     fn tracked_request() -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "w".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            "ada@example.com".into(),
+            "sam".into(),
+            "sam@example.org".into(),
+            "w".into(),
+        );
         let t = datetime!(2026-03-01 09:00 UTC);
         let mut r = Request::new("aaaa1111".into(), spec, "s".into(), "<ask@x>".into(), t);
         r.mark_asked(t).unwrap();

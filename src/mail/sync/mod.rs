@@ -421,16 +421,13 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-03-05 12:00 UTC);
 
     fn asked(id: &str, a_email: &str) -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: a_email.into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::pair(
+            "ada".into(),
+            a_email.into(),
+            "sam".into(),
+            "sam@example.org".into(),
+            "compilers".into(),
+        );
         let mut r = Request::new(
             id.into(),
             spec,

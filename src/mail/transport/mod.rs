@@ -96,14 +96,15 @@ pub(crate) fn from_config(
     // The outbox keeps everything on this machine, so no copy goes anywhere.
     match (&config.imap, config.transport()) {
         (Some(imap), kind) if kind != TransportKind::Outbox => match &imap.save_sent {
-            Some(folder) => Box::new(sent_copy::SentCopy::new(
-                transport,
-                imap.clone(),
-                folder.clone(),
-                config.me_email().to_string(),
-                env.clone(),
-                out,
-            )),
+            Some(folder) => {
+                let to = sent_copy::SentFolder {
+                    settings: imap.clone(),
+                    folder: folder.clone(),
+                    me_email: config.me_email().to_string(),
+                    env: env.clone(),
+                };
+                Box::new(sent_copy::SentCopy::new(transport, to, out))
+            }
             None => transport,
         },
         _ => transport,

@@ -10,12 +10,17 @@ use crate::setup::config::ImapSettings;
 use crate::setup::env::Environment;
 use crate::ui::output::Output;
 
+/// Where the copies go: the folder, and how to log in to its server.
+pub(super) struct SentFolder {
+    pub(super) settings: ImapSettings,
+    pub(super) folder: String,
+    pub(super) me_email: String,
+    pub(super) env: Environment,
+}
+
 pub(super) struct SentCopy {
     inner: Box<dyn Transport>,
-    settings: ImapSettings,
-    folder: String,
-    me_email: String,
-    env: Environment,
+    to: SentFolder,
     out: Output,
     session: Option<Login>,
     /// After one failure the rest of the run does not try again (and does
@@ -24,20 +29,10 @@ pub(super) struct SentCopy {
 }
 
 impl SentCopy {
-    pub(super) fn new(
-        inner: Box<dyn Transport>,
-        settings: ImapSettings,
-        folder: String,
-        me_email: String,
-        env: Environment,
-        out: Output,
-    ) -> SentCopy {
+    pub(super) fn new(inner: Box<dyn Transport>, to: SentFolder, out: Output) -> SentCopy {
         SentCopy {
             inner,
-            settings,
-            folder,
-            me_email,
-            env,
+            to,
             out,
             session: None,
             gave_up: false,
@@ -46,14 +41,14 @@ impl SentCopy {
 
     fn save(&mut self, message: &Outgoing) -> Result<(), String> {
         if self.session.is_none() {
-            let login =
-                imap::login(&self.settings, &self.me_email, &self.env).map_err(|e| e.message)?;
+            let login = imap::login(&self.to.settings, &self.to.me_email, &self.to.env)
+                .map_err(|e| e.message)?;
             self.session = Some(login);
         }
         let (session, server) = self.session.as_mut().expect("logged in above");
         let append = |session: &mut ::imap::Session<imap::Stream>| {
             session
-                .append(&self.folder, &message.bytes)
+                .append(&self.to.folder, &message.bytes)
                 .flag(::imap::types::Flag::Seen)
                 .finish()
                 .map(|_| ())
@@ -64,13 +59,13 @@ impl SentCopy {
             // before or instead of asking for the message): make it, as
             // mail clients do, and try once more.
             Err(::imap::Error::No(_) | ::imap::Error::Append)
-                if session.create(&self.folder).is_ok() =>
+                if session.create(&self.to.folder).is_ok() =>
             {
                 append(session)
             }
             Err(e) => Err(e),
         }
-        .map_err(|e| format!("{server} refused to store it in `{}`: {e}", self.folder))
+        .map_err(|e| format!("{server} refused to store it in `{}`: {e}", self.to.folder))
     }
 }
 
@@ -88,7 +83,7 @@ impl Transport for SentCopy {
             self.session = None;
             self.out.warn(format!(
                 "sent, but no copy was saved to the IMAP folder `{}`: {why} (`[imap] save_sent`)",
-                self.folder
+                self.to.folder
             ));
         }
         Ok(())
@@ -105,7 +100,7 @@ impl Transport for SentCopy {
         format!(
             "{} (a copy saved to `{}`)",
             self.inner.describe(),
-            self.folder
+            self.to.folder
         )
     }
 }
