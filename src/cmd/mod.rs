@@ -13,6 +13,7 @@ pub(crate) mod send;
 pub(crate) mod stats;
 pub(crate) mod status;
 pub(crate) mod sync;
+pub(crate) mod who_knows;
 
 use std::collections::BTreeSet;
 
@@ -55,6 +56,7 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         }
         Command::Sync(args) => sync::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
+        Command::WhoKnows(args) => who_knows::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -8,3 +8,4 @@ pub(crate) mod request;
 pub(crate) mod snippet;
 pub(crate) mod stats;
 pub(crate) mod text;
+pub(crate) mod who_knows;

@@ -27,6 +27,11 @@ pub(crate) struct MaildirMark {
     /// When the sync began (Unix seconds, the file system's clock): a
     /// message delivered later has a change time at or after it.
     pub scanned_at: i64,
+    /// The modification times of `new/` and `cur/` (nanoseconds; 0 =
+    /// unknown): a folder whose time is the same at the next sync is not
+    /// listed again.
+    #[serde(default)]
+    pub folders_mtime: [i64; 2],
 }
 
 /// Every source's mark, keyed by account and folder (never a password).
@@ -89,7 +94,10 @@ mod tests {
         );
         c.maildir.insert(
             "/home/grace/Mail/INBOX".into(),
-            MaildirMark { scanned_at: 5 },
+            MaildirMark {
+                scanned_at: 5,
+                folders_mtime: [1, 0],
+            },
         );
         c.save(dir.path()).unwrap();
         assert_eq!(Checkpoints::load(dir.path()), c);

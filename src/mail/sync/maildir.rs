@@ -29,6 +29,8 @@ pub(crate) struct MaildirSource {
     mark: MaildirMark,
     /// Only files changed at or after this (Unix seconds); None = all.
     since: Option<i64>,
+    /// `new/` and `cur/`: unchanged since the last sync, so not listed.
+    unchanged: [bool; 2],
 }
 
 /// Check that `path` is a Maildir and note the time before anything in it
@@ -38,6 +40,47 @@ pub(crate) fn open(
     checkpoints: &Checkpoints,
     rescan: bool,
 ) -> Result<MaildirSource, SyncError> {
+    check(path)?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let key = absolute.display().to_string();
+    let started = SystemTime::now();
+    let scanned_at = unix_seconds(started);
+    let folders_mtime = SUBFOLDERS.map(|sub| settled_mtime(&path.join(sub), started));
+    let previous = checkpoints.maildir.get(&key).copied();
+    let since = if rescan {
+        None
+    } else {
+        checkpoints
+            .maildir
+            .get(&key)
+            .map(|m| m.scanned_at - SLACK_SECS)
+    };
+    // A folder whose time has not moved since the last sync gained,
+    // lost and renamed nothing: it is not even listed.
+    let unchanged = match (&previous, rescan) {
+        (Some(previous), false) => std::array::from_fn(|i| {
+            folders_mtime[i] != 0 && folders_mtime[i] == previous.folders_mtime[i]
+        }),
+        _ => [false; 2],
+    };
+    Ok(MaildirSource {
+        path: path.to_path_buf(),
+        key,
+        mark: MaildirMark {
+            scanned_at,
+            folders_mtime,
+        },
+        since,
+        unchanged,
+    })
+}
+
+/// A Maildir's two folders of delivered mail (`tmp/` holds deliveries in
+/// progress).
+pub(crate) const SUBFOLDERS: [&str; 2] = ["new", "cur"];
+
+/// Check that `path` is a Maildir.
+pub(crate) fn check(path: &Path) -> Result<(), SyncError> {
     if !path.join("cur").is_dir() && !path.join("new").is_dir() {
         let why = if path.is_dir() {
             "has no `cur/` or `new/` folder"
@@ -50,23 +93,66 @@ pub(crate) fn open(
         ))
         .hint("point `path` in [maildir] at the folder holding `cur/`, `new/` and `tmp/` (e.g. ~/Mail/INBOX with mbsync)"));
     }
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let key = absolute.display().to_string();
-    let scanned_at = unix_seconds(SystemTime::now());
-    let since = if rescan {
-        None
-    } else {
-        checkpoints
-            .maildir
-            .get(&key)
-            .map(|m| m.scanned_at - SLACK_SECS)
+    Ok(())
+}
+
+/// The modification time of the folder `dir` in nanoseconds, as a mark to
+/// compare with the next run's: 0 (compare unequal) when it is missing or
+/// changed less than a second before `started`, since a file added in the
+/// same clock tick after the folder is listed would leave the time as it
+/// is (notmuch takes the same care).
+pub(crate) fn settled_mtime(dir: &Path, started: SystemTime) -> i64 {
+    let Ok(modified) = std::fs::metadata(dir).and_then(|m| m.modified()) else {
+        return 0;
     };
-    Ok(MaildirSource {
-        path: path.to_path_buf(),
-        key,
-        mark: MaildirMark { scanned_at },
-        since,
-    })
+    let settled = started
+        .checked_sub(std::time::Duration::from_secs(1))
+        .is_some_and(|limit| modified < limit);
+    if !settled {
+        return 0;
+    }
+    match modified.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_nanos()).unwrap_or(i64::MAX).max(1),
+        Err(_) => 0,
+    }
+}
+
+/// The part of a message file's name that stays when a mail client moves
+/// it from `new/` to `cur/` or changes its flags (`:2,S`).
+pub(crate) fn unique_part(name: &str) -> &str {
+    name.split_once(':').map_or(name, |(unique, _)| unique)
+}
+
+/// The message files in `dir` (a Maildir's `new/` or `cur/`), by name,
+/// without a `stat` of each where the file system tells the type in the
+/// listing. A missing folder has none.
+pub(crate) fn list(dir: &Path) -> Result<Vec<std::ffi::OsString>, SyncError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(read_error(dir, &e)),
+    };
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| read_error(dir, &e))?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        // A file moved or deleted meanwhile is simply not there any more.
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let is_file = if kind.is_symlink() {
+            entry.path().is_file()
+        } else {
+            kind.is_file()
+        };
+        if is_file {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 fn unix_seconds(t: SystemTime) -> i64 {
@@ -93,7 +179,10 @@ impl MaildirSource {
     /// start with the delivery time).
     fn files(&self) -> Result<Vec<PathBuf>, SyncError> {
         let mut files = Vec::new();
-        for sub in ["new", "cur"] {
+        for (sub, unchanged) in SUBFOLDERS.iter().zip(self.unchanged) {
+            if unchanged {
+                continue;
+            }
             let dir = self.path.join(sub);
             let entries = match std::fs::read_dir(&dir) {
                 Ok(entries) => entries,
@@ -122,7 +211,7 @@ impl MaildirSource {
     }
 }
 
-fn read_error(path: &Path, e: &io::Error) -> SyncError {
+pub(crate) fn read_error(path: &Path, e: &io::Error) -> SyncError {
     let mut err = SyncError::new(format!("cannot read `{}`: {e}", path.display()));
     if e.kind() == io::ErrorKind::PermissionDenied {
         err = err.hint("check the permissions of the folder in `maildir.path`");
@@ -132,7 +221,7 @@ fn read_error(path: &Path, e: &io::Error) -> SyncError {
 
 /// The header block of the file at `path` (at most `MESSAGE_PREFIX`
 /// bytes), or None if it vanished meanwhile.
-fn read_header(path: &Path) -> io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_header(path: &Path) -> io::Result<Option<Vec<u8>>> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
