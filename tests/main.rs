@@ -27,3 +27,4 @@ mod store_archive;
 mod store_upgrade;
 mod sync;
 mod terminal;
+mod who_knows;

@@ -94,12 +94,15 @@ pub(crate) fn run(args: WhoKnowsArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ));
     }
 
+    let me = index.find(&config.me_email().trim().to_lowercase());
+    // The user is never the one to be introduced to, even at their own
+    // company's domain.
     let is_target: Vec<bool> = index
         .addresses
         .iter()
-        .map(|a| target.matches(&a.email))
+        .enumerate()
+        .map(|(n, a)| target.matches(&a.email) && u32::try_from(n).ok() != me)
         .collect();
-    let me = index.find(&config.me_email().trim().to_lowercase());
     let ranked = who_knows::rank(
         index.envelopes(),
         |n| is_target.get(n as usize).copied().unwrap_or(false),

@@ -354,6 +354,43 @@ mod tests {
     }
 
     #[test]
+    fn a_folder_whose_time_did_not_move_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+        let age = |sub: &str| {
+            std::fs::File::open(dir.path().join(sub))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        };
+        age("new");
+        age("cur");
+        let r = tracked_request();
+        let tracked = Tracked::new([&r]);
+        let now = datetime!(2026-03-02 09:00 UTC);
+        let mut checkpoints = Checkpoints::default();
+        let mut source = open(dir.path(), &checkpoints, false).unwrap();
+        assert!(source.find(&tracked, now).unwrap().found.is_empty());
+        source.checkpoint(&mut checkpoints);
+        let mark = *checkpoints.maildir.values().next().unwrap();
+        assert!(mark.folders_mtime.iter().all(|&t| t > 0), "{mark:?}");
+
+        // A reply lands in new/, which moves its time: it is found.
+        let reply = "From: ada@example.com\nIn-Reply-To: <ask@x>\n\nSure!\n";
+        std::fs::write(dir.path().join("new/1.a.host"), reply).unwrap();
+        let mut again = open(dir.path(), &checkpoints, false).unwrap();
+        assert_eq!(again.find(&tracked, now).unwrap().found.len(), 1);
+        // Had its time not moved, the folder would not even be listed.
+        age("new");
+        let mut skipped = open(dir.path(), &checkpoints, false).unwrap();
+        let scan = skipped.find(&tracked, now).unwrap();
+        assert!(scan.found.is_empty() && scan.nothing_new);
+    }
+
+    #[test]
     fn a_folder_that_is_not_a_maildir_is_a_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let err = open(dir.path(), &Checkpoints::default(), false)
