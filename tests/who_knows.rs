@@ -60,7 +60,7 @@ const MAIL: &[(&str, &str, &str, u32)] = &[
 fn write_maildir(dir: &Path, mail: &[(&str, &str, &str, u32)], first: usize) {
     for (i, (from, to, thread, day)) in mail.iter().enumerate() {
         let n = first + i;
-        let sub = if n % 3 == 0 { "new" } else { "cur" };
+        let sub = if n.is_multiple_of(3) { "new" } else { "cur" };
         let flags = if sub == "cur" { ":2,S" } else { "" };
         std::fs::write(
             dir.join(sub)
