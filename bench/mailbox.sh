@@ -45,7 +45,7 @@ echo "# load before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores" >&2
 median_ms() {
     local json="$work/hf.json"
     hyperfine --style none --runs "$RUNS" --warmup 1 --export-json "$json" "$@" >/dev/null 2>&1
-    "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"median\"]*1000:.1f}")' "$json"
+    "$PYTHON" -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.1f" % (r["median"] * 1000))' "$json"
 }
 
 # One timed run: "seconds peak_rss_mib".
@@ -54,7 +54,7 @@ timed() {
         cat "$work/stderr" >&2
         return 1
     }
-    awk '{ printf "%.2f %.1f", $1, $2 / 1024 }' "$work/time"
+    awk '{ printf "%.2f %.1f\n", $1, $2 / 1024 }' "$work/time"
 }
 
 # A new message landing in a Maildir's new/, as a delivery agent leaves it.
@@ -71,7 +71,7 @@ domain=$(sed -n 's/^domain=//p' "$work/targets")
 echo "# $N messages, $(du -sh "$mail" | cut -f1), asking about $target and $domain" >&2
 printf 'From: Ada <ada@example.com>\nTo: Grace Hopper <grace@example.com>\nSubject: hello\nDate: Mon, 30 Nov 2026 10:00:00 +0000\nMessage-ID: <one@example.com>\n\nhi\n' > "$work/one.eml"
 # Warm the page cache.
-cat "$mail"/INBOX/cur/* "$mail"/INBOX/new/* > /dev/null
+find "$mail" -type f -exec cat {} + > /dev/null
 
 export INTRO_DATA_DIR="$work/data" INTRO_CONFIG="$work/config.toml"
 cat > "$INTRO_CONFIG" <<TOML
