@@ -57,6 +57,13 @@ timed() {
     awk '{ printf "%.2f %.1f\n", $1, $2 / 1024 }' "$work/time"
 }
 
+# A mail client marking one message read (its file renamed in cur/), so
+# cur/'s time moves.
+flag_change_cmd() {
+    local maildir=$1
+    echo "$PYTHON -c 'import os,sys; d=sys.argv[1]; f=sorted(os.listdir(d))[0]; os.rename(os.path.join(d,f), os.path.join(d,f[:-1] if f.endswith(\"T\") else f+\"T\"))' $maildir/cur"
+}
+
 # A new message landing in a Maildir's new/, as a delivery agent leaves it.
 new_message_cmd() {
     local maildir=$1
@@ -96,12 +103,14 @@ echo "what=who-knows-domain-nothing-new N=$N median_ms=$(median_ms "$INTRO who-k
 read -r s rss < <(timed "$INTRO" who-knows "$target")
 echo "what=who-knows-nothing-new-rss N=$N peak_rss_mib=$rss"
 echo "what=who-knows-one-new N=$N median_ms=$(median_ms --prepare "$(new_message_cmd "$mail/INBOX")" "$INTRO who-knows $target")"
+echo "what=who-knows-flag-change N=$N median_ms=$(median_ms --prepare "$(flag_change_cmd "$mail/INBOX")" "$INTRO who-knows $target")"
 read -r s rss < <(timed "$INTRO" sync)
 echo "what=sync-first N=$N seconds=$s peak_rss_mib=$rss"
 sleep 1.2
 "$INTRO" sync >/dev/null 2>&1
 echo "what=sync-nothing-new N=$N median_ms=$(median_ms "$INTRO sync")"
 echo "what=sync-one-new N=$N median_ms=$(median_ms --prepare "$(new_message_cmd "$mail/INBOX")" "$INTRO sync")"
+echo "what=sync-flag-change N=$N median_ms=$(median_ms --prepare "$(flag_change_cmd "$mail/INBOX")" "$INTRO sync")"
 rm -f "$mail"/INBOX/new/*.new.bench
 
 if [ -z "${SKIP_NOTMUCH:-}" ]; then

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::domain::who_knows::Envelope;
-pub(crate) use envelope::{ParsedEnvelope, Person};
+pub(crate) use envelope::{ParsedEnvelope, Person, hash as stable_hash};
 
 /// An address the mail mentions, and the latest display name seen for it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -55,7 +55,7 @@ pub(crate) fn maildir(index: &mut Index, path: &Path, now: i64) -> Result<usize,
         let mut names: Vec<u64> = Vec::with_capacity(files.len());
         let mut unseen = Vec::new();
         for file in files {
-            let key = envelope::hash(maildir::unique_part(&file.to_string_lossy()).as_bytes());
+            let key = maildir::name_key(&file.to_string_lossy());
             names.push(key);
             let seen = previous
                 .folders

@@ -2,9 +2,16 @@
 //! every message file in `new/` and `cur/` that arrived since the last
 //! sync has its header read; only those whose threading headers name a
 //! tracked Message-ID are read further (up to `MESSAGE_PREFIX` bytes) and
-//! matched. "Arrived since" is the file's change time, which moving a file
-//! into the folder (or between `new/` and `cur/`) sets, and which no sync
-//! tool can set back.
+//! matched.
+//!
+//! What "arrived since" costs follows what changed, not the mailbox: a
+//! folder whose modification time has not moved is not listed at all; a
+//! changed one is listed (names only, no `stat` per file), and a file is
+//! new when its name's unique part (before the `:2,` flags, which a mail
+//! client changes) was not in the folder at the last sync. Without the
+//! last sync's names (the first sync, or their file lost) a file is new
+//! when its change time is after the last sync began: moving a file into
+//! the folder sets it, and no sync tool can set it back.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -29,8 +36,13 @@ pub(crate) struct MaildirSource {
     mark: MaildirMark,
     /// Only files changed at or after this (Unix seconds); None = all.
     since: Option<i64>,
-    /// `new/` and `cur/`: unchanged since the last sync, so not listed.
-    unchanged: [bool; 2],
+    /// The files that arrived since the last sync (all on a first sync or
+    /// a rescan), oldest name first (Maildir names start with the
+    /// delivery time). Listed when the source is opened, before the store
+    /// is read, like the mark.
+    arrived: Vec<PathBuf>,
+    /// The hashed names in `new/` and `cur/` now, sorted, for the next sync.
+    names: [Vec<u64>; 2],
 }
 
 /// Check that `path` is a Maildir and note the time before anything in it
@@ -55,14 +67,50 @@ pub(crate) fn open(
             .get(&key)
             .map(|m| m.scanned_at - SLACK_SECS)
     };
+    let previous_names = if rescan {
+        None
+    } else {
+        checkpoints.maildir_names.get(&key)
+    };
     // A folder whose time has not moved since the last sync gained,
-    // lost and renamed nothing: it is not even listed.
-    let unchanged = match (&previous, rescan) {
-        (Some(previous), false) => std::array::from_fn(|i| {
+    // lost and renamed nothing: it is not even listed (when its names
+    // from then are known, to carry over).
+    let unchanged: [bool; 2] = match (&previous, previous_names) {
+        (Some(previous), Some(_)) => std::array::from_fn(|i| {
             folders_mtime[i] != 0 && folders_mtime[i] == previous.folders_mtime[i]
         }),
         _ => [false; 2],
     };
+    let mut names: [Vec<u64>; 2] = previous_names.cloned().unwrap_or_default();
+    let mut arrived = Vec::new();
+    for (i, sub) in SUBFOLDERS.iter().enumerate() {
+        if unchanged[i] {
+            continue;
+        }
+        let dir = path.join(sub);
+        let listed = list(&dir)?;
+        let mut keys = Vec::with_capacity(listed.len());
+        for name in listed {
+            let key = name_key(&name.to_string_lossy());
+            keys.push(key);
+            let seen = previous_names
+                .is_some_and(|before| before.iter().any(|l| l.binary_search(&key).is_ok()));
+            if !seen {
+                arrived.push(dir.join(name));
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        names[i] = keys;
+    }
+    if previous_names.is_none()
+        && let Some(since) = since
+    {
+        // A file moved or deleted meanwhile (a mail client is running)
+        // is simply not there any more.
+        arrived.retain(|file| std::fs::metadata(file).is_ok_and(|meta| changed_at(&meta) >= since));
+    }
+    arrived.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(MaildirSource {
         path: path.to_path_buf(),
         key,
@@ -71,8 +119,15 @@ pub(crate) fn open(
             folders_mtime,
         },
         since,
-        unchanged,
+        arrived,
+        names,
     })
+}
+
+/// What identifies a message file across renames: the hash of its name's
+/// unique part.
+pub(crate) fn name_key(file_name: &str) -> u64 {
+    crate::mail::mailbox_index::stable_hash(unique_part(file_name).as_bytes())
 }
 
 /// A Maildir's two folders of delivered mail (`tmp/` holds deliveries in
@@ -174,43 +229,6 @@ fn changed_at(meta: &std::fs::Metadata) -> i64 {
     meta.modified().map(unix_seconds).unwrap_or(i64::MAX)
 }
 
-impl MaildirSource {
-    /// The message files to look at, oldest name first (Maildir names
-    /// start with the delivery time).
-    fn files(&self) -> Result<Vec<PathBuf>, SyncError> {
-        let mut files = Vec::new();
-        for (sub, unchanged) in SUBFOLDERS.iter().zip(self.unchanged) {
-            if unchanged {
-                continue;
-            }
-            let dir = self.path.join(sub);
-            let entries = match std::fs::read_dir(&dir) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(read_error(&dir, &e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(|e| read_error(&dir, &e))?;
-                if entry.file_name().to_string_lossy().starts_with('.') {
-                    continue;
-                }
-                // A file moved or deleted meanwhile (a mail client is
-                // running) is simply not there any more.
-                let Ok(meta) = entry.metadata() else { continue };
-                if !meta.is_file() {
-                    continue;
-                }
-                if self.since.is_some_and(|since| changed_at(&meta) < since) {
-                    continue;
-                }
-                files.push(entry.path());
-            }
-        }
-        files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-        Ok(files)
-    }
-}
-
 pub(crate) fn read_error(path: &Path, e: &io::Error) -> SyncError {
     let mut err = SyncError::new(format!("cannot read `{}`: {e}", path.display()));
     if e.kind() == io::ErrorKind::PermissionDenied {
@@ -261,7 +279,7 @@ impl Source for MaildirSource {
 
     fn find(&mut self, tracked: &Tracked, now: OffsetDateTime) -> Result<Scan, SyncError> {
         let mut scan = Scan::default();
-        let files = self.files()?;
+        let files = std::mem::take(&mut self.arrived);
         if self.since.is_some() && files.is_empty() {
             scan.nothing_new = true;
         }
@@ -291,6 +309,9 @@ impl Source for MaildirSource {
 
     fn checkpoint(&self, checkpoints: &mut Checkpoints) {
         checkpoints.maildir.insert(self.key.clone(), self.mark);
+        checkpoints
+            .maildir_names
+            .insert(self.key.clone(), self.names.clone());
     }
 }
 
@@ -388,6 +409,46 @@ mod tests {
         let mut skipped = open(dir.path(), &checkpoints, false).unwrap();
         let scan = skipped.find(&tracked, now).unwrap();
         assert!(scan.found.is_empty() && scan.nothing_new);
+    }
+
+    #[test]
+    fn names_tell_what_arrived_a_flag_change_is_nothing_new() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["cur", "new", "tmp"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        let reply = "From: ada@example.com\nIn-Reply-To: <ask@x>\n\nSure!\n";
+        std::fs::write(dir.path().join("new/1.a.host"), reply).unwrap();
+        let r = tracked_request();
+        let tracked = Tracked::new([&r]);
+        let now = datetime!(2026-03-02 09:00 UTC);
+        let mut checkpoints = Checkpoints::default();
+        let mut first = open(dir.path(), &checkpoints, false).unwrap();
+        assert_eq!(first.find(&tracked, now).unwrap().found.len(), 1);
+        first.checkpoint(&mut checkpoints);
+        // Checkpoints as a sync long ago left them: change times alone
+        // would call every file new.
+        for mark in checkpoints.maildir.values_mut() {
+            mark.scanned_at = 0;
+        }
+
+        // Read by a mail client: moved to cur/ with a flag. Not new.
+        std::fs::rename(
+            dir.path().join("new/1.a.host"),
+            dir.path().join("cur/1.a.host:2,S"),
+        )
+        .unwrap();
+        let mut again = open(dir.path(), &checkpoints, false).unwrap();
+        let scan = again.find(&tracked, now).unwrap();
+        assert_eq!((scan.found.len(), scan.examined), (0, 0));
+        assert!(scan.nothing_new);
+        again.checkpoint(&mut checkpoints);
+
+        // A reply moved back into the folder keeps its old name but was
+        // not there before: it is read.
+        std::fs::write(dir.path().join("cur/2.b.host:2,S"), reply).unwrap();
+        let mut third = open(dir.path(), &checkpoints, false).unwrap();
+        assert_eq!(third.find(&tracked, now).unwrap().found.len(), 1);
     }
 
     #[test]
