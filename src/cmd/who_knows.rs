@@ -85,6 +85,7 @@ pub(crate) fn run(args: WhoKnowsArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let path = ctx.paths.relative_to_config(&settings.path);
         read += update::maildir(&mut index, &path, now)?;
     }
+    index.forget_unused();
     if index.changed
         && let Err(e) = index.save(&data_dir)
     {

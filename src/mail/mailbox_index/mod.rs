@@ -96,6 +96,8 @@ pub(crate) struct Index {
     lookups_built: bool,
     /// Whether anything changed since it was loaded.
     pub changed: bool,
+    /// The sources this run read (by number).
+    used: Vec<u16>,
 }
 
 impl Index {
@@ -143,15 +145,41 @@ impl Index {
 
     /// The source kept under `key`, made (empty) if new, by number.
     pub(crate) fn source(&mut self, key: &str, empty: SourceState) -> u16 {
-        if let Some(i) = self.sources.iter().position(|s| s.key == key) {
-            return u16::try_from(i).unwrap_or(u16::MAX);
+        let n = match self.sources.iter().position(|s| s.key == key) {
+            Some(i) => u16::try_from(i).unwrap_or(u16::MAX),
+            None => {
+                self.changed = true;
+                self.sources.push(Source {
+                    key: key.to_string(),
+                    state: empty,
+                });
+                u16::try_from(self.sources.len() - 1).unwrap_or(u16::MAX)
+            }
+        };
+        self.used.push(n);
+        n
+    }
+
+    /// Forget what came from sources this run did not read: the config no
+    /// longer names them (another Maildir, another account), so their mail
+    /// no longer counts. Their slots stay, emptied, to be read afresh if
+    /// they come back.
+    pub(crate) fn forget_unused(&mut self) {
+        for n in 0..self.sources.len() {
+            let n = u16::try_from(n).unwrap_or(u16::MAX);
+            if self.used.contains(&n) {
+                continue;
+            }
+            self.forget_source(n);
+            let empty = match self.sources[usize::from(n)].state {
+                SourceState::Maildir(_) => SourceState::Maildir(MaildirState::default()),
+                SourceState::Imap(_) => SourceState::Imap(ImapState {
+                    uid_validity: 0,
+                    uid_next: 0,
+                }),
+            };
+            self.set_state(n, empty);
         }
-        self.changed = true;
-        self.sources.push(Source {
-            key: key.to_string(),
-            state: empty,
-        });
-        u16::try_from(self.sources.len() - 1).unwrap_or(u16::MAX)
     }
 
     pub(crate) fn set_state(&mut self, source: u16, state: SourceState) {
@@ -300,5 +328,24 @@ mod tests {
             index.find("b@x").unwrap(),
         );
         assert_eq!(left, [(a, vec![me, b]), (b, vec![me])]);
+    }
+
+    #[test]
+    fn a_source_no_longer_read_is_forgotten() {
+        let mut index = Index::default();
+        let old = index.source("old", SourceState::Maildir(MaildirState::default()));
+        let kept = index.source("kept", SourceState::Maildir(MaildirState::default()));
+        index.add(old, &envelope(1, "a@x", &["me@x"]), 0);
+        index.add(kept, &envelope(2, "b@x", &["me@x"]), 0);
+        let mut next = Index::default();
+        next.addresses = index.addresses.clone();
+        next.messages = index.messages.clone();
+        next.recipients = index.recipients.clone();
+        next.sources = index.sources.clone();
+        next.source("kept", SourceState::Maildir(MaildirState::default()));
+        next.forget_unused();
+        assert_eq!(next.messages.len(), 1);
+        assert_eq!(next.messages[0].source, kept);
+        assert!(next.changed);
     }
 }
