@@ -264,6 +264,12 @@ fn a_bad_address_is_named_and_nobody_found_is_no_failure() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr
+            .contains("hint: check the spelling, or ask about anyone there: `intro who-knows @nowhere.example`"),
+        "{}",
+        run.stderr
+    );
     let v = sb.json(&["who-knows", "nobody@nowhere.example"]);
     assert_eq!(v["people"], serde_json::json!([]));
 

@@ -154,18 +154,20 @@ pub(crate) fn run(args: WhoKnowsArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Target::Domain(domain) => format!("anyone at `{domain}`"),
     };
     if ranked.is_empty() {
+        let n = index.messages.len();
         out.note(format!(
-            "no one in your mail has written with {whom} ({} {} read)",
-            index.messages.len(),
-            if index.messages.len() == 1 {
-                "message"
-            } else {
-                "messages"
-            }
+            "no one in your mail has written with {whom} (among {n} {})",
+            if n == 1 { "message" } else { "messages" }
         ));
-        out.note(
-            "hint: check the spelling, or try the whole company with `intro who-knows @DOMAIN`",
-        );
+        out.note(match &target {
+            Target::Address(address) => {
+                let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+                format!(
+                    "hint: check the spelling, or ask about anyone there: `intro who-knows @{domain}`"
+                )
+            }
+            Target::Domain(_) => "hint: check the spelling of the domain".to_string(),
+        });
         return Ok(());
     }
     out.data(table(&ranked, &index, &by_email, &out));
