@@ -126,6 +126,8 @@ pub(crate) enum Command {
     Thank(cmd::thank::ThankArgs),
     /// Show how requests went: approval rate, time to answer, follow-ups, per contact
     Stats(cmd::stats::StatsArgs),
+    /// Rank who in your mail knows a person or company best, to ask them for an introduction
+    WhoKnows(cmd::who_knows::WhoKnowsArgs),
     /// Print the shell script that completes commands, handles and request ids
     Completions(cmd::completions::CompletionsArgs),
     /// Print the manual page (roff)

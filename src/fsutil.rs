@@ -43,6 +43,19 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replace `path` with `contents` through a temp file and a rename, so a
+/// reader sees the old file or the new one, but without waiting for the
+/// disk: for caches that are rebuilt when a power cut leaves them empty or
+/// damaged.
+pub(crate) fn write_atomic_unsynced(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Copy `path` to the first free name of `NAME.bak`, `NAME.bak.1`, ...
 /// next to it (never replacing one), synced, and return that name.
 pub(crate) fn backup(path: &Path) -> io::Result<PathBuf> {

@@ -22,6 +22,8 @@
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone
 //!   text             first names and other small text helpers
+//!   who_knows        who in the user's mail knows someone: the evidence
+//!                    and the ranking rule
 //! setup/             what the user hands intro
 //!   config           the config file: schema, paths, validation
 //!   contacts         the contacts file: schema and lookup (did-you-mean)
@@ -53,7 +55,11 @@
 //!                    one in memory for unit tests)
 //!   imap_connection  connects and logs in to IMAP (for sync and sent copy)
 //!   sync/            finds A's replies (IMAP or Maildir), matches them,
-//!                    and the introductions connectors were asked for
+//!                    and the introductions connectors were asked for;
+//!                    reads only what arrived since the last sync
+//!   mailbox_index/   what `who-knows` learns from the mail (who wrote to
+//!                    whom, when, in which thread), kept in the data dir
+//!                    and brought up to date from new mail only
 //! cmd/               one module per subcommand: its arguments and `run`,
 //!                    which only orchestrates
 //!   send/            what the sending commands share:

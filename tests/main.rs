@@ -29,3 +29,4 @@ mod store_archive;
 mod store_upgrade;
 mod sync;
 mod terminal;
+mod who_knows;

@@ -65,7 +65,7 @@ const FILES: &[(&str, &str)] = &[
     ),
     (
         "$XDG_DATA_HOME/intro/",
-        "The data dir (~/.local/share/intro when XDG_DATA_HOME is not set; on macOS, ~/Library/Application Support/intro; INTRO_DATA_DIR names another). It holds the requests (requests.log, the journal of every change; requests.json, the open requests; archive.json, the closed ones; store.lock), outbox/ (messages written instead of sent when no transport is set up), drafts/ (introductions, notes and thank-yous to send from your mail client), runs/ (which run is sending what, so that a crashed send is told from one in flight) and sync-state.json (where `intro sync` left off).",
+        "The data dir (~/.local/share/intro when XDG_DATA_HOME is not set; on macOS, ~/Library/Application Support/intro; INTRO_DATA_DIR names another). It holds the requests (requests.log, the journal of every change; requests.json, the open requests; archive.json, the closed ones; store.lock), outbox/ (messages written instead of sent when no transport is set up), drafts/ (introductions, notes and thank-yous to send from your mail client), runs/ (which run is sending what, so that a crashed send is told from one in flight), sync-state.json and sync-maildir-names.bin (where `intro sync` left off) and mailbox-index.bin (what `intro who-knows` learned from the mail; rebuilt when missing or damaged).",
     ),
 ];
 

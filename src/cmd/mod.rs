@@ -16,6 +16,7 @@ pub(crate) mod stats;
 pub(crate) mod status;
 pub(crate) mod sync;
 pub(crate) mod thank;
+pub(crate) mod who_knows;
 
 use std::collections::BTreeSet;
 
@@ -66,6 +67,7 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
         // A handle names the connector's introduction still to be thanked.
         Command::Thank(args) => thank::run(args, ctx),
         Command::Stats(args) => stats::run(args, ctx),
+        Command::WhoKnows(args) => who_knows::run(args, ctx),
         // Neither reads settings; `main` runs them before making a context.
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -10,3 +10,4 @@ pub(crate) mod requested;
 pub(crate) mod snippet;
 pub(crate) mod stats;
 pub(crate) mod text;
+pub(crate) mod who_knows;

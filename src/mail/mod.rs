@@ -6,6 +6,7 @@
 pub(crate) mod ask_check;
 pub(crate) mod compose;
 pub(crate) mod imap_connection;
+pub(crate) mod mailbox_index;
 pub(crate) mod message;
 pub(crate) mod phrase;
 pub(crate) mod request_mail;

@@ -50,37 +50,13 @@ pub(crate) fn open(
 ) -> Result<ImapSource, SyncError> {
     let (mut session, server) = connection::login(settings, me_email, env)?;
     let username = connection::username(settings, me_email);
-    let error = |what: &str, e: ::imap::Error| {
-        connection::command_error(&server, settings.timeout_secs, what, e)
-    };
-    let mailbox = session.examine(&settings.mailbox).map_err(|e| match e {
-        ::imap::Error::No(no) => SyncError::new(format!(
-            "{server} cannot open the mailbox `{}`: {}",
-            settings.mailbox, no.information
-        ))
-        .hint("check `mailbox` in [imap]; \"INBOX\" is the inbox on every server"),
-        e => error("EXAMINE", e),
-    })?;
-    let uid_next = match mailbox.uid_next {
-        Some(next) => Some(next),
-        // Servers must send UIDNEXT, but some do not: the last message's
-        // UID tells the same.
-        None if mailbox.exists > 0 => session
-            .fetch("*", "UID")
-            .map_err(|e| error("FETCH", e))?
-            .iter()
-            .filter_map(|f| f.uid)
-            .max()
-            .map(|uid| uid.saturating_add(1)),
-        None => None,
-    };
-    let mark = match (mailbox.uid_validity, uid_next) {
-        (Some(uid_validity), Some(uid_next)) => Some(ImapMark {
-            uid_validity,
-            uid_next,
-        }),
-        _ => None,
-    };
+    let mark = examine(
+        &mut session,
+        &server,
+        settings.timeout_secs,
+        &settings.mailbox,
+        "mailbox",
+    )?;
     let key = format!("{username}@{server}/{}", settings.mailbox);
     let previous = checkpoints.imap.get(&key).copied();
     Ok(ImapSource {
@@ -95,6 +71,49 @@ pub(crate) fn open(
             search_from(previous, mark)
         },
         mark,
+    })
+}
+
+/// Open `mailbox` read-only and read where it stands: its UIDVALIDITY and
+/// UIDNEXT, or None when the server gives no UIDs to compare.
+pub(crate) fn examine(
+    session: &mut ::imap::Session<connection::Stream>,
+    server: &str,
+    timeout_secs: u64,
+    mailbox: &str,
+    config_key: &str,
+) -> Result<Option<ImapMark>, SyncError> {
+    let error =
+        |what: &str, e: ::imap::Error| connection::command_error(server, timeout_secs, what, e);
+    let examined = session.examine(mailbox).map_err(|e| match e {
+        ::imap::Error::No(no) => SyncError::new(format!(
+            "{server} cannot open the mailbox `{mailbox}`: {}",
+            no.information
+        ))
+        .hint(format!(
+            "check `{config_key}` in [imap]; \"INBOX\" is the inbox on every server"
+        )),
+        e => error("EXAMINE", e),
+    })?;
+    let uid_next = match examined.uid_next {
+        Some(next) => Some(next),
+        // Servers must send UIDNEXT, but some do not: the last message's
+        // UID tells the same.
+        None if examined.exists > 0 => session
+            .fetch("*", "UID")
+            .map_err(|e| error("FETCH", e))?
+            .iter()
+            .filter_map(|f| f.uid)
+            .max()
+            .map(|uid| uid.saturating_add(1)),
+        None => None,
+    };
+    Ok(match (examined.uid_validity, uid_next) {
+        (Some(uid_validity), Some(uid_next)) => Some(ImapMark {
+            uid_validity,
+            uid_next,
+        }),
+        _ => None,
     })
 }
 
