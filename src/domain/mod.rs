@@ -3,6 +3,7 @@
 //! from the other layers.
 
 pub(crate) mod ask_plan;
+pub(crate) mod auto_reply;
 pub(crate) mod fatigue;
 pub(crate) mod request;
 pub(crate) mod snippet;

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::domain::auto_reply::AutoReply;
+
 /// A rendered template (or a message the user edited): the Subject and the body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Rendered {
@@ -180,6 +182,9 @@ pub(crate) enum EventKind {
     /// before the request moved on: it may have reached its reader. The
     /// note holds its Message-ID, so the record of it is not lost.
     Unconfirmed,
+    /// An out-of-office reply from A or B (the note says whose, and until
+    /// when): not an answer.
+    AutoReplied,
 }
 
 /// One line of a request's history.
@@ -257,6 +262,9 @@ pub(crate) struct Party {
     /// from the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<Rendered>,
+    /// Out-of-office replies from this side (see `auto_reply`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auto_replies: Vec<AutoReply>,
 }
 
 impl Party {
@@ -270,6 +278,7 @@ impl Party {
             followups: Vec::new(),
             reply: None,
             edited: None,
+            auto_replies: Vec::new(),
         }
     }
 
@@ -461,7 +470,7 @@ impl Request {
         }
     }
 
-    fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
+    pub(in crate::domain) fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
         match side {
             Side::A => Some(&mut self.a_side),
             Side::B => self.b_side.as_mut(),
@@ -606,7 +615,12 @@ impl Request {
         }
     }
 
-    fn record(&mut self, now: OffsetDateTime, kind: EventKind, note: Option<String>) {
+    pub(in crate::domain) fn record(
+        &mut self,
+        now: OffsetDateTime,
+        kind: EventKind,
+        note: Option<String>,
+    ) {
         self.updated_at = now;
         self.history.push(Event {
             at: now,
@@ -975,7 +989,12 @@ impl Request {
         if self.check_followup(side).is_err() || party.followups.len() >= settings.max as usize {
             return None;
         }
-        Some(party.last_contact()? + Duration::days(i64::from(settings.after_days)))
+        let due = party.last_contact()? + Duration::days(i64::from(settings.after_days));
+        // An out-of-office reply pushes it to the return date.
+        Some(
+            self.auto_reply_hold(side, settings)
+                .map_or(due, |hold| hold.max(due)),
+        )
     }
 
     /// Every Message-ID a reply from `side` may point at: its ask, its

@@ -111,15 +111,37 @@ fn search_from(previous: Option<ImapMark>, now: Option<ImapMark>) -> Option<u32>
 fn search_query(from: Option<u32>, ids: &[&str]) -> Option<String> {
     let keys: Vec<String> = ids
         .iter()
-        .filter(|id| id.bytes().all(|b| (0x20..0x7f).contains(&b)))
-        .flat_map(|id| {
-            let quoted = format!("\"{}\"", id.replace('\\', "\\\\").replace('"', "\\\""));
+        .filter_map(|id| quoted(id))
+        .flat_map(|quoted| {
             [
                 format!("HEADER In-Reply-To {quoted}"),
                 format!("HEADER References {quoted}"),
             ]
         })
         .collect();
+    any_of(from, &keys)
+}
+
+/// `UID SEARCH` keys for mail from any of `senders` (`[sync]
+/// any_mail_counts`), restricted to UIDs from `from` on.
+fn sender_query(from: Option<u32>, senders: &[&str]) -> Option<String> {
+    let keys: Vec<String> = senders
+        .iter()
+        .filter_map(|s| quoted(s))
+        .map(|quoted| format!("FROM {quoted}"))
+        .collect();
+    any_of(from, &keys)
+}
+
+/// `text` as an IMAP quoted string, unless it cannot be one.
+fn quoted(text: &str) -> Option<String> {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b))
+        .then(|| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")))
+}
+
+/// A search for any of `keys`, from UID `from` on.
+fn any_of(from: Option<u32>, keys: &[String]) -> Option<String> {
     if keys.is_empty() {
         return None;
     }
@@ -148,10 +170,17 @@ impl Source for ImapSource {
         }
         let ids = tracked.message_ids();
         let mut hits = BTreeSet::new();
-        for chunk in ids.chunks(IDS_PER_SEARCH) {
-            let Some(query) = search_query(self.search_from, chunk) else {
-                continue;
-            };
+        let senders = tracked.senders();
+        let search_from = self.search_from;
+        let queries = ids
+            .chunks(IDS_PER_SEARCH)
+            .filter_map(|chunk| search_query(search_from, chunk))
+            .chain(
+                senders
+                    .chunks(IDS_PER_SEARCH)
+                    .filter_map(|chunk| sender_query(search_from, chunk)),
+            );
+        for query in queries {
             let uids = self
                 .session
                 .uid_search(&query)
@@ -220,6 +249,15 @@ mod tests {
         );
         assert_eq!(search_query(None, &["bad\r\nid"]), None);
         assert_eq!(search_query(None, &[]), None);
+    }
+
+    #[test]
+    fn any_mail_counts_searches_by_sender() {
+        assert_eq!(
+            sender_query(Some(7), &["ada@example.com", "kay@example.com"]).unwrap(),
+            "UID 7:* OR FROM \"ada@example.com\" FROM \"kay@example.com\""
+        );
+        assert_eq!(sender_query(None, &[]), None);
     }
 
     #[test]

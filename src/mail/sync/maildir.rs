@@ -186,7 +186,7 @@ impl Source for MaildirSource {
             };
             let in_thread = parser
                 .parse_headers(&header)
-                .is_some_and(|m| tracked.in_thread(&m));
+                .is_some_and(|m| tracked.may_concern(&m));
             if !in_thread {
                 continue;
             }
