@@ -19,6 +19,7 @@ mod errors;
 mod faults;
 mod mail_servers_selftest;
 mod messages;
+mod preferences;
 mod reminders;
 mod secrets;
 mod shell;

@@ -4,6 +4,7 @@
 
 pub(crate) mod ask_plan;
 pub(crate) mod auto_reply;
+pub(crate) mod direct;
 pub(crate) mod fatigue;
 pub(crate) mod request;
 pub(crate) mod snippet;

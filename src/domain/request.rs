@@ -358,6 +358,10 @@ pub(crate) struct Request {
     /// Notes sent as the request closed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
+    /// A direct introduction (`introduce A B --direct`): A was never
+    /// asked (see `direct`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
 /// A move the request's state does not allow.
@@ -400,6 +404,7 @@ impl Request {
             b_side: None,
             drafted: None,
             notes: Vec::new(),
+            direct: false,
         }
     }
 

@@ -101,6 +101,7 @@ impl From<LegacyRequest> for Request {
             b_side: old.b_side,
             drafted: old.drafted,
             notes: old.notes,
+            direct: false,
         }
     }
 }
