@@ -194,6 +194,7 @@ fn introduce_direct_drafts_then_sends_once_to_both_over_smtp() {
     assert_eq!(list.len(), 1);
     let id = list[0]["id"].as_str().unwrap().to_string();
     assert_eq!(list[0]["status"], "approved");
+    assert_eq!(list[0]["direct"], true);
     assert_eq!(sb.drafts().len(), 1);
     assert!(server.messages().is_empty());
 

@@ -264,12 +264,16 @@ fn detail(
             );
         }
     }
-    field("subject", &r.a_side.subject);
-    field("message-id", &r.a_side.message_id);
-    field(
-        "follow-ups",
-        &format!("{} of {}", r.a_side.followups.len(), settings.max),
-    );
+    if r.direct {
+        field("asked", "no: a direct introduction (`introduce --direct`)");
+    } else {
+        field("subject", &r.a_side.subject);
+        field("message-id", &r.a_side.message_id);
+        field(
+            "follow-ups",
+            &format!("{} of {}", r.a_side.followups.len(), settings.max),
+        );
+    }
     if let Some(reply) = &r.a_side.reply {
         field(
             "reply",

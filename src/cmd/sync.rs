@@ -73,7 +73,7 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
     auto_replies.sort_by_key(|f| f.auto.at);
-    let (changed, held): (Vec<(Request, Side)>, Vec<(Request, Side)>) =
+    let (changed, held): (Vec<Touched>, Vec<Touched>) =
         if found.is_empty() && auto_replies.is_empty() {
             Default::default()
         } else {
@@ -165,6 +165,9 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     });
     Ok(())
 }
+
+/// A request a sync changed, and whose message changed it.
+type Touched = (Request, Side);
 
 fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
     if scan.nothing_new {

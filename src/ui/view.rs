@@ -46,6 +46,9 @@ pub(crate) struct RequestJson {
     pub reply: Option<ReplyJson>,
     /// B is asked too (`intro ask --both`).
     pub both: bool,
+    /// A direct introduction (`intro introduce A B --direct`): no ask.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
     /// B's answer with `--both`: null, or asked, replied, approved, declined.
     pub b_status: Option<SideState>,
     /// A's own answer, apart from B's (for `--both` requests).
@@ -94,6 +97,7 @@ pub(crate) fn request_json(
             snippet: reply.snippet.clone(),
         }),
         both: r.both(),
+        direct: r.direct,
         b_status: r.b_side.as_ref().map(|b| b.status),
         a_status: r.a_status(),
         b_followups: r.b_side.as_ref().map(|b| b.followups.len()),
