@@ -697,6 +697,10 @@ fn an_out_of_office_reply_keeps_the_request_asked_and_holds_the_follow_up() {
         detail.contains("auto replied: A is away, back on 2026-03-16"),
         "{detail}"
     );
+    assert_eq!(
+        r["next_step"],
+        "ada is away; wait for a reply (follow-up due in 13d)"
+    );
 
     // Recorded once, even when the mailbox is read again.
     let history = r["history"].as_array().unwrap().len();

@@ -178,6 +178,17 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
             }
             match r.next_followup_at(Side::A, settings) {
                 Some(at) if now >= at => format!("follow up: `intro followup {short}`"),
+                // An out-of-office reply says why the wait is longer.
+                Some(at)
+                    if r.auto_reply_hold(Side::A, settings)
+                        .is_some_and(|h| h >= at) =>
+                {
+                    format!(
+                        "{} is away; wait for a reply (follow-up due {})",
+                        r.a,
+                        until(at, now)
+                    )
+                }
                 Some(at) => format!("wait for a reply (follow-up due {})", until(at, now)),
                 None => "wait for a reply, or decline".into(),
             }
