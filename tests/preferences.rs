@@ -110,6 +110,19 @@ fn direct_makes_ask_warn_and_suggest_introduce_direct() {
         "{}",
         run.stderr
     );
+    // A batch warns once per such contact.
+    let file = sb.root().join("asks.csv");
+    std::fs::write(&file, "a,b,why\nada,kay,numbers\nada,alan,codes\n").unwrap();
+    let run = sb.run(&["ask", "--batch", &file.display().to_string(), "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr
+            .matches("prefers to be introduced directly")
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

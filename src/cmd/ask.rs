@@ -930,6 +930,17 @@ fn run_batch(args: AskArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
 
     warn_unsaid(ctx, &composer, &contacts, &plan)?;
+    // Once per contact who prefers direct introductions.
+    let mut warned = HashSet::new();
+    for p in &plan {
+        if warned.insert(p.request.a.as_str())
+            && let Some(w) = contacts
+                .by_handle(&p.request.a)
+                .and_then(|a| prefers::direct_warning(a, &p.request.b))
+        {
+            ctx.out.warn(w);
+        }
+    }
     for w in &fatigue_warnings {
         ctx.out.warn(w);
     }
