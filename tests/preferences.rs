@@ -192,6 +192,17 @@ fn introduce_direct_drafts_then_sends_once_to_both_over_smtp() {
         "--wants",
         "advice on a parser",
     ];
+    // A dry run shows it and records nothing.
+    let mut dry = args.to_vec();
+    dry.push("--dry-run");
+    let out = sb.ok(&dry);
+    assert!(
+        out.contains("I would like to introduce you to each other."),
+        "{out}"
+    );
+    assert!(sb.all_requests().is_empty());
+    assert!(sb.drafts().is_empty());
+
     // A draft first: recorded as an approved request, nothing sent.
     let out = sb.ok(&args);
     assert!(

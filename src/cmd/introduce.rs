@@ -311,52 +311,61 @@ fn direct_request(
         .into());
     }
     let now = ctx.now;
-    let request = ctx.store.write_open(|txn| {
-        let open: Vec<&Request> = txn
-            .requests()
-            .iter()
-            .filter(|r| r.status.is_open() && r.a == spec.a && r.b == spec.b)
-            .collect();
-        let request = match open.as_slice() {
-            [] => {
-                let id = loop {
-                    let id = random_hex(4);
-                    if !txn.requests().contains(&id) {
-                        break id;
-                    }
-                };
-                Request::new_direct(id, spec, now)
-            }
-            // Drafted by an earlier run: the words may still change, until
-            // a send began.
-            [r] if r.direct => {
-                let mut r = (*r).clone();
-                if r.is_unsent_direct()
-                    && (r.why != spec.why || r.wants != spec.wants || r.format != spec.format)
-                {
-                    r.why = spec.why;
-                    r.wants = spec.wants;
-                    r.format = spec.format;
-                    r.updated_at = now;
-                }
-                r
-            }
-            [r, ..] => {
-                return Err(UserError::new(format!(
-                    "`{}` already has an open request about `{}` (request {}, {})",
-                    r.a, r.b, r.id, r.status
-                ))
-                .hint(format!(
-                    "`intro status {}` shows it; `intro introduce {}` once A said yes",
-                    r.id, r.id
-                ))
-                .into());
-            }
-        };
+    // A dry run shows the introduction and records nothing.
+    if args.send_args.dry_run {
+        return direct_for_pair(ctx.store.read_open()?, spec, now);
+    }
+    ctx.store.write_open(|txn| {
+        let request = direct_for_pair(txn.requests(), spec, now)?;
         txn.put(request.clone());
-        Ok::<_, anyhow::Error>(request)
-    })?;
-    Ok(request)
+        Ok(request)
+    })
+}
+
+/// The direct request for the pair in `spec` among the open `requests`:
+/// a new one, or one an earlier run made and did not send yet (with the
+/// words given now, until a send began).
+fn direct_for_pair(
+    requests: &crate::store::Requests,
+    spec: AskSpec,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Request> {
+    let open: Vec<&Request> = requests
+        .iter()
+        .filter(|r| r.status.is_open() && r.a == spec.a && r.b == spec.b)
+        .collect();
+    match open.as_slice() {
+        [] => {
+            let id = loop {
+                let id = random_hex(4);
+                if !requests.contains(&id) {
+                    break id;
+                }
+            };
+            Ok(Request::new_direct(id, spec, now))
+        }
+        [r] if r.direct => {
+            let mut r = (*r).clone();
+            if r.is_unsent_direct()
+                && (r.why != spec.why || r.wants != spec.wants || r.format != spec.format)
+            {
+                r.why = spec.why;
+                r.wants = spec.wants;
+                r.format = spec.format;
+                r.updated_at = now;
+            }
+            Ok(r)
+        }
+        [r, ..] => Err(UserError::new(format!(
+            "`{}` already has an open request about `{}` (request {}, {})",
+            r.a, r.b, r.id, r.status
+        ))
+        .hint(format!(
+            "`intro status {}` shows it; `intro introduce {}` once A said yes",
+            r.id, r.id
+        ))
+        .into()),
+    }
 }
 
 /// A built message's Subject and body, as a saved draft of it reads.
