@@ -13,12 +13,17 @@
 //!                    answer), states and legal moves; follow-up due dates
 //!   ask_plan         what an ask means given the open requests: new,
 //!                    resumed, already made, busy, or refused
-//!   fatigue          when A was asked too often
 //!   forward_note     B's forwardable note (`intro note`): its states, the
 //!                    note cut from B's reply, the checks before it is
 //!                    forwarded
 //!   requested        introductions the user asks a connector for: the
 //!                    direction, the connector's introduction, the thanks
+//!   auto_reply       out-of-office replies: their return date, and the
+//!                    follow-up they hold back
+//!   direct           a direct introduction: a request made `approved`
+//!                    without an ask
+//!   fatigue          when A was asked too often (or within a contact's
+//!                    cooldown)
 //!   stats            what happened to requests, counted
 //!   snippet          a reply's first words and its tone
 //!   text             first names and other small text helpers
@@ -30,6 +35,8 @@
 //!   contacts_edit    changes the contacts file keeping its layout
 //!   vcf              reads vCard files
 //!   import           decides what importing vCards adds
+//!   prefers          what a contact asked of the user: `prefers`,
+//!                    `cooldown_days`
 //!   batch_csv        a batch file's rows
 //!   env              the environment, read once
 //!   secret           fetches passwords (command, variable, prompt)
@@ -40,6 +47,7 @@
 //! ui/                what the user sees
 //!   output           stdout and stderr, JSON or text, colors, times
 //!   view             requests as the user sees them (rows, JSON, notes)
+//!   ics              follow-ups as iCalendar to-dos (`status --due --ics`)
 //!   table            aligned columns
 //!   pager            long listings through `$PAGER`
 //!   editor           `--edit`: a message in the user's editor
@@ -56,7 +64,9 @@
 //!   imap_connection  connects and logs in to IMAP (for sync and sent copy)
 //!   sync/            finds A's replies (IMAP or Maildir), matches them,
 //!                    and the introductions connectors were asked for;
-//!                    reads only what arrived since the last sync
+//!                    reads only what arrived since the last sync; also
+//!                    out-of-office replies, and with `any_mail_counts`
+//!                    mail outside the thread
 //!   mailbox_index/   what `who-knows` learns from the mail (who wrote to
 //!                    whom, when, in which thread), kept in the data dir
 //!                    and brought up to date from new mail only

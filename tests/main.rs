@@ -20,6 +20,8 @@ mod faults;
 mod mail_servers_selftest;
 mod messages;
 mod note;
+mod preferences;
+mod reminders;
 mod requests;
 mod secrets;
 mod shell;

@@ -104,6 +104,8 @@ struct Scenario {
     decline: bool,
     /// The ask is long on purpose, and must warn so.
     long: bool,
+    /// No ask: `introduce A B --direct` drafts the introduction at once.
+    direct: bool,
 }
 
 const fn s(
@@ -121,6 +123,7 @@ const fn s(
         introduce: false,
         decline: false,
         long: false,
+        direct: false,
     }
 }
 
@@ -139,6 +142,10 @@ impl Scenario {
     }
     const fn long(mut self) -> Self {
         self.long = true;
+        self
+    }
+    const fn direct(mut self) -> Self {
+        self.direct = true;
         self
     }
 }
@@ -557,6 +564,53 @@ fn corpus() -> Vec<Scenario> {
             ],
         )
         .introduced(),
+        s(
+            "direct_introduction",
+            "jo",
+            "sam",
+            &[
+                "--why",
+                "Sam is raising a first round for developer tools",
+                "--wants",
+                "advice on pricing",
+                "--format",
+                "a 20-minute call",
+            ],
+        )
+        .direct(),
+        s(
+            "direct_introduction_in_whole_sentences",
+            "rafael",
+            "mei",
+            &[
+                "--why",
+                "you both study why consensus fails in practice.",
+                "--wants",
+                "Mei would love your take on her next paper.",
+                "--format",
+                "Coffee at the conference would be perfect!",
+            ],
+        )
+        .direct(),
+        s(
+            "direct_introduction_format_only",
+            "ngozi",
+            "lukasz",
+            &[
+                "--why",
+                "you both run platform teams at fintechs",
+                "--format",
+                "over coffee in Warsaw",
+            ],
+        )
+        .direct(),
+        s(
+            "direct_introduction_why_only",
+            "ada",
+            "kay",
+            &["--why", "you both love numbers that fly"],
+        )
+        .direct(),
     ]
 }
 
@@ -624,6 +678,14 @@ fn run(sc: &Scenario) -> (Vec<Message>, String) {
     };
     let mut outbox = Vec::new();
     let mut drafts = Vec::new();
+    if sc.direct {
+        let mut args = vec!["introduce", sc.a, sc.b, "--direct", "--force"];
+        args.extend_from_slice(sc.args);
+        let run = sb.run(&args);
+        assert_eq!(run.code, 0, "{}: {}", sc.name, run.stderr);
+        take(&sb, "introduction", &mut drafts, true);
+        return (messages, run.stderr);
+    }
     let mut args = vec!["ask", sc.a, sc.b];
     args.extend_from_slice(sc.args);
     args.extend(["--yes", "--json"]);

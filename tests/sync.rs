@@ -213,9 +213,12 @@ fn a_message_from_someone_else_in_the_thread_changes_nothing() {
         ),
     );
     let (changed, stderr) = sync(&sb);
-    assert_eq!(changed, serde_json::json!([]));
+    // The auto-reply is kept in the history; the request stays `asked`.
+    assert_eq!(ids(&changed), [id.as_str()]);
     assert!(
-        stderr.contains("2 messages in the threads of 1 waiting request (2 not from A"),
+        stderr.contains(
+            "2 messages in the threads of 1 waiting request (1 not from A), 1 automatic reply"
+        ),
         "{stderr}"
     );
     let r = sb.request(&id);
@@ -606,4 +609,242 @@ fn save_sent_keeps_a_copy_of_each_message_in_an_imap_folder() {
     );
     assert_eq!(smtp.messages().len(), 3);
     assert_eq!(folder(&dc, "Sent").len(), 2);
+}
+
+/// An out-of-office answer to `threading`, from `from`, dated 2 March 2026.
+fn auto_reply(from: &str, threading: &str, header: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: Grace Hopper <grace@example.com>\r\n\
+         Subject: Automatic reply: Would you be open to meeting Sam Builder?\r\n\
+         Date: Mon, 02 Mar 2026 10:15:00 +0100\r\n\
+         Message-ID: <ooo-{}@mail.example.com>\r\n{header}\r\n{threading}\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}",
+        from.len() + body.len()
+    )
+}
+
+#[test]
+fn an_out_of_office_reply_keeps_the_request_asked_and_holds_the_follow_up() {
+    let mut sb = Sandbox::new();
+    let dir = maildir(&sb);
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"../../Mail/INBOX\"\n"
+    ));
+    let (ada, ada_ask) = ask(&sb, "ada");
+    let (kay, kay_ask) = ask(&sb, "kay");
+    std::fs::write(
+        dir.join("new/1772442900.M1P1.host"),
+        auto_reply(
+            ADA,
+            &in_reply_to(&ada_ask),
+            "Auto-Submitted: auto-replied",
+            "Thank you for your message. I am travelling and back on 16 March.\r\n",
+        ),
+    )
+    .unwrap();
+    // No return date: the follow-up waits `after_days` from the auto-reply.
+    std::fs::write(
+        dir.join("new/1772442901.M2P1.host"),
+        auto_reply(
+            "kay@example.com",
+            &in_reply_to(&kay_ask),
+            "X-Autorespond: yes",
+            "I am out of the office with limited access to email.\r\n",
+        ),
+    )
+    .unwrap();
+
+    sb.set_now("2026-03-03T08:00:00Z");
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "{ada} ada is away (automatic reply, back on 2026-03-16); next follow-up not before 2026-03-16"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "{kay} kay is away (automatic reply, no return date given); next follow-up not before 2026-03-07"
+        )),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("2 automatic replies"), "{}", run.stderr);
+    assert!(run.stderr.contains("no new replies"), "{}", run.stderr);
+
+    let r = sb.request(&ada);
+    assert_eq!(r["status"], "asked", "an auto-reply is no answer");
+    assert_eq!(r["reply"], serde_json::Value::Null);
+    assert_eq!(r["next_followup_at"], "2026-03-16T00:00:00Z");
+    let last = r["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["event"], "auto_replied");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("A is away, back on 2026-03-16; no follow-up before then (<ooo-"),
+        "{last}"
+    );
+    assert_eq!(
+        sb.request(&kay)["next_followup_at"],
+        "2026-03-07T09:15:00Z",
+        "5 days after the auto-reply"
+    );
+    let detail = sb.ok(&["status", &ada]);
+    assert!(
+        detail.contains("auto replied: A is away, back on 2026-03-16"),
+        "{detail}"
+    );
+    assert_eq!(
+        r["next_step"],
+        "ada is away; wait for a reply (follow-up due in 13d)"
+    );
+
+    // Recorded once, even when the mailbox is read again.
+    let history = r["history"].as_array().unwrap().len();
+    let run = sb.run(&["sync", "--rescan", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json(), serde_json::json!([]));
+    assert_eq!(
+        sb.request(&ada)["history"].as_array().unwrap().len(),
+        history
+    );
+
+    // Not due while A is away; due from the return date.
+    sb.set_now("2026-03-10T09:00:00Z");
+    let due = sb.json(&["status", "--due"]);
+    assert_eq!(
+        ids(&due),
+        [kay.as_str()],
+        "kay's hold is over, ada's is not"
+    );
+    sb.set_now("2026-03-16T09:00:00Z");
+    let mut due = ids(&sb.json(&["status", "--due"]));
+    due.sort();
+    let mut want = vec![ada.clone(), kay.clone()];
+    want.sort();
+    assert_eq!(due, want);
+
+    // A real answer afterwards still moves the request on.
+    std::fs::write(
+        dir.join("new/1772442999.M3P1.host"),
+        reply(ADA, &in_reply_to(&ada_ask), ANSWER),
+    )
+    .unwrap();
+    let (changed, _) = sync(&sb);
+    assert_eq!(ids(&changed), [ada.as_str()]);
+    assert_eq!(sb.request(&ada)["status"], "replied");
+}
+
+#[test]
+fn b_s_out_of_office_reply_on_a_both_request_is_recorded_for_b() {
+    let sb = Sandbox::new();
+    let dir = maildir(&sb);
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"../../Mail/INBOX\"\n"
+    ));
+    let v = sb.json(&["ask", "ada", "sam", "--why", "compilers", "--both", "--yes"]);
+    let id = v["id"].as_str().unwrap().to_string();
+    let outbox = sb.outbox();
+    let (_, b_ask) = outbox
+        .iter()
+        .find(|(name, _)| name.contains(".ask-b."))
+        .expect("B's ask in the outbox");
+    let b_ask_id = header(b_ask, "Message-ID").unwrap();
+    std::fs::write(
+        dir.join("new/1772442900.M1P1.host"),
+        auto_reply(
+            "Sam Builder <sam@example.org>",
+            &in_reply_to(&b_ask_id),
+            "Precedence: auto_reply",
+            "Away until 2026-03-20.\r\n",
+        ),
+    )
+    .unwrap();
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "{id} sam is away (automatic reply, back on 2026-03-20)"
+        )),
+        "{}",
+        run.stdout
+    );
+    let r = sb.request(&id);
+    assert_eq!(r["status"], "asked");
+    assert_eq!(r["b_status"], "asked", "B's ask still waits");
+    let last = r["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["event"], "auto_replied");
+    assert!(
+        last["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("B is away, back on 2026-03-20"),
+        "{last}"
+    );
+    // A's follow-up is unaffected.
+    assert_eq!(r["next_followup_at"], "2026-03-06T09:00:00Z");
+}
+
+#[test]
+fn any_mail_counts_takes_a_new_thread_from_a_as_the_answer() {
+    let sb = Sandbox::new();
+    let dir = maildir(&sb);
+    let (ada, _) = ask(&sb, "ada");
+    let fresh = "From: Ada Lovelace <ada@example.com>\r\nTo: grace@example.com\r\n\
+         Subject: Sam\r\nDate: Mon, 02 Mar 2026 10:15:00 +0100\r\n\
+         Message-ID: <new-thread@mail.example.com>\r\n\r\nHappy to meet Sam.\r\n";
+    let earlier = "From: ada@example.com\r\nTo: grace@example.com\r\n\
+         Subject: lunch\r\nDate: Sat, 28 Feb 2026 10:15:00 +0100\r\n\r\nLunch?\r\n";
+    std::fs::write(dir.join("new/1772442900.M1P1.host"), fresh).unwrap();
+    std::fs::write(dir.join("cur/1772442000.M0P1.host:2,S"), earlier).unwrap();
+
+    // Off by default: a new thread is not an answer.
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"../../Mail/INBOX\"\n"
+    ));
+    let (changed, _) = sync(&sb);
+    assert_eq!(changed, serde_json::json!([]));
+
+    sb.write_config(&format!(
+        "{CONFIG}\n[sync]\nany_mail_counts = true\n\n[maildir]\npath = \"../../Mail/INBOX\"\n"
+    ));
+    let run = sb.run(&["sync", "--rescan", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(ids(&run.json()), [ada.as_str()]);
+    let r = sb.request(&ada);
+    assert_eq!(r["status"], "replied");
+    assert_eq!(r["reply"]["snippet"], "Happy to meet Sam.");
+}
+
+#[test]
+fn any_mail_counts_over_imap_searches_by_sender() {
+    let dc = dovecot();
+    let sb = sandbox_for(
+        &dc,
+        "tls",
+        &format!("{}\n[sync]\nany_mail_counts = true\n", trusted()),
+    );
+    let (ada, _) = ask(&sb, "ada");
+    let (kay, _) = ask(&sb, "kay");
+    dc.deliver(
+        "grace",
+        "From: Ada Lovelace <ada@example.com>\r\nTo: grace@example.com\r\n\
+         Subject: about Sam\r\nDate: Mon, 02 Mar 2026 10:15:00 +0100\r\n\
+         Message-ID: <imap-new-thread@mail.example.com>\r\n\r\nYes, introduce us.\r\n",
+    );
+    let (changed, stderr) = sync(&sb);
+    assert_eq!(ids(&changed), [ada.as_str()], "{stderr}");
+    assert_eq!(sb.request(&kay)["status"], "asked");
+}
+
+#[test]
+fn a_bad_sync_key_is_named_with_its_line() {
+    let sb = Sandbox::new();
+    sb.write_config(&format!("{CONFIG}\n[sync]\nany_mail_counts = \"yes\"\n"));
+    let err = sb.fails(&["sync"], 1);
+    assert!(err.contains("config.toml:6"), "{err}");
+    assert!(err.contains("any_mail_counts"), "{err}");
 }

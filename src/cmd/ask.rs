@@ -32,7 +32,9 @@ use crate::mail::message::{self, Outgoing};
 use crate::mail::transport::{SendError, Transport};
 use crate::setup::batch_csv::{self, Column};
 use crate::setup::config::Config;
+use crate::setup::contacts::Prefers;
 use crate::setup::contacts::{Contact, Contacts};
+use crate::setup::prefers;
 use crate::store::{Requests, StoreError};
 use crate::ui::editor;
 use crate::ui::view;
@@ -265,6 +267,11 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     if direction == Direction::Introducing {
         let introduced = ask_check::introduced(&planned.request, false);
         warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
+        warnings.extend(
+            contacts
+                .by_handle(&planned.request.a)
+                .and_then(|a| prefers::direct_warning(a, &planned.request.b)),
+        );
     }
     let warnings: Vec<String> = warnings
         .iter()
@@ -395,6 +402,8 @@ struct Planner<'a> {
     asks_by_a: HashMap<String, Vec<PriorAsk>>,
     /// `[limits] asks_per_90_days`, or None with `--force`.
     fatigue_limit: Option<u32>,
+    /// `--force`: also ask those whose `prefers` is `no-intros`.
+    force: bool,
     /// Ask B too (`--both`).
     both: bool,
     /// `[ask] require`: fields a row must fill.
@@ -445,6 +454,7 @@ impl<'a> Planner<'a> {
             reserved: HashSet::new(),
             asks_by_a,
             fatigue_limit: (!force).then_some(fatigue_limit),
+            force,
             both: false,
             require: Vec::new(),
             direction: Direction::Introducing,
@@ -511,6 +521,12 @@ impl<'a> Planner<'a> {
                     a.handle
                 ))
                 .hint("name the one to ask first, then the one they would meet: `intro ask A B --why ...`"),
+            });
+        }
+        if a.prefers == Some(Prefers::NoIntros) && !self.force {
+            return Err(BadRow {
+                line,
+                error: crate::cmd::no_intros(a, &self.contacts.path),
             });
         }
         let why = fields.why.trim();
@@ -612,7 +628,8 @@ impl<'a> Planner<'a> {
                 .is_requested()
                 .then(|| crate::cmd::request::same_person_warning(self.requests, &request))
                 .flatten();
-            let asked = fatigue::warning(&request.a, prior, self.now, limit);
+            let pace = prefers::pace(Some(a), limit);
+            let asked = fatigue::warning(&request.a, prior, self.now, pace);
             match (asked, connector) {
                 (Some(a), Some(c)) => Some(format!("{a}; {c}")),
                 (a, c) => a.or(c),
@@ -644,7 +661,8 @@ fn batch_fatigue(plan: &mut [Planned], planner: &Planner<'_>, limit: u32) -> Vec
     for (a, rows) in rows_by_a {
         let lines: Vec<u64> = rows.iter().map(|&i| plan[i].line.unwrap_or(0)).collect();
         let prior = planner.asks_by_a.get(&a).map_or(&[][..], Vec::as_slice);
-        if let Some(w) = fatigue::batch_warning(&a, prior, &lines, planner.now, limit) {
+        let pace = prefers::pace(planner.contacts.by_handle(&a), limit);
+        if let Some(w) = fatigue::batch_warning(&a, prior, &lines, planner.now, pace) {
             for &i in &rows[w.from..] {
                 plan[i].warning = Some(w.text.clone());
             }
@@ -1005,6 +1023,19 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     }
 
     warn_unsaid(ctx, &composer, &contacts, &plan, direction)?;
+    // Once per contact who prefers direct introductions (a connector asked
+    // for an introduction is not being introduced).
+    let mut warned = HashSet::new();
+    for p in &plan {
+        if direction == Direction::Introducing
+            && warned.insert(p.request.a.as_str())
+            && let Some(w) = contacts
+                .by_handle(&p.request.a)
+                .and_then(|a| prefers::direct_warning(a, &p.request.b))
+        {
+            ctx.out.warn(w);
+        }
+    }
     for w in &fatigue_warnings {
         ctx.out.warn(w);
     }

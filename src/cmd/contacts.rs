@@ -73,6 +73,9 @@ struct ContactJson<'a> {
     blurb: Option<&'a str>,
     url: Option<&'a str>,
     tags: &'a [String],
+    /// `direct`, `no-intros`, or null.
+    prefers: Option<crate::setup::contacts::Prefers>,
+    cooldown_days: Option<u32>,
 }
 
 pub(crate) fn run(args: ContactsArgs, ctx: &mut Context) -> anyhow::Result<()> {
@@ -103,6 +106,8 @@ fn list(ctx: &mut Context) -> anyhow::Result<()> {
                 blurb: c.blurb.as_deref(),
                 url: c.url.as_deref(),
                 tags: &c.tags,
+                prefers: c.prefers,
+                cooldown_days: c.cooldown_days,
             })
             .collect();
         ctx.out.json(&list);

@@ -1,5 +1,7 @@
 //! `intro introduce`: once A said yes, draft the introduction to A and B
-//! (saved under drafts/), or send it with `--send`.
+//! (saved under drafts/), or send it with `--send`. With `--direct`, for
+//! A who said "just introduce me" (`prefers = "direct"`), the same without
+//! an ask: the request is made `approved` and introduced at once.
 
 use clap::Args;
 use clap_complete::ArgValueCandidates;
@@ -11,23 +13,49 @@ use crate::cmd::send::resend;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::PendingKind;
+use crate::domain::request::{AskSpec, PendingKind, Request, State};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
+use crate::mail::message::random_hex;
 use crate::mail::template::Rendered;
+use crate::setup::contacts::{Contacts, Prefers};
 use crate::ui::editor;
 use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  intro introduce 4f2a           print and save the draft\n  intro introduce 4f2a --send    send it to A and B"
+    after_help = "Examples:\n  intro introduce 4f2a           print and save the draft\n  intro introduce 4f2a --send    send it to A and B\n  intro introduce ada sam --direct --why \"you both work on compilers\" --send\n                                 introduce without asking ada first (ada's contact has `prefers = \"direct\"`)"
 )]
 pub(crate) struct IntroduceArgs {
-    /// The approved request (an id, its first 4 or more characters, or the handle of A)
-    #[arg(add = ArgValueCandidates::new(complete::approved_requests))]
+    /// The approved request (an id, its first 4 or more characters, or the handle of A); with --direct, contact A
+    #[arg(value_name = "REQUEST", add = ArgValueCandidates::new(complete::approved_requests))]
     pub request: String,
+
+    /// With --direct: contact B, the one A is introduced to
+    #[arg(value_name = "B", requires = "direct", add = ArgValueCandidates::new(complete::contacts))]
+    pub b: Option<String>,
+
+    /// Introduce A and B without asking A first: for A whose contact has `prefers = "direct"`
+    #[arg(long, requires = "b", requires = "why")]
+    pub direct: bool,
+
+    /// With --direct: why the two should meet
+    #[arg(long, value_name = "TEXT", requires = "direct")]
+    pub why: Option<String>,
+
+    /// With --direct: what B hopes to get from A (advice, a job, an answer, ...)
+    #[arg(long, value_name = "TEXT", requires = "direct")]
+    pub wants: Option<String>,
+
+    /// With --direct: in what format (a call, a coffee, a lunch, ...)
+    #[arg(long, value_name = "TEXT", requires = "direct")]
+    pub format: Option<String>,
+
+    /// With --direct: introduce even though A's contact does not say `prefers = "direct"`
+    #[arg(long, requires = "direct")]
+    pub force: bool,
 
     /// Send the introduction to A and B (otherwise only draft it under drafts/)
     ///
@@ -56,11 +84,15 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     let (config, contacts) = ctx.setup()?;
     let now = ctx.now;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
-    let request = find_request(
-        ctx.store.read_named(std::slice::from_ref(&args.request))?,
-        &args.request,
-    )?
-    .clone();
+    let request = if args.direct {
+        direct_request(&args, ctx, &contacts)?
+    } else {
+        find_request(
+            ctx.store.read_named(std::slice::from_ref(&args.request))?,
+            &args.request,
+        )?
+        .clone()
+    };
     if request.is_requested() {
         // The user asked a connector for this one: it is theirs to make.
         let e = request.check_introduce().err();
@@ -194,6 +226,151 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         ctx.out.data(format!("{} introduced", updated.id));
     }
     Ok(())
+}
+
+/// `--direct`: the request for introducing A to B without an ask, made
+/// `approved` now, or the one an earlier run made and did not send yet
+/// (so a draft can be sent later, and a run killed mid-send finishes).
+fn direct_request(
+    args: &IntroduceArgs,
+    ctx: &mut Context,
+    contacts: &Contacts,
+) -> anyhow::Result<Request> {
+    let find = |name: &str| {
+        contacts
+            .find(name)
+            .map_err(|e| crate::error::lookup_error(e, &contacts.path))
+    };
+    let a = find(&args.request)?;
+    let b = find(args.b.as_deref().unwrap_or_default())?;
+    if a.handle == b.handle {
+        return Err(UserError::new(format!(
+            "A and B are both `{}`: an introduction needs two people",
+            a.handle
+        ))
+        .hint("name the one who prefers direct introductions first: `intro introduce A B --direct --why ...`")
+        .exit(Exit::Usage)
+        .into());
+    }
+    if a.prefers != Some(Prefers::Direct) && !args.force {
+        let said = match a.prefers {
+            Some(Prefers::NoIntros) => "prefers no introductions (`prefers = \"no-intros\"`)",
+            _ => "has not said they prefer direct introductions",
+        };
+        return Err(UserError::new(format!(
+            "`{}` {said}: ask first with `intro ask {} {} --why ...`",
+            a.handle, a.handle, b.handle
+        ))
+        .hint(format!(
+            "if {} told you to just introduce them, add `prefers = \"direct\"` to `[{}]` in `{}`",
+            a.first_name(),
+            a.handle,
+            contacts.path.display()
+        ))
+        .hint("or pass `--force` to introduce them without asking this once")
+        .into());
+    }
+    let why = args.why.as_deref().map(str::trim).unwrap_or_default();
+    if why.is_empty() {
+        return Err(
+            UserError::new("`--why` is empty: say why the two should meet")
+                .hint("the introduction tells both why: `--why \"you both work on compilers\"`")
+                .exit(Exit::Usage)
+                .into(),
+        );
+    }
+    let clean = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let spec = AskSpec {
+        a: a.handle.clone(),
+        a_email: a.email.clone(),
+        b: b.handle.clone(),
+        b_email: b.email.clone(),
+        why: why.to_string(),
+        wants: clean(&args.wants),
+        format: clean(&args.format),
+        note: None,
+    };
+    // A rerun after the send must not introduce them a second time.
+    if let Some(done) = ctx
+        .store
+        .read()?
+        .iter()
+        .find(|r| r.direct && r.status == State::Introduced && r.a == spec.a && r.b == spec.b)
+    {
+        return Err(UserError::new(format!(
+            "`{}` and `{}` were introduced already (request {}, {})",
+            done.a,
+            done.b,
+            done.id,
+            done.introduction
+                .as_ref()
+                .map_or(done.updated_at, |i| i.at)
+                .date()
+        ))
+        .hint(format!("`intro status {}` shows it", done.id))
+        .into());
+    }
+    let now = ctx.now;
+    // A dry run shows the introduction and records nothing.
+    if args.send_args.dry_run {
+        return direct_for_pair(ctx.store.read_open()?, spec, now);
+    }
+    ctx.store.write_open(|txn| {
+        let request = direct_for_pair(txn.requests(), spec, now)?;
+        txn.put(request.clone());
+        Ok(request)
+    })
+}
+
+/// The direct request for the pair in `spec` among the open `requests`:
+/// a new one, or one an earlier run made and did not send yet (with the
+/// words given now, until a send began).
+fn direct_for_pair(
+    requests: &crate::store::Requests,
+    spec: AskSpec,
+    now: time::OffsetDateTime,
+) -> anyhow::Result<Request> {
+    let open: Vec<&Request> = requests
+        .iter()
+        .filter(|r| r.status.is_open() && r.a == spec.a && r.b == spec.b)
+        .collect();
+    match open.as_slice() {
+        [] => {
+            let id = loop {
+                let id = random_hex(4);
+                if !requests.contains(&id) {
+                    break id;
+                }
+            };
+            Ok(Request::new_direct(id, spec, now))
+        }
+        [r] if r.direct => {
+            let mut r = (*r).clone();
+            if r.is_unsent_direct()
+                && (r.why != spec.why || r.wants != spec.wants || r.format != spec.format)
+            {
+                r.why = spec.why;
+                r.wants = spec.wants;
+                r.format = spec.format;
+                r.updated_at = now;
+            }
+            Ok(r)
+        }
+        [r, ..] => Err(UserError::new(format!(
+            "`{}` already has an open request about `{}` (request {}, {})",
+            r.a, r.b, r.id, r.status
+        ))
+        .hint(format!(
+            "`intro status {}` shows it; `intro introduce {}` once A said yes",
+            r.id, r.id
+        ))
+        .into()),
+    }
 }
 
 /// A built message's Subject and body, as a saved draft of it reads.

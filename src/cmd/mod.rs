@@ -54,7 +54,10 @@ pub(crate) fn run(command: Command, ctx: &mut Context) -> anyhow::Result<()> {
             followup::run(args, ctx)
         }
         Command::Introduce(mut args) => {
-            args.request = request_by_handle(ctx, &args.request)?;
+            // With `--direct` it names contact A, not a request.
+            if !args.direct {
+                args.request = request_by_handle(ctx, &args.request)?;
+            }
             introduce::run(args, ctx)
         }
         Command::Note(args) => note::run(args, ctx),
@@ -161,4 +164,21 @@ pub(crate) fn find_request<'r>(
         .hint("`intro status` lists open requests with their ids; a contact's handle names their open request"));
     }
     requests.find(name).map_err(UserError::from)
+}
+
+/// The refusal to ask someone whose `prefers` is `no-intros`.
+pub(crate) fn no_intros(
+    a: &crate::setup::contacts::Contact,
+    contacts_file: &std::path::Path,
+) -> UserError {
+    UserError::new(format!(
+        "`{}` prefers no introductions (`prefers = \"no-intros\"` in `{}`)",
+        a.handle,
+        contacts_file.display()
+    ))
+    .hint("pass `--force` to ask anyway, if they told you this one is welcome")
+    .hint(format!(
+        "or remove `prefers` from `[{}]` once they welcome introductions again",
+        a.handle
+    ))
 }

@@ -35,6 +35,7 @@ use crate::mail::message::{self, Outgoing};
 use crate::mail::transport::{SendError, Transport};
 use crate::setup::batch_csv::{self, Column};
 use crate::setup::contacts::Contacts;
+use crate::setup::prefers;
 use crate::store::{Requests, StoreError};
 use crate::ui::editor;
 use crate::ui::view;
@@ -288,7 +289,8 @@ impl<'a> Planner<'a> {
         // A batch warns once per A, after every row is planned.
         let warning = match (line, self.fatigue_limit) {
             (None, Some(limit)) => {
-                fatigue::warning(&a.handle, self.prior(&a.handle), self.now, limit)
+                let pace = prefers::pace(Some(a), limit);
+                fatigue::warning(&a.handle, self.prior(&a.handle), self.now, pace)
             }
             _ => None,
         };
@@ -691,7 +693,11 @@ pub(crate) fn ask(
     let requests = ctx.store.read_recent(now - fatigue::window())?;
     let stored = find_request(requests, &id)?.clone();
     // Counted now, while the requests are at hand.
-    let fatigue = fatigue_warning(requests, &stored, now, config.limits.asks_per_90_days);
+    let pace = prefers::pace(
+        contacts.by_handle(&stored.a),
+        config.limits.asks_per_90_days,
+    );
+    let fatigue = fatigue_warning(requests, &stored, now, pace);
     let id = stored.id.clone();
     if overrides.both {
         return Err(UserError::new(format!(
@@ -880,7 +886,7 @@ fn fatigue_warning(
     requests: &Requests,
     request: &Request,
     now: time::OffsetDateTime,
-    limit: u32,
+    pace: fatigue::Pace,
 ) -> Option<String> {
     let mut prior: Vec<PriorAsk> = requests
         .iter()
@@ -897,7 +903,7 @@ fn fatigue_warning(
             });
         }
     }
-    fatigue::warning(&request.a, &prior, now, limit)
+    fatigue::warning(&request.a, &prior, now, pace)
 }
 
 /// The columns of `intro note --batch`.
@@ -980,7 +986,8 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
             }
         }
         for (a, lines) in lines_by_a {
-            if let Some(w) = fatigue::batch_warning(&a, planner.prior(&a), &lines, now, limit) {
+            let pace = prefers::pace(contacts.by_handle(&a), limit);
+            if let Some(w) = fatigue::batch_warning(&a, planner.prior(&a), &lines, now, pace) {
                 ctx.out.warn(w.text);
             }
         }

@@ -9,6 +9,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{Request, State};
 use crate::domain::text::truncate;
+use crate::error::UserError;
 use crate::setup::config::FollowupSettings;
 use crate::ui::output::{age, rfc3339};
 use crate::ui::pager;
@@ -17,7 +18,7 @@ use crate::ui::view::{self, next_step};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
+    after_help = "Examples:\n  intro status                 open requests\n  intro status --due           only those with a follow-up due\n  intro status 4f2a            one request in detail\n  intro status --json --all    every request, for scripts\n  intro status -n 20           the first 20\n  intro status --due --ics > follow-ups.ics\n                               due and upcoming follow-ups for a calendar or to-do app\n\nOn a terminal, a list longer than the screen goes through $PAGER (`less -FRX` when unset)."
 )]
 pub(crate) struct StatusArgs {
     /// Requests to show in detail (an id or a prefix of 4 or more characters),
@@ -32,6 +33,12 @@ pub(crate) struct StatusArgs {
     /// Only requests with a follow-up due
     #[arg(long)]
     pub due: bool,
+
+    /// With --due: print due and upcoming follow-ups as an iCalendar file
+    /// of to-dos (RFC 5545), for calendar and to-do apps; importing a newer
+    /// file updates the to-dos instead of adding more
+    #[arg(long, requires = "due", conflicts_with = "requests")]
+    pub ics: bool,
 
     /// Show only the first N requests of the list
     #[arg(short = 'n', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
@@ -59,6 +66,9 @@ pub(crate) fn run(args: StatusArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let now = ctx.now;
     let out = ctx.out;
+    if args.ics {
+        return ics(ctx, &settings);
+    }
     let handles = match args.requests.is_empty() {
         true => Default::default(),
         false => contact_handles(ctx),
@@ -210,6 +220,34 @@ fn table(
     table.render()
 }
 
+/// `--due --ics`: every open request with a follow-up to send, due or
+/// upcoming, as to-dos.
+fn ics(ctx: &mut Context, settings: &FollowupSettings) -> anyhow::Result<()> {
+    if ctx.out.json {
+        return Err(
+            UserError::new("`--ics` and `--json` cannot be used together")
+                .hint("`intro status --due --ics > follow-ups.ics` for a calendar or to-do app")
+                .hint("`intro status --due --json` for scripts")
+                .into(),
+        );
+    }
+    // Names read better than handles; without a contacts file, handles do.
+    let config = ctx.load_settings().ok();
+    let contacts = ctx.load_contacts(config.as_ref()).ok();
+    let names = |handle: &str| {
+        contacts
+            .as_ref()
+            .and_then(|c| c.by_handle(handle))
+            .map_or_else(|| handle.to_string(), |c| c.name.clone())
+    };
+    let (out, now) = (ctx.out, ctx.now);
+    let requests = ctx.store.read_open()?;
+    let mut list: Vec<&Request> = requests.iter().filter(|r| r.status.is_open()).collect();
+    list.sort_by(|x, y| x.created_at.cmp(&y.created_at).then(x.id.cmp(&y.id)));
+    out.text(crate::ui::ics::followups(&list, settings, now, &names));
+    Ok(())
+}
+
 fn detail(
     r: &Request,
     now: time::OffsetDateTime,
@@ -270,15 +308,19 @@ fn detail(
     for (name, value) in crate::cmd::note::detail_fields(r) {
         field(name, &value);
     }
-    // A request still waiting for B's note has no ask yet.
-    if !r.a_side.message_id.is_empty() {
-        field("subject", &r.a_side.subject);
-        field("message-id", &r.a_side.message_id);
+    if r.direct {
+        field("asked", "no: a direct introduction (`introduce --direct`)");
+    } else {
+        // A request still waiting for B's note has no ask yet.
+        if !r.a_side.message_id.is_empty() {
+            field("subject", &r.a_side.subject);
+            field("message-id", &r.a_side.message_id);
+        }
+        field(
+            "follow-ups",
+            &format!("{} of {}", r.a_side.followups.len(), settings.max),
+        );
     }
-    field(
-        "follow-ups",
-        &format!("{} of {}", r.a_side.followups.len(), settings.max),
-    );
     if let Some(reply) = &r.a_side.reply {
         field(
             "reply",

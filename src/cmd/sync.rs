@@ -9,7 +9,7 @@ use crate::domain::request::{Request, Side};
 use crate::domain::text::truncate;
 use crate::error::UserError;
 use crate::mail::sync::checkpoint::Checkpoints;
-use crate::mail::sync::{self, Found, Scan, Source, Tracked};
+use crate::mail::sync::{self, Found, FoundAuto, Scan, Source, Tracked};
 use crate::ui::view;
 
 #[derive(Debug, Args)]
@@ -55,9 +55,12 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     // Replies can change open requests only: the archive is not read.
     let open = ctx.store.read_open()?;
-    let tracked = Tracked::new(open.iter()).with_introductions(config.me_email(), open.iter());
+    let tracked = Tracked::new(open.iter())
+        .with_introductions(config.me_email(), open.iter())
+        .counting_any_mail(config.sync.any_mail_counts);
     let mut found: Vec<Found> = Vec::new();
     let mut introductions: Vec<Found> = Vec::new();
+    let mut auto_replies: Vec<FoundAuto> = Vec::new();
     let mut notes = Vec::new();
     for source in &mut sources {
         let scan = source.find(&tracked, now)?;
@@ -68,37 +71,52 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         ));
         found.extend(scan.found);
         introductions.extend(scan.introductions);
+        auto_replies.extend(scan.auto_replies);
     }
 
     // The first answer wins when A wrote twice.
     found.sort_by_key(|f| f.reply.at);
     introductions.sort_by_key(|f| f.reply.at);
-    let changed: Vec<(Request, Side)> = if found.is_empty() {
-        Vec::new()
-    } else {
-        ctx.store.write_open(|txn| {
-            let mut changed = Vec::new();
-            for f in found {
-                // Gone from the open requests meanwhile: closed, so the
-                // reply changes nothing.
-                let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
-                    continue;
-                };
-                if let Some(note) = f.note {
-                    if r.record_note_reply(now, note, f.reply.at, f.reply.message_id) {
+    auto_replies.sort_by_key(|f| f.auto.at);
+    let (changed, held): (Vec<Touched>, Vec<Touched>) =
+        if found.is_empty() && auto_replies.is_empty() {
+            Default::default()
+        } else {
+            ctx.store.write_open(|txn| {
+                let mut changed = Vec::new();
+                let mut held = Vec::new();
+                // An auto-reply first: when A wrote back for real later, the
+                // answer is what the request ends with.
+                for f in auto_replies {
+                    let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
+                        continue;
+                    };
+                    if r.record_auto_reply(f.side, now, f.auto) {
+                        txn.put(r.clone());
+                        held.push((r, f.side));
+                    }
+                }
+                for f in found {
+                    // Gone from the open requests meanwhile: closed, so the
+                    // reply changes nothing.
+                    let Some(mut r) = txn.requests().get(&f.request_id).cloned() else {
+                        continue;
+                    };
+                    if let Some(note) = f.note {
+                        if r.record_note_reply(now, note, f.reply.at, f.reply.message_id) {
+                            txn.put(r.clone());
+                            changed.push((r, f.side));
+                        }
+                        continue;
+                    }
+                    if r.record_reply(f.side, now, f.reply) {
                         txn.put(r.clone());
                         changed.push((r, f.side));
                     }
-                    continue;
                 }
-                if r.record_reply(f.side, now, f.reply) {
-                    txn.put(r.clone());
-                    changed.push((r, f.side));
-                }
-            }
-            Ok::<_, anyhow::Error>(changed)
-        })?
-    };
+                Ok::<_, anyhow::Error>((changed, held))
+            })?
+        };
     let introduced = crate::cmd::request::record_introductions(ctx, introductions)?;
 
     for source in &sources {
@@ -116,12 +134,31 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let out = ctx.out;
     if out.json {
         let list = view::latest_json(
-            changed.iter().map(|(r, _)| r).chain(&introduced),
+            held.iter()
+                .chain(&changed)
+                .map(|(r, _)| r)
+                .chain(&introduced),
             now,
             &config.followup,
         );
         out.json(&list);
     } else {
+        for (r, side) in &held {
+            let who = r.handle(*side);
+            let until = match r.last_auto_reply(*side).and_then(|a| a.back_on) {
+                Some(back) => format!("back on {}", back.date()),
+                None => "no return date given".to_string(),
+            };
+            let next = r
+                .next_followup_at(*side, &config.followup)
+                .map_or(String::new(), |at| {
+                    format!("; next follow-up not before {}", at.date())
+                });
+            out.data(format!(
+                "{} {who} is away (automatic reply, {until}){next}",
+                r.id
+            ));
+        }
         for (r, side) in &changed {
             let who = r.handle(*side);
             if let Some(note) = r.forward_note_text() {
@@ -189,6 +226,9 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A request a sync changed, and whose message changed it.
+type Touched = (Request, Side);
+
 fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
     if scan.nothing_new {
         return "nothing new since the last sync".into();
@@ -218,7 +258,17 @@ fn describe_scan(scan: &Scan, tracked: &Tracked) -> String {
         ),
     };
     if scan.not_from_a > 0 {
-        text.push_str(&format!(" ({} not from A, or automatic)", scan.not_from_a));
+        text.push_str(&format!(" ({} not from A)", scan.not_from_a));
+    }
+    if !scan.auto_replies.is_empty() {
+        text.push_str(&format!(
+            ", {}",
+            plural(
+                scan.auto_replies.len(),
+                "automatic reply",
+                "automatic replies"
+            )
+        ));
     }
     text
 }

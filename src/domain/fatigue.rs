@@ -39,22 +39,35 @@ impl PriorAsk {
 /// Lists of earlier asks are cut here: the count says the rest.
 const SHOWN: usize = 3;
 
+/// How often a contact may be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pace {
+    /// `[limits] asks_per_90_days`: at most this many asks in 90 days.
+    PerWindow(u32),
+    /// The contact's own `cooldown_days`: no ask within this many days of
+    /// the last (it overrides `asks_per_90_days` for them).
+    Cooldown(u32),
+}
+
 /// The warning for asking `a` once more, if one is due: A has an open ask,
-/// or was asked `limit` times or more in the last 90 days (so this ask
-/// would go over the limit). One short line however many asks there were:
-/// counts, a few examples, each ask named once.
+/// or was asked as often as `pace` allows (`limit` times or more in the
+/// last 90 days, or once within their cooldown). One short line however
+/// many asks there were: counts, a few examples, each ask named once.
 pub(crate) fn warning(
     a: &str,
     prior: &[PriorAsk],
     now: OffsetDateTime,
-    limit: u32,
+    pace: Pace,
 ) -> Option<String> {
     let mut open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
     open.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
-    let since = now - window();
+    let since = now - pace_window(pace);
     let mut recent: Vec<&PriorAsk> = prior.iter().filter(|p| p.asked_at >= since).collect();
     recent.sort_by_key(|p| std::cmp::Reverse(p.asked_at));
-    let over = recent.len() >= limit as usize;
+    let over = match pace {
+        Pace::PerWindow(limit) => recent.len() >= limit as usize,
+        Pace::Cooldown(_) => !recent.is_empty(),
+    };
     if open.is_empty() && !over {
         return None;
     }
@@ -72,13 +85,27 @@ pub(crate) fn warning(
         // The open asks named above are not named again.
         let others: Vec<&PriorAsk> = recent.into_iter().filter(|p| !p.open).collect();
         let also = if open.is_empty() { "" } else { "also " };
-        parts.push(format!(
-            "`{a}` was asked {total} time{} in the last {WINDOW_DAYS} days, the limit is {limit}{}",
-            if total == 1 { "" } else { "s" },
-            examples(&others, also)
-        ));
+        parts.push(match pace {
+            Pace::PerWindow(limit) => format!(
+                "`{a}` was asked {total} time{} in the last {WINDOW_DAYS} days, the limit is {limit}{}",
+                if total == 1 { "" } else { "s" },
+                examples(&others, also)
+            ),
+            Pace::Cooldown(days) => format!(
+                "`{a}` was asked in the last {days} days, their `cooldown_days`{}",
+                examples(&others, also)
+            ),
+        });
     }
     Some(parts.join("; "))
+}
+
+/// How far back asks count at `pace`.
+fn pace_window(pace: Pace) -> Duration {
+    match pace {
+        Pace::PerWindow(_) => window(),
+        Pace::Cooldown(days) => Duration::days(i64::from(days)),
+    }
 }
 
 /// ` (x about `b` on date, ... and N more)`, or nothing for no asks.
@@ -118,14 +145,19 @@ pub(crate) fn batch_warning(
     prior: &[PriorAsk],
     lines: &[u64],
     now: OffsetDateTime,
-    limit: u32,
+    pace: Pace,
 ) -> Option<BatchWarning> {
     let open: Vec<&PriorAsk> = prior.iter().filter(|p| p.open).collect();
-    let since = now - window();
+    let since = now - pace_window(pace);
     let recent = prior.iter().filter(|p| p.asked_at >= since).count();
     let total = recent + lines.len();
-    let over = total > limit as usize;
-    let from = if !open.is_empty() || recent >= limit as usize {
+    // With a cooldown, any second ask within it is one too many.
+    let limit = match pace {
+        Pace::PerWindow(limit) => limit as usize,
+        Pace::Cooldown(_) => 1,
+    };
+    let over = total > limit;
+    let from = if !open.is_empty() || recent >= limit {
         0
     } else {
         1
@@ -169,9 +201,14 @@ pub(crate) fn batch_warning(
         ));
     }
     if over {
-        parts.push(format!(
-            "would reach {total} asks in {WINDOW_DAYS} days, over the limit of {limit}"
-        ));
+        parts.push(match pace {
+            Pace::PerWindow(limit) => {
+                format!("would reach {total} asks in {WINDOW_DAYS} days, over the limit of {limit}")
+            }
+            Pace::Cooldown(days) => {
+                format!("would be asked {total} times in {days} days, their `cooldown_days`")
+            }
+        });
     }
     let text = match parts.as_slice() {
         [one] => format!("`{a}` {one}"),
@@ -199,21 +236,21 @@ mod tests {
 
     #[test]
     fn quiet_when_a_was_rarely_asked_and_has_nothing_open() {
-        assert_eq!(warning("ada", &[], NOW, 3), None);
+        assert_eq!(warning("ada", &[], NOW, Pace::PerWindow(3)), None);
         let two = [prior("a1", 10, false), prior("a2", 20, false)];
-        assert_eq!(warning("ada", &two, NOW, 3), None);
+        assert_eq!(warning("ada", &two, NOW, Pace::PerWindow(3)), None);
         // Old asks do not count.
         let old = [
             prior("a1", 91, false),
             prior("a2", 100, false),
             prior("a3", 200, false),
         ];
-        assert_eq!(warning("ada", &old, NOW, 3), None);
+        assert_eq!(warning("ada", &old, NOW, Pace::PerWindow(3)), None);
     }
 
     #[test]
     fn an_open_ask_warns_and_names_it() {
-        let w = warning("ada", &[prior("a1", 2, true)], NOW, 3).unwrap();
+        let w = warning("ada", &[prior("a1", 2, true)], NOW, Pace::PerWindow(3)).unwrap();
         assert_eq!(
             w,
             "`ada` already has 1 open ask (a1 about `sam` on 2026-05-30)"
@@ -227,13 +264,13 @@ mod tests {
             prior("a2", 5, false),
             prior("a3", 40, false),
         ];
-        let w = warning("ada", &three, NOW, 3).unwrap();
+        let w = warning("ada", &three, NOW, Pace::PerWindow(3)).unwrap();
         assert!(
             w.starts_with("`ada` was asked 3 times in the last 90 days, the limit is 3 (a2"),
             "{w}"
         );
         assert!(w.find("a3").unwrap() < w.find("a1").unwrap(), "{w}");
-        assert_eq!(warning("ada", &three, NOW, 4), None);
+        assert_eq!(warning("ada", &three, NOW, Pace::PerWindow(4)), None);
     }
 
     #[test]
@@ -241,7 +278,7 @@ mod tests {
         let forty: Vec<PriorAsk> = (0..40)
             .map(|i| prior(&format!("a{i:02}"), i, true))
             .collect();
-        let w = warning("ada", &forty, NOW, 3).unwrap();
+        let w = warning("ada", &forty, NOW, Pace::PerWindow(3)).unwrap();
         assert_eq!(
             w,
             "`ada` already has 40 open asks (a00 about `sam` on 2026-06-01, a01 about `sam` on \
@@ -254,7 +291,7 @@ mod tests {
             prior("c1", 3, false),
             prior("c2", 5, false),
         ];
-        let w = warning("ada", &mixed, NOW, 3).unwrap();
+        let w = warning("ada", &mixed, NOW, Pace::PerWindow(3)).unwrap();
         assert_eq!(
             w,
             "`ada` already has 1 open ask (o1 about `sam` on 2026-05-31); `ada` was asked 3 \
@@ -266,16 +303,26 @@ mod tests {
     #[test]
     fn a_batch_warns_once_per_contact_with_a_count() {
         // Asked once, nothing open, within the limit: no warning.
-        assert_eq!(batch_warning("ada", &[], &[2], NOW, 3), None);
+        assert_eq!(
+            batch_warning("ada", &[], &[2], NOW, Pace::PerWindow(3)),
+            None
+        );
         // Asked twice: the second row warns, the first does not.
-        let w = batch_warning("ada", &[], &[2, 5], NOW, 3).unwrap();
+        let w = batch_warning("ada", &[], &[2, 5], NOW, Pace::PerWindow(3)).unwrap();
         assert_eq!(
             (w.text.as_str(), w.from),
             ("`ada` is asked 2 times in this batch (lines 2, 5)", 1)
         );
         // Four hundred rows: one line, the count, the first lines.
         let lines: Vec<u64> = (2..402).collect();
-        let w = batch_warning("ada", &[prior("a1", 2, true)], &lines, NOW, 3).unwrap();
+        let w = batch_warning(
+            "ada",
+            &[prior("a1", 2, true)],
+            &lines,
+            NOW,
+            Pace::PerWindow(3),
+        )
+        .unwrap();
         assert_eq!(
             w.text,
             "`ada` is asked 400 times in this batch (lines 2, 3, 4 and 397 more), already has \
@@ -289,10 +336,33 @@ mod tests {
             prior("a2", 20, false),
             prior("a3", 30, false),
         ];
-        let w = batch_warning("ada", &three, &[7], NOW, 3).unwrap();
+        let w = batch_warning("ada", &three, &[7], NOW, Pace::PerWindow(3)).unwrap();
         assert_eq!(
             w.text,
             "`ada` is asked on line 7 and would reach 4 asks in 90 days, over the limit of 3"
+        );
+    }
+
+    #[test]
+    fn a_cooldown_warns_when_asked_within_it_whatever_the_count() {
+        let ten_days_ago = [prior("a1", 10, false)];
+        assert_eq!(warning("ada", &ten_days_ago, NOW, Pace::Cooldown(7)), None);
+        assert_eq!(
+            warning("ada", &ten_days_ago, NOW, Pace::Cooldown(30)).unwrap(),
+            "`ada` was asked in the last 30 days, their `cooldown_days` (a1 about `sam` on 2026-05-22)"
+        );
+        // Once in 90 days is under `asks_per_90_days`, but not under a cooldown.
+        assert_eq!(warning("ada", &ten_days_ago, NOW, Pace::PerWindow(3)), None);
+        let w = batch_warning("ada", &[], &[2, 5], NOW, Pace::Cooldown(30)).unwrap();
+        assert_eq!(w.from, 1, "the first ask of the batch is fine");
+        assert!(
+            w.text.contains("2 times in 30 days, their `cooldown_days`"),
+            "{}",
+            w.text
+        );
+        assert_eq!(
+            batch_warning("ada", &[], &[2], NOW, Pace::Cooldown(30)),
+            None
         );
     }
 }

@@ -3,6 +3,8 @@
 //! from the other layers.
 
 pub(crate) mod ask_plan;
+pub(crate) mod auto_reply;
+pub(crate) mod direct;
 pub(crate) mod fatigue;
 pub(crate) mod forward_note;
 pub(crate) mod request;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
+use crate::domain::auto_reply::AutoReply;
 pub(crate) use crate::domain::requested::Direction;
 
 /// A rendered template (or a message the user edited): the Subject and the body.
@@ -267,6 +268,9 @@ pub(crate) enum EventKind {
     Unconfirmed,
     /// The thank-you to the connector went out (`intro thank --send`).
     Thanked,
+    /// An out-of-office reply from A or B (the note says whose, and until
+    /// when): not an answer.
+    AutoReplied,
 }
 
 impl EventKind {
@@ -290,6 +294,7 @@ impl EventKind {
         EventKind::NoteReceived,
         EventKind::Unconfirmed,
         EventKind::Thanked,
+        EventKind::AutoReplied,
     ];
 
     /// Its name on disk and in JSON.
@@ -312,6 +317,7 @@ impl EventKind {
             EventKind::NoteReceived => "note_received",
             EventKind::Unconfirmed => "unconfirmed",
             EventKind::Thanked => "thanked",
+            EventKind::AutoReplied => "auto_replied",
         }
     }
 }
@@ -464,6 +470,9 @@ pub(crate) struct Party {
     /// from the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edited: Option<Rendered>,
+    /// Out-of-office replies from this side (see `auto_reply`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub auto_replies: Vec<AutoReply>,
 }
 
 impl Party {
@@ -477,6 +486,7 @@ impl Party {
             followups: Vec::new(),
             reply: None,
             edited: None,
+            auto_replies: Vec::new(),
         }
     }
 
@@ -591,6 +601,10 @@ pub(crate) struct Request {
     /// after the introduction (`intro thank --send`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thanks: Option<Sent>,
+    /// A direct introduction (`introduce A B --direct`): A was never
+    /// asked (see `direct`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
 }
 
 /// A move the request's state does not allow.
@@ -636,6 +650,7 @@ impl Request {
             forward_note: None,
             direction: Direction::Introducing,
             thanks: None,
+            direct: false,
         }
     }
 
@@ -704,7 +719,7 @@ impl Request {
         }
     }
 
-    fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
+    pub(in crate::domain) fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
         match side {
             Side::A => Some(&mut self.a_side),
             Side::B => self.b_side.as_mut(),
@@ -901,7 +916,12 @@ impl Request {
         }
     }
 
-    fn record(&mut self, now: OffsetDateTime, kind: EventKind, note: Option<String>) {
+    pub(in crate::domain) fn record(
+        &mut self,
+        now: OffsetDateTime,
+        kind: EventKind,
+        note: Option<String>,
+    ) {
         self.updated_at = now;
         self.history.push(Event {
             at: now,
@@ -1142,7 +1162,12 @@ impl Request {
         if self.check_followup(side).is_err() || party.followups.len() >= settings.max as usize {
             return None;
         }
-        Some(party.last_contact()? + Duration::days(i64::from(settings.after_days)))
+        let due = party.last_contact()? + Duration::days(i64::from(settings.after_days));
+        // An out-of-office reply pushes it to the return date.
+        Some(
+            self.auto_reply_hold(side, settings)
+                .map_or(due, |hold| hold.max(due)),
+        )
     }
 
     /// Every Message-ID a reply from `side` may point at: its ask, its

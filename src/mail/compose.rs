@@ -71,6 +71,8 @@ impl<'a> Composer<'a> {
                 blurb: None,
                 url: None,
                 tags: Vec::new(),
+                prefers: None,
+                cooldown_days: None,
                 extra: Default::default(),
             },
         }
@@ -252,9 +254,13 @@ impl<'a> Composer<'a> {
     }
 
     pub(crate) fn introduction_text(&self, request: &Request) -> anyhow::Result<Rendered> {
-        Ok(self
-            .template(Kind::Introduce)?
-            .render(&self.vars(request))?)
+        // Nobody was asked before a direct introduction: its words differ.
+        let kind = if request.direct {
+            Kind::IntroduceDirect
+        } else {
+            Kind::Introduce
+        };
+        Ok(self.template(kind)?.render(&self.vars(request))?)
     }
 
     /// The introduction, to A and B together. `text` is the user's edit, if any.
@@ -423,6 +429,8 @@ pub(crate) fn check_templates(
         blurb: Some("A sample blurb.".into()),
         url: None,
         tags: vec![],
+        prefers: None,
+        cooldown_days: None,
         extra: Default::default(),
     };
     let a = people.next().cloned().unwrap_or_else(|| sample("a"));

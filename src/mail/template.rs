@@ -16,6 +16,8 @@ pub(crate) enum Kind {
     AskB,
     Followup,
     Introduce,
+    /// The introduction without an ask (`introduce A B --direct`).
+    IntroduceDirect,
     Decline,
     /// The note withdrawing an ask (`cancel --tell`).
     Cancel,
@@ -30,11 +32,12 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 10] = [
+    pub(crate) const ALL: [Kind; 11] = [
         Kind::Ask,
         Kind::AskB,
         Kind::Followup,
         Kind::Introduce,
+        Kind::IntroduceDirect,
         Kind::Decline,
         Kind::Cancel,
         Kind::NoteRequest,
@@ -49,6 +52,7 @@ impl Kind {
             Kind::AskB => "ask_b",
             Kind::Followup => "followup",
             Kind::Introduce => "introduce",
+            Kind::IntroduceDirect => "introduce_direct",
             Kind::Decline => "decline",
             Kind::Cancel => "cancel",
             Kind::NoteRequest => "note_request",
@@ -64,6 +68,7 @@ impl Kind {
             Kind::AskB => include_str!("../../templates/ask_b.txt"),
             Kind::Followup => include_str!("../../templates/followup.txt"),
             Kind::Introduce => include_str!("../../templates/introduce.txt"),
+            Kind::IntroduceDirect => include_str!("../../templates/introduce_direct.txt"),
             Kind::Decline => include_str!("../../templates/decline.txt"),
             Kind::Cancel => include_str!("../../templates/cancel.txt"),
             Kind::NoteRequest => include_str!("../../templates/note_request.txt"),

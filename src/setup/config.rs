@@ -32,6 +32,18 @@ pub(crate) struct Config {
     pub ask: AskSettings,
     pub imap: Option<ImapSettings>,
     pub maildir: Option<MaildirSettings>,
+    #[serde(default)]
+    pub sync: SyncSettings,
+}
+
+/// How `intro sync` reads what it finds: the config's `[sync]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SyncSettings {
+    /// A message from A dated after the ask counts as the answer even
+    /// outside the ask's thread (many people answer in a new one).
+    #[serde(default)]
+    pub any_mail_counts: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -9,6 +9,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::domain::text;
+pub(crate) use crate::setup::prefers::Prefers;
 use crate::setup::textpos::{LineCol, LineIndex};
 
 /// One person intro can ask or introduce.
@@ -25,6 +26,12 @@ pub(crate) struct Contact {
     /// A profile link, included in introductions.
     pub url: Option<String>,
     pub tags: Vec<String>,
+    /// What the person asked for: `direct` (just introduce me) or
+    /// `no-intros`; null when they said nothing.
+    pub prefers: Option<Prefers>,
+    /// Warn before asking them again within this many days (overrides
+    /// `[limits] asks_per_90_days` for them).
+    pub cooldown_days: Option<u32>,
     /// Any other field, available to templates as `a.<field>`: a list,
     /// not a map, as most contacts have none or one or two.
     #[serde(skip)]
@@ -371,6 +378,38 @@ fn take_contact(
     // `note` is private: checked, then kept out of everything intro
     // renders or prints.
     let _note = string_field("note", false, &mut problem);
+    let prefers = string_field("prefers", false, &mut problem).and_then(|(value, pos)| {
+        let parsed = Prefers::parse(&value);
+        if parsed.is_none() {
+            problem(
+                pos,
+                format!(
+                    "contact `{handle}`: `prefers` is `{value}`; it can be \"direct\" (introduce them without asking) or \"no-intros\" (do not ask them)"
+                ),
+            );
+        }
+        parsed
+    });
+    let cooldown_days = fields.remove("cooldown_days").and_then(|v| {
+        let pos = at(v.span());
+        let days = match v.into_inner() {
+            toml::de::DeValue::Integer(n) => n.to_string().parse::<i64>().ok(),
+            _ => None,
+        };
+        match days {
+            Some(days @ 0..=crate::setup::prefers::MAX_COOLDOWN_DAYS) => u32::try_from(days).ok(),
+            _ => {
+                problem(
+                    pos,
+                    format!(
+                        "contact `{handle}`: `cooldown_days` must be a whole number of days from 0 to {}, e.g. `cooldown_days = 60`",
+                        crate::setup::prefers::MAX_COOLDOWN_DAYS
+                    ),
+                );
+                None
+            }
+        }
+    });
     let tags = match fields.remove("tags") {
         None => Vec::new(),
         Some(v) => {
@@ -447,6 +486,8 @@ fn take_contact(
             blurb: blurb.map(|b| b.0),
             url: url.map(|u| u.0.trim().to_string()),
             tags,
+            prefers,
+            cooldown_days,
             extra,
         }),
         _ => None,

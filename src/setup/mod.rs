@@ -8,6 +8,7 @@ pub(crate) mod contacts;
 pub(crate) mod contacts_edit;
 pub(crate) mod env;
 pub(crate) mod import;
+pub(crate) mod prefers;
 pub(crate) mod secret;
 pub(crate) mod textpos;
 pub(crate) mod vcf;

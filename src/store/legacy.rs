@@ -92,6 +92,7 @@ impl From<LegacyRequest> for Request {
                 followups: old.followups,
                 reply: old.reply,
                 edited: old.edited,
+                auto_replies: Vec::new(),
             },
             sending_run: old.sending_run,
             pending: old.pending,
@@ -104,6 +105,7 @@ impl From<LegacyRequest> for Request {
             // Older formats held only the user's own introductions.
             direction: Default::default(),
             thanks: None,
+            direct: false,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `domain`, `setup` and `store`.
 
 pub(crate) mod editor;
+pub(crate) mod ics;
 pub(crate) mod output;
 pub(crate) mod pager;
 pub(crate) mod table;

@@ -48,6 +48,9 @@ pub(crate) struct RequestJson {
     pub reply: Option<ReplyJson>,
     /// B is asked too (`intro ask --both`).
     pub both: bool,
+    /// A direct introduction (`intro introduce A B --direct`): no ask.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub direct: bool,
     /// B's answer with `--both`: null, or asked, replied, approved, declined.
     pub b_status: Option<SideState>,
     /// A's own answer, apart from B's (for `--both` requests).
@@ -105,6 +108,7 @@ pub(crate) fn request_json(
             snippet: reply.snippet.clone(),
         }),
         both: r.both(),
+        direct: r.direct,
         b_status: r.b_side.as_ref().map(|b| b.status),
         a_status: if r.note_request_unsent() {
             State::Sending
@@ -209,6 +213,17 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
             }
             match r.next_followup_at(Side::A, settings) {
                 Some(at) if now >= at => format!("follow up: `intro followup {short}`"),
+                // An out-of-office reply says why the wait is longer.
+                Some(at)
+                    if r.auto_reply_hold(Side::A, settings)
+                        .is_some_and(|h| h >= at) =>
+                {
+                    format!(
+                        "{} is away; wait for a reply (follow-up due {})",
+                        r.a,
+                        until(at, now)
+                    )
+                }
                 Some(at) => format!("wait for a reply (follow-up due {})", until(at, now)),
                 None => "wait for a reply, or decline".into(),
             }

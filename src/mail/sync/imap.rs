@@ -130,15 +130,37 @@ fn search_from(previous: Option<ImapMark>, now: Option<ImapMark>) -> Option<u32>
 fn search_query(from: Option<u32>, ids: &[&str]) -> Option<String> {
     let keys: Vec<String> = ids
         .iter()
-        .filter(|id| id.bytes().all(|b| (0x20..0x7f).contains(&b)))
-        .flat_map(|id| {
-            let quoted = format!("\"{}\"", id.replace('\\', "\\\\").replace('"', "\\\""));
+        .filter_map(|id| quoted(id))
+        .flat_map(|quoted| {
             [
                 format!("HEADER In-Reply-To {quoted}"),
                 format!("HEADER References {quoted}"),
             ]
         })
         .collect();
+    any_of(from, &keys)
+}
+
+/// `UID SEARCH` keys for mail from any of `senders` (`[sync]
+/// any_mail_counts`), restricted to UIDs from `from` on.
+fn sender_query(from: Option<u32>, senders: &[&str]) -> Option<String> {
+    let keys: Vec<String> = senders
+        .iter()
+        .filter_map(|s| quoted(s))
+        .map(|quoted| format!("FROM {quoted}"))
+        .collect();
+    any_of(from, &keys)
+}
+
+/// `text` as an IMAP quoted string, unless it cannot be one.
+fn quoted(text: &str) -> Option<String> {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b))
+        .then(|| format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\"")))
+}
+
+/// A search for any of `keys`, from UID `from` on.
+fn any_of(from: Option<u32>, keys: &[String]) -> Option<String> {
     if keys.is_empty() {
         return None;
     }
@@ -147,28 +169,6 @@ fn search_query(from: Option<u32>, ids: &[&str]) -> Option<String> {
         query.push_str(&format!("UID {from}:* "));
     }
     // Prefix notation: `OR OR a b c` is a or b or c.
-    query.push_str(&"OR ".repeat(keys.len() - 1));
-    query.push_str(&keys.join(" "));
-    Some(query)
-}
-
-/// `UID SEARCH` keys for messages from any of `senders` (addresses),
-/// restricted to UIDs from `from` on: where an introduction a connector
-/// was asked for may be, in its thread or not. Addresses that cannot be
-/// an IMAP quoted string are left out.
-fn from_query(from: Option<u32>, senders: &[&str]) -> Option<String> {
-    let keys: Vec<String> = senders
-        .iter()
-        .filter(|a| a.bytes().all(|b| (0x20..0x7f).contains(&b)))
-        .map(|a| format!("FROM \"{}\"", a.replace('\\', "\\\\").replace('"', "\\\"")))
-        .collect();
-    if keys.is_empty() {
-        return None;
-    }
-    let mut query = String::new();
-    if let Some(from) = from {
-        query.push_str(&format!("UID {from}:* "));
-    }
     query.push_str(&"OR ".repeat(keys.len() - 1));
     query.push_str(&keys.join(" "));
     Some(query)
@@ -188,21 +188,23 @@ impl Source for ImapSource {
             return Ok(scan);
         }
         let ids = tracked.message_ids();
-        let connectors = tracked.connectors();
+        // Mail that counts wherever it is: connectors' introductions, and
+        // with `any_mail_counts` anything from someone awaited.
+        let mut senders = tracked.connectors();
+        senders.extend(tracked.senders());
+        senders.sort_unstable();
+        senders.dedup();
         let search_from = self.search_from;
         let queries = ids
             .chunks(IDS_PER_SEARCH)
-            .map(|chunk| search_query(search_from, chunk))
+            .filter_map(|chunk| search_query(search_from, chunk))
             .chain(
-                connectors
+                senders
                     .chunks(IDS_PER_SEARCH)
-                    .map(|chunk| from_query(search_from, chunk)),
+                    .filter_map(|chunk| sender_query(search_from, chunk)),
             );
         let mut hits = BTreeSet::new();
         for query in queries {
-            let Some(query) = query else {
-                continue;
-            };
             let uids = self
                 .session
                 .uid_search(&query)
@@ -276,10 +278,19 @@ mod tests {
     #[test]
     fn introductions_are_searched_for_by_their_sender() {
         assert_eq!(
-            from_query(Some(7), &["jo@example.com", "kay@example.com"]).unwrap(),
+            sender_query(Some(7), &["jo@example.com", "kay@example.com"]).unwrap(),
             "UID 7:* OR FROM \"jo@example.com\" FROM \"kay@example.com\""
         );
-        assert_eq!(from_query(None, &["bad\r\n@x"]), None);
+        assert_eq!(sender_query(None, &["bad\r\n@x"]), None);
+    }
+
+    #[test]
+    fn any_mail_counts_searches_by_sender() {
+        assert_eq!(
+            sender_query(Some(7), &["ada@example.com", "kay@example.com"]).unwrap(),
+            "UID 7:* OR FROM \"ada@example.com\" FROM \"kay@example.com\""
+        );
+        assert_eq!(sender_query(None, &[]), None);
     }
 
     #[test]

@@ -9,8 +9,12 @@
 //! `checkpoint` remembers where each source left off.
 //!
 //! A message counts when it comes from A's address (compared without
-//! regard to case), is not an automatic reply, and its `In-Reply-To` or
-//! `References` names the ask or one of its follow-ups.
+//! regard to case) and its `In-Reply-To` or `References` names the ask or
+//! one of its follow-ups; with `[sync] any_mail_counts`, any message from
+//! A dated after the ask counts too (for the request whose ask came last
+//! before it). An automatic reply (`Auto-Submitted` other than `no`,
+//! `X-Autoreply`, `X-Autorespond`, `Precedence: auto_reply`) is no answer:
+//! it is an [`AutoReply`], which holds the follow-ups back.
 //!
 //! For an introduction the user asked a connector for (`intro request`),
 //! a message from the connector with the user and T both among its To and
@@ -27,6 +31,7 @@ use std::collections::HashMap;
 use mail_parser::{HeaderValue, Message};
 use time::OffsetDateTime;
 
+use crate::domain::auto_reply::AutoReply;
 use crate::domain::request::{Reply, Request, Side};
 
 /// How much of a message is read to match it and cut its snippet: the
@@ -40,6 +45,11 @@ pub(crate) const MESSAGE_PREFIX: usize = 64 * 1024;
 pub(crate) struct Tracked {
     /// Normalized Message-ID (no angle brackets, lowercase) -> request.
     by_message_id: HashMap<String, usize>,
+    /// Each awaited person's address (lowercase) -> their requests, for
+    /// `[sync] any_mail_counts`.
+    by_sender: HashMap<String, Vec<usize>>,
+    /// `[sync] any_mail_counts`: mail from A outside the thread counts.
+    any_mail: bool,
     requests: Vec<TrackedRequest>,
     /// Introductions the user asked connectors for, still to come.
     introductions: Vec<AwaitedIntroduction>,
@@ -73,6 +83,8 @@ struct TrackedRequest {
     /// The thread is a note request to B (`intro note`): B's reply is
     /// the note.
     note: bool,
+    /// When that side was asked (made, while its ask is still `sending`).
+    asked_at: OffsetDateTime,
 }
 
 impl Tracked {
@@ -86,11 +98,21 @@ impl Tracked {
                     continue;
                 }
                 let index = tracked.requests.len();
+                let email = r.email(side).trim().to_lowercase();
+                tracked
+                    .by_sender
+                    .entry(email.clone())
+                    .or_default()
+                    .push(index);
                 tracked.requests.push(TrackedRequest {
                     id: r.id.clone(),
                     side,
-                    email: r.email(side).trim().to_lowercase(),
+                    email,
                     note: false,
+                    asked_at: r
+                        .party(side)
+                        .and_then(|p| p.asked_at)
+                        .unwrap_or(r.created_at),
                 });
                 for id in r.thread_ids(side) {
                     tracked.by_message_id.insert(normalize_id(id), index);
@@ -108,6 +130,7 @@ impl Tracked {
                     side: Side::B,
                     email: r.email(Side::B).trim().to_lowercase(),
                     note: true,
+                    asked_at: r.created_at,
                 });
             }
         }
@@ -132,6 +155,13 @@ impl Tracked {
                 since: r.created_at,
             })
             .collect();
+        self
+    }
+
+    /// With `[sync] any_mail_counts`: a message from an awaited person
+    /// dated after their ask counts, in the thread or not.
+    pub(crate) fn counting_any_mail(mut self, on: bool) -> Tracked {
+        self.any_mail = on;
         self
     }
 
@@ -184,10 +214,24 @@ impl Tracked {
     }
 
     /// Whether `message` may matter to a sync: it is in a tracked thread,
-    /// or may be an awaited introduction. Cheap enough to run on the
-    /// headers of every message in a folder.
+    /// may be an awaited introduction, or (with `any_mail_counts`) is from
+    /// someone awaited. Cheap enough to run on the headers of every
+    /// message in a folder.
     pub(crate) fn may_matter(&self, message: &Message) -> bool {
-        self.in_thread(message) || self.introduction_in(message).is_some()
+        self.in_thread(message)
+            || self.introduction_in(message).is_some()
+            || (self.any_mail && sender(message).is_some_and(|s| self.by_sender.contains_key(&s)))
+    }
+
+    /// The addresses whose mail counts wherever it is (`[sync]
+    /// any_mail_counts`), sorted; none when that is off.
+    pub(crate) fn senders(&self) -> Vec<&str> {
+        if !self.any_mail {
+            return Vec::new();
+        }
+        let mut senders: Vec<&str> = self.by_sender.keys().map(String::as_str).collect();
+        senders.sort_unstable();
+        senders
     }
 
     /// How many requests are waiting for an answer.
@@ -218,6 +262,39 @@ impl Tracked {
     pub(crate) fn in_thread(&self, message: &Message) -> bool {
         self.thread_of(message).is_some()
     }
+
+    /// Outside any thread, with `any_mail_counts`: the request whose ask
+    /// to the sender came last before the message's date. A message
+    /// without a date cannot show it came after the ask, and counts for none.
+    fn by_any_mail(&self, message: &Message) -> Option<&TrackedRequest> {
+        if !self.any_mail {
+            return None;
+        }
+        let at = date_of(message)?;
+        self.by_sender
+            .get(&sender(message)?)?
+            .iter()
+            .map(|&i| &self.requests[i])
+            .filter(|r| r.asked_at < at)
+            .max_by_key(|r| r.asked_at)
+    }
+}
+
+/// The address in `message`'s From, lowercase.
+fn sender(message: &Message) -> Option<String> {
+    message
+        .from()
+        .and_then(|from| from.first())
+        .and_then(|addr| addr.address())
+        .map(|a| a.trim().to_lowercase())
+}
+
+/// `message`'s Date header, if it is a real date.
+fn date_of(message: &Message) -> Option<OffsetDateTime> {
+    message
+        .date()
+        .filter(|d| d.is_valid())
+        .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
 }
 
 /// A Message-ID as intro compares them: without angle brackets or
@@ -250,6 +327,14 @@ pub(crate) struct Found {
     pub note: Option<String>,
 }
 
+/// An automatic reply from A (or B) found for a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoundAuto {
+    pub request_id: String,
+    pub side: Side,
+    pub auto: AutoReply,
+}
+
 /// What one message is, as far as `intro sync` is concerned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -258,7 +343,9 @@ pub(crate) enum Verdict {
     /// The introduction a connector was asked for (`side` is A's: the
     /// connector's).
     Introduced(Found),
-    /// In a tracked thread, but not from A (or an automatic reply).
+    /// An out-of-office reply from A: no answer, but a reason to wait.
+    AutoReply(FoundAuto),
+    /// In a tracked thread, but not from A.
     NotFromA,
     /// Not in any tracked thread.
     Unrelated,
@@ -271,42 +358,42 @@ pub(crate) fn match_reply(
     message: &Message,
     found_at: OffsetDateTime,
 ) -> Verdict {
-    let at = || {
-        message
-            .date()
-            .filter(|d| d.is_valid())
-            .and_then(|d| OffsetDateTime::from_unix_timestamp(d.to_timestamp()).ok())
-            .unwrap_or(found_at)
-    };
+    let at = date_of(message).unwrap_or(found_at);
     if let Some(awaited) = tracked.introduction_in(message)
         && !is_automatic(message)
-        && at() >= awaited.since - CLOCK_SLACK
+        && at >= awaited.since - CLOCK_SLACK
     {
         let body = message.body_text(0).unwrap_or_default();
         return Verdict::Introduced(Found {
             request_id: awaited.id.clone(),
             side: Side::A,
             reply: Reply {
-                at: at(),
+                at,
                 snippet: snippet::snippet(&body),
                 message_id: message.message_id().map(|id| format!("<{id}>")),
             },
             note: None,
         });
     }
-    let Some(request) = tracked.thread_of(message) else {
+    let Some(request) = tracked
+        .thread_of(message)
+        .or_else(|| tracked.by_any_mail(message))
+    else {
         return Verdict::Unrelated;
     };
-    let from_a = message
-        .from()
-        .and_then(|from| from.first())
-        .and_then(|addr| addr.address())
-        .is_some_and(|address| address.trim().eq_ignore_ascii_case(&request.email));
-    if !from_a || is_automatic(message) {
+    let from_a = sender(message).is_some_and(|address| address == request.email);
+    if !from_a {
         return Verdict::NotFromA;
     }
-    let at = at();
     let body = message.body_text(0).unwrap_or_default();
+    let message_id = message.message_id().map(|id| format!("<{id}>"));
+    if is_automatic(message) {
+        return Verdict::AutoReply(FoundAuto {
+            request_id: request.id.clone(),
+            side: request.side,
+            auto: AutoReply::read(at, message_id, message.subject().unwrap_or_default(), &body),
+        });
+    }
     Verdict::Reply(Found {
         request_id: request.id.clone(),
         side: request.side,
@@ -316,7 +403,7 @@ pub(crate) fn match_reply(
         reply: Reply {
             at,
             snippet: snippet::snippet(&body),
-            message_id: message.message_id().map(|id| format!("<{id}>")),
+            message_id,
         },
     })
 }
@@ -367,9 +454,11 @@ pub(crate) struct Scan {
     pub found: Vec<Found>,
     /// Introductions connectors made, as the user asked (`intro request`).
     pub introductions: Vec<Found>,
+    /// Automatic replies, in the order found.
+    pub auto_replies: Vec<FoundAuto>,
     /// Messages in a tracked thread that were read (fetched or parsed).
     pub examined: usize,
-    /// Of those, the ones not from A (someone else, or an automatic reply).
+    /// Of those, the ones not from A (someone else).
     pub not_from_a: usize,
     /// Nothing arrived since the last sync, so nothing was searched.
     pub nothing_new: bool,
@@ -385,6 +474,10 @@ impl Scan {
             Verdict::Introduced(found) => {
                 self.examined += 1;
                 self.introductions.push(found);
+            }
+            Verdict::AutoReply(auto) => {
+                self.examined += 1;
+                self.auto_replies.push(auto);
             }
             Verdict::NotFromA => {
                 self.examined += 1;
@@ -545,24 +638,71 @@ mod tests {
     }
 
     #[test]
-    fn an_out_of_office_reply_does_not_count() {
+    fn an_out_of_office_reply_is_an_auto_reply_not_an_answer() {
         let r = asked("dddd4444", "ada@example.com");
         let tracked = Tracked::new([&r]);
         for header in [
             "Auto-Submitted: auto-replied",
             "X-Autoreply: yes",
+            "X-Autorespond: yes",
             "Precedence: auto_reply",
         ] {
             let raw = format!(
                 "From: ada@example.com\n{header}\n\
+                 Subject: Out of office\n\
+                 Date: Tue, 3 Mar 2026 08:00:00 +0000\n\
+                 Message-ID: <ooo@example.com>\n\
                  In-Reply-To: <intro.dddd4444.ask.0001@example.com>\n\n\
-                 I am away until Monday.\n"
+                 I am away, back on 16 March.\n"
             );
-            assert_eq!(verdict(&tracked, &raw), Verdict::NotFromA, "{header}");
+            let Verdict::AutoReply(found) = verdict(&tracked, &raw) else {
+                panic!("{header}: expected an auto-reply");
+            };
+            assert_eq!(found.request_id, "dddd4444");
+            assert_eq!(found.side, Side::A);
+            assert_eq!(found.auto.message_id.as_deref(), Some("<ooo@example.com>"));
+            assert_eq!(found.auto.back_on, Some(datetime!(2026-03-16 00:00 UTC)));
         }
         let human = "From: ada@example.com\nAuto-Submitted: no\n\
              In-Reply-To: <intro.dddd4444.ask.0001@example.com>\n\nSure\n";
         assert!(matches!(verdict(&tracked, human), Verdict::Reply(_)));
+        // An auto-reply from someone else in the thread is not A's.
+        let other = "From: sam@example.org\nAuto-Submitted: auto-replied\n\
+             In-Reply-To: <intro.dddd4444.ask.0001@example.com>\n\nAway\n";
+        assert_eq!(verdict(&tracked, other), Verdict::NotFromA);
+    }
+
+    #[test]
+    fn with_any_mail_counts_mail_from_a_after_the_ask_is_a_reply() {
+        let older = asked("abcd0001", "ada@example.com");
+        let mut newer = asked("abcd0002", "ada@example.com");
+        newer.a_side.asked_at = Some(datetime!(2026-03-02 09:00 UTC));
+        let outside = |date: &str| {
+            format!(
+                "From: Ada <ada@example.com>\nSubject: Sam\nDate: {date}\n\n\
+                 Happy to meet Sam.\n"
+            )
+        };
+        let off = Tracked::new([&older, &newer]);
+        let raw = outside("Tue, 3 Mar 2026 08:00:00 +0000");
+        assert!(!off.may_matter(&parse(&raw)));
+        assert_eq!(verdict(&off, &raw), Verdict::Unrelated, "off by default");
+        let on = Tracked::new([&older, &newer]).counting_any_mail(true);
+        assert_eq!(on.senders(), ["ada@example.com"]);
+        assert!(on.may_matter(&parse(&raw)));
+        assert_eq!(
+            reply_of(verdict(&on, &raw)).request_id,
+            "abcd0002",
+            "the ask that came last before it"
+        );
+        let between = outside("Sun, 1 Mar 2026 12:00:00 +0000");
+        assert_eq!(reply_of(verdict(&on, &between)).request_id, "abcd0001");
+        let before = outside("Sat, 28 Feb 2026 12:00:00 +0000");
+        assert_eq!(verdict(&on, &before), Verdict::Unrelated, "before any ask");
+        let undated = "From: ada@example.com\nSubject: hi\n\nyes\n";
+        assert_eq!(verdict(&on, undated), Verdict::Unrelated, "no date");
+        let stranger = "From: bob@example.com\nDate: Tue, 3 Mar 2026 08:00:00 +0000\n\nhi\n";
+        assert!(!on.may_matter(&parse(stranger)));
     }
 
     #[test]
