@@ -52,11 +52,14 @@ use format::{
 pub(crate) use requests::{FindError, Requests};
 
 /// The on-disk format this build writes.
-pub(crate) const FORMAT_VERSION: u32 = 3;
+pub(crate) const FORMAT_VERSION: u32 = 4;
 
 /// The oldest format this build reads; its next change rewrites the store
 /// in [`FORMAT_VERSION`]. (1: one snapshot of every request, no archive;
-/// 2: A's ask inline in the request, not a side of its own as B's.)
+/// 2: A's ask inline in the request, not a side of its own as B's; 3: the
+/// shape of today, without the states, events and fields format 4 added
+/// for notes, requests of connectors, auto-replies and direct
+/// introductions, which an intro reading only 3 could not parse.)
 pub(crate) const OLDEST_FORMAT: u32 = 1;
 
 /// Fold the journal into the snapshot when it has more lines than this, or
@@ -1248,12 +1251,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("requests.json"),
-            "{\"intro_store\":4,\"generation\":1}\n",
+            format!(
+                "{{\"intro_store\":{},\"generation\":1}}\n",
+                FORMAT_VERSION + 1
+            ),
         )
         .unwrap();
         let err = Store::new(dir.path(), NOW).read().unwrap_err();
-        assert!(matches!(err, StoreError::UnknownVersion { found: 4, .. }));
-        assert!(err.to_string().contains("reads 1 to 3"), "{err}");
+        assert!(
+            matches!(err, StoreError::UnknownVersion { found, .. } if found == FORMAT_VERSION + 1)
+        );
+        assert!(err.to_string().contains("reads 1 to 4"), "{err}");
     }
 
     #[test]
