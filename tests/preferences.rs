@@ -168,6 +168,19 @@ fn introduce_direct_needs_prefers_direct_or_force() {
     );
     assert!(err.contains("pass `--force`"), "{err}");
     assert!(sb.all_requests().is_empty(), "nothing recorded");
+    // Forced, the history says so, not that A asked for it.
+    let forced = sb.json(&[
+        "introduce",
+        "ada",
+        "sam",
+        "--direct",
+        "--why",
+        "compilers",
+        "--force",
+    ]);
+    let note = forced["history"][0]["note"].as_str().unwrap().to_string();
+    assert_eq!(note, "direct introduction without an ask (`--force`)");
+    sb.ok(&["cancel", forced["id"].as_str().unwrap()]);
     // --why is required; B must be a contact.
     let err = sb.fails(&["introduce", "ada", "sam", "--direct"], 2);
     assert!(err.contains("--why"), "{err}");

@@ -105,7 +105,7 @@ fn an_empty_calendar_is_still_a_calendar() {
 #[test]
 fn ics_with_json_or_without_due_is_refused_with_a_hint() {
     let sb = Sandbox::new();
-    let err = sb.fails(&["status", "--due", "--ics", "--json"], 1);
+    let err = sb.fails(&["status", "--due", "--ics", "--json"], 2);
     assert!(
         err.contains("error: `--ics` and `--json` cannot be used together"),
         "{err}"

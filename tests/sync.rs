@@ -684,7 +684,7 @@ fn an_out_of_office_reply_keeps_the_request_asked_and_holds_the_follow_up() {
         last["note"]
             .as_str()
             .unwrap()
-            .starts_with("A is away, back on 2026-03-16; no follow-up before then (<ooo-"),
+            .starts_with("ada is away, back on 2026-03-16; no follow-up before then (<ooo-"),
         "{last}"
     );
     assert_eq!(
@@ -694,7 +694,7 @@ fn an_out_of_office_reply_keeps_the_request_asked_and_holds_the_follow_up() {
     );
     let detail = sb.ok(&["status", &ada]);
     assert!(
-        detail.contains("auto replied: A is away, back on 2026-03-16"),
+        detail.contains("auto replied: ada is away, back on 2026-03-16"),
         "{detail}"
     );
     assert_eq!(
@@ -781,7 +781,7 @@ fn b_s_out_of_office_reply_on_a_both_request_is_recorded_for_b() {
         last["note"]
             .as_str()
             .unwrap()
-            .starts_with("B is away, back on 2026-03-20"),
+            .starts_with("sam is away, back on 2026-03-20"),
         "{last}"
     );
     // A's follow-up is unaffected.

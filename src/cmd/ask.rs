@@ -383,7 +383,12 @@ fn already_asked(r: &Request) -> UserError {
         r.a, r.b, r.id, r.status
     ))
     .hint(format!("`intro status {}` shows it", r.id))
-    .hint("pass `--force` to ask again anyway")
+    // The very same ask (A, B and why) is never sent twice, so that a
+    // rerun cannot double it: `--force` makes a second ask, not this one.
+    .hint(format!(
+        "the same ask is not sent twice, even with `--force`: `intro followup {}` nudges `{}`, or a different `--why` with `--force` makes a second ask",
+        r.id, r.a
+    ))
 }
 
 /// Checks asks against the contacts, the store and the batch so far.

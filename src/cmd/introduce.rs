@@ -316,12 +316,13 @@ fn direct_request(
         .into());
     }
     let now = ctx.now;
+    let prefers_direct = a.prefers == Some(Prefers::Direct);
     // A dry run shows the introduction and records nothing.
     if args.send_args.dry_run {
-        return direct_for_pair(ctx.store.read_open()?, spec, now);
+        return direct_for_pair(ctx.store.read_open()?, spec, prefers_direct, now);
     }
     ctx.store.write_open(|txn| {
-        let request = direct_for_pair(txn.requests(), spec, now)?;
+        let request = direct_for_pair(txn.requests(), spec, prefers_direct, now)?;
         txn.put(request.clone());
         Ok(request)
     })
@@ -333,6 +334,7 @@ fn direct_request(
 fn direct_for_pair(
     requests: &crate::store::Requests,
     spec: AskSpec,
+    prefers_direct: bool,
     now: time::OffsetDateTime,
 ) -> anyhow::Result<Request> {
     let open: Vec<&Request> = requests
@@ -347,7 +349,7 @@ fn direct_for_pair(
                     break id;
                 }
             };
-            Ok(Request::new_direct(id, spec, now))
+            Ok(Request::new_direct(id, spec, prefers_direct, now))
         }
         [r] if r.direct => {
             let mut r = (*r).clone();

@@ -228,6 +228,7 @@ fn ics(ctx: &mut Context, settings: &FollowupSettings) -> anyhow::Result<()> {
             UserError::new("`--ics` and `--json` cannot be used together")
                 .hint("`intro status --due --ics > follow-ups.ics` for a calendar or to-do app")
                 .hint("`intro status --due --json` for scripts")
+                .exit(crate::error::Exit::Usage)
                 .into(),
         );
     }

@@ -79,16 +79,13 @@ impl Request {
         if self.check_followup(side).is_err() {
             return false;
         }
+        let who = self.handle(side).to_string();
         let Some(party) = self.party_mut(side) else {
             return false;
         };
         if party.auto_replies.iter().any(|seen| seen.same_as(&auto)) {
             return false;
         }
-        let who = match side {
-            Side::A => "A",
-            Side::B => "B",
-        };
         let mut note = match auto.back_on {
             Some(back) => format!(
                 "{who} is away, back on {}; no follow-up before then",
@@ -416,7 +413,7 @@ mod tests {
         assert_eq!(event.kind, EventKind::AutoReplied);
         assert_eq!(
             event.note.as_deref(),
-            Some("A is away, back on 2026-12-14; no follow-up before then (<ooo@x>)")
+            Some("ada is away, back on 2026-12-14; no follow-up before then (<ooo@x>)")
         );
     }
 

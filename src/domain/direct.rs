@@ -10,7 +10,14 @@ use crate::domain::request::{AskSpec, EventKind, Request, Side, SideState, State
 
 impl Request {
     /// A request for a direct introduction, ready to be introduced.
-    pub(crate) fn new_direct(id: String, spec: AskSpec, now: OffsetDateTime) -> Request {
+    /// `prefers_direct` tells whether A asked for it (`prefers = "direct"`)
+    /// or the user passed `--force`: the history says which.
+    pub(crate) fn new_direct(
+        id: String,
+        spec: AskSpec,
+        prefers_direct: bool,
+        now: OffsetDateTime,
+    ) -> Request {
         // No ask, so no ask's Message-ID or Subject: no reply is awaited.
         let mut r = Request::new(id, spec, String::new(), String::new(), now);
         r.direct = true;
@@ -19,7 +26,11 @@ impl Request {
         r.record(
             now,
             EventKind::Approved(Side::A),
-            Some("direct introduction: A prefers to be introduced without an ask".into()),
+            Some(if prefers_direct {
+                "direct introduction: A prefers to be introduced without an ask".into()
+            } else {
+                "direct introduction without an ask (`--force`)".into()
+            }),
         );
         r
     }
@@ -49,7 +60,7 @@ mod tests {
             format: None,
             note: None,
         };
-        let mut r = Request::new_direct("aaaa1111".into(), spec, now);
+        let mut r = Request::new_direct("aaaa1111".into(), spec, true, now);
         assert_eq!(r.status, State::Approved);
         assert!(!r.awaits_reply(Side::A));
         assert!(r.thread_ids(Side::B).is_empty());
