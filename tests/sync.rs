@@ -808,11 +808,17 @@ fn any_mail_counts_takes_a_new_thread_from_a_as_the_answer() {
     let (changed, _) = sync(&sb);
     assert_eq!(changed, serde_json::json!([]));
 
+    // Turned on, the mail already read is read again once: no `--rescan`.
     sb.write_config(&format!(
         "{CONFIG}\n[sync]\nany_mail_counts = true\n\n[maildir]\npath = \"../../Mail/INBOX\"\n"
     ));
-    let run = sb.run(&["sync", "--rescan", "--json"]);
+    let run = sb.run(&["sync", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`any_mail_counts` is newly on"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(ids(&run.json()), [ada.as_str()]);
     let r = sb.request(&ada);
     assert_eq!(r["status"], "replied");

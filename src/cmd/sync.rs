@@ -30,28 +30,27 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let now = ctx.now;
     let data_dir = ctx.paths.data_dir.clone();
     let mut checkpoints = Checkpoints::load(&data_dir);
+    // Mail read while `any_mail_counts` was off was only looked at for its
+    // thread: turned on, it reads everything once more, as `--rescan` does.
+    let any_mail = config.sync.any_mail_counts;
+    let rescan = args.rescan || (any_mail && !checkpoints.any_mail_counts);
+    if rescan && !args.rescan && !(checkpoints.imap.is_empty() && checkpoints.maildir.is_empty()) {
+        ctx.out.note(
+            "`any_mail_counts` is newly on: looking through all the mail once, not only what is new",
+        );
+    }
 
     // Open every source (and note where each stands) before reading the
     // store: a request asked after that read can only be answered by mail
     // that arrives later, which the next sync looks at.
     let mut sources: Vec<Box<dyn Source>> = Vec::new();
     if let Some(settings) = &config.imap {
-        let source = sync::imap::open(
-            settings,
-            config.me_email(),
-            &ctx.env,
-            &checkpoints,
-            args.rescan,
-        )?;
+        let source = sync::imap::open(settings, config.me_email(), &ctx.env, &checkpoints, rescan)?;
         sources.push(Box::new(source));
     }
     if let Some(settings) = &config.maildir {
         let path = ctx.paths.relative_to_config(&settings.path);
-        sources.push(Box::new(sync::maildir::open(
-            &path,
-            &checkpoints,
-            args.rescan,
-        )?));
+        sources.push(Box::new(sync::maildir::open(&path, &checkpoints, rescan)?));
     }
     // Replies can change open requests only: the archive is not read.
     let open = ctx.store.read_open()?;
@@ -122,6 +121,7 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for source in &sources {
         source.checkpoint(&mut checkpoints);
     }
+    checkpoints.any_mail_counts = any_mail;
     // Log out before printing.
     drop(sources);
     if let Err(e) = checkpoints.save(&data_dir) {

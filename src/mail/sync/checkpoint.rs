@@ -47,6 +47,11 @@ pub(crate) struct Checkpoints {
     pub imap: BTreeMap<String, ImapMark>,
     #[serde(default)]
     pub maildir: BTreeMap<String, MaildirMark>,
+    /// Whether `[sync] any_mail_counts` was on when these marks were set:
+    /// mail read while it was off was only looked at for its thread, so
+    /// turning it on means reading everything once more.
+    #[serde(default)]
+    pub any_mail_counts: bool,
     /// Per Maildir (same keys): the hashed names of the messages in `new/`
     /// and `cur/` at the last sync, each list sorted.
     #[serde(skip)]
@@ -59,6 +64,7 @@ impl Default for Checkpoints {
             version: VERSION,
             imap: BTreeMap::new(),
             maildir: BTreeMap::new(),
+            any_mail_counts: false,
             maildir_names: BTreeMap::new(),
         }
     }
