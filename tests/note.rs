@@ -424,6 +424,28 @@ fn stats_count_requests_waiting_for_a_note() {
 }
 
 #[test]
+fn a_note_request_is_no_ask_of_a_until_its_ask_goes_out() {
+    let sb = Sandbox::new();
+    let waiting = id_of(&sb.json(&["note", "sam", "--for", "ada", "--yes"]));
+    let cancelled = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
+    sb.ok(&["cancel", &cancelled]);
+    // Ada has been written to by neither: no fatigue warning about her.
+    let run = sb.run(&["ask", "ada", "alan", "--why", "codebreaking", "--dry-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("`ada` already has"), "{}", run.stderr);
+    assert!(!run.stderr.contains("was asked"), "{}", run.stderr);
+    // Once the ask carrying the note went out, it is one.
+    sb.run_with_stdin(&["note", &waiting, "--file", "-"], Some(NOTE));
+    sb.ok(&["ask", &waiting, "--why", "compilers", "--yes"]);
+    let run = sb.run(&["ask", "ada", "alan", "--why", "codebreaking", "--dry-run"]);
+    assert!(
+        run.stderr.contains("`ada` already has 1 open ask"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn help_man_page_and_completions_know_the_command() {
     let sb = Sandbox::new();
     let help = sb.ok(&["note", "--help"]);

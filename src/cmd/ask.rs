@@ -429,7 +429,8 @@ impl<'a> Planner<'a> {
         fatigue_limit: u32,
     ) -> Planner<'a> {
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
-        for r in requests.iter() {
+        // A note request has not written to A yet: no ask of A so far.
+        for r in requests.iter().filter(|r| !r.a_not_yet_asked()) {
             asks_by_a
                 .entry(r.a.clone())
                 .or_default()

@@ -111,6 +111,13 @@ impl Request {
         Ok(())
     }
 
+    /// Whether A has not been written to yet: a note request whose ask
+    /// to A is still to come. It is no ask of A, so ask fatigue does not
+    /// count it.
+    pub(crate) fn a_not_yet_asked(&self) -> bool {
+        self.forward_note.is_some() && self.a_side.asked_at.is_none()
+    }
+
     /// B's note, when it is in.
     pub(crate) fn forward_note_text(&self) -> Option<&str> {
         self.forward_note.as_ref().and_then(|n| n.text.as_deref())

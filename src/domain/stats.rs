@@ -205,10 +205,13 @@ struct ContactAcc {
 
 /// What A decided: yes, no, or nothing yet. Read from A's own approval or
 /// decline in the history, so neither a later cancel nor B's answer (with
-/// `--both`, B's no declines the request) changes what A said.
+/// `--both`, B's no declines the request) changes what A said. A
+/// connector asked for an introduction (`intro request`) who made it said
+/// yes by making it, whether or not they answered first.
 fn decision(r: &Request) -> Option<bool> {
     r.history.iter().rev().find_map(|e| match e.kind {
         EventKind::Approved(Side::A) => Some(true),
+        EventKind::Introduced if r.is_requested() => Some(true),
         EventKind::Declined(Side::A) => Some(false),
         _ => None,
     })
@@ -229,6 +232,7 @@ fn answered_at(r: &Request, asked_at: OffsetDateTime) -> Option<OffsetDateTime> 
                     .map_or(e.at, |reply| reply.at.clamp(asked_at, e.at)),
             ),
             EventKind::Approved(Side::A) | EventKind::Declined(Side::A) => Some(e.at),
+            EventKind::Introduced if r.is_requested() => Some(e.at),
             _ => None,
         })
         .min()
@@ -295,6 +299,20 @@ mod tests {
         assert_eq!(s.followups.share(), None);
         assert_eq!(s.followups.average(), None);
         assert!(s.per_contact.is_empty());
+    }
+
+    #[test]
+    fn a_connector_who_made_the_introduction_said_yes() {
+        use crate::domain::request::Direction;
+        use crate::domain::requested::Noticed;
+        let mut unanswered = asked("u", "jo", 0);
+        unanswered.direction = Direction::Requested;
+        unanswered
+            .mark_introduced_by_connector(T0 + hours(3), Noticed::ByHand)
+            .unwrap();
+        let s = compute(&[unanswered], None);
+        assert_eq!((s.approval.yes, s.approval.decided()), (1, 1));
+        assert_eq!(s.answers.median, Some(hours(3)));
     }
 
     #[test]

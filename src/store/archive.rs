@@ -222,6 +222,7 @@ pub(super) fn next_index(
         }
         let recent = all
             .iter()
+            .filter(|r| !r.a_not_yet_asked())
             .map(|r| ArchivedAsk::of(r))
             .filter(|x| x.at >= window);
         return ArchiveIndex {
@@ -247,6 +248,7 @@ pub(super) fn next_index(
     recent.extend(
         closed
             .iter()
+            .filter(|r| !r.a_not_yet_asked())
             .map(|r| ArchivedAsk::of(r))
             .filter(|x| x.at >= since),
     );
