@@ -27,7 +27,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::forward_note::{self, NoteProblem};
-use crate::domain::request::{AskSpec, Request, Side, State};
+use crate::domain::request::{AskSpec, FollowupSettings, Request, Side, State};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::ask_check;
@@ -544,21 +544,32 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         Ok(r)
     })?;
     warn_about_note(ctx, &text);
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(format!(
+    report(
+        ctx,
+        &request,
+        &config.followup,
+        format!(
             "recorded {}'s note for {} ({} words); `intro ask {}` sends it to {}",
             request.b,
             request.a,
             forward_note::word_count(&text),
             request.id,
             request.a
-        ));
-    }
+        ),
+    );
     Ok(())
+}
+
+/// Report the request a command changed: as JSON with `--json`, else its
+/// id on stdout and `note` on stderr.
+fn report(ctx: &Context, request: &Request, followup: &FollowupSettings, note: String) {
+    if ctx.out.json {
+        ctx.out
+            .json(&view::request_json(request, ctx.now, followup));
+    } else {
+        ctx.out.data(&request.id);
+        ctx.out.note(note);
+    }
 }
 
 /// What the checks found in B's note, one warning each; the note itself
@@ -855,12 +866,11 @@ pub(crate) fn ask(
             return Err(e.into());
         }
     };
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(format!(
+    report(
+        ctx,
+        &request,
+        &config.followup,
+        format!(
             "asked {} about {}, with {}'s note, via {} (request {}); `intro status {}` shows it",
             request.a,
             request.b,
@@ -868,8 +878,8 @@ pub(crate) fn ask(
             transport.describe(),
             request.id,
             request.id
-        ));
-    }
+        ),
+    );
     Ok(())
 }
 
