@@ -1,7 +1,8 @@
-//! File-system habits intro keeps everywhere: private modes, atomic writes.
+//! File-system habits intro keeps everywhere: private modes, atomic writes,
+//! and `-` naming standard input where a command reads a file.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// Create `dir` and its missing parents, private to the user (0700).
@@ -108,6 +109,30 @@ pub(crate) fn expand_tilde(path: &Path) -> PathBuf {
             None => path.to_path_buf(),
         },
         Err(_) => path.to_path_buf(),
+    }
+}
+
+/// Whether `path`, as typed on the command line, names standard input.
+fn is_stdin(path: &Path) -> bool {
+    path == Path::new("-")
+}
+
+/// An input file as messages name it: `standard input` for `-`, else the
+/// path in backticks.
+pub(crate) fn shown_input(path: &Path) -> String {
+    if is_stdin(path) {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", path.display())
+    }
+}
+
+/// Open an input file named on the command line (`-` for standard input).
+pub(crate) fn open_input(path: &Path) -> io::Result<Box<dyn Read>> {
+    if is_stdin(path) {
+        Ok(Box::new(io::stdin()))
+    } else {
+        Ok(Box::new(File::open(path)?))
     }
 }
 

@@ -72,6 +72,8 @@
 //!                    and brought up to date from new mail only
 //! cmd/               one module per subcommand: its arguments and `run`,
 //!                    which only orchestrates
+//!   draft_or_send    a message drafted under drafts/ until `--send`
+//!                    (introduce, thank), sent once, its draft removed
 //!   send/            what the sending commands share:
 //!     outgoing       the gate before any send (dry run, prompt, `--yes`)
 //!     draft          reads back a draft the user edited

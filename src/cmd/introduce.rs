@@ -7,22 +7,19 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::draft_or_send::{self, Drafted, Words};
 use crate::cmd::send::draft;
-use crate::cmd::send::outgoing::{self, Go};
-use crate::cmd::send::resend;
+use crate::cmd::send::outgoing;
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{AskSpec, PendingKind, Request, State};
 use crate::error::{Exit, UserError};
-use crate::fsutil;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::random_hex;
 use crate::mail::template::Rendered;
 use crate::setup::contacts::{Contacts, Prefers};
-use crate::ui::editor;
-use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
@@ -70,20 +67,15 @@ pub(crate) struct IntroduceArgs {
 }
 
 pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    if args.send_args.yes && !args.send {
-        return Err(UserError::new(
-            "`--yes` confirms a send, but without `--send` the introduction is only drafted",
-        )
-        .hint(format!(
-            "to send it: `intro introduce {} --send --yes`",
-            args.request
-        ))
-        .exit(Exit::Usage)
-        .into());
-    }
+    draft_or_send::refuse_yes_without_send(
+        "introduce",
+        "the introduction",
+        &args.request,
+        args.send,
+        &args.send_args,
+    )?;
     let (config, contacts) = ctx.setup()?;
-    let now = ctx.now;
-    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
+    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let request = if args.direct {
         direct_request(&args, ctx, &contacts)?
     } else {
@@ -110,29 +102,33 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         .pending_id(PendingKind::Introduction)
         .map(str::to_string)
         .unwrap_or_else(|| composer.new_message_id());
-    let draft_path = ctx
-        .paths
-        .drafts_dir()
-        .join(format!("{}-introduce.eml", request.id));
+    let drafted = Drafted {
+        command: "introduce",
+        what: "the introduction",
+        done: "introduced",
+        kind: PendingKind::Introduction,
+        path: ctx
+            .paths
+            .drafts_dir()
+            .join(format!("{}-introduce.eml", request.id)),
+    };
     // The introduction as intro writes it, read back as a draft would be:
     // a saved draft that reads otherwise was edited, and its words win.
     let own = composer.introduction_text(&request)?;
     let own_read_back =
         read_back(&composer.introduction(&request, message_id.clone(), Some(&own))?)?;
-    // An interrupted send goes out again as it was.
-    let mut text = request.pending_edit(PendingKind::Introduction).cloned();
-    let mut edited_draft = false;
-    if text.is_none()
-        && let Some(saved) = draft::read(&draft_path)?
-        && saved != *request.drafted.as_ref().unwrap_or(&own_read_back)
-    {
-        text = Some(saved);
-        edited_draft = true;
-    }
-    if args.send_args.edit {
-        let start = text.clone().unwrap_or_else(|| own.clone());
-        text = Some(editor::edit(&ctx.env, &start)?);
-    }
+    let Words { text, edited_draft } = drafted.words(
+        ctx,
+        &request,
+        &own,
+        || {
+            Ok(request
+                .drafted
+                .clone()
+                .unwrap_or_else(|| own_read_back.clone()))
+        },
+        args.send_args.edit,
+    )?;
     let message = composer.introduction(&request, message_id, text.as_ref())?;
     let introduced = ask_check::introduced(&request, true);
     for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
@@ -141,10 +137,10 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     if edited_draft {
         ctx.out.note(format!(
             "using your edited draft {} (its Subject and body; recipients are intro's)",
-            draft_path.display()
+            drafted.path.display()
         ));
         // A header the user added would otherwise vanish without a word.
-        let saved = std::fs::read(&draft_path).unwrap_or_default();
+        let saved = std::fs::read(&drafted.path).unwrap_or_default();
         let ignored = draft::ignored_headers(&saved, &message.bytes);
         if !ignored.is_empty() {
             let names: Vec<String> = ignored.iter().map(|n| format!("`{n}:`")).collect();
@@ -163,12 +159,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     if !args.send {
         // An edited draft is kept as the user left it.
         if !edited_draft || args.send_args.edit {
-            fsutil::write_atomic(&draft_path, &message.bytes).map_err(|e| {
-                UserError::new(format!(
-                    "cannot save the draft `{}`: {e}",
-                    draft_path.display()
-                ))
-            })?;
+            drafted.save(&message)?;
             let id = request.id.clone();
             ctx.store.write_named(std::slice::from_ref(&id), |txn| {
                 let mut r = find_request(txn.requests(), &id)?.clone();
@@ -177,55 +168,17 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
                 Ok::<_, anyhow::Error>(())
             })?;
         }
-        if ctx.out.json {
-            let mut json = view::request_json(&request, now, &config.followup);
-            json.draft = Some(draft_path.display().to_string());
-            ctx.out.json(&json);
-        } else {
-            ctx.out.text(message.text());
-            ctx.out
-                .data(format!("draft saved: {}", draft_path.display()));
-            ctx.out.note(format!(
-                "send it with `intro introduce {} --send`",
-                request.id
-            ));
-        }
+        drafted.show(ctx, &request, &config.followup, &message);
         return Ok(());
     }
-
-    let what = format!("the introduction to {}", message.addressees());
-    match outgoing::confirm(ctx, std::slice::from_ref(&message), &args.send_args, &what)? {
-        Go::DryRun | Go::Stop => return Ok(()),
-        Go::Send => {}
-    }
-    let mut transport = ctx.transport(&config);
-    let result = resend::send_tracked(
+    drafted.send(
         ctx,
-        transport.as_mut(),
-        &request.id,
-        PendingKind::Introduction,
+        &config,
+        &request,
         &message,
         text.as_ref(),
-    );
-    transport.close();
-    let updated = result?;
-    // What was sent is in the store's history; a draft left behind would
-    // only invite sending it twice.
-    match std::fs::remove_file(&draft_path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => ctx.out.warn(format!(
-            "the introduction was sent, but its draft `{}` could not be removed: {e}",
-            draft_path.display()
-        )),
-    }
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&updated, now, &config.followup));
-    } else {
-        ctx.out.data(format!("{} introduced", updated.id));
-    }
-    Ok(())
+        &args.send_args,
+    )
 }
 
 /// `--direct`: the request for introducing A to B without an ask, made

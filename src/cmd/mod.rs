@@ -5,6 +5,7 @@ pub(crate) mod ask;
 pub(crate) mod completions;
 pub(crate) mod contacts;
 pub(crate) mod decide;
+pub(crate) mod draft_or_send;
 pub(crate) mod followup;
 pub(crate) mod init;
 pub(crate) mod introduce;

@@ -27,8 +27,9 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::forward_note::{self, NoteProblem};
-use crate::domain::request::{AskSpec, Request, Side, State};
+use crate::domain::request::{AskSpec, FollowupSettings, Request, Side, State};
 use crate::error::{Exit, UserError};
+use crate::fsutil;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::{self, Outgoing};
@@ -152,12 +153,10 @@ impl<'a> Planner<'a> {
                 .push(PriorAsk::of(r));
         }
         for x in requests.archived_asks_since(now - fatigue::window()) {
-            asks_by_a.entry(x.a).or_default().push(PriorAsk {
-                id: x.id,
-                b: x.b,
-                asked_at: x.at,
-                open: false,
-            });
+            asks_by_a
+                .entry(x.a.clone())
+                .or_default()
+                .push(x.prior_ask());
         }
         Planner {
             now,
@@ -505,21 +504,14 @@ fn forget(ctx: &mut Context, ids: &[&str]) -> anyhow::Result<()> {
 /// `intro note REQUEST --file FILE`: B's note as the user has it (B sent
 /// it another way, or the cut of B's reply needs fixing).
 fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> anyhow::Result<()> {
-    let shown = if file == Path::new("-") {
-        "standard input".to_string()
-    } else {
-        format!("`{}`", file.display())
-    };
+    let shown = fsutil::shown_input(file);
     let mut text = String::new();
-    let read = if file == Path::new("-") {
-        std::io::stdin().read_to_string(&mut text)
-    } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text))
-    };
-    read.map_err(|e| {
-        UserError::new(format!("cannot read B's note from {shown}: {e}"))
-            .hint("give a UTF-8 text file with the note, or `-` to read it from standard input")
-    })?;
+    fsutil::open_input(file)
+        .and_then(|mut f| f.read_to_string(&mut text))
+        .map_err(|e| {
+            UserError::new(format!("cannot read B's note from {shown}: {e}"))
+                .hint("give a UTF-8 text file with the note, or `-` to read it from standard input")
+        })?;
     let text = text.trim_matches(['\n', '\r']).trim_end().to_string();
     if text.trim().is_empty() {
         return Err(
@@ -552,21 +544,32 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         Ok(r)
     })?;
     warn_about_note(ctx, &text);
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(format!(
+    report(
+        ctx,
+        &request,
+        &config.followup,
+        format!(
             "recorded {}'s note for {} ({} words); `intro ask {}` sends it to {}",
             request.b,
             request.a,
             forward_note::word_count(&text),
             request.id,
             request.a
-        ));
-    }
+        ),
+    );
     Ok(())
+}
+
+/// Report the request a command changed: as JSON with `--json`, else its
+/// id on stdout and `note` on stderr.
+fn report(ctx: &Context, request: &Request, followup: &FollowupSettings, note: String) {
+    if ctx.out.json {
+        ctx.out
+            .json(&view::request_json(request, ctx.now, followup));
+    } else {
+        ctx.out.data(&request.id);
+        ctx.out.note(note);
+    }
 }
 
 /// What the checks found in B's note, one warning each; the note itself
@@ -863,12 +866,11 @@ pub(crate) fn ask(
             return Err(e.into());
         }
     };
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&request, ctx.now, &config.followup));
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(format!(
+    report(
+        ctx,
+        &request,
+        &config.followup,
+        format!(
             "asked {} about {}, with {}'s note, via {} (request {}); `intro status {}` shows it",
             request.a,
             request.b,
@@ -876,8 +878,8 @@ pub(crate) fn ask(
             transport.describe(),
             request.id,
             request.id
-        ));
-    }
+        ),
+    );
     Ok(())
 }
 
@@ -895,12 +897,7 @@ fn fatigue_warning(
         .collect();
     for x in requests.archived_asks_since(now - fatigue::window()) {
         if x.a == request.a {
-            prior.push(PriorAsk {
-                id: x.id,
-                b: x.b,
-                asked_at: x.at,
-                open: false,
-            });
+            prior.push(x.prior_ask());
         }
     }
     fatigue::warning(&request.a, &prior, now, pace)
@@ -915,18 +912,11 @@ const COLUMNS: [Column; 3] = [
 
 fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let path = args.batch.clone().expect("run_batch needs --batch");
-    let shown = if path == Path::new("-") {
-        "standard input".to_string()
-    } else {
-        format!("`{}`", path.display())
-    };
+    let shown = fsutil::shown_input(&path);
     let mut data = Vec::new();
-    let read = if path == Path::new("-") {
-        std::io::stdin().read_to_end(&mut data)
-    } else {
-        std::fs::File::open(&path).and_then(|mut f| f.read_to_end(&mut data))
-    };
-    read.map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
+    fsutil::open_input(&path)
+        .and_then(|mut f| f.read_to_end(&mut data))
+        .map_err(|e| UserError::new(format!("cannot read the batch file {shown}: {e}")))?;
     let batch = batch_csv::parse(&data, &COLUMNS, &shown)?;
     drop(data);
     let quote_trouble = batch.has_quote_trouble();

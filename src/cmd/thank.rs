@@ -6,19 +6,16 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::draft_or_send::{self, Drafted, Words};
 use crate::cmd::send::draft;
-use crate::cmd::send::outgoing::{self, Go};
-use crate::cmd::send::resend;
+use crate::cmd::send::outgoing;
 use crate::cmd::{contact_handles, find_request, is_handle};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, State};
-use crate::error::{Exit, UserError};
-use crate::fsutil;
+use crate::error::UserError;
 use crate::mail::compose::Composer;
 use crate::mail::template::Rendered;
-use crate::ui::editor;
-use crate::ui::view;
 
 #[derive(Debug, Args)]
 #[command(
@@ -42,20 +39,15 @@ pub(crate) struct ThankArgs {
 }
 
 pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    if args.send_args.yes && !args.send {
-        return Err(UserError::new(
-            "`--yes` confirms a send, but without `--send` the thank-you is only drafted",
-        )
-        .hint(format!(
-            "to send it: `intro thank {} --send --yes`",
-            args.request
-        ))
-        .exit(Exit::Usage)
-        .into());
-    }
+    draft_or_send::refuse_yes_without_send(
+        "thank",
+        "the thank-you",
+        &args.request,
+        args.send,
+        &args.send_args,
+    )?;
     let (config, contacts) = ctx.setup()?;
-    let now = ctx.now;
-    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
+    let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let request = named_request(ctx, &args.request)?;
     request
         .check_thank()
@@ -65,27 +57,26 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .pending_id(PendingKind::Thanks)
         .map(str::to_string)
         .unwrap_or_else(|| composer.new_message_id());
-    let draft_path = ctx
-        .paths
-        .drafts_dir()
-        .join(format!("{}-thanks.eml", request.id));
+    let drafted = Drafted {
+        command: "thank",
+        what: "the thank-you",
+        done: "thanked",
+        kind: PendingKind::Thanks,
+        path: ctx
+            .paths
+            .drafts_dir()
+            .join(format!("{}-thanks.eml", request.id)),
+    };
     let own = composer.thanks_text(&request, how)?;
-    // An interrupted send goes out again as it was; a saved draft that
-    // reads otherwise than intro would write it now (edited, or drafted
-    // with another `--how`) is what the user last saw, and its words win.
-    let mut text = request.pending_edit(PendingKind::Thanks).cloned();
-    let mut edited_draft = false;
-    if text.is_none()
-        && let Some(saved) = draft::read(&draft_path)?
-        && saved != read_back(&composer, &request, &message_id, &own)?
-    {
-        text = Some(saved);
-        edited_draft = true;
-    }
-    if args.send_args.edit {
-        let start = text.clone().unwrap_or_else(|| own.clone());
-        text = Some(editor::edit(&ctx.env, &start)?);
-    }
+    // A saved draft that reads otherwise than intro would write it now
+    // (edited, or drafted with another `--how`) is what the user last saw.
+    let Words { text, edited_draft } = drafted.words(
+        ctx,
+        &request,
+        &own,
+        || read_back(&composer, &request, &message_id, &own),
+        args.send_args.edit,
+    )?;
     let message = composer.thanks(
         &request,
         message_id,
@@ -99,7 +90,7 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
     if edited_draft {
         ctx.out.note(format!(
             "using the saved draft {} as it reads now (its Subject and body; the recipient and threading are intro's); delete it to write a new one",
-            draft_path.display()
+            drafted.path.display()
         ));
     }
     if args.send_args.dry_run {
@@ -108,58 +99,19 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     if !args.send {
         if !edited_draft || args.send_args.edit {
-            fsutil::write_atomic(&draft_path, &message.bytes).map_err(|e| {
-                UserError::new(format!(
-                    "cannot save the draft `{}`: {e}",
-                    draft_path.display()
-                ))
-            })?;
+            drafted.save(&message)?;
         }
-        if ctx.out.json {
-            let mut json = view::request_json(&request, now, &config.followup);
-            json.draft = Some(draft_path.display().to_string());
-            ctx.out.json(&json);
-        } else {
-            ctx.out.text(message.text());
-            ctx.out
-                .data(format!("draft saved: {}", draft_path.display()));
-            ctx.out
-                .note(format!("send it with `intro thank {} --send`", request.id));
-        }
+        drafted.show(ctx, &request, &config.followup, &message);
         return Ok(());
     }
-
-    let what = format!("the thank-you to {}", message.addressees());
-    match outgoing::confirm(ctx, std::slice::from_ref(&message), &args.send_args, &what)? {
-        Go::DryRun | Go::Stop => return Ok(()),
-        Go::Send => {}
-    }
-    let mut transport = ctx.transport(&config);
-    let result = resend::send_tracked(
+    drafted.send(
         ctx,
-        transport.as_mut(),
-        &request.id,
-        PendingKind::Thanks,
+        &config,
+        &request,
         &message,
         text.as_ref(),
-    );
-    transport.close();
-    let updated = result?;
-    match std::fs::remove_file(&draft_path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => ctx.out.warn(format!(
-            "the thank-you was sent, but its draft `{}` could not be removed: {e}",
-            draft_path.display()
-        )),
-    }
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(&updated, now, &config.followup));
-    } else {
-        ctx.out.data(format!("{} thanked", updated.id));
-    }
-    Ok(())
+        &args.send_args,
+    )
 }
 
 /// The request `name` names: an id (or a prefix), or a connector's handle,

@@ -366,16 +366,7 @@ mod tests {
     }
 
     fn asked() -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::of_about_sam("ada");
         let mut r = Request::new(
             "aaaa1111".into(),
             spec,

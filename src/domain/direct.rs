@@ -50,16 +50,7 @@ mod tests {
     #[test]
     fn a_direct_request_is_approved_awaits_no_reply_and_can_be_introduced() {
         let now = datetime!(2026-03-01 09:00 UTC);
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::of_about_sam("ada");
         let mut r = Request::new_direct("aaaa1111".into(), spec, true, now);
         assert_eq!(r.status, State::Approved);
         assert!(!r.awaits_reply(Side::A));

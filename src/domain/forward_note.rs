@@ -453,16 +453,7 @@ mod tests {
     const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);
 
     fn requested() -> Request {
-        let spec = AskSpec {
-            a: "ada".into(),
-            a_email: "ada@example.com".into(),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::of_about_sam("ada");
         let mut r = Request::note_request(
             "abcd1234".into(),
             spec,

@@ -540,6 +540,21 @@ impl AskSpec {
     }
 }
 
+#[cfg(test)]
+impl AskSpec {
+    /// The tests' usual ask: of `a` (at example.com) about Sam, for
+    /// compilers, with no wishes, format or note.
+    pub(crate) fn of_about_sam(a: &str) -> AskSpec {
+        AskSpec::pair(
+            a.into(),
+            format!("{a}@example.com"),
+            "sam".into(),
+            "sam@example.org".into(),
+            "compilers".into(),
+        )
+    }
+}
+
 /// One ask of A about B, and everything that happened to it since.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Request {

@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::format::{JournalLine, header_line, read_header, read_lines};
 use super::{RECENT_DAYS, StoreError, io_err};
+use crate::domain::fatigue::PriorAsk;
 use crate::domain::request::Request;
 use crate::fsutil;
 
@@ -172,6 +173,16 @@ impl ArchivedAsk {
             a: r.a.clone(),
             b: r.b.clone(),
             at: r.a_side.asked_at.unwrap_or(r.created_at),
+        }
+    }
+
+    /// The ask as ask fatigue counts an earlier one: archived, so closed.
+    pub(crate) fn prior_ask(&self) -> PriorAsk {
+        PriorAsk {
+            id: self.id.clone(),
+            b: self.b.clone(),
+            asked_at: self.at,
+            open: false,
         }
     }
 

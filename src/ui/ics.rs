@@ -134,16 +134,7 @@ mod tests {
     use time::macros::datetime;
 
     fn asked(id: &str, a: &str) -> Request {
-        let spec = AskSpec {
-            a: a.into(),
-            a_email: format!("{a}@example.com"),
-            b: "sam".into(),
-            b_email: "sam@example.org".into(),
-            why: "compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-        };
+        let spec = AskSpec::of_about_sam(a);
         let at = datetime!(2026-03-01 09:00 UTC);
         let mut r = Request::new(id.into(), spec, "s".into(), format!("<{id}@x>"), at);
         r.mark_asked(at).unwrap();
