@@ -720,6 +720,12 @@ fn an_out_of_office_reply_keeps_the_request_asked_and_holds_the_follow_up() {
         [kay.as_str()],
         "kay's hold is over, ada's is not"
     );
+    let err = sb.fails(&["followup", &ada], 1);
+    assert!(
+        err.contains("is not due until 2026-03-16")
+            && err.contains("hint: `ada` sent an out-of-office reply"),
+        "{err}"
+    );
     sb.set_now("2026-03-16T09:00:00Z");
     let mut due = ids(&sb.json(&["status", "--due"]));
     due.sort();

@@ -254,6 +254,13 @@ fn a_bad_address_is_named_and_nobody_found_is_no_failure() {
     let err = sb.fails(&["who-knows", "adda"], 1);
     assert!(err.contains("unknown contact `adda`"), "{err}");
     assert!(err.contains("did you mean `ada`?"), "{err}");
+    // A domain without its `@` is taken for a handle, and the hint says so.
+    let err = sb.fails(&["who-knows", "acme.com"], 1);
+    assert!(err.contains("unknown contact `acme.com`"), "{err}");
+    assert!(
+        err.contains("hint: for everyone at that domain: `intro who-knows @acme.com`"),
+        "{err}"
+    );
 
     let run = sb.run(&["who-knows", "nobody@nowhere.example"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -111,7 +111,11 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                     && r.pending_id(kind).is_none()
                     && !args.force
                 {
-                    refusal.get_or_insert(not_due_yet(&r.id, who, at));
+                    // An out-of-office reply may be what set the date.
+                    let away = r
+                        .auto_reply_hold(side, &config.followup)
+                        .is_some_and(|hold| hold >= at);
+                    refusal.get_or_insert(not_due_yet(&r.id, who, at, away));
                     continue;
                 }
                 nudges.push(Nudge {
@@ -316,8 +320,9 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .into())
 }
 
-/// A follow-up asked for before `followup.after_days` passed.
-fn not_due_yet(id: &str, who: &str, at: time::OffsetDateTime) -> UserError {
+/// A follow-up asked for before `followup.after_days` passed, or (`away`)
+/// before the return date of `who`'s out-of-office reply.
+fn not_due_yet(id: &str, who: &str, at: time::OffsetDateTime, away: bool) -> UserError {
     let at = at.to_offset(time::UtcOffset::UTC);
     UserError::new(format!(
         "a follow-up to `{who}` on request {id} is not due until {} at {:02}:{:02} UTC",
@@ -325,5 +330,9 @@ fn not_due_yet(id: &str, who: &str, at: time::OffsetDateTime) -> UserError {
         at.hour(),
         at.minute(),
     ))
-    .hint("pass `--force` to nudge now anyway (`followup.after_days` sets the wait)")
+    .hint(if away {
+        format!("`{who}` sent an out-of-office reply: `intro status {id}` shows it; pass `--force` to nudge now anyway")
+    } else {
+        "pass `--force` to nudge now anyway (`followup.after_days` sets the wait)".to_string()
+    })
 }

@@ -23,7 +23,7 @@ const SHOWN: usize = 10;
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Reads the mail `intro sync` reads ([imap], with its `save_sent` folder, and/or [maildir]) and ranks everyone who wrote with that person: mail both ways counts far more than mail one way, each conversation adds a little, and older mail a little less (the README gives the rule). The first run reads every message's header (about a second for 100,000); later runs read only new mail. What it learns is kept in `mailbox-index.bin` in the data dir.\n\nColumns: SCORE; TO and FROM, messages from each person to that person and back; THREADS, conversations where each wrote to the other; LAST, the latest of those messages; WITH YOU, messages you wrote them / they wrote you.\n\nExamples:\n  intro who-knows ada@acme.com     who knows Ada best\n  intro who-knows @acme.com        who knows people at Acme (and its subdomains)\n  intro who-knows ada              a contact's handle works too\n  intro who-knows @acme.com --json everyone, with the evidence, for scripts"
+    after_help = "Reads the mail `intro sync` reads ([imap], with its `save_sent` folder, and/or [maildir]) and ranks everyone who wrote with that person: mail both ways counts far more than mail one way, each conversation adds a little, and older mail a little less (the README gives the rule). The first run reads every message's header (a second or two for 100,000); later runs read only new mail. What it learns is kept in `mailbox-index.bin` in the data dir.\n\nColumns: SCORE; TO and FROM, messages from each person to that person and back; THREADS, conversations where each wrote to the other; LAST, the latest of those messages; WITH YOU, messages you wrote them / they wrote you.\n\nExamples:\n  intro who-knows ada@acme.com     who knows Ada best\n  intro who-knows @acme.com        who knows people at Acme (and its subdomains)\n  intro who-knows ada              a contact's handle works too\n  intro who-knows @acme.com --json everyone, with the evidence, for scripts"
 )]
 pub(crate) struct WhoKnowsArgs {
     /// The person's address (or a contact's handle), or @DOMAIN for anyone at that company
@@ -64,9 +64,18 @@ pub(crate) fn run(args: WhoKnowsArgs, ctx: &mut Context) -> anyhow::Result<()> {
         Ok(target) => target,
         Err(_) if !args.target.contains('@') => match &contacts {
             Ok(contacts) => {
-                let contact = contacts
-                    .find(&args.target)
-                    .map_err(|e| lookup_error(e, &contacts.path))?;
+                let contact = contacts.find(&args.target).map_err(|e| {
+                    let err = lookup_error(e, &contacts.path);
+                    // `acme.com` was likely meant as the company.
+                    if args.target.contains('.') {
+                        err.hint(format!(
+                            "for everyone at that domain: `intro who-knows @{}`",
+                            args.target
+                        ))
+                    } else {
+                        err
+                    }
+                })?;
                 Target::Address(contact.email.to_lowercase())
             }
             Err(_) => return Err(bad_target(&args.target, "it has no `@`").into()),
