@@ -156,8 +156,14 @@ fn a_note_from_imap_is_forwarded_to_a_word_for_word_and_the_request_goes_on() {
     // introduce.
     dc.deliver("grace", &adas_reply(&ask.header("Message-ID").unwrap()));
     sb.set_now("2026-03-03T12:00:00Z");
-    let changed = sb.json(&["sync"]);
-    assert_eq!(changed[0]["status"], "replied", "{changed}");
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!("{id} ada replied: \"Yes, happy to.\"\n"),
+        "A's answer is told as an answer, not as B's note"
+    );
+    assert_eq!(sb.request(&id)["status"], "replied");
     sb.ok(&["approve", &id]);
     let v = sb.json(&["introduce", &id, "--send", "--yes"]);
     assert_eq!(v["status"], "introduced", "{v}");

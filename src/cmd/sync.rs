@@ -161,7 +161,12 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         }
         for (r, side) in &changed {
             let who = r.handle(*side);
-            if let Some(note) = r.forward_note_text() {
+            // B's note just came in (a reply to the ask that carried it
+            // is A's answer, told as any other).
+            if let Some(note) = r
+                .forward_note_text()
+                .filter(|_| r.status == crate::domain::request::State::NoteReceived)
+            {
                 out.data(format!(
                     "{} {who} sent a note for {}: \"{}\"",
                     r.id,
