@@ -286,30 +286,26 @@ pub fn template(data: &[u8]) {
         }
     };
     let vars = Vars {
-        me: MeView {
-            first_name: first_name(&me_name).into(),
-            name: me_name,
-            email: "me@example.com".into(),
-        },
-        a: contact_view("ada", &a_name, "ada@example.com", &a_blurb, &extra),
-        b: contact_view("sam", &b_name, "sam@example.org", &b_blurb, &extra),
-        why_b: why.clone(),
-        why,
         wants: (!wants.is_empty()).then_some(wants),
         format: (!format.is_empty()).then_some(format),
         note: (!note.is_empty()).then_some(note),
-        forward_note: None,
-        both: false,
-        last: false,
-        past_last: false,
-        request: RequestView {
-            id: "abcd1234".into(),
-            subject,
-            created_at: "2026-03-01T09:00:00Z".into(),
-            asked_at: Some("2026-03-01T09:00:00Z".into()),
-            followups: 1,
-        },
-        how: None,
+        ..Vars::plain(
+            MeView {
+                first_name: first_name(&me_name).into(),
+                name: me_name,
+                email: "me@example.com".into(),
+            },
+            contact_view("ada", &a_name, "ada@example.com", &a_blurb, &extra),
+            contact_view("sam", &b_name, "sam@example.org", &b_blurb, &extra),
+            why,
+            RequestView {
+                id: "abcd1234".into(),
+                subject,
+                created_at: "2026-03-01T09:00:00Z".into(),
+                asked_at: Some("2026-03-01T09:00:00Z".into()),
+                followups: 1,
+            },
+        )
     };
     let free_of_breaks = [
         &vars.me.name,

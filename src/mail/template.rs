@@ -225,6 +225,34 @@ impl Vars {
             ("b.blurb", self.b.blurb.as_deref()),
         ]
     }
+
+    /// Vars for a first ask with nothing optional given, for tests and
+    /// the fuzz target to start from.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn plain(
+        me: MeView,
+        a: ContactView,
+        b: ContactView,
+        why: String,
+        request: RequestView,
+    ) -> Vars {
+        Vars {
+            me,
+            a,
+            b,
+            why_b: why.clone(),
+            why,
+            wants: None,
+            format: None,
+            note: None,
+            forward_note: None,
+            both: false,
+            last: false,
+            past_last: false,
+            request,
+            how: None,
+        }
+    }
 }
 
 /// A template parsed and ready to render many times (a batch renders one
@@ -524,32 +552,23 @@ mod tests {
     }
 
     fn vars() -> Vars {
-        Vars {
-            me: MeView {
+        Vars::plain(
+            MeView {
                 name: "Grace Hopper".into(),
                 first_name: "Grace".into(),
                 email: "grace@example.com".into(),
             },
-            a: contact("ada", "Ada Lovelace"),
-            b: contact("sam", "Sam Builder"),
-            why: "you both care about compilers".into(),
-            why_b: "you both care about compilers".into(),
-            wants: None,
-            format: None,
-            note: None,
-            forward_note: None,
-            both: false,
-            last: false,
-            past_last: false,
-            request: RequestView {
+            contact("ada", "Ada Lovelace"),
+            contact("sam", "Sam Builder"),
+            "you both care about compilers".into(),
+            RequestView {
                 id: "abcd1234".into(),
                 subject: "Hello".into(),
                 created_at: "2026-01-01T00:00:00Z".into(),
                 asked_at: None,
                 followups: 0,
             },
-            how: None,
-        }
+        )
     }
 
     fn source(text: &str) -> Source {
