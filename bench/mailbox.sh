@@ -15,6 +15,7 @@
 #   bench/mailbox.sh                       # 100,000 messages, IMAP 20,000
 #   N=20000 IMAP_N=5000 bench/mailbox.sh   # smaller
 #   SKIP_NOTMUCH=1 bench/mailbox.sh        # intro only
+#   ONLY_IMAP=1 bench/mailbox.sh           # the IMAP figures only
 #   INTRO=/path/to/intro bench/mailbox.sh  # measure another build
 #   KEEP=1 bench/mailbox.sh                # keep the files (path printed)
 #
@@ -70,13 +71,16 @@ new_message_cmd() {
     echo "cp $work/one.eml $maildir/new/\$(date +%s%N).new.bench"
 }
 
+printf 'From: Ada <ada@example.com>\nTo: Grace Hopper <grace@example.com>\nSubject: hello\nDate: Mon, 30 Nov 2026 10:00:00 +0000\nMessage-ID: <one@example.com>\n\nhi\n' > "$work/one.eml"
+export INTRO_CONFIG="$work/config.toml"
+
+if [ -z "${ONLY_IMAP:-}" ]; then
 mail="$work/mail"
 mkdir -p "$mail"
 "$PYTHON" "$here/bench/gen_maildir.py" "$mail/INBOX" --messages "$N" > "$work/targets"
 target=$(sed -n 's/^target=//p' "$work/targets")
 domain=$(sed -n 's/^domain=//p' "$work/targets")
 echo "# $N messages, $(du -sh "$mail" | cut -f1), asking about $target and $domain" >&2
-printf 'From: Ada <ada@example.com>\nTo: Grace Hopper <grace@example.com>\nSubject: hello\nDate: Mon, 30 Nov 2026 10:00:00 +0000\nMessage-ID: <one@example.com>\n\nhi\n' > "$work/one.eml"
 # Warm the page cache.
 find "$mail" -type f -exec cat {} + > /dev/null
 
@@ -138,6 +142,7 @@ INI
     echo "what=notmuch-new-one-new N=$N median_ms=$(median_ms --prepare "$(new_message_cmd "$mail/INBOX")" "notmuch new --quiet")"
 fi
 rm -rf "$mail" "$work/data"
+fi
 
 # IMAP: Dovecot serving a generated Maildir of IMAP_N messages.
 dovecot_dir="$work/dc"
@@ -167,8 +172,21 @@ TOML
 read -r s rss < <(timed "$INTRO" who-knows "$target")
 echo "what=imap-who-knows-first N=$IMAP_N seconds=$s peak_rss_mib=$rss"
 echo "what=imap-who-knows-nothing-new N=$IMAP_N median_ms=$(median_ms "$INTRO who-knows $target")"
+# The floor under any IMAP client's "nothing new": one connection, TLS,
+# LOGIN, EXAMINE INBOX, LOGOUT, by Python's imaplib, less the interpreter's
+# start (the same script stopping before it connects); then the same after
+# one new message, which Dovecot must take into its own index first.
+floor_py="import imaplib,ssl,sys; c=ssl.create_default_context(cafile=sys.argv[1])
+if sys.argv[3] == 'go':
+    m=imaplib.IMAP4_SSL('127.0.0.1',int(sys.argv[2]),ssl_context=c); m.login('grace','bench-pw'); m.select('INBOX',readonly=True); m.logout()"
+printf '%s\n' "$floor_py" > "$work/floor.py"
+start=$(median_ms "$PYTHON $work/floor.py $work/tls/ca.pem $port stop")
+full=$(median_ms "$PYTHON $work/floor.py $work/tls/ca.pem $port go")
+echo "what=imap-floor-examine N=$IMAP_N median_ms=$(awk -v a="$full" -v b="$start" 'BEGIN { printf "%.1f", a - b }') (imaplib $full ms less its start $start ms)"
 deliver="$PYTHON -c 'import smtplib,sys; s=smtplib.LMTP(sys.argv[1]); s.sendmail(\"ada@example.com\", [\"grace\"], open(sys.argv[2],\"rb\").read().replace(b\"<one@\", b\"<%d@\" % __import__(\"time\").time_ns())); s.quit()' $lmtp $work/one.eml"
 echo "what=imap-who-knows-one-new N=$IMAP_N median_ms=$(median_ms --prepare "$deliver" "$INTRO who-knows $target")"
+full=$(median_ms --prepare "$deliver" "$PYTHON $work/floor.py $work/tls/ca.pem $port go")
+echo "what=imap-floor-examine-one-new N=$IMAP_N median_ms=$(awk -v a="$full" -v b="$start" 'BEGIN { printf "%.1f", a - b }') (imaplib $full ms less its start $start ms)"
 read -r s rss < <(timed "$INTRO" who-knows "$target")
 echo "what=imap-who-knows-rss N=$IMAP_N peak_rss_mib=$rss"
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
