@@ -1697,6 +1697,16 @@ fn request_corpus() -> Vec<RequestScenario> {
             ],
             how: Some("a great call; I hired one of the people he suggested"),
         },
+        RequestScenario {
+            name: "request_thanks_told_in_a_sentence_of_its_own",
+            c: "jo",
+            t: "mei",
+            args: &[
+                "--why",
+                "your team found the bug we have been chasing for a year",
+            ],
+            how: Some("Mei and I talked for an hour; two chapters of my book come from it."),
+        },
     ]
 }
 

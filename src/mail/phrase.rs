@@ -175,6 +175,7 @@ const SUBJECTS: &[&str] = &[
 const SECOND_VERBS: &[&str] = &[
     "wants", "needs", "hopes", "would", "is", "has", "could", "will", "can", "might",
     "asked", "asks", "plans", "said", "says", "wondered", "wonders", "thinks", "likes",
+    "was", "were", "went", "had", "did",
 ];
 
 /// True when `s` should not go inside a sentence the template began: it
@@ -189,6 +190,12 @@ pub(crate) fn standalone(s: &str) -> bool {
         return true;
     }
     if SECOND_VERBS.contains(&second.as_str()) {
+        return true;
+    }
+    // "Tess and I talked for an hour": a subject of two, one of them the
+    // writer.
+    let third = words.next().unwrap_or("").to_lowercase();
+    if second == "and" && matches!(third.as_str(), "i" | "we") && words.next().is_some() {
         return true;
     }
     more_than_one_sentence(s)
@@ -464,6 +471,10 @@ mod tests {
         assert!(standalone("She'd love your take on pricing"));
         assert!(standalone("Tom wants a frank gut-check"));
         assert!(standalone("We could do a call next week."));
+        assert!(standalone("Tess and I talked for an hour"));
+        assert!(standalone("It was the most useful hour of my month!"));
+        assert!(!standalone("Tess and Ian"));
+        assert!(!standalone("coffee and I"));
         assert!(standalone("一起喝咖啡。然后再聊。"));
         assert!(!standalone(
             "to pick your brain about hiring a first engineer?"
