@@ -178,6 +178,11 @@ const SECOND_VERBS: &[&str] = &[
     "was", "were", "went", "had", "did",
 ];
 
+/// Words that, followed by a subject, open a question.
+const QUESTION_STARTS: &[&str] = &[
+    "would", "could", "can", "will", "do", "does", "are", "is", "may", "might", "shall",
+];
+
 /// True when `s` should not go inside a sentence the template began: it
 /// is more than one sentence, or a whole sentence with its own subject.
 /// Templates write it with [`sentence`] instead (the `standalone` test).
@@ -190,6 +195,15 @@ pub(crate) fn standalone(s: &str) -> bool {
         return true;
     }
     if SECOND_VERBS.contains(&second.as_str()) {
+        return true;
+    }
+    // "would you share how you price?": a question of its own.
+    if QUESTION_STARTS.contains(&first.as_str())
+        && matches!(
+            second.as_str(),
+            "you" | "we" | "i" | "it" | "there" | "he" | "she" | "they"
+        )
+    {
         return true;
     }
     // "Tess and I talked for an hour": a subject of two, one of them the
@@ -472,6 +486,8 @@ mod tests {
         assert!(standalone("Tom wants a frank gut-check"));
         assert!(standalone("We could do a call next week."));
         assert!(standalone("Tess and I talked for an hour"));
+        assert!(standalone("would you share how you price?"));
+        assert!(!standalone("would-be founders"));
         assert!(standalone("It was the most useful hour of my month!"));
         assert!(!standalone("Tess and Ian"));
         assert!(!standalone("coffee and I"));
