@@ -1769,7 +1769,7 @@ fn requests_of_connectors_read_as_a_considerate_person_wrote_them() {
         let request = body(&messages[0].raw);
         let t_name = name_of(sc.t);
         assert!(
-            request.contains("to forward as it is:"),
+            request.contains(", ready to forward:"),
             "{}: the note for T is set apart:\n{request}",
             sc.name
         );

@@ -179,6 +179,19 @@ pub(crate) fn natural_name(full: &str) -> String {
     }
 }
 
+/// A full name as its owner says it of themselves ("I'm Grace Hopper"):
+/// as it reads in a sentence ([`natural_name`]), without the titles
+/// before it, unless only one name would be left.
+pub(crate) fn plain_name(full: &str) -> String {
+    let natural = natural_name(full);
+    let words: Vec<&str> = natural.split_whitespace().collect();
+    let first = words.iter().position(|w| !is_title(w)).unwrap_or(0);
+    if words.len() - first < 2 {
+        return natural;
+    }
+    words[first..].join(" ").trim_end_matches(',').to_string()
+}
+
 /// The name a person is greeted by (see [`derive_first_name`]).
 pub(crate) fn first_name(full: &str) -> &str {
     derive_first_name(full).0
@@ -197,6 +210,16 @@ pub(crate) fn truncate(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plain_name_has_no_titles_before_it() {
+        assert_eq!(plain_name("Dr. Grace Hopper"), "Grace Hopper");
+        assert_eq!(plain_name("Prof. Dr. Hannah Weiß"), "Hannah Weiß");
+        assert_eq!(plain_name("Okafor, Ngozi"), "Ngozi Okafor");
+        assert_eq!(plain_name("Ada Lovelace"), "Ada Lovelace");
+        assert_eq!(plain_name("President Obama"), "President Obama");
+        assert_eq!(plain_name("王小明"), "王小明");
+    }
 
     #[test]
     fn first_name_is_the_first_word() {

@@ -346,6 +346,7 @@ pub(crate) fn register(tera: &mut tera::Tera) {
     tera.register_filter("ending", filter(ending));
     tera.register_filter("brief", filter(brief));
     tera.register_filter("quote", filter(quote));
+    tera.register_filter("plain_name", filter(crate::domain::text::plain_name));
     tera.register_filter(
         "introduced",
         |value: &tera::Value, args: &HashMap<String, tera::Value>| {
