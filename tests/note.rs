@@ -511,3 +511,65 @@ fn ask_fatigue_warns_before_a_note_request_and_before_its_ask() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
 }
+
+#[test]
+fn cancel_tell_writes_to_b_once_in_the_thread_of_the_note_request() {
+    let sb = Sandbox::new();
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--yes"]));
+    let request = &sb.sent("note-request")[0];
+    let request_id = header(request, "Message-ID").unwrap();
+    // Drafted: the note is to Sam, in the note request's thread.
+    let other = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
+    sb.ok(&["cancel", &other, "--tell"]);
+    let drafts = sb.drafts();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert!(drafts[0].0.ends_with("-cancel-b.eml"), "{:?}", drafts[0].0);
+    assert_eq!(
+        header(&drafts[0].1, "To").unwrap(),
+        "\"Katherine Johnson\" <kay@example.com>"
+    );
+    // Sent: to Sam alone, in reply to the note request, exactly once.
+    let run = sb.run(&["cancel", &id, "--tell", "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sent the note to sam"),
+        "{}",
+        run.stderr
+    );
+    let sent = sb.sent("cancel");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        header(&sent[0], "To").unwrap(),
+        "\"Sam Builder\" <sam@example.org>"
+    );
+    assert_eq!(header(&sent[0], "In-Reply-To").unwrap(), request_id);
+    assert_eq!(header(&sent[0], "References").unwrap(), request_id);
+    assert_eq!(
+        header(&sent[0], "Subject").unwrap(),
+        "Re: A short note I could forward to Ada Lovelace?"
+    );
+    assert!(body(&sent[0]).starts_with("Hi Sam,"), "{}", body(&sent[0]));
+    assert_eq!(sb.request(&id)["status"], "cancelled");
+    sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert_eq!(sb.sent("cancel").len(), 1, "told once");
+}
+
+#[test]
+fn cancel_tell_once_the_note_is_in_or_forwarded() {
+    let sb = Sandbox::new();
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]));
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    // Sam answered with the note: nobody waits for an answer.
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("nobody asked"), "{err}");
+    assert!(sb.sent("cancel").is_empty());
+    // Once the ask carrying it went out, Ada is the one told.
+    sb.ok(&["ask", &id, "--yes"]);
+    sb.ok(&["cancel", &id, "--tell", "--send", "--yes"]);
+    let sent = sb.sent("cancel");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        header(&sent[0], "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>"
+    );
+}

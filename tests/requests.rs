@@ -563,3 +563,47 @@ fn edit_sends_what_the_editor_saved_for_the_request_and_the_thank_you() {
     assert_eq!(header(thanks, "Subject").as_deref(), Some("Re: A favour?"));
     assert!(body(thanks).contains("\nWarmly,\n"), "{}", body(thanks));
 }
+
+#[test]
+fn cancel_tell_tells_the_connector_in_every_open_state() {
+    let (mut sb, _) = maildir_sandbox();
+    sb.set_now("2026-03-01T09:00:00Z");
+    // Asked, replied (by hand: approve records the connector's yes), and
+    // approved: the connector, who may be about to introduce, is told.
+    for (state, steps) in [("asked", &[][..]), ("approved", &["approve"][..])] {
+        let id = sb.json(&request_args(&["--yes"]))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for step in steps {
+            sb.ok(&[step, &id]);
+        }
+        assert_eq!(sb.request(&id)["status"], state);
+        let before = sb.sent("cancel").len();
+        let run = sb.run(&["cancel", &id, "--tell", "--send", "--yes"]);
+        assert_eq!(run.code, 0, "{state}: {}", run.stderr);
+        assert!(run.stderr.contains("sent the note to jo"), "{}", run.stderr);
+        let sent = sb.sent("cancel");
+        assert_eq!(sent.len(), before + 1, "{state}");
+        assert_eq!(
+            header(&sent[before], "To").unwrap(),
+            "\"Johanna Park\" <jo@example.com>",
+            "{state}"
+        );
+        assert!(
+            header(&sent[before], "Subject")
+                .unwrap()
+                .starts_with("Re: Would you introduce me to"),
+            "{state}"
+        );
+    }
+    // Introduced: closed; nothing to withdraw.
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.ok(&["introduced", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("cannot be cancelled"), "{err}");
+    assert!(!err.contains("intro ask"), "{err}");
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::domain::request::{
-    AskSpec, Event, EventKind, Party, Rendered, Request, State, TransitionError,
+    AskSpec, Event, EventKind, Party, Rendered, Request, Side, State, TransitionError,
 };
 use crate::domain::snippet;
 
@@ -132,6 +132,20 @@ impl Request {
     /// The Message-ID B's note arrives in reply to.
     pub(crate) fn note_thread_id(&self) -> Option<&str> {
         self.forward_note.as_ref().map(|n| n.message_id.as_str())
+    }
+
+    /// `side`'s thread, as a message in it is threaded: the side's ask;
+    /// for B, while no ask went to B, the note request to B.
+    pub(crate) fn thread_party(&self, side: Side) -> Option<Party> {
+        match (self.party(side), side) {
+            (Some(party), _) => Some(party.clone()),
+            (None, Side::B) => self.forward_note.as_ref().map(|n| {
+                let mut party = Party::sending(n.message_id.clone(), n.subject.clone());
+                party.asked_at = n.requested_at;
+                party
+            }),
+            (None, Side::A) => None,
+        }
     }
 
     /// B's reply to the note request was found: its text is the note.
@@ -447,7 +461,7 @@ fn has_ask(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{Side, SideState};
+    use crate::domain::request::SideState;
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);

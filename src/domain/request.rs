@@ -1062,6 +1062,24 @@ impl Request {
             .collect()
     }
 
+    /// Who `cancel --tell` writes to: whoever still owes an answer
+    /// ([`Request::unanswered`]); B, while B's note is awaited (in the
+    /// thread of the note request; A was not asked yet); and a connector
+    /// who agreed to introduce the user, since they may be about to.
+    pub(crate) fn to_tell_on_cancel(&self) -> Vec<Side> {
+        if self.awaits_note() {
+            return if self.note_request_unsent() {
+                Vec::new()
+            } else {
+                vec![Side::B]
+            };
+        }
+        if self.is_requested() && self.status == State::Approved {
+            return vec![Side::A];
+        }
+        self.unanswered()
+    }
+
     /// A closing note of `kind` may be sent: the request can still be
     /// declined (a note to B) or cancelled (a note withdrawing the ask),
     /// and no such note was sent yet.
@@ -1069,7 +1087,12 @@ impl Request {
         match kind {
             PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
             _ => self.check(
-                &[State::Asked, State::Replied, State::Approved],
+                &[
+                    State::Asked,
+                    State::Replied,
+                    State::Approved,
+                    State::NoteRequested,
+                ],
                 "cancelled",
             )?,
         }
@@ -1200,7 +1223,7 @@ impl Request {
     /// The References header of a follow-up to `side`: its ask and
     /// earlier follow-ups.
     pub(crate) fn references(&self, side: Side) -> String {
-        self.party(side)
+        self.thread_party(side)
             .map(|p| p.thread().collect::<Vec<_>>().join(" "))
             .unwrap_or_default()
     }
