@@ -573,3 +573,79 @@ fn cancel_tell_once_the_note_is_in_or_forwarded() {
         "\"Ada Lovelace\" <ada@example.com>"
     );
 }
+
+#[test]
+fn a_reply_that_reads_like_a_no_is_told_and_never_forwarded_silently() {
+    let sb = Sandbox::new();
+    let dir = sb.maildir();
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"{}\"\n",
+        dir.display()
+    ));
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]));
+    let message_id = header(&sb.sent("note-request")[0], "Message-ID").unwrap();
+    let no = format!(
+        "From: Sam Builder <sam@example.org>\r\nTo: Grace Hopper <grace@example.com>\r\n\
+         Subject: Re: A short note I could forward to Ada Lovelace?\r\n\
+         Date: Mon, 02 Mar 2026 10:15:00 +0100\r\nMessage-ID: <sam-no@mail.example.org>\r\n\
+         In-Reply-To: {message_id}\r\n\r\n\
+         Sorry, I'm swamped until June, I'll have to pass.\r\n\r\nSam\r\n"
+    );
+    std::fs::write(dir.join("new/1.M1P1.host"), no).unwrap();
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{id} sam answered the request for a note for ada, and it reads like a no: \"Sorry, I'm swamped until June, I'll have to pass. Sam\"\n"
+        )
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "sam's answer on request {id} reads like a no, not a note: if sam declined, `intro cancel {id}` closes the request"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("note from B in"), "{}", run.stderr);
+    // Kept as B wrote it; status says what it is and what to do.
+    let v = sb.request(&id);
+    assert_eq!(
+        v["forward_note"],
+        "Sorry, I'm swamped until June, I'll have to pass.\n\nSam"
+    );
+    assert!(
+        v["next_step"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("if B declined, `intro cancel {id}`")),
+        "{v}"
+    );
+    let detail = sb.ok(&["status", &id]);
+    assert!(
+        detail.contains("check:       B's reply reads like a no, not a note for A"),
+        "{detail}"
+    );
+    // The ask warns before it would forward it.
+    let dry = sb.run(&["ask", &id, "--dry-run"]);
+    assert!(
+        dry.stderr.contains("warning: B's reply reads like a no"),
+        "{}",
+        dry.stderr
+    );
+    // Recorded by hand, the same.
+    let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("No, sorry, not now."));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: B's reply reads like a no"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("`intro cancel {id}` closes the request")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("`intro ask"), "{}", run.stderr);
+}

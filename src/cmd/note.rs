@@ -530,7 +530,7 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         r.record_note_by_hand(now, text.clone())
             .map_err(transition_error)?;
         ctx.out.text(format!("{text}\n"));
-        warn_about_note(ctx, &text);
+        warn_about_note(ctx, &id, &text);
         ctx.out.note("(dry run: nothing was recorded)");
         return Ok(());
     }
@@ -543,20 +543,20 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         txn.put(r.clone());
         Ok(r)
     })?;
-    warn_about_note(ctx, &text);
-    report(
-        ctx,
-        &request,
-        &config.followup,
+    warn_about_note(ctx, &id, &text);
+    let words = forward_note::word_count(&text);
+    let recorded = if request.note_reads_like_no() {
         format!(
-            "recorded {}'s note for {} ({} words); `intro ask {}` sends it to {}",
-            request.b,
-            request.a,
-            forward_note::word_count(&text),
-            request.id,
-            request.a
-        ),
-    );
+            "recorded {}'s reply for {} ({words} words)",
+            request.b, request.a
+        )
+    } else {
+        format!(
+            "recorded {}'s note for {} ({words} words); `intro ask {}` sends it to {}",
+            request.b, request.a, request.id, request.a
+        )
+    };
+    report(ctx, &request, &config.followup, recorded);
     Ok(())
 }
 
@@ -581,12 +581,16 @@ fn note_warnings(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn warn_about_note(ctx: &Context, text: &str) {
+fn warn_about_note(ctx: &Context, id: &str, text: &str) {
     let warnings = note_warnings(text);
     for w in &warnings {
         ctx.out.warn(w);
     }
-    if !warnings.is_empty() {
+    if forward_note::reads_like_no(text) {
+        ctx.out.note(format!(
+            "hint: intro forwards B's words unchanged; if B declined, `intro cancel {id}` closes the request (`intro status {id}` shows it)"
+        ));
+    } else if !warnings.is_empty() {
         ctx.out.note(
             "hint: intro forwards B's words unchanged; ask B for a new note, or fix it with `intro note REQUEST --file FILE`",
         );

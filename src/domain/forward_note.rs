@@ -123,6 +123,11 @@ impl Request {
         self.forward_note.as_ref().and_then(|n| n.text.as_deref())
     }
 
+    /// B's note is in, waits for its ask, and reads like a no.
+    pub(crate) fn note_reads_like_no(&self) -> bool {
+        self.status == State::NoteReceived && self.forward_note_text().is_some_and(reads_like_no)
+    }
+
     /// Whether a reply from B may still bring the note: the note request
     /// went out (or may have) and no note is in.
     pub(crate) fn awaits_note(&self) -> bool {
@@ -321,6 +326,9 @@ pub(crate) const TOO_LONG_WORDS: usize = 200;
 /// about: B's words are never changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NoteProblem {
+    /// B's reply reads like a no (as A's replies are read): B may have
+    /// declined to write a note, and A would be forwarded B's refusal.
+    ReadsLikeNo,
     TooLong(usize),
     TooShort(usize),
     /// Bracketed blanks left to fill, such as `[your company]`.
@@ -333,6 +341,10 @@ impl NoteProblem {
     /// One line for a warning.
     pub(crate) fn describe(&self) -> String {
         match self {
+            NoteProblem::ReadsLikeNo => {
+                "B's reply reads like a no, not a note for A: forwarded, A would read B's refusal"
+                    .into()
+            }
             NoteProblem::TooLong(n) => {
                 format!("B's note is {n} words long; about 120 reads best")
             }
@@ -393,9 +405,19 @@ const ASK_PHRASES: &[&str] = &[
     "pick your brain",
 ];
 
+/// Whether B's reply reads like a no, by the tone rule A's replies are
+/// read by (their first words, a clear no).
+pub(crate) fn reads_like_no(text: &str) -> bool {
+    snippet::tone(&snippet::snippet(text)) == Some(snippet::Tone::No)
+}
+
 /// The checks made before a note is forwarded, in the order they are
-/// told.
+/// told. A reply that reads like a no is told alone: its length and its
+/// missing ask say nothing more.
 pub(crate) fn check_note(text: &str) -> Vec<NoteProblem> {
+    if reads_like_no(text) {
+        return vec![NoteProblem::ReadsLikeNo];
+    }
     let mut problems = Vec::new();
     let words = word_count(text);
     if words > TOO_LONG_WORDS {
@@ -627,6 +649,27 @@ mod tests {
                 "[your name]".into()
             ])]
         );
+    }
+
+    #[test]
+    fn a_reply_that_reads_like_a_no_is_told_alone() {
+        for no in [
+            "Sorry, I'm swamped until June, I'll have to pass.",
+            "No, sorry, not for now.\n\nSam",
+            "Not a good time for me, unfortunately.",
+        ] {
+            assert!(reads_like_no(no), "{no}");
+        }
+        assert_eq!(
+            check_note("Sorry, I'm swamped until June, I'll have to pass."),
+            [NoteProblem::ReadsLikeNo]
+        );
+        for note in [
+            "Hi Ada, I'm Sam. Would you have 20 minutes for a call?",
+            "Hi Ada, no worries if not, but I'd love a coffee.",
+        ] {
+            assert!(!reads_like_no(note), "{note}");
+        }
     }
 
     #[test]

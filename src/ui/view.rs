@@ -264,6 +264,11 @@ fn forward_note_step(r: &Request) -> String {
             r.b, r.a
         );
     }
+    if r.note_reads_like_no() {
+        return format!(
+            "B's reply reads like a no: read it (`intro status {id}`), and if B declined, `intro cancel {id}`"
+        );
+    }
     if r.status == State::NoteReceived {
         return format!("check B's note (`intro status {id}`), then ask A: `intro ask {id}`");
     }
