@@ -607,3 +607,53 @@ fn cancel_tell_tells_the_connector_in_every_open_state() {
     assert!(err.contains("cannot be cancelled"), "{err}");
     assert!(!err.contains("intro ask"), "{err}");
 }
+
+#[test]
+fn a_new_how_rewrites_an_unedited_thank_you_and_an_edited_one_is_kept_with_a_warning() {
+    let (sb, _) = maildir_sandbox();
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.ok(&["introduced", &id]);
+    let run = sb.run(&["thank", &id, "--how", "we met and it went well"]);
+    assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
+    // A new --how: intro's own draft is written anew with it.
+    let run = sb.run(&["thank", &id, "--how", "we met for coffee"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("We met for coffee."), "{}", run.stdout);
+    assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(!run.stderr.contains("edited"), "{}", run.stderr);
+    let drafts = sb.drafts();
+    assert!(body(&drafts[0].1).contains("We met for coffee."));
+    // Edited by the user: kept, the new --how is not used, and no false
+    // "draft saved:".
+    let path = sb.data_dir().join("drafts").join(&drafts[0].0);
+    let edited = drafts[0]
+        .1
+        .replace("We met for coffee.", "We talked for an hour.");
+    std::fs::write(&path, &edited).unwrap();
+    let run = sb.run(&["thank", &id, "--how", "a third way"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("We talked for an hour."),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("draft kept as edited:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("warning: `--how` is not used: the saved draft"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("delete the draft"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited, "kept");
+    sb.ok(&["thank", &id, "--send", "--yes"]);
+    assert!(body(&sb.sent("thanks")[0]).contains("We talked for an hour."));
+}

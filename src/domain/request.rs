@@ -596,9 +596,10 @@ pub(crate) struct Request {
     /// B's side, when B is asked too (`--both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b_side: Option<Party>,
-    /// The introduction as intro itself would write it when it last saved
-    /// the draft under `drafts/` (read back from the file): a draft that
-    /// no longer reads the same was edited since, and is what is sent.
+    /// The message drafted under `drafts/` (the introduction; for a request
+    /// of a connector, the thank-you) as intro itself wrote it when it
+    /// last saved the draft (read back from the file): a draft that no
+    /// longer reads the same was edited since, and is what is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafted: Option<Rendered>,
     /// Notes sent as the request closed.
