@@ -1177,7 +1177,9 @@ fn a_handle_names_that_contacts_one_open_request() {
     let err = sb.fails(&["decline", "sam"], 1);
     assert!(
         err.starts_with("error: `sam` has no open request as A\n")
-            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains(&format!(
+                "{ada_sam}  you introduce: ada about sam, approved"
+            ))
             && err.contains("hint: name the request by its id"),
         "{err}"
     );
@@ -1187,8 +1189,10 @@ fn a_handle_names_that_contacts_one_open_request() {
     let err = sb.fails(&["cancel", "ada"], 1);
     assert!(
         err.starts_with("error: `ada` has 2 open requests as A\n")
-            && err.contains(&format!("{ada_kay}  ada about kay, asked"))
-            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains(&format!("{ada_kay}  you introduce: ada about kay, asked"))
+            && err.contains(&format!(
+                "{ada_sam}  you introduce: ada about sam, approved"
+            ))
             && err.contains("hint: name one by its id"),
         "{err}"
     );

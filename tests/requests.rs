@@ -657,3 +657,116 @@ fn a_new_how_rewrites_an_unedited_thank_you_and_an_edited_one_is_kept_with_a_war
     sb.ok(&["thank", &id, "--send", "--yes"]);
     assert!(body(&sb.sent("thanks")[0]).contains("We talked for an hour."));
 }
+
+/// Every command with no place in this direction, and every hint, names
+/// a connector request's own commands: never `intro introduce` or `intro
+/// ask` (meant for introductions the user makes), and after the thanks
+/// no suggestion to ask again.
+fn no_hint_of_the_other_direction(text: &str) {
+    let without = text.replace("intro introduced", "");
+    assert!(!without.contains("intro introduce"), "{text}");
+    assert!(!text.contains("`intro ask"), "{text}");
+    assert!(!text.contains("shows it first"), "{text}");
+}
+
+#[test]
+fn every_hint_about_a_request_of_a_connector_names_its_own_commands() {
+    let (mut sb, dir) = maildir_sandbox();
+    sb.set_now("2026-03-01T09:00:00Z");
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message_id = header(&sb.sent("ask")[0], "Message-ID").unwrap();
+    // Jo answers: the sync line says what to record.
+    std::fs::write(
+        dir.join("new/1.M1P1.host"),
+        mail(
+            JO,
+            GRACE,
+            &format!("Subject: Re: x\r\nIn-Reply-To: {message_id}\r\n"),
+            "Sure, happy to introduce you.\r\n",
+        ),
+    )
+    .unwrap();
+    sb.set_now("2026-03-02T09:00:00Z");
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    no_hint_of_the_other_direction(&run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "jo answered your request {id}: `intro approve {id}` records that they agreed"
+        )),
+        "{}",
+        run.stderr
+    );
+    // Refusals in every state name this direction's commands.
+    let mut seen = String::new();
+    for args in [
+        vec!["followup", &id],
+        vec!["introduce", &id],
+        vec!["ask", &id],
+        vec!["thank", &id],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        seen.push_str(&run.stderr);
+    }
+    sb.ok(&["approve", &id]);
+    for args in [
+        vec!["followup", &id, "--force"],
+        vec!["introduce", &id],
+        vec!["ask", &id],
+        vec!["approve", &id],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        seen.push_str(&run.stderr);
+    }
+    seen.push_str(&sb.ok(&["status", &id]));
+    no_hint_of_the_other_direction(&seen);
+    assert!(seen.contains(&format!("`intro introduced {id}`")), "{seen}");
+
+    // Introduced, thanked: done, and nothing suggests asking again.
+    sb.ok(&["introduced", &id]);
+    sb.ok(&["thank", &id, "--how", "we met", "--send", "--yes"]);
+    let mut after = String::new();
+    for args in [
+        vec!["approve", &id],
+        vec!["cancel", &id],
+        vec!["thank", &id],
+        vec!["introduced", &id],
+        vec!["followup", &id],
+        vec!["followup", "jo"],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        after.push_str(&run.stderr);
+    }
+    after.push_str(&sb.ok(&["status", &id]));
+    no_hint_of_the_other_direction(&after);
+    assert!(!after.contains("asks again"), "{after}");
+    assert!(!after.contains("intro request jo sam"), "{after}");
+    assert!(after.contains("you thanked them"), "{after}");
+}
+
+#[test]
+fn a_handle_of_several_requests_lists_each_with_its_direction() {
+    let (sb, _) = maildir_sandbox();
+    let requested = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ask = sb.ask("jo", "ada", "a reason");
+    let err = sb.fails(&["cancel", "jo"], 1);
+    assert!(
+        err.contains(&format!(
+            "{requested}  you asked jo to introduce you to sam, asked"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{ask}  you introduce: jo about ada, asked")),
+        "{err}"
+    );
+}

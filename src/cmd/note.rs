@@ -713,6 +713,15 @@ pub(crate) fn ask(
         .hint(format!("`intro ask {id}` asks A, with B's note"))
         .into());
     }
+    if stored.is_requested() {
+        // A connector's answer is awaited there, not A's.
+        let mut err = crate::error::transition_error_of(&stored, None);
+        err.message = format!(
+            "request {id} asked `{}` to introduce you to `{}`: there is no ask of yours to send",
+            stored.a, stored.b
+        );
+        return Err(err.into());
+    }
     let resumed = match stored.status {
         State::NoteReceived => false,
         State::Sending if stored.forward_note_text().is_some() => true,

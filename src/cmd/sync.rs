@@ -215,15 +215,27 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .filter(|r| r.status == crate::domain::request::State::NoteReceived)
         .partition(|r| r.note_reads_like_no());
     let notes_in = with_note.len() + refusals.len();
+    // A connector's answer is news of its own: what to record of it.
+    let connectors: Vec<&Request> = changed
+        .iter()
+        .map(|(r, _)| r)
+        .filter(|r| r.is_requested() && r.status == crate::domain::request::State::Replied)
+        .collect();
     // A note or an introduction found is news enough: no "no new replies"
     // beside it.
-    match changed.len() - notes_in {
-        0 if notes_in > 0 || !introduced.is_empty() => {}
+    match changed.len() - notes_in - connectors.len() {
+        0 if notes_in > 0 || !introduced.is_empty() || !connectors.is_empty() => {}
         0 => out.note("no new replies"),
         1 => out.note("1 request moved to `replied`: `intro status` shows it first"),
         n => out.note(format!(
             "{n} requests moved to `replied`: `intro status` shows them first"
         )),
+    }
+    for r in connectors {
+        out.note(format!(
+            "{} answered your request {}: `intro approve {}` records that they agreed, `intro decline {}` that they did not",
+            r.a, r.id, r.id, r.id
+        ));
     }
     let with_note: Vec<&str> = with_note.iter().map(|r| r.id.as_str()).collect();
     match with_note.as_slice() {

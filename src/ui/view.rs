@@ -190,6 +190,12 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
     }
     if r.is_requested() {
         match r.status {
+            State::Sending => {
+                return format!(
+                    "interrupted mid-send: rerun the same `intro request {} {} ...`, or `intro cancel {short}`",
+                    r.a, r.b
+                );
+            }
             State::Approved => {
                 return format!(
                     "wait for {}'s introduction (`intro sync` notices it), or `intro introduced {short}`",
