@@ -649,3 +649,34 @@ fn a_reply_that_reads_like_a_no_is_told_and_never_forwarded_silently() {
     );
     assert!(!run.stderr.contains("`intro ask"), "{}", run.stderr);
 }
+
+#[test]
+fn the_note_request_says_who_a_is_so_b_can_write_to_a() {
+    let sb = Sandbox::new();
+    let mut contacts = crate::support::sandbox::CONTACTS.to_string();
+    contacts = contacts.replace(
+        "blurb = \"Writes the first programs for the Analytical Engine.\"",
+        "blurb = \"Writes the first programs for the Analytical Engine.\"\nurl = \"https://example.com/ada\"",
+    );
+    sb.write_contacts(&contacts);
+    let run = sb.run(&["note", "sam", "--for", "ada", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("blurb"), "{}", run.stderr);
+    let text = body(&sb.sent("note-request")[0]);
+    assert!(
+        text.contains(
+            "I'd like to introduce you to Ada Lovelace, if Ada is up for it. In a line: Writes the first programs for the Analytical Engine. Profile: https://example.com/ada"
+        ),
+        "{text}"
+    );
+    // Without a blurb, intro says the request cannot say who A is.
+    let run = sb.run(&["note", "sam", "--for", "kay", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: `kay` has no blurb, so the note request cannot say who Katherine Johnson is"
+        ),
+        "{}",
+        run.stderr
+    );
+}

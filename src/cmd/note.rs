@@ -326,6 +326,10 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     drop(planner);
     let mut planned = *planned;
+    // B writes a note aimed at A: the request says who A is.
+    for w in ask_check::blurb_warnings(&contacts, &[&planned.request.a], "the note request") {
+        ctx.out.warn(w);
+    }
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!(
             "{w}; this note leads to an ask of `{}` (`--force` skips this check)",
