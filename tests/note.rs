@@ -243,6 +243,11 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     assert_eq!(sb.request(&id)["forward_note"], short, "never rewritten");
     let detail = sb.ok(&["status", &id]);
     assert!(detail.contains("by hand"), "{detail}");
+    // The note has a label of its own, apart from the request to B.
+    assert!(
+        detail.contains("\nB wrote:     | Hi Ada, I run [company]. Coffee?\n"),
+        "{detail}"
+    );
     assert!(
         detail.contains("check:       B's note still has a placeholder"),
         "{detail}"
@@ -252,13 +257,37 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("placeholder"), "{}", run.stderr);
     assert!(body(&sb.sent("ask")[0]).contains("> Hi Ada, I run [company]. Coffee?\n"));
-    // Once asked, the note is part of the ask: no replacing it.
+    // Once asked, the note is part of the ask: no replacing it, and the
+    // error says so (nothing recorded; the ask went with the old note).
     let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("new"));
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("cannot be given a note"),
+        run.stderr.contains(&format!(
+            "error: the ask of request {id} went to `ada` on 2026-03-01 with `sam`'s note as it was then: a note recorded now would never reach them, so nothing was recorded"
+        )),
         "{}",
         run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "hint: `intro status {id}` shows the note `ada` got"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("intro approve"), "{}", run.stderr);
+    assert_eq!(
+        sb.request(&id)["forward_note"],
+        "Hi Ada, I run [company]. Coffee?"
+    );
+    // A request that never asked B for a note is told so.
+    let plain = sb.ask("alan", "sam", "a reason");
+    let err = sb
+        .run_with_stdin(&["note", &plain, "--file", "-"], Some("a note"))
+        .stderr;
+    assert!(
+        err.contains(&format!("request {plain} never asked `sam` for a note")),
+        "{err}"
     );
     // An empty file or a missing one is named.
     let id2 = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));

@@ -526,7 +526,9 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
     }
     let config = ctx.load_settings()?;
     let id = request_by_handle(ctx, name)?;
-    let id = find_request(ctx.store.read_open()?, &id)?.id.clone();
+    let found = find_request(ctx.store.read_open()?, &id)?;
+    let id = found.id.clone();
+    no_note_by_hand(found)?;
     let now = ctx.now;
     if dry_run {
         // The note as it would be recorded, and what its checks find.
@@ -562,6 +564,43 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
     };
     report(ctx, &request, &config.followup, recorded);
     Ok(())
+}
+
+/// Why a note cannot be recorded for `r` now, in its own terms: the ask
+/// carrying B's note is on its way or sent (A has that one), or the
+/// request never asked B for a note.
+fn no_note_by_hand(r: &Request) -> Result<(), UserError> {
+    if matches!(r.status, State::NoteRequested | State::NoteReceived) {
+        return Ok(());
+    }
+    let id = &r.id;
+    if r.forward_note.is_some() && r.status.is_open() {
+        let when = r
+            .a_side
+            .asked_at
+            .map_or_else(String::new, |at| format!(" on {}", at.date()));
+        return Err(UserError::new(format!(
+            "the ask of request {id} went to `{}`{when} with `{}`'s note as it was then: a note recorded now would never reach them, so nothing was recorded",
+            r.a, r.b
+        ))
+        .hint(format!("`intro status {id}` shows the note `{}` got", r.a))
+        .hint("to pass on a new one, forward it from your mail client in the ask's thread"));
+    }
+    if r.forward_note.is_none() {
+        return Err(UserError::new(format!(
+            "request {id} never asked `{}` for a note: only a request made by `intro note` takes one",
+            r.b
+        ))
+        .hint(format!("`intro status {id}` shows it")));
+    }
+    Err(crate::error::transition_error_of(
+        r,
+        Some(crate::domain::request::TransitionError {
+            id: id.clone(),
+            from: r.status,
+            action: "given a note",
+        }),
+    ))
 }
 
 /// Report the request a command changed: as JSON with `--json`, else its
@@ -626,9 +665,10 @@ pub(crate) fn detail_fields(r: &Request) -> Vec<(&'static str, String)> {
     fields.push(("B's note", stands));
     fields.push(("asked B", n.subject.clone()));
     if let Some(text) = &n.text {
-        // Shown as it will be quoted to A, word for word.
-        for line in text.lines() {
-            fields.push(("", format!("| {line}")));
+        // Shown as it will be quoted to A, word for word, under a label
+        // of its own.
+        for (i, line) in text.lines().enumerate() {
+            fields.push((if i == 0 { "B wrote" } else { "" }, format!("| {line}")));
         }
         for problem in forward_note::check_note(text) {
             fields.push(("check", problem.describe()));
