@@ -124,7 +124,7 @@ struct Planner<'a> {
     composer: &'a Composer<'a>,
     contacts: &'a Contacts,
     requests: &'a Requests,
-    data_dir: &'a Path,
+    data_dir: PathBuf,
     force: bool,
     /// Asks of each A (for the ask-fatigue warning), and pairs earlier
     /// rows named, with their line.
@@ -135,16 +135,18 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        now: time::OffsetDateTime,
-        data_dir: &'a Path,
+    /// A planner for this run: the requests of the fatigue window read
+    /// from `ctx`'s store, which it holds until dropped.
+    fn start(
+        ctx: &'a mut Context,
         composer: &'a Composer<'a>,
         contacts: &'a Contacts,
-        requests: &'a Requests,
         force: bool,
         limit: u32,
-    ) -> Planner<'a> {
+    ) -> anyhow::Result<Planner<'a>> {
+        let now = ctx.now;
+        let data_dir = ctx.paths.data_dir.clone();
+        let requests = ctx.store.read_recent(now - fatigue::window())?;
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
         for r in requests.iter() {
             asks_by_a
@@ -158,7 +160,7 @@ impl<'a> Planner<'a> {
                 .or_default()
                 .push(x.prior_ask());
         }
-        Planner {
+        Ok(Planner {
             now,
             composer,
             contacts,
@@ -169,7 +171,7 @@ impl<'a> Planner<'a> {
             seen: HashMap::new(),
             reserved: HashSet::new(),
             fatigue_limit: (!force).then_some(limit),
-        }
+        })
     }
 
     fn plan(&mut self, fields: &NoteFields, line: Option<u64>) -> Result<Decision, UserError> {
@@ -218,7 +220,7 @@ impl<'a> Planner<'a> {
         for r in &open {
             if r.note_request_unsent() {
                 if let Some(run) = r.sending_run.as_deref()
-                    && !claim::is_abandoned(self.data_dir, run)
+                    && !claim::is_abandoned(&self.data_dir, run)
                 {
                     return Err(UserError::new(format!(
                         "another intro run is sending this note request right now (request {})",
@@ -314,13 +316,8 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
-    let now = ctx.now;
-    let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
-    let mut planner = Planner::new(
-        now, &data_dir, &composer, &contacts, requests, args.force, limit,
-    );
+    let mut planner = Planner::start(ctx, &composer, &contacts, args.force, limit)?;
     let Decision::Send(planned) = planner.plan(&fields, None)? else {
         unreachable!("a single note request is never skipped");
     };
@@ -979,13 +976,10 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let quote_trouble = batch.has_quote_trouble();
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
-    let now = ctx.now;
-    let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
-    let mut planner = Planner::new(
-        now, &data_dir, &composer, &contacts, requests, args.force, limit,
-    );
+    let now = ctx.now;
+    let out = ctx.out;
+    let mut planner = Planner::start(ctx, &composer, &contacts, args.force, limit)?;
 
     // Every row is checked before anything is sent.
     let mut bad: Vec<(u64, String)> = batch
@@ -1035,7 +1029,7 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
         for (a, lines) in lines_by_a {
             let pace = prefers::pace(contacts.by_handle(&a), limit);
             if let Some(w) = fatigue::batch_warning(&a, planner.prior(&a), &lines, now, pace) {
-                ctx.out.warn(w.text);
+                out.warn(w.text);
             }
         }
     }
