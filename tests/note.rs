@@ -688,13 +688,13 @@ fn the_note_request_says_who_a_is_so_b_can_write_to_a() {
         "blurb = \"Writes the first programs for the Analytical Engine.\"\nurl = \"https://example.com/ada\"",
     );
     sb.write_contacts(&contacts);
-    let run = sb.run(&["note", "sam", "--for", "ada", "--yes"]);
+    let run = sb.run(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("blurb"), "{}", run.stderr);
     let text = body(&sb.sent("note-request")[0]);
     assert!(
         text.contains(
-            "I'd like to introduce you to Ada Lovelace, if Ada is up for it. In a line: Writes the first programs for the Analytical Engine. Profile: https://example.com/ada"
+            "I'd like to introduce you to Ada Lovelace, if Ada is up for it. Why I thought of you two: compilers.\n\nSo you know who you'd be writing to: Ada Lovelace, who writes the first programs for the Analytical Engine. Profile: https://example.com/ada\n\nBefore I ask"
         ),
         "{text}"
     );

@@ -197,17 +197,16 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for note in notes {
         out.note(note);
     }
-    if !introduced.is_empty() {
-        out.note(format!(
-            "{} introduction{} you asked for found: thank {} with `intro thank ID --how TEXT`",
-            introduced.len(),
-            if introduced.len() == 1 { "" } else { "s" },
-            if introduced.len() == 1 {
-                "the connector"
-            } else {
-                "each connector"
-            },
-        ));
+    match introduced.as_slice() {
+        [] => {}
+        [r] => out.note(format!(
+            "1 introduction you asked for found: thank {} with `intro thank {} --how TEXT`",
+            r.a, r.id
+        )),
+        many => out.note(format!(
+            "{} introductions you asked for found: thank each connector with `intro thank ID --how TEXT`",
+            many.len()
+        )),
     }
     let (refusals, with_note): (Vec<&Request>, Vec<&Request>) = changed
         .iter()
