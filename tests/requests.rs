@@ -566,17 +566,38 @@ fn edit_sends_what_the_editor_saved_for_the_request_and_the_thank_you() {
 
 #[test]
 fn cancel_tell_tells_the_connector_in_every_open_state() {
-    let (mut sb, _) = maildir_sandbox();
+    let (mut sb, dir) = maildir_sandbox();
     sb.set_now("2026-03-01T09:00:00Z");
-    // Asked, replied (by hand: approve records the connector's yes), and
-    // approved: the connector, who may be about to introduce, is told.
-    for (state, steps) in [("asked", &[][..]), ("approved", &["approve"][..])] {
+    // Asked, replied (found by sync) and approved: the connector, who may
+    // be about to introduce, is told.
+    for (state, steps) in [
+        ("asked", &[][..]),
+        ("replied", &["sync"][..]),
+        ("approved", &["approve"][..]),
+    ] {
         let id = sb.json(&request_args(&["--yes"]))["id"]
             .as_str()
             .unwrap()
             .to_string();
         for step in steps {
-            sb.ok(&[step, &id]);
+            if *step == "sync" {
+                // Jo answers in the thread.
+                let asked = sb.sent("ask");
+                let message_id = header(asked.last().unwrap(), "Message-ID").unwrap();
+                std::fs::write(
+                    dir.join(format!("new/{id}.M1P1.host")),
+                    mail(
+                        JO,
+                        GRACE,
+                        &format!("Subject: Re: x\r\nIn-Reply-To: {message_id}\r\n"),
+                        "Let me think about it.\r\n",
+                    ),
+                )
+                .unwrap();
+                sb.ok(&["sync"]);
+            } else {
+                sb.ok(&[step, &id]);
+            }
         }
         assert_eq!(sb.request(&id)["status"], state);
         let before = sb.sent("cancel").len();

@@ -1066,7 +1066,8 @@ impl Request {
     /// Who `cancel --tell` writes to: whoever still owes an answer
     /// ([`Request::unanswered`]); B, while B's note is awaited (in the
     /// thread of the note request; A was not asked yet); and a connector
-    /// who agreed to introduce the user, since they may be about to.
+    /// who answered or agreed, since they may be about to introduce the
+    /// user.
     pub(crate) fn to_tell_on_cancel(&self) -> Vec<Side> {
         if self.awaits_note() {
             return if self.note_request_unsent() {
@@ -1075,7 +1076,7 @@ impl Request {
                 vec![Side::B]
             };
         }
-        if self.is_requested() && self.status == State::Approved {
+        if self.is_requested() && matches!(self.status, State::Replied | State::Approved) {
             return vec![Side::A];
         }
         self.unanswered()
