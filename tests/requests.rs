@@ -582,8 +582,8 @@ fn cancel_tell_tells_the_connector_in_every_open_state() {
         for step in steps {
             if *step == "sync" {
                 // Jo answers in the thread.
-                let asked = sb.sent("ask");
-                let message_id = header(asked.last().unwrap(), "Message-ID").unwrap();
+                let asked = sb.request(&id)["message_id"].as_str().unwrap().to_string();
+                let message_id = asked;
                 std::fs::write(
                     dir.join(format!("new/{id}.M1P1.host")),
                     mail(
@@ -769,6 +769,22 @@ fn every_hint_about_a_request_of_a_connector_names_its_own_commands() {
     assert!(!after.contains("asks again"), "{after}");
     assert!(!after.contains("intro request jo sam"), "{after}");
     assert!(after.contains("you thanked them"), "{after}");
+}
+
+#[test]
+fn a_second_request_of_the_same_connector_is_refused_in_the_words_of_requests() {
+    let (sb, _) = maildir_sandbox();
+    sb.ok(&request_args(&["--yes"]));
+    let err = sb.fails(&request_args(&["--yes"]), 1);
+    assert!(
+        err.contains("the same request is not sent twice") && err.contains("a second request"),
+        "{err}"
+    );
+    no_hint_of_the_other_direction(&err);
+    assert!(
+        !err.contains("same ask") && !err.contains("second ask"),
+        "{err}"
+    );
 }
 
 #[test]
