@@ -662,6 +662,13 @@ fn a_reply_that_reads_like_a_no_is_told_and_never_forwarded_silently() {
         "{}",
         dry.stderr
     );
+    assert!(
+        dry.stderr.contains(&format!(
+            "hint: if sam declined, `intro cancel {id}` closes the request instead"
+        )),
+        "{}",
+        dry.stderr
+    );
     // Recorded by hand, the same.
     let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("No, sorry, not now."));
     assert_eq!(run.code, 0, "{}", run.stderr);

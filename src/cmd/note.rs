@@ -852,6 +852,12 @@ pub(crate) fn ask(
     for w in &warnings {
         ctx.out.warn(w);
     }
+    if forward_note::reads_like_no(&note) {
+        ctx.out.note(format!(
+            "hint: if {} declined, `intro cancel {id}` closes the request instead",
+            planned.b
+        ));
+    }
     let what = format!(
         "the ask to {}, with {}'s note",
         message.addressees(),
