@@ -412,9 +412,13 @@ pub(crate) fn transition_error_of(r: &Request, e: Option<TransitionError>) -> Us
             "its message to `{}` was interrupted mid-send: rerun the same `intro request`, or `intro cancel {id}`",
             r.a
         ),
-        State::Asked | State::Replied | State::Approved => format!(
+        State::Asked | State::Approved => format!(
             "`intro sync` notices `{}`'s introduction (a message to you and `{}`), or `intro introduced {id}` records it",
             r.a, r.b
+        ),
+        State::Replied => format!(
+            "`{}` answered: `intro approve {id}` records their yes, `intro decline {id}` their no; `intro introduced {id}` once they introduced you",
+            r.a
         ),
         State::Introduced if r.thanks.is_none() => {
             format!(
@@ -424,7 +428,12 @@ pub(crate) fn transition_error_of(r: &Request, e: Option<TransitionError>) -> Us
         }
         // `intro note` makes only the user's own introductions.
         State::NoteRequested | State::NoteReceived => format!("`intro status {id}` shows it"),
-        State::Declined | State::Introduced | State::Cancelled => format!(
+        // Thanked: the request is done, and asking again would be odd.
+        State::Introduced => format!(
+            "`{}` introduced you to `{}` and you thanked them: it is done (`intro status {id}` shows it)",
+            r.a, r.b
+        ),
+        State::Declined | State::Cancelled => format!(
             "it is closed; `intro request {} {} --why TEXT` asks again",
             r.a, r.b
         ),

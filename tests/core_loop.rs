@@ -1177,7 +1177,9 @@ fn a_handle_names_that_contacts_one_open_request() {
     let err = sb.fails(&["decline", "sam"], 1);
     assert!(
         err.starts_with("error: `sam` has no open request as A\n")
-            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains(&format!(
+                "{ada_sam}  you introduce: ada about sam, approved"
+            ))
             && err.contains("hint: name the request by its id"),
         "{err}"
     );
@@ -1187,8 +1189,10 @@ fn a_handle_names_that_contacts_one_open_request() {
     let err = sb.fails(&["cancel", "ada"], 1);
     assert!(
         err.starts_with("error: `ada` has 2 open requests as A\n")
-            && err.contains(&format!("{ada_kay}  ada about kay, asked"))
-            && err.contains(&format!("{ada_sam}  ada about sam, approved"))
+            && err.contains(&format!("{ada_kay}  you introduce: ada about kay, asked"))
+            && err.contains(&format!(
+                "{ada_sam}  you introduce: ada about sam, approved"
+            ))
             && err.contains("hint: name one by its id"),
         "{err}"
     );
@@ -1255,4 +1259,47 @@ fn status_of_a_handle_lists_the_open_requests_it_is_in() {
     // With `--all`, closed ones too.
     let out = sb.ok(&["status", "ada", "--all"]);
     assert!(out.contains(&closed), "{out}");
+}
+
+#[test]
+fn an_unedited_introduction_draft_is_written_anew_and_an_edited_one_is_kept_not_saved() {
+    let sb = Sandbox::new();
+    let id = sb.ask("ada", "sam", "compilers");
+    sb.ok(&["approve", &id]);
+    let first = sb.run(&["introduce", &id]);
+    assert!(first.stdout.contains("draft saved:"), "{}", first.stdout);
+    // A contact changed since: intro's own draft is written anew.
+    let contacts = sb.config_dir().join("contacts.toml");
+    let text = std::fs::read_to_string(&contacts).unwrap();
+    let changed = text.replace(
+        "Builds developer tools for small teams.",
+        "Teaches programming to accountants.",
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&contacts, &changed).unwrap();
+    let run = sb.run(&["introduce", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(run.stdout.contains("teaches programming"), "{}", run.stdout);
+    assert!(!run.stderr.contains("edited"), "{}", run.stderr);
+    // Edited by the user: kept as it is, and not said to be saved.
+    let drafts = sb.drafts();
+    let path = sb.data_dir().join("drafts").join(&drafts[0].0);
+    let edited = format!("{}\nP.S. Coffee is on me.\n", drafts[0].1.trim_end());
+    std::fs::write(&path, &edited).unwrap();
+    let run = sb.run(&["introduce", &id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Coffee is on me"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("draft kept as edited:"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("using your edited draft"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited);
 }

@@ -798,6 +798,26 @@ fn closing_notes_killed_between_acceptance_and_record_are_finished_once() {
         "{detail}"
     );
     assert_eq!(mail.copies(&id), 1);
+
+    // Withdrawing a note request: the note to B, cut off after
+    // acceptance, is finished once, in B's thread, by the rerun.
+    let noted = ask(&["note", "p0", "--for", "p1", "--yes"]);
+    let cancel = ["cancel", &noted, "--tell", "--send", "--yes"];
+    let id = mail.kill_after_acceptance(&sb, &cancel);
+    let r = request(&noted);
+    assert_eq!(r["status"], "note_requested", "{r}");
+    assert_eq!(r["pending"]["message_id"], id.as_str(), "{r}");
+    assert_eq!(
+        sb.json(&["status", &noted])[0]["next_step"],
+        format!("a note was interrupted: `intro cancel {noted} --tell --send`")
+    );
+    sb.ok(&cancel);
+    let r = request(&noted);
+    assert_eq!(r["status"], "cancelled", "{r}");
+    assert_eq!(r["notes"][0]["message_id"], id.as_str(), "{r}");
+    assert_eq!(mail.copies(&id), 2);
+    sb.fails(&cancel, 1);
+    assert_eq!(mail.copies(&id), 2, "a rerun after the end sends nothing");
 }
 
 #[test]

@@ -243,6 +243,11 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     assert_eq!(sb.request(&id)["forward_note"], short, "never rewritten");
     let detail = sb.ok(&["status", &id]);
     assert!(detail.contains("by hand"), "{detail}");
+    // The note has a label of its own, apart from the request to B.
+    assert!(
+        detail.contains("\nB wrote:     | Hi Ada, I run [company]. Coffee?\n"),
+        "{detail}"
+    );
     assert!(
         detail.contains("check:       B's note still has a placeholder"),
         "{detail}"
@@ -252,13 +257,37 @@ fn a_note_by_hand_from_a_file_or_stdin_and_its_checks() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("placeholder"), "{}", run.stderr);
     assert!(body(&sb.sent("ask")[0]).contains("> Hi Ada, I run [company]. Coffee?\n"));
-    // Once asked, the note is part of the ask: no replacing it.
+    // Once asked, the note is part of the ask: no replacing it, and the
+    // error says so (nothing recorded; the ask went with the old note).
     let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("new"));
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("cannot be given a note"),
+        run.stderr.contains(&format!(
+            "error: the ask of request {id} went to `ada` on 2026-03-01 with `sam`'s note as it was then: a note recorded now would never reach them, so nothing was recorded"
+        )),
         "{}",
         run.stderr
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "hint: `intro status {id}` shows the note `ada` got"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("intro approve"), "{}", run.stderr);
+    assert_eq!(
+        sb.request(&id)["forward_note"],
+        "Hi Ada, I run [company]. Coffee?"
+    );
+    // A request that never asked B for a note is told so.
+    let plain = sb.ask("alan", "sam", "a reason");
+    let err = sb
+        .run_with_stdin(&["note", &plain, "--file", "-"], Some("a note"))
+        .stderr;
+    assert!(
+        err.contains(&format!("request {plain} never asked `sam` for a note")),
+        "{err}"
     );
     // An empty file or a missing one is named.
     let id2 = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
@@ -510,4 +539,180 @@ fn ask_fatigue_warns_before_a_note_request_and_before_its_ask() {
     let run = sb.run(&["note", "--batch", csv.to_str().unwrap(), "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn cancel_tell_writes_to_b_once_in_the_thread_of_the_note_request() {
+    let sb = Sandbox::new();
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--yes"]));
+    let request = &sb.sent("note-request")[0];
+    let request_id = header(request, "Message-ID").unwrap();
+    // Drafted: the note is to Sam, in the note request's thread.
+    let other = id_of(&sb.json(&["note", "kay", "--for", "ada", "--yes"]));
+    sb.ok(&["cancel", &other, "--tell"]);
+    let drafts = sb.drafts();
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert!(drafts[0].0.ends_with("-cancel-b.eml"), "{:?}", drafts[0].0);
+    assert_eq!(
+        header(&drafts[0].1, "To").unwrap(),
+        "\"Katherine Johnson\" <kay@example.com>"
+    );
+    // Sent: to Sam alone, in reply to the note request, exactly once.
+    let run = sb.run(&["cancel", &id, "--tell", "--send", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("sent the note to sam"),
+        "{}",
+        run.stderr
+    );
+    let sent = sb.sent("cancel");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        header(&sent[0], "To").unwrap(),
+        "\"Sam Builder\" <sam@example.org>"
+    );
+    assert_eq!(header(&sent[0], "In-Reply-To").unwrap(), request_id);
+    assert_eq!(header(&sent[0], "References").unwrap(), request_id);
+    assert_eq!(
+        header(&sent[0], "Subject").unwrap(),
+        "Re: A short note I could forward to Ada Lovelace?"
+    );
+    assert!(body(&sent[0]).starts_with("Hi Sam,"), "{}", body(&sent[0]));
+    assert_eq!(sb.request(&id)["status"], "cancelled");
+    sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert_eq!(sb.sent("cancel").len(), 1, "told once");
+}
+
+#[test]
+fn cancel_tell_once_the_note_is_in_or_forwarded() {
+    let sb = Sandbox::new();
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]));
+    sb.run_with_stdin(&["note", &id, "--file", "-"], Some(NOTE));
+    // Sam answered with the note: nobody waits for an answer.
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("nobody asked"), "{err}");
+    assert!(sb.sent("cancel").is_empty());
+    // Once the ask carrying it went out, Ada is the one told.
+    sb.ok(&["ask", &id, "--yes"]);
+    sb.ok(&["cancel", &id, "--tell", "--send", "--yes"]);
+    let sent = sb.sent("cancel");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        header(&sent[0], "To").unwrap(),
+        "\"Ada Lovelace\" <ada@example.com>"
+    );
+}
+
+#[test]
+fn a_reply_that_reads_like_a_no_is_told_and_never_forwarded_silently() {
+    let sb = Sandbox::new();
+    let dir = sb.maildir();
+    sb.write_config(&format!(
+        "{CONFIG}\n[maildir]\npath = \"{}\"\n",
+        dir.display()
+    ));
+    let id = id_of(&sb.json(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]));
+    let message_id = header(&sb.sent("note-request")[0], "Message-ID").unwrap();
+    let no = format!(
+        "From: Sam Builder <sam@example.org>\r\nTo: Grace Hopper <grace@example.com>\r\n\
+         Subject: Re: A short note I could forward to Ada Lovelace?\r\n\
+         Date: Mon, 02 Mar 2026 10:15:00 +0100\r\nMessage-ID: <sam-no@mail.example.org>\r\n\
+         In-Reply-To: {message_id}\r\n\r\n\
+         Sorry, I'm swamped until June, I'll have to pass.\r\n\r\nSam\r\n"
+    );
+    std::fs::write(dir.join("new/1.M1P1.host"), no).unwrap();
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{id} sam answered the request for a note for ada, and it reads like a no: \"Sorry, I'm swamped until June, I'll have to pass. Sam\"\n"
+        )
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "sam's answer on request {id} reads like a no, not a note: if sam declined, `intro cancel {id}` closes the request"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("note from B in"), "{}", run.stderr);
+    // Kept as B wrote it; status says what it is and what to do.
+    let v = sb.request(&id);
+    assert_eq!(
+        v["forward_note"],
+        "Sorry, I'm swamped until June, I'll have to pass.\n\nSam"
+    );
+    assert!(
+        v["next_step"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("if B declined, `intro cancel {id}`")),
+        "{v}"
+    );
+    let detail = sb.ok(&["status", &id]);
+    assert!(
+        detail.contains("check:       B's reply reads like a no, not a note for A"),
+        "{detail}"
+    );
+    // The ask warns before it would forward it.
+    let dry = sb.run(&["ask", &id, "--dry-run"]);
+    assert!(
+        dry.stderr.contains("warning: B's reply reads like a no"),
+        "{}",
+        dry.stderr
+    );
+    assert!(
+        dry.stderr.contains(&format!(
+            "hint: if sam declined, `intro cancel {id}` closes the request instead"
+        )),
+        "{}",
+        dry.stderr
+    );
+    // Recorded by hand, the same.
+    let run = sb.run_with_stdin(&["note", &id, "--file", "-"], Some("No, sorry, not now."));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: B's reply reads like a no"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("`intro cancel {id}` closes the request")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("`intro ask"), "{}", run.stderr);
+}
+
+#[test]
+fn the_note_request_says_who_a_is_so_b_can_write_to_a() {
+    let sb = Sandbox::new();
+    let mut contacts = crate::support::sandbox::CONTACTS.to_string();
+    contacts = contacts.replace(
+        "blurb = \"Writes the first programs for the Analytical Engine.\"",
+        "blurb = \"Writes the first programs for the Analytical Engine.\"\nurl = \"https://example.com/ada\"",
+    );
+    sb.write_contacts(&contacts);
+    let run = sb.run(&["note", "sam", "--for", "ada", "--why", "compilers", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("blurb"), "{}", run.stderr);
+    let text = body(&sb.sent("note-request")[0]);
+    assert!(
+        text.contains(
+            "I'd like to introduce you to Ada Lovelace, if Ada is up for it. Why I thought of you two: compilers.\n\nSo you know who you'd be writing to: Ada Lovelace, who writes the first programs for the Analytical Engine. Profile: https://example.com/ada\n\nBefore I ask"
+        ),
+        "{text}"
+    );
+    // Without a blurb, intro says the request cannot say who A is.
+    let run = sb.run(&["note", "sam", "--for", "kay", "--yes"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: `kay` has no blurb, so the note request cannot say who Katherine Johnson is"
+        ),
+        "{}",
+        run.stderr
+    );
 }

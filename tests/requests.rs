@@ -563,3 +563,247 @@ fn edit_sends_what_the_editor_saved_for_the_request_and_the_thank_you() {
     assert_eq!(header(thanks, "Subject").as_deref(), Some("Re: A favour?"));
     assert!(body(thanks).contains("\nWarmly,\n"), "{}", body(thanks));
 }
+
+#[test]
+fn cancel_tell_tells_the_connector_in_every_open_state() {
+    let (mut sb, dir) = maildir_sandbox();
+    sb.set_now("2026-03-01T09:00:00Z");
+    // Asked, replied (found by sync) and approved: the connector, who may
+    // be about to introduce, is told.
+    for (state, steps) in [
+        ("asked", &[][..]),
+        ("replied", &["sync"][..]),
+        ("approved", &["approve"][..]),
+    ] {
+        let id = sb.json(&request_args(&["--yes"]))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for step in steps {
+            if *step == "sync" {
+                // Jo answers in the thread.
+                let asked = sb.request(&id)["message_id"].as_str().unwrap().to_string();
+                let message_id = asked;
+                std::fs::write(
+                    dir.join(format!("new/{id}.M1P1.host")),
+                    mail(
+                        JO,
+                        GRACE,
+                        &format!("Subject: Re: x\r\nIn-Reply-To: {message_id}\r\n"),
+                        "Let me think about it.\r\n",
+                    ),
+                )
+                .unwrap();
+                sb.ok(&["sync"]);
+            } else {
+                sb.ok(&[step, &id]);
+            }
+        }
+        assert_eq!(sb.request(&id)["status"], state);
+        let before = sb.sent("cancel").len();
+        let run = sb.run(&["cancel", &id, "--tell", "--send", "--yes"]);
+        assert_eq!(run.code, 0, "{state}: {}", run.stderr);
+        assert!(run.stderr.contains("sent the note to jo"), "{}", run.stderr);
+        let sent = sb.sent("cancel");
+        assert_eq!(sent.len(), before + 1, "{state}");
+        assert_eq!(
+            header(&sent[before], "To").unwrap(),
+            "\"Johanna Park\" <jo@example.com>",
+            "{state}"
+        );
+        assert!(
+            header(&sent[before], "Subject")
+                .unwrap()
+                .starts_with("Re: Would you introduce me to"),
+            "{state}"
+        );
+    }
+    // Introduced: closed; nothing to withdraw.
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.ok(&["introduced", &id]);
+    let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
+    assert!(err.contains("cannot be cancelled"), "{err}");
+    assert!(!err.contains("intro ask"), "{err}");
+}
+
+#[test]
+fn a_new_how_rewrites_an_unedited_thank_you_and_an_edited_one_is_kept_with_a_warning() {
+    let (sb, _) = maildir_sandbox();
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sb.ok(&["introduced", &id]);
+    let run = sb.run(&["thank", &id, "--how", "we met and it went well"]);
+    assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
+    // A new --how: intro's own draft is written anew with it.
+    let run = sb.run(&["thank", &id, "--how", "we met for coffee"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("We met for coffee."), "{}", run.stdout);
+    assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(!run.stderr.contains("edited"), "{}", run.stderr);
+    let drafts = sb.drafts();
+    assert!(body(&drafts[0].1).contains("We met for coffee."));
+    // Edited by the user: kept, the new --how is not used, and no false
+    // "draft saved:".
+    let path = sb.data_dir().join("drafts").join(&drafts[0].0);
+    let edited = drafts[0]
+        .1
+        .replace("We met for coffee.", "We talked for an hour.");
+    std::fs::write(&path, &edited).unwrap();
+    let run = sb.run(&["thank", &id, "--how", "a third way"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("We talked for an hour."),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("draft saved:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("draft kept as edited:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("warning: `--how` is not used: the saved draft"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("delete the draft"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), edited, "kept");
+    sb.ok(&["thank", &id, "--send", "--yes"]);
+    assert!(body(&sb.sent("thanks")[0]).contains("We talked for an hour."));
+}
+
+/// Every command with no place in this direction, and every hint, names
+/// a connector request's own commands: never `intro introduce` or `intro
+/// ask` (meant for introductions the user makes), and after the thanks
+/// no suggestion to ask again.
+fn no_hint_of_the_other_direction(text: &str) {
+    let without = text.replace("intro introduced", "");
+    assert!(!without.contains("intro introduce"), "{text}");
+    assert!(!text.contains("`intro ask"), "{text}");
+    assert!(!text.contains("shows it first"), "{text}");
+}
+
+#[test]
+fn every_hint_about_a_request_of_a_connector_names_its_own_commands() {
+    let (mut sb, dir) = maildir_sandbox();
+    sb.set_now("2026-03-01T09:00:00Z");
+    let id = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let message_id = header(&sb.sent("ask")[0], "Message-ID").unwrap();
+    // Jo answers: the sync line says what to record.
+    std::fs::write(
+        dir.join("new/1.M1P1.host"),
+        mail(
+            JO,
+            GRACE,
+            &format!("Subject: Re: x\r\nIn-Reply-To: {message_id}\r\n"),
+            "Sure, happy to introduce you.\r\n",
+        ),
+    )
+    .unwrap();
+    sb.set_now("2026-03-02T09:00:00Z");
+    let run = sb.run(&["sync"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    no_hint_of_the_other_direction(&run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "jo answered your request {id}: `intro approve {id}` records that they agreed"
+        )),
+        "{}",
+        run.stderr
+    );
+    // Refusals in every state name this direction's commands.
+    let mut seen = String::new();
+    for args in [
+        vec!["followup", &id],
+        vec!["introduce", &id],
+        vec!["ask", &id],
+        vec!["thank", &id],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        seen.push_str(&run.stderr);
+    }
+    sb.ok(&["approve", &id]);
+    for args in [
+        vec!["followup", &id, "--force"],
+        vec!["introduce", &id],
+        vec!["ask", &id],
+        vec!["approve", &id],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        seen.push_str(&run.stderr);
+    }
+    seen.push_str(&sb.ok(&["status", &id]));
+    no_hint_of_the_other_direction(&seen);
+    assert!(seen.contains(&format!("`intro introduced {id}`")), "{seen}");
+
+    // Introduced, thanked: done, and nothing suggests asking again.
+    sb.ok(&["introduced", &id]);
+    sb.ok(&["thank", &id, "--how", "we met", "--send", "--yes"]);
+    let mut after = String::new();
+    for args in [
+        vec!["approve", &id],
+        vec!["cancel", &id],
+        vec!["thank", &id],
+        vec!["introduced", &id],
+        vec!["followup", &id],
+        vec!["followup", "jo"],
+    ] {
+        let run = sb.run(&args);
+        assert_ne!(run.code, 0, "{args:?}");
+        after.push_str(&run.stderr);
+    }
+    after.push_str(&sb.ok(&["status", &id]));
+    no_hint_of_the_other_direction(&after);
+    assert!(!after.contains("asks again"), "{after}");
+    assert!(!after.contains("intro request jo sam"), "{after}");
+    assert!(after.contains("you thanked them"), "{after}");
+}
+
+#[test]
+fn a_second_request_of_the_same_connector_is_refused_in_the_words_of_requests() {
+    let (sb, _) = maildir_sandbox();
+    sb.ok(&request_args(&["--yes"]));
+    let err = sb.fails(&request_args(&["--yes"]), 1);
+    assert!(
+        err.contains("the same request is not sent twice") && err.contains("a second request"),
+        "{err}"
+    );
+    no_hint_of_the_other_direction(&err);
+    assert!(
+        !err.contains("same ask") && !err.contains("second ask"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_handle_of_several_requests_lists_each_with_its_direction() {
+    let (sb, _) = maildir_sandbox();
+    let requested = sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ask = sb.ask("jo", "ada", "a reason");
+    let err = sb.fails(&["cancel", "jo"], 1);
+    assert!(
+        err.contains(&format!(
+            "{requested}  you asked jo to introduce you to sam, asked"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{ask}  you introduce: jo about ada, asked")),
+        "{err}"
+    );
+}

@@ -378,6 +378,7 @@ fn note_overrides(args: &AskArgs) -> crate::cmd::note::AskOverrides {
 }
 
 fn already_asked(r: &Request) -> UserError {
+    let reword = |text: String| crate::cmd::request::in_words_of(r.direction, &text);
     UserError::new(format!(
         "`{}` already has an open request about `{}` (request {}, {})",
         r.a, r.b, r.id, r.status
@@ -385,10 +386,10 @@ fn already_asked(r: &Request) -> UserError {
     .hint(format!("`intro status {}` shows it", r.id))
     // The very same ask (A, B and why) is never sent twice, so that a
     // rerun cannot double it: `--force` makes a second ask, not this one.
-    .hint(format!(
+    .hint(reword(format!(
         "the same ask is not sent twice, even with `--force`: `intro followup {}` nudges `{}`, or a different `--why` with `--force` makes a second ask",
         r.id, r.a
-    ))
+    )))
 }
 
 /// Checks asks against the contacts, the store and the batch so far.

@@ -4,13 +4,13 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::find_request;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
-use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
-use crate::error::{Exit, UserError};
+use crate::error::{Exit, UserError, transition_error_of};
 use crate::fsutil;
 use crate::mail::compose::{Composer, InThread};
 use crate::setup::config::Config;
@@ -110,6 +110,7 @@ fn send_options_need_send(args: &SendArgs, send: bool, command: &str) -> Result<
 /// hint names the draft, as `--send` now would find nothing to decide.
 fn closed_with_draft(
     ctx: &Context,
+    r: &Request,
     e: crate::domain::request::TransitionError,
     drafts: &[&str],
 ) -> UserError {
@@ -124,7 +125,7 @@ fn closed_with_draft(
         .map(|path| format!("`{}`", path.display()))
         .collect();
     if found.is_empty() || e.from.is_open() {
-        return transition_error(e);
+        return transition_error_of(r, Some(e));
     }
     UserError::new(e.to_string()).hint(format!(
         "its note was drafted when it closed: send {} from your mail client (intro sends no note for a closed request)",
@@ -140,7 +141,7 @@ fn change(
 ) -> anyhow::Result<Request> {
     ctx.store.write_named(&[name.to_string()], |txn| {
         let mut r = find_request(txn.requests(), name)?.clone();
-        change(&mut r).map_err(transition_error)?;
+        change(&mut r).map_err(|e| transition_error_of(&r, Some(e)))?;
         txn.put(r.clone());
         Ok::<_, anyhow::Error>(r)
     })
@@ -223,7 +224,7 @@ pub(crate) fn decline(args: DeclineArgs, ctx: &mut Context) -> anyhow::Result<()
         // Only for a request that may be declined: no note for a closed one.
         r.clone()
             .decline(Side::A, now, None)
-            .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
+            .map_err(|e| closed_with_draft(ctx, &r, e, &["decline"]))?;
         let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), now);
         let draft = composer.decline_note(&r)?;
         let path = ctx.paths.drafts_dir().join(format!("{}-decline.eml", r.id));
@@ -269,7 +270,7 @@ fn decline_and_tell_b(
     let r = find_request(requests, &args.answer.request)?.clone();
     let kind = PendingKind::DeclineNote;
     r.check_note(kind)
-        .map_err(|e| closed_with_draft(ctx, e, &["decline"]))?;
+        .map_err(|e| closed_with_draft(ctx, &r, e, &["decline"]))?;
     let composer = Composer::new(config, contacts, ctx.templates_dir(config), now);
     let message_id = r
         .pending_id(kind)
@@ -333,10 +334,10 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let r = find_request(requests, &args.request)?.clone();
     r.clone()
         .cancel(now)
-        .map_err(|e| closed_with_draft(ctx, e, &["cancel", "cancel-b"]))?;
+        .map_err(|e| closed_with_draft(ctx, &r, e, &["cancel", "cancel-b"]))?;
     let note_to = PendingKind::CancelNote;
     let mut sides: Vec<Side> = r
-        .unanswered()
+        .to_tell_on_cancel()
         .into_iter()
         .filter(|side| !r.note_sent(note_to(*side)))
         .collect();

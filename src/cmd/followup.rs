@@ -6,15 +6,16 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
+use crate::cmd::find_request;
 use crate::cmd::send::interrupt::Interrupts;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::resend;
 use crate::cmd::send::send_loop::{self, Pace};
-use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
 use crate::domain::request::{PendingKind, Request, Side};
 use crate::error::UserError;
+use crate::error::transition_error_of;
 use crate::mail::compose::{Composer, InThread};
 use crate::mail::message::Outgoing;
 use crate::mail::template::Rendered;
@@ -87,7 +88,7 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 let who = r.handle(side);
                 let due_at = r.next_followup_at(side, &config.followup);
                 if let Err(e) = allowed {
-                    refusal.get_or_insert(transition_error(e));
+                    refusal.get_or_insert(transition_error_of(r, Some(e)));
                     continue;
                 }
                 if sent >= max && r.pending_id(kind).is_none() && !args.force {

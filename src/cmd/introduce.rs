@@ -7,18 +7,15 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
-use crate::cmd::draft_or_send::{self, Drafted, Words};
-use crate::cmd::send::draft;
-use crate::cmd::send::outgoing;
+use crate::cmd::draft_or_send::{INTRODUCTION, Own};
 use crate::cmd::{find_request, transition_error};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::{AskSpec, PendingKind, Request, State};
+use crate::domain::request::{AskSpec, Request, State};
 use crate::error::{Exit, UserError};
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
 use crate::mail::message::random_hex;
-use crate::mail::template::Rendered;
 use crate::setup::contacts::{Contacts, Prefers};
 
 #[derive(Debug, Args)]
@@ -67,13 +64,7 @@ pub(crate) struct IntroduceArgs {
 }
 
 pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    draft_or_send::refuse_yes_without_send(
-        "introduce",
-        "the introduction",
-        &args.request,
-        args.send,
-        &args.send_args,
-    )?;
+    INTRODUCTION.refuse_yes_without_send(&args.request, args.send, &args.send_args)?;
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let request = if args.direct {
@@ -98,87 +89,18 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         );
         err
     })?;
-    let message_id = request
-        .pending_id(PendingKind::Introduction)
-        .map(str::to_string)
-        .unwrap_or_else(|| composer.new_message_id());
-    let drafted = Drafted {
-        command: "introduce",
-        what: "the introduction",
-        done: "introduced",
-        kind: PendingKind::Introduction,
-        path: ctx
-            .paths
-            .drafts_dir()
-            .join(format!("{}-introduce.eml", request.id)),
-    };
-    // The introduction as intro writes it, read back as a draft would be:
-    // a saved draft that reads otherwise was edited, and its words win.
-    let own = composer.introduction_text(&request)?;
-    let own_read_back =
-        read_back(&composer.introduction(&request, message_id.clone(), Some(&own))?)?;
-    let Words { text, edited_draft } = drafted.words(
-        ctx,
-        &request,
-        &own,
-        || {
-            Ok(request
-                .drafted
-                .clone()
-                .unwrap_or_else(|| own_read_back.clone()))
-        },
-        args.send_args.edit,
-    )?;
-    let message = composer.introduction(&request, message_id, text.as_ref())?;
     let introduced = ask_check::introduced(&request, true);
     for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
         ctx.out.warn(w);
     }
-    if edited_draft {
-        ctx.out.note(format!(
-            "using your edited draft {} (its Subject and body; recipients are intro's)",
-            drafted.path.display()
-        ));
-        // A header the user added would otherwise vanish without a word.
-        let saved = std::fs::read(&drafted.path).unwrap_or_default();
-        let ignored = draft::ignored_headers(&saved, &message.bytes);
-        if !ignored.is_empty() {
-            let names: Vec<String> = ignored.iter().map(|n| format!("`{n}:`")).collect();
-            ctx.out.warn(format!(
-                "the edited draft's {} {} ignored: recipients and threading come from the request, not the file (the introduction goes to A and B only)",
-                names.join(", "),
-                if names.len() == 1 { "line is" } else { "lines are" }
-            ));
-        }
-    }
-
-    if args.send_args.dry_run {
-        outgoing::print_dry_run(ctx, std::slice::from_ref(&message));
-        return Ok(());
-    }
-    if !args.send {
-        // An edited draft is kept as the user left it.
-        if !edited_draft || args.send_args.edit {
-            drafted.save(&message)?;
-            let id = request.id.clone();
-            ctx.store.write_named(std::slice::from_ref(&id), |txn| {
-                let mut r = find_request(txn.requests(), &id)?.clone();
-                r.drafted = Some(own_read_back);
-                txn.put(r);
-                Ok::<_, anyhow::Error>(())
-            })?;
-        }
-        drafted.show(ctx, &request, &config.followup, &message);
-        return Ok(());
-    }
-    drafted.send(
-        ctx,
-        &config,
-        &request,
-        &message,
-        text.as_ref(),
-        &args.send_args,
-    )
+    let own = Own {
+        text: composer.introduction_text(&request)?,
+        build: &|message_id, text| composer.introduction(&request, message_id, text),
+        new_words: None,
+        keeps_words: false,
+        unsaid: None,
+    };
+    INTRODUCTION.run(ctx, &config, &request, &own, args.send, &args.send_args)
 }
 
 /// `--direct`: the request for introducing A to B without an ask, made
@@ -326,10 +248,4 @@ fn direct_for_pair(
         ))
         .into()),
     }
-}
-
-/// A built message's Subject and body, as a saved draft of it reads.
-fn read_back(message: &crate::mail::message::Outgoing) -> anyhow::Result<Rendered> {
-    draft::parse(&message.bytes)
-        .map_err(|e| anyhow::anyhow!("cannot read back the introduction: {}", e.message))
 }

@@ -129,16 +129,29 @@ pub(crate) fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result
     if let [one] = as_a.as_slice() {
         return Ok(one.id.clone());
     }
-    let candidates = |list: &[&Request]| -> Vec<String> {
-        list.iter()
-            .map(|r| format!("{}  {} about {}, {}", r.id, r.a, r.b, r.status))
-            .collect()
-    };
+    let candidates =
+        |list: &[&Request]| -> Vec<String> { list.iter().map(|r| candidate(r)).collect() };
     let err = if as_a.is_empty() {
         let err = UserError::new(format!("`{name}` has no open request as A"));
         if involved.is_empty() {
+            // The command that makes one, in the direction of `name`'s
+            // last request: a connector is asked with `intro request`.
+            let last = ctx
+                .store
+                .read()?
+                .iter()
+                .filter(|r| r.a == name)
+                .max_by_key(|r| r.updated_at);
+            let make = match last {
+                Some(r) if r.is_requested() => {
+                    format!(
+                        "`intro request {name} T --why TEXT` asks {name} for another introduction"
+                    )
+                }
+                _ => format!("`intro ask {name} B --why TEXT` makes one"),
+            };
             err.hint(format!(
-                "`intro status --all` lists closed requests too; `intro ask {name} B --why TEXT` makes one"
+                "`intro status --all` lists closed requests too; {make}"
             ))
         } else {
             err.details(std::iter::once(format!("`{name}` is B in:")).chain(candidates(&involved)))
@@ -150,6 +163,22 @@ pub(crate) fn request_by_handle(ctx: &mut Context, name: &str) -> anyhow::Result
             .hint("name one by its id (at least 4 characters of it)")
     };
     Err(err.into())
+}
+
+/// A request among several a name could mean: its id, its people in
+/// the words of its direction, and its state.
+fn candidate(r: &Request) -> String {
+    if r.is_requested() {
+        format!(
+            "{}  you asked {} to introduce you to {}, {}",
+            r.id, r.a, r.b, r.status
+        )
+    } else {
+        format!(
+            "{}  you introduce: {} about {}, {}",
+            r.id, r.a, r.b, r.status
+        )
+    }
 }
 
 /// Find the request a user named, or say why not.

@@ -124,7 +124,7 @@ struct Planner<'a> {
     composer: &'a Composer<'a>,
     contacts: &'a Contacts,
     requests: &'a Requests,
-    data_dir: &'a Path,
+    data_dir: PathBuf,
     force: bool,
     /// Asks of each A (for the ask-fatigue warning), and pairs earlier
     /// rows named, with their line.
@@ -135,16 +135,18 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        now: time::OffsetDateTime,
-        data_dir: &'a Path,
+    /// A planner for this run: the requests of the fatigue window read
+    /// from `ctx`'s store, which it holds until dropped.
+    fn start(
+        ctx: &'a mut Context,
         composer: &'a Composer<'a>,
         contacts: &'a Contacts,
-        requests: &'a Requests,
         force: bool,
         limit: u32,
-    ) -> Planner<'a> {
+    ) -> anyhow::Result<Planner<'a>> {
+        let now = ctx.now;
+        let data_dir = ctx.paths.data_dir.clone();
+        let requests = ctx.store.read_recent(now - fatigue::window())?;
         let mut asks_by_a: HashMap<String, Vec<PriorAsk>> = HashMap::new();
         for r in requests.iter() {
             asks_by_a
@@ -158,7 +160,7 @@ impl<'a> Planner<'a> {
                 .or_default()
                 .push(x.prior_ask());
         }
-        Planner {
+        Ok(Planner {
             now,
             composer,
             contacts,
@@ -169,7 +171,7 @@ impl<'a> Planner<'a> {
             seen: HashMap::new(),
             reserved: HashSet::new(),
             fatigue_limit: (!force).then_some(limit),
-        }
+        })
     }
 
     fn plan(&mut self, fields: &NoteFields, line: Option<u64>) -> Result<Decision, UserError> {
@@ -218,7 +220,7 @@ impl<'a> Planner<'a> {
         for r in &open {
             if r.note_request_unsent() {
                 if let Some(run) = r.sending_run.as_deref()
-                    && !claim::is_abandoned(self.data_dir, run)
+                    && !claim::is_abandoned(&self.data_dir, run)
                 {
                     return Err(UserError::new(format!(
                         "another intro run is sending this note request right now (request {})",
@@ -314,18 +316,17 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     };
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
-    let now = ctx.now;
-    let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
-    let mut planner = Planner::new(
-        now, &data_dir, &composer, &contacts, requests, args.force, limit,
-    );
+    let mut planner = Planner::start(ctx, &composer, &contacts, args.force, limit)?;
     let Decision::Send(planned) = planner.plan(&fields, None)? else {
         unreachable!("a single note request is never skipped");
     };
     drop(planner);
     let mut planned = *planned;
+    // B writes a note aimed at A: the request says who A is.
+    for w in ask_check::blurb_warnings(&contacts, &[&planned.request.a], "the note request") {
+        ctx.out.warn(w);
+    }
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!(
             "{w}; this note leads to an ask of `{}` (`--force` skips this check)",
@@ -522,7 +523,9 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
     }
     let config = ctx.load_settings()?;
     let id = request_by_handle(ctx, name)?;
-    let id = find_request(ctx.store.read_open()?, &id)?.id.clone();
+    let found = find_request(ctx.store.read_open()?, &id)?;
+    let id = found.id.clone();
+    no_note_by_hand(found)?;
     let now = ctx.now;
     if dry_run {
         // The note as it would be recorded, and what its checks find.
@@ -530,7 +533,7 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         r.record_note_by_hand(now, text.clone())
             .map_err(transition_error)?;
         ctx.out.text(format!("{text}\n"));
-        warn_about_note(ctx, &text);
+        warn_about_note(ctx, &id, &text);
         ctx.out.note("(dry run: nothing was recorded)");
         return Ok(());
     }
@@ -543,21 +546,58 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
         txn.put(r.clone());
         Ok(r)
     })?;
-    warn_about_note(ctx, &text);
-    report(
-        ctx,
-        &request,
-        &config.followup,
+    warn_about_note(ctx, &id, &text);
+    let words = forward_note::word_count(&text);
+    let recorded = if request.note_reads_like_no() {
         format!(
-            "recorded {}'s note for {} ({} words); `intro ask {}` sends it to {}",
-            request.b,
-            request.a,
-            forward_note::word_count(&text),
-            request.id,
-            request.a
-        ),
-    );
+            "recorded {}'s reply for {} ({words} words)",
+            request.b, request.a
+        )
+    } else {
+        format!(
+            "recorded {}'s note for {} ({words} words); `intro ask {}` sends it to {}",
+            request.b, request.a, request.id, request.a
+        )
+    };
+    report(ctx, &request, &config.followup, recorded);
     Ok(())
+}
+
+/// Why a note cannot be recorded for `r` now, in its own terms: the ask
+/// carrying B's note is on its way or sent (A has that one), or the
+/// request never asked B for a note.
+fn no_note_by_hand(r: &Request) -> Result<(), UserError> {
+    if matches!(r.status, State::NoteRequested | State::NoteReceived) {
+        return Ok(());
+    }
+    let id = &r.id;
+    if r.forward_note.is_some() && r.status.is_open() {
+        let when = r
+            .a_side
+            .asked_at
+            .map_or_else(String::new, |at| format!(" on {}", at.date()));
+        return Err(UserError::new(format!(
+            "the ask of request {id} went to `{}`{when} with `{}`'s note as it was then: a note recorded now would never reach them, so nothing was recorded",
+            r.a, r.b
+        ))
+        .hint(format!("`intro status {id}` shows the note `{}` got", r.a))
+        .hint("to pass on a new one, forward it from your mail client in the ask's thread"));
+    }
+    if r.forward_note.is_none() {
+        return Err(UserError::new(format!(
+            "request {id} never asked `{}` for a note: only a request made by `intro note` takes one",
+            r.b
+        ))
+        .hint(format!("`intro status {id}` shows it")));
+    }
+    Err(crate::error::transition_error_of(
+        r,
+        Some(crate::domain::request::TransitionError {
+            id: id.clone(),
+            from: r.status,
+            action: "given a note",
+        }),
+    ))
 }
 
 /// Report the request a command changed: as JSON with `--json`, else its
@@ -581,12 +621,16 @@ fn note_warnings(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn warn_about_note(ctx: &Context, text: &str) {
+fn warn_about_note(ctx: &Context, id: &str, text: &str) {
     let warnings = note_warnings(text);
     for w in &warnings {
         ctx.out.warn(w);
     }
-    if !warnings.is_empty() {
+    if forward_note::reads_like_no(text) {
+        ctx.out.note(format!(
+            "hint: intro forwards B's words unchanged; if B declined, `intro cancel {id}` closes the request (`intro status {id}` shows it)"
+        ));
+    } else if !warnings.is_empty() {
         ctx.out.note(
             "hint: intro forwards B's words unchanged; ask B for a new note, or fix it with `intro note REQUEST --file FILE`",
         );
@@ -618,9 +662,10 @@ pub(crate) fn detail_fields(r: &Request) -> Vec<(&'static str, String)> {
     fields.push(("B's note", stands));
     fields.push(("asked B", n.subject.clone()));
     if let Some(text) = &n.text {
-        // Shown as it will be quoted to A, word for word.
-        for line in text.lines() {
-            fields.push(("", format!("| {line}")));
+        // Shown as it will be quoted to A, word for word, under a label
+        // of its own.
+        for (i, line) in text.lines().enumerate() {
+            fields.push((if i == 0 { "B wrote" } else { "" }, format!("| {line}")));
         }
         for problem in forward_note::check_note(text) {
             fields.push(("check", problem.describe()));
@@ -708,6 +753,15 @@ pub(crate) fn ask(
         ))
         .hint(format!("`intro ask {id}` asks A, with B's note"))
         .into());
+    }
+    if stored.is_requested() {
+        // A connector's answer is awaited there, not A's.
+        let mut err = crate::error::transition_error_of(&stored, None);
+        err.message = format!(
+            "request {id} asked `{}` to introduce you to `{}`: there is no ask of yours to send",
+            stored.a, stored.b
+        );
+        return Err(err.into());
     }
     let resumed = match stored.status {
         State::NoteReceived => false,
@@ -797,6 +851,12 @@ pub(crate) fn ask(
     warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
     for w in &warnings {
         ctx.out.warn(w);
+    }
+    if forward_note::reads_like_no(&note) {
+        ctx.out.note(format!(
+            "hint: if {} declined, `intro cancel {id}` closes the request instead",
+            planned.b
+        ));
     }
     let what = format!(
         "the ask to {}, with {}'s note",
@@ -922,13 +982,10 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let quote_trouble = batch.has_quote_trouble();
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
-    let now = ctx.now;
-    let data_dir = ctx.paths.data_dir.clone();
-    let requests = ctx.store.read_recent(now - fatigue::window())?;
     let limit = config.limits.asks_per_90_days;
-    let mut planner = Planner::new(
-        now, &data_dir, &composer, &contacts, requests, args.force, limit,
-    );
+    let now = ctx.now;
+    let out = ctx.out;
+    let mut planner = Planner::start(ctx, &composer, &contacts, args.force, limit)?;
 
     // Every row is checked before anything is sent.
     let mut bad: Vec<(u64, String)> = batch
@@ -978,7 +1035,7 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
         for (a, lines) in lines_by_a {
             let pace = prefers::pace(contacts.by_handle(&a), limit);
             if let Some(w) = fatigue::batch_warning(&a, planner.prior(&a), &lines, now, pace) {
-                ctx.out.warn(w.text);
+                out.warn(w.text);
             }
         }
     }

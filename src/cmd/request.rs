@@ -113,6 +113,8 @@ pub(crate) fn in_words_of(direction: Direction, warning: &str) -> String {
         Direction::Requested => warning
             .replace("what B hopes for", "what you hope for")
             .replace("the ask to", "the request to")
+            .replace("the same ask is not sent", "the same request is not sent")
+            .replace("makes a second ask", "makes a second request")
             .replace("the ask is", "the request is")
             .replace("the ask does", "the request does")
             .replace("asks do not", "requests do not")

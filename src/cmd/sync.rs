@@ -167,12 +167,18 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
                 .forward_note_text()
                 .filter(|_| r.status == crate::domain::request::State::NoteReceived)
             {
-                out.data(format!(
-                    "{} {who} sent a note for {}: \"{}\"",
-                    r.id,
-                    r.a,
-                    truncate(&note.split_whitespace().collect::<Vec<_>>().join(" "), 60)
-                ));
+                let words = truncate(&note.split_whitespace().collect::<Vec<_>>().join(" "), 60);
+                if r.note_reads_like_no() {
+                    out.data(format!(
+                        "{} {who} answered the request for a note for {}, and it reads like a no: \"{words}\"",
+                        r.id, r.a
+                    ));
+                } else {
+                    out.data(format!(
+                        "{} {who} sent a note for {}: \"{words}\"",
+                        r.id, r.a
+                    ));
+                }
                 continue;
             }
             let snippet = r
@@ -191,42 +197,62 @@ pub(crate) fn run(args: SyncArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for note in notes {
         out.note(note);
     }
-    if !introduced.is_empty() {
-        out.note(format!(
-            "{} introduction{} you asked for found: thank {} with `intro thank ID --how TEXT`",
-            introduced.len(),
-            if introduced.len() == 1 { "" } else { "s" },
-            if introduced.len() == 1 {
-                "the connector"
-            } else {
-                "each connector"
-            },
-        ));
+    match introduced.as_slice() {
+        [] => {}
+        [r] => out.note(format!(
+            "1 introduction you asked for found: thank {} with `intro thank {} --how TEXT`",
+            r.a, r.id
+        )),
+        many => out.note(format!(
+            "{} introductions you asked for found: thank each connector with `intro thank ID --how TEXT`",
+            many.len()
+        )),
     }
-    let with_note: Vec<&str> = changed
+    let (refusals, with_note): (Vec<&Request>, Vec<&Request>) = changed
         .iter()
-        .filter(|(r, _)| r.status == crate::domain::request::State::NoteReceived)
-        .map(|(r, _)| r.id.as_str())
+        .map(|(r, _)| r)
+        .filter(|r| r.status == crate::domain::request::State::NoteReceived)
+        .partition(|r| r.note_reads_like_no());
+    let notes_in = with_note.len() + refusals.len();
+    // A connector's answer is news of its own: what to record of it.
+    let connectors: Vec<&Request> = changed
+        .iter()
+        .map(|(r, _)| r)
+        .filter(|r| r.is_requested() && r.status == crate::domain::request::State::Replied)
         .collect();
-    let notes_in = with_note.len();
     // A note or an introduction found is news enough: no "no new replies"
     // beside it.
-    match changed.len() - notes_in {
-        0 if notes_in > 0 || !introduced.is_empty() => {}
+    match changed.len() - notes_in - connectors.len() {
+        0 if notes_in > 0 || !introduced.is_empty() || !connectors.is_empty() => {}
         0 => out.note("no new replies"),
         1 => out.note("1 request moved to `replied`: `intro status` shows it first"),
         n => out.note(format!(
             "{n} requests moved to `replied`: `intro status` shows them first"
         )),
     }
+    for r in connectors {
+        out.note(format!(
+            "{} answered your request {}: `intro approve {}` records that they agreed, `intro decline {}` that they did not",
+            r.a, r.id, r.id, r.id
+        ));
+    }
+    let with_note: Vec<&str> = with_note.iter().map(|r| r.id.as_str()).collect();
     match with_note.as_slice() {
         [] => {}
         [id] => out.note(format!(
             "1 note from B in: check it with `intro status {id}`, then `intro ask {id}` forwards it to A"
         )),
         _ => out.note(format!(
-            "{notes_in} notes from B in: check each with `intro status ID`, then `intro ask ID` forwards it to A"
+            "{} notes from B in: check each with `intro status ID`, then `intro ask ID` forwards it to A",
+            with_note.len()
         )),
+    }
+    // B's words are kept as they are, but not forwarded without a word.
+    for r in refusals {
+        out.note(format!(
+            "{}'s answer on request {} reads like a no, not a note: if {} declined, `intro cancel {}` closes the request; `intro status {}` shows the whole reply",
+            r.b, r.id, r.b, r.id, r.id
+        ));
     }
     Ok(())
 }

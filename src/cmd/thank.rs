@@ -6,16 +6,13 @@ use clap::Args;
 use clap_complete::ArgValueCandidates;
 
 use crate::cli::SendArgs;
-use crate::cmd::draft_or_send::{self, Drafted, Words};
-use crate::cmd::send::draft;
-use crate::cmd::send::outgoing;
+use crate::cmd::draft_or_send::{Own, THANKS};
 use crate::cmd::{contact_handles, find_request, is_handle};
 use crate::complete;
 use crate::context::Context;
-use crate::domain::request::{PendingKind, Request, State};
+use crate::domain::request::{Request, State};
 use crate::error::UserError;
 use crate::mail::compose::Composer;
-use crate::mail::template::Rendered;
 
 #[derive(Debug, Args)]
 #[command(
@@ -39,13 +36,7 @@ pub(crate) struct ThankArgs {
 }
 
 pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
-    draft_or_send::refuse_yes_without_send(
-        "thank",
-        "the thank-you",
-        &args.request,
-        args.send,
-        &args.send_args,
-    )?;
+    THANKS.refuse_yes_without_send(&args.request, args.send, &args.send_args)?;
     let (config, contacts) = ctx.setup()?;
     let composer = Composer::new(&config, &contacts, ctx.templates_dir(&config), ctx.now);
     let request = named_request(ctx, &args.request)?;
@@ -53,65 +44,19 @@ pub(crate) fn run(args: ThankArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .check_thank()
         .map_err(|e| crate::error::transition_error_of(&request, Some(e)))?;
     let how = args.how.as_deref().map(str::trim).filter(|h| !h.is_empty());
-    let message_id = request
-        .pending_id(PendingKind::Thanks)
-        .map(str::to_string)
-        .unwrap_or_else(|| composer.new_message_id());
-    let drafted = Drafted {
-        command: "thank",
-        what: "the thank-you",
-        done: "thanked",
-        kind: PendingKind::Thanks,
-        path: ctx
-            .paths
-            .drafts_dir()
-            .join(format!("{}-thanks.eml", request.id)),
-    };
-    let own = composer.thanks_text(&request, how)?;
-    // A saved draft that reads otherwise than intro would write it now
-    // (edited, or drafted with another `--how`) is what the user last saw.
-    let Words { text, edited_draft } = drafted.words(
-        ctx,
-        &request,
-        &own,
-        || read_back(&composer, &request, &message_id, &own),
-        args.send_args.edit,
-    )?;
-    let message = composer.thanks(
-        &request,
-        message_id,
-        text.clone().unwrap_or_else(|| own.clone()),
-    )?;
-    if how.is_none() && !edited_draft && !args.send_args.edit {
-        ctx.out.warn(
+    let text = composer.thanks_text(&request, how)?;
+    let own = Own {
+        build: &|message_id, words| {
+            composer.thanks(&request, message_id, words.unwrap_or(&text).clone())
+        },
+        text: text.clone(),
+        new_words: how.is_some().then_some("--how"),
+        keeps_words: true,
+        unsaid: how.is_none().then_some(
             "the thank-you does not say how the introduction went (`--how TEXT` adds a line)",
-        );
-    }
-    if edited_draft {
-        ctx.out.note(format!(
-            "using the saved draft {} as it reads now (its Subject and body; the recipient and threading are intro's); delete it to write a new one",
-            drafted.path.display()
-        ));
-    }
-    if args.send_args.dry_run {
-        outgoing::print_dry_run(ctx, std::slice::from_ref(&message));
-        return Ok(());
-    }
-    if !args.send {
-        if !edited_draft || args.send_args.edit {
-            drafted.save(&message)?;
-        }
-        drafted.show(ctx, &request, &config.followup, &message);
-        return Ok(());
-    }
-    drafted.send(
-        ctx,
-        &config,
-        &request,
-        &message,
-        text.as_ref(),
-        &args.send_args,
-    )
+        ),
+    };
+    THANKS.run(ctx, &config, &request, &own, args.send, &args.send_args)
 }
 
 /// The request `name` names: an id (or a prefix), or a connector's handle,
@@ -148,16 +93,4 @@ fn named_request(ctx: &mut Context, name: &str) -> anyhow::Result<Request> {
         .hint("name one by its id (at least 4 characters of it)")
         .into()),
     }
-}
-
-/// The thank-you as intro writes it, read back as a saved draft reads.
-fn read_back(
-    composer: &Composer,
-    request: &Request,
-    message_id: &str,
-    own: &Rendered,
-) -> anyhow::Result<Rendered> {
-    let message = composer.thanks(request, message_id.to_string(), own.clone())?;
-    draft::parse(&message.bytes)
-        .map_err(|e| anyhow::anyhow!("cannot read back the thank-you: {}", e.message))
 }

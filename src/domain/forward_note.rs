@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::domain::request::{
-    AskSpec, Event, EventKind, Party, Rendered, Request, State, TransitionError,
+    AskSpec, Event, EventKind, Party, Rendered, Request, Side, State, TransitionError,
 };
 use crate::domain::snippet;
 
@@ -123,6 +123,11 @@ impl Request {
         self.forward_note.as_ref().and_then(|n| n.text.as_deref())
     }
 
+    /// B's note is in, waits for its ask, and reads like a no.
+    pub(crate) fn note_reads_like_no(&self) -> bool {
+        self.status == State::NoteReceived && self.forward_note_text().is_some_and(reads_like_no)
+    }
+
     /// Whether a reply from B may still bring the note: the note request
     /// went out (or may have) and no note is in.
     pub(crate) fn awaits_note(&self) -> bool {
@@ -132,6 +137,20 @@ impl Request {
     /// The Message-ID B's note arrives in reply to.
     pub(crate) fn note_thread_id(&self) -> Option<&str> {
         self.forward_note.as_ref().map(|n| n.message_id.as_str())
+    }
+
+    /// `side`'s thread, as a message in it is threaded: the side's ask;
+    /// for B, while no ask went to B, the note request to B.
+    pub(crate) fn thread_party(&self, side: Side) -> Option<Party> {
+        match (self.party(side), side) {
+            (Some(party), _) => Some(party.clone()),
+            (None, Side::B) => self.forward_note.as_ref().map(|n| {
+                let mut party = Party::sending(n.message_id.clone(), n.subject.clone());
+                party.asked_at = n.requested_at;
+                party
+            }),
+            (None, Side::A) => None,
+        }
     }
 
     /// B's reply to the note request was found: its text is the note.
@@ -307,6 +326,9 @@ pub(crate) const TOO_LONG_WORDS: usize = 200;
 /// about: B's words are never changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum NoteProblem {
+    /// B's reply reads like a no (as A's replies are read): B may have
+    /// declined to write a note, and A would be forwarded B's refusal.
+    ReadsLikeNo,
     TooLong(usize),
     TooShort(usize),
     /// Bracketed blanks left to fill, such as `[your company]`.
@@ -319,6 +341,10 @@ impl NoteProblem {
     /// One line for a warning.
     pub(crate) fn describe(&self) -> String {
         match self {
+            NoteProblem::ReadsLikeNo => {
+                "B's reply reads like a no, not a note for A: forwarded, A would read B's refusal"
+                    .into()
+            }
             NoteProblem::TooLong(n) => {
                 format!("B's note is {n} words long; about 120 reads best")
             }
@@ -379,9 +405,19 @@ const ASK_PHRASES: &[&str] = &[
     "pick your brain",
 ];
 
+/// Whether B's reply reads like a no, by the tone rule A's replies are
+/// read by (their first words, a clear no).
+pub(crate) fn reads_like_no(text: &str) -> bool {
+    snippet::tone(&snippet::snippet(text)) == Some(snippet::Tone::No)
+}
+
 /// The checks made before a note is forwarded, in the order they are
-/// told.
+/// told. A reply that reads like a no is told alone: its length and its
+/// missing ask say nothing more.
 pub(crate) fn check_note(text: &str) -> Vec<NoteProblem> {
+    if reads_like_no(text) {
+        return vec![NoteProblem::ReadsLikeNo];
+    }
     let mut problems = Vec::new();
     let words = word_count(text);
     if words > TOO_LONG_WORDS {
@@ -447,7 +483,7 @@ fn has_ask(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::request::{Side, SideState};
+    use crate::domain::request::SideState;
     use time::macros::datetime;
 
     const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);
@@ -613,6 +649,27 @@ mod tests {
                 "[your name]".into()
             ])]
         );
+    }
+
+    #[test]
+    fn a_reply_that_reads_like_a_no_is_told_alone() {
+        for no in [
+            "Sorry, I'm swamped until June, I'll have to pass.",
+            "No, sorry, not for now.\n\nSam",
+            "Not a good time for me, unfortunately.",
+        ] {
+            assert!(reads_like_no(no), "{no}");
+        }
+        assert_eq!(
+            check_note("Sorry, I'm swamped until June, I'll have to pass."),
+            [NoteProblem::ReadsLikeNo]
+        );
+        for note in [
+            "Hi Ada, I'm Sam. Would you have 20 minutes for a call?",
+            "Hi Ada, no worries if not, but I'd love a coffee.",
+        ] {
+            assert!(!reads_like_no(note), "{note}");
+        }
     }
 
     #[test]

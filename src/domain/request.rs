@@ -596,9 +596,10 @@ pub(crate) struct Request {
     /// B's side, when B is asked too (`--both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b_side: Option<Party>,
-    /// The introduction as intro itself would write it when it last saved
-    /// the draft under `drafts/` (read back from the file): a draft that
-    /// no longer reads the same was edited since, and is what is sent.
+    /// The message drafted under `drafts/` (the introduction; for a request
+    /// of a connector, the thank-you) as intro itself wrote it when it
+    /// last saved the draft (read back from the file): a draft that no
+    /// longer reads the same was edited since, and is what is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drafted: Option<Rendered>,
     /// Notes sent as the request closed.
@@ -1062,6 +1063,25 @@ impl Request {
             .collect()
     }
 
+    /// Who `cancel --tell` writes to: whoever still owes an answer
+    /// ([`Request::unanswered`]); B, while B's note is awaited (in the
+    /// thread of the note request; A was not asked yet); and a connector
+    /// who answered or agreed, since they may be about to introduce the
+    /// user.
+    pub(crate) fn to_tell_on_cancel(&self) -> Vec<Side> {
+        if self.awaits_note() {
+            return if self.note_request_unsent() {
+                Vec::new()
+            } else {
+                vec![Side::B]
+            };
+        }
+        if self.is_requested() && matches!(self.status, State::Replied | State::Approved) {
+            return vec![Side::A];
+        }
+        self.unanswered()
+    }
+
     /// A closing note of `kind` may be sent: the request can still be
     /// declined (a note to B) or cancelled (a note withdrawing the ask),
     /// and no such note was sent yet.
@@ -1069,7 +1089,12 @@ impl Request {
         match kind {
             PendingKind::DeclineNote => self.check(&[State::Asked, State::Replied], "declined")?,
             _ => self.check(
-                &[State::Asked, State::Replied, State::Approved],
+                &[
+                    State::Asked,
+                    State::Replied,
+                    State::Approved,
+                    State::NoteRequested,
+                ],
                 "cancelled",
             )?,
         }
@@ -1200,7 +1225,7 @@ impl Request {
     /// The References header of a follow-up to `side`: its ask and
     /// earlier follow-ups.
     pub(crate) fn references(&self, side: Side) -> String {
-        self.party(side)
+        self.thread_party(side)
             .map(|p| p.thread().collect::<Vec<_>>().join(" "))
             .unwrap_or_default()
     }

@@ -161,6 +161,7 @@ impl Request {
             message_id: message_id.clone(),
             at: now,
         });
+        self.drafted = None;
         self.updated_at = now;
         self.history.push(crate::domain::request::Event {
             at: now,

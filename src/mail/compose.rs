@@ -208,10 +208,8 @@ impl<'a> Composer<'a> {
     /// The Subject of `side`'s ask, which its follow-ups answer.
     fn subject_of(&self, request: &Request, side: Side) -> String {
         request
-            .party(side)
-            .unwrap_or(&request.a_side)
-            .subject
-            .clone()
+            .thread_party(side)
+            .map_or_else(|| request.a_side.subject.clone(), |p| p.subject)
     }
 
     /// `what` to `side` in the thread of that side's ask: `Re:` its
@@ -242,7 +240,7 @@ impl<'a> Composer<'a> {
         purpose: Purpose,
     ) -> anyhow::Result<Outgoing> {
         let party = request
-            .party(side)
+            .thread_party(side)
             .ok_or_else(|| anyhow::anyhow!("request {} does not ask B", request.id))?;
         rendered.subject = reply_subject(&party.subject);
         let to = vec![self.person(request.handle(side), request.email(side))];

@@ -190,6 +190,12 @@ pub(crate) fn next_step(r: &Request, now: OffsetDateTime, settings: &FollowupSet
     }
     if r.is_requested() {
         match r.status {
+            State::Sending => {
+                return format!(
+                    "interrupted mid-send: rerun the same `intro request {} {} ...`, or `intro cancel {short}`",
+                    r.a, r.b
+                );
+            }
             State::Approved => {
                 return format!(
                     "wait for {}'s introduction (`intro sync` notices it), or `intro introduced {short}`",
@@ -262,6 +268,11 @@ fn forward_note_step(r: &Request) -> String {
         return format!(
             "the note request to B was interrupted: rerun `intro note {} --for {}`, or `intro cancel {id}`",
             r.b, r.a
+        );
+    }
+    if r.note_reads_like_no() {
+        return format!(
+            "B's reply reads like a no: read it (`intro status {id}`), and if B declined, `intro cancel {id}`"
         );
     }
     if r.status == State::NoteReceived {

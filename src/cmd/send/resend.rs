@@ -51,7 +51,7 @@ pub(crate) fn send_closing(
             PendingKind::DeclineNote | PendingKind::CancelNote(_) => r.check_note(kind),
             PendingKind::Thanks => r.check_thank(),
         };
-        check.map_err(crate::cmd::transition_error)?;
+        check.map_err(|e| crate::error::transition_error_of(&r, Some(e)))?;
         let was_pending = r.pending_id(kind) == Some(message_id.as_str());
         if let Some(other) = &r.pending
             && other.message_id != message_id
