@@ -335,6 +335,10 @@ pub(crate) enum NoteProblem {
     Placeholders(Vec<String>),
     /// No question and no request: A cannot tell what B hopes for.
     NoAsk,
+    /// The note opens with words to the user, not to A ("Hi Grace, here
+    /// it is:"): forwarded as it stands, A would read them too. Holds
+    /// those opening lines, joined.
+    WordsToYou(String),
 }
 
 impl NoteProblem {
@@ -363,6 +367,9 @@ impl NoteProblem {
             ),
             NoteProblem::NoAsk => {
                 "B's note asks A for nothing in particular (no question, no request found)".into()
+            }
+            NoteProblem::WordsToYou(opening) => {
+                format!("B's note opens with words to you (\"{opening}\"), which A would read too")
             }
         }
     }
@@ -432,7 +439,78 @@ pub(crate) fn check_note(text: &str) -> Vec<NoteProblem> {
     if words >= TOO_SHORT_WORDS && !has_ask(text) {
         problems.push(NoteProblem::NoAsk);
     }
+    if let Some(opening) = words_to_you(text) {
+        problems.push(NoteProblem::WordsToYou(opening));
+    }
     problems
+}
+
+/// Lines that hand the note over rather than belong to it.
+const HANDOVERS: &[&str] = &[
+    "here it is",
+    "here is the note",
+    "here's the note",
+    "here is my note",
+    "here's my note",
+    "here is a note",
+    "here's a note",
+    "here is a draft",
+    "here's a draft",
+    "here you go",
+    "here goes",
+    "as requested",
+    "see below",
+    "note below",
+    "below is",
+    "feel free to forward",
+    "feel free to edit",
+];
+
+/// Words that open a greeting line.
+const GREETINGS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "dear",
+    "hiya",
+    "good morning",
+    "good afternoon",
+];
+
+/// The opening lines of a note that speak to the user, joined, when the
+/// note hands itself over ("Here it is:") or greets twice (the user,
+/// then A) within its first lines. Nothing for a note that starts with
+/// its own words to A.
+fn words_to_you(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(4)
+        .collect();
+    let plain = |l: &str| l.to_lowercase().replace('’', "'");
+    let greeting = |l: &str| {
+        let l = plain(l);
+        l.split_whitespace().count() <= 4
+            && GREETINGS
+                .iter()
+                .any(|g| l.starts_with(g) && !l[g.len()..].starts_with(char::is_alphanumeric))
+    };
+    let handover = lines.iter().take(3).position(|l| {
+        HANDOVERS.iter().any(|h| plain(l).contains(h)) && l.split_whitespace().count() <= 12
+    });
+    let second_greeting = lines
+        .iter()
+        .skip(1)
+        .position(|l| greeting(l))
+        .filter(|_| lines.first().is_some_and(|l| greeting(l)))
+        .map(|i| i + 1);
+    let end = match (handover, second_greeting) {
+        (Some(h), _) => h + 1,
+        (None, Some(g)) => g,
+        (None, None) => return None,
+    };
+    Some(lines[..end].join(" "))
 }
 
 /// Words as a reader counts them: runs of text with a letter or digit.
@@ -670,6 +748,31 @@ mod tests {
         ] {
             assert!(!reads_like_no(note), "{note}");
         }
+    }
+
+    #[test]
+    fn words_to_the_user_before_the_note_are_told() {
+        let handed = "Hi Grace,\n\nHere it is:\n\nAda, I'm Sam. I build developer tools. Would you have 30 minutes for a call?\n";
+        assert_eq!(
+            words_to_you(handed).as_deref(),
+            Some("Hi Grace, Here it is:")
+        );
+        let greeted_twice = "Hi Grace,\n\nHi Ada,\n\nI'm Sam and I build tools. Could we talk?";
+        assert_eq!(words_to_you(greeted_twice).as_deref(), Some("Hi Grace,"));
+        // A note that starts with its own words to A, or only greets A,
+        // is the note.
+        for note in [
+            "Hi Ada,\n\nI'm Sam. I build developer tools for small teams. Would you have 30 minutes?",
+            "Ada, I'm Sam. Here is why I'd love to talk: test-case reduction. Could we?",
+            "Hello there, I'm Sam. High hopes for a call?",
+        ] {
+            assert_eq!(words_to_you(note), None, "{note}");
+        }
+        assert!(
+            check_note(handed)
+                .iter()
+                .any(|p| matches!(p, NoteProblem::WordsToYou(_)))
+        );
     }
 
     #[test]
