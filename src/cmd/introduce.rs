@@ -93,6 +93,9 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
         ctx.out.warn(w);
     }
+    for w in ask_check::request_nickname_warnings(&contacts, &request) {
+        ctx.out.warn(w);
+    }
     let own = Own {
         text: composer.introduction_text(&request)?,
         build: &|message_id, text| composer.introduction(&request, message_id, text),

@@ -327,6 +327,9 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for w in ask_check::blurb_warnings(&contacts, &[&planned.request.a], "the note request") {
         ctx.out.warn(w);
     }
+    for w in ask_check::request_nickname_warnings(&contacts, &planned.request) {
+        ctx.out.warn(w);
+    }
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!(
             "{w}; this note leads to an ask of `{}` (`--force` skips this check)",
@@ -849,6 +852,7 @@ pub(crate) fn ask(
     }
     let introduced = ask_check::introduced(&planned, false);
     warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
+    warnings.extend(ask_check::request_nickname_warnings(&contacts, &planned));
     for w in &warnings {
         ctx.out.warn(w);
     }

@@ -157,6 +157,62 @@ pub(crate) fn batch_blurb_warning(contacts: &Contacts, handles: &[&str]) -> Opti
     }
 }
 
+/// A warning for each of `handles` whose contact a field calls by a
+/// name the messages do not use: `--why "Kay needs help"` about Katherine
+/// Johnson (handle `kay`) reads beside "Hi Katherine" or "meeting
+/// Katherine Johnson" as two people. The name in the field is the
+/// contact's handle, written as a word, that is neither the first name
+/// the messages use nor a part of the contact's name. `fields` are the
+/// option names and their values (`("--why", "...")`).
+pub(crate) fn nickname_warnings(
+    contacts: &Contacts,
+    handles: &[&str],
+    fields: &[(&str, Option<&str>)],
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for c in handles.iter().filter_map(|h| contacts.by_handle(h)) {
+        let handle = c.handle.to_lowercase();
+        let first = c.first_name().to_lowercase();
+        let in_name = c
+            .name
+            .split(|ch: char| !ch.is_alphanumeric())
+            .any(|w| w.to_lowercase() == handle);
+        if handle == first || in_name || !handle.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let called = fields.iter().find_map(|(option, value)| {
+            let value = (*value)?;
+            value
+                .split(|ch: char| !ch.is_alphanumeric())
+                .find(|w| {
+                    w.to_lowercase() == handle && w.chars().next().is_some_and(char::is_uppercase)
+                })
+                .map(|w| (*option, w))
+        });
+        if let Some((option, word)) = called {
+            warnings.push(format!(
+                "`{option}` calls {} \"{word}\", but the messages call them \"{}\"; to greet them as \"{word}\" too, add `first_name = \"{word}\"` under `[{}]` in the contacts file",
+                text::natural_name(&c.name),
+                c.first_name(),
+                c.handle,
+            ));
+        }
+    }
+    warnings
+}
+
+/// [`nickname_warnings`] for the typed fields of `request`, about A and B.
+pub(crate) fn request_nickname_warnings(contacts: &Contacts, request: &Request) -> Vec<String> {
+    let fields = [
+        ("--why", Some(request.why.as_str())),
+        ("--why-b", request.why_b.as_deref()),
+        ("--wants", request.wants.as_deref()),
+        ("--format", request.format.as_deref()),
+        ("--note", request.note.as_deref()),
+    ];
+    nickname_warnings(contacts, &[request.a.as_str(), request.b.as_str()], &fields)
+}
+
 /// The body of a built message.
 fn body(message: &Outgoing) -> String {
     let text = message.text();
@@ -196,6 +252,51 @@ fn join_lines(lines: &[u64]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn contacts() -> Contacts {
+        Contacts::parse(
+            "[kay]\nname = \"Katherine Johnson\"\nemail = \"kay@example.com\"\n\n\
+             [jo]\nname = \"Johanna Park\"\nemail = \"jo@example.com\"\nfirst_name = \"Jo\"\n\n\
+             [ada]\nname = \"Ada Lovelace\"\nemail = \"ada@example.com\"\n",
+            std::path::Path::new("contacts.toml"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_field_that_calls_a_contact_by_another_name_warns() {
+        let contacts = contacts();
+        let warnings = nickname_warnings(
+            &contacts,
+            &["ada", "kay"],
+            &[
+                ("--why", Some("Kay needs help with orbits")),
+                ("--wants", None),
+            ],
+        );
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(
+                "`--why` calls Katherine Johnson \"Kay\", but the messages call them \"Katherine\""
+            ),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("`first_name = \"Kay\"` under `[kay]`"));
+        // The name the messages use, a part of the name, or the word in
+        // lower case (not a name) say nothing.
+        for why in ["Katherine needs help", "Ada and Kay", "okay, kay is fine"] {
+            let handles: &[&str] = if why.starts_with("Ada") {
+                &["ada"]
+            } else {
+                &["kay"]
+            };
+            let fields = [("--why", Some(why))];
+            let w = nickname_warnings(&contacts, handles, &fields);
+            assert!(w.is_empty(), "{why}: {w:?}");
+        }
+        assert!(nickname_warnings(&contacts, &["jo"], &[("--why", Some("Jo knows"))]).is_empty());
+    }
 
     #[test]
     fn blank_fields_count_as_missing() {
