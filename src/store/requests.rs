@@ -52,6 +52,16 @@ impl Requests {
         self.archived.is_some() || self.index.since.is_none()
     }
 
+    /// Requests as a complete read would give them, for unit tests of
+    /// what reads them.
+    #[cfg(test)]
+    pub(crate) fn of(requests: impl IntoIterator<Item = Request>) -> Requests {
+        Requests {
+            current: requests.into_iter().map(|r| (r.id.clone(), r)).collect(),
+            ..Requests::default()
+        }
+    }
+
     /// How many requests are stored (read or not).
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
