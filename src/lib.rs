@@ -77,6 +77,8 @@
 //!                    busy, refused) and a batch's ask fatigue; sends
 //!                    and writes nothing
 //!     batch          the batch file read into rows
+//!     queue          a batch's asks kept as the parts of their requests,
+//!                    each request built when its turn comes
 //!     request_id     new request ids
 //!     intent         records asks as `sending`, then `asked`, or drops
 //!                    those never sent

@@ -12,7 +12,7 @@ use crate::mail::message::Outgoing;
 use crate::mail::transport::{SendError, Transport};
 use crate::store::StoreError;
 
-use super::planner::Planned;
+use super::queue::Queued;
 
 /// Record every planned ask as `sending` by this run in one write,
 /// re-checking under the lock that no other run asked the same pair (or
@@ -20,18 +20,19 @@ use super::planner::Planned;
 /// Ok or why it must not be sent.
 pub(super) fn record_intent(
     ctx: &mut Context,
-    planned: &[Planned],
+    planned: &[Queued],
     force: bool,
 ) -> anyhow::Result<Vec<Result<(), String>>> {
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
+    let now = ctx.now;
     let results = ctx.store.write_open(|txn| {
         let mut results = Vec::with_capacity(planned.len());
         // Open requests by pair, with their why and id, built once: a batch
         // of thousands must not scan the store for each of its rows.
         let mut open: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
         // Asks and requests of a connector are checked each against its own.
-        let direction = planned.first().map(|p| p.request.direction);
+        let direction = planned.first().map(Queued::direction);
         for r in txn
             .requests()
             .iter()
@@ -43,7 +44,7 @@ pub(super) fn record_intent(
         }
         for p in planned {
             if p.resumed {
-                let current = txn.requests().get(&p.request.id).cloned();
+                let current = txn.requests().get(p.id()).cloned();
                 let free = current.as_ref().is_some_and(|r| {
                     r.status == State::Sending
                         && r.sending_run.as_deref().is_none_or(|other| {
@@ -58,26 +59,25 @@ pub(super) fn record_intent(
                     }
                     _ => results.push(Err(format!(
                         "request {} was finished by another run meanwhile",
-                        p.request.id
+                        p.id()
                     ))),
                 }
                 continue;
             }
-            let pair = (p.request.a.clone(), p.request.b.clone());
             let clash = open
-                .get(&pair)
-                .and_then(|list| list.iter().find(|(why, _)| !force || *why == p.request.why));
+                .get(&(p.a().to_string(), p.b().to_string()))
+                .and_then(|list| list.iter().find(|(why, _)| !force || why == p.why()));
             if let Some((_, id)) = clash {
                 results.push(Err(format!(
                     "`{}` was asked about `{}` by another run meanwhile (request {id})",
-                    pair.0, pair.1
+                    p.a(),
+                    p.b()
                 )));
                 continue;
             }
-            open.entry(pair)
-                .or_default()
-                .push((p.request.why.clone(), p.request.id.clone()));
-            let mut r = p.request.clone();
+            // No need to add this ask to `open`: the planner let no pair
+            // into a batch twice.
+            let mut r = p.request(now).into_owned();
             r.sending_run = Some(run.clone());
             txn.put(r);
             results.push(Ok(()));
@@ -91,20 +91,20 @@ pub(super) fn record_intent(
 pub(super) fn send_one(
     ctx: &mut Context,
     transport: &mut dyn Transport,
-    planned: &Planned,
+    planned: &Queued,
     outgoing: &Outgoing,
     next: Option<&Outgoing>,
 ) -> anyhow::Result<Request> {
     match transport.send_ahead(outgoing, next) {
         Ok(()) => {
             let now = ctx.now;
-            let id = planned.request.id.clone();
+            let id = planned.id();
             let request = ctx.store.write_open(|txn| {
                 let mut r = txn
                     .requests()
-                    .get(&id)
+                    .get(id)
                     .cloned()
-                    .unwrap_or_else(|| planned.request.clone());
+                    .unwrap_or_else(|| planned.request(now).into_owned());
                 if r.status == State::Sending {
                     r.mark_asked(now).map_err(|e| anyhow::anyhow!(e))?;
                     txn.put(r.clone());
@@ -112,7 +112,7 @@ pub(super) fn send_one(
                 Ok::<_, anyhow::Error>(r)
             });
             let request = request.map_err(|e| {
-                let what = format!("the ask to `{}` (request {id})", planned.request.a);
+                let what = format!("the ask to `{}` (request {id})", planned.a());
                 resend::sent_but_unrecorded(&what, &e)
             })?;
             Ok(request)
@@ -128,20 +128,20 @@ pub(super) fn send_one(
 /// have reached the server (then a rerun re-sends it with the same id).
 pub(super) fn forget_unsent(
     ctx: &mut Context,
-    planned: &Planned,
+    planned: &Queued,
     e: &SendError,
 ) -> anyhow::Result<()> {
     if e.maybe_accepted || planned.resumed {
         return Ok(());
     }
-    let id = planned.request.id.clone();
+    let id = planned.id();
     ctx.store.write_open(|txn| {
         if txn
             .requests()
-            .get(&id)
+            .get(id)
             .is_some_and(|r| r.status == State::Sending)
         {
-            txn.remove(&id);
+            txn.remove(id);
         }
         Ok::<_, StoreError>(())
     })?;
@@ -152,11 +152,11 @@ pub(super) fn forget_unsent(
 /// the transport failed for good): drop their records in one write, so
 /// none is left looking as if it were on its way. Asks an earlier run
 /// began keep theirs: they may have gone out then.
-pub(super) fn forget_untried(ctx: &mut Context, untried: &[&Planned]) -> anyhow::Result<()> {
+pub(super) fn forget_untried(ctx: &mut Context, untried: &[&Queued]) -> anyhow::Result<()> {
     let ids: Vec<&str> = untried
         .iter()
         .filter(|p| !p.resumed)
-        .map(|p| p.request.id.as_str())
+        .map(|p| p.id())
         .collect();
     if ids.is_empty() {
         return Ok(());

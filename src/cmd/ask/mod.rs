@@ -34,6 +34,7 @@ use crate::ui::view;
 mod batch;
 mod intent;
 mod planner;
+mod queue;
 mod report;
 mod request_id;
 
@@ -44,7 +45,8 @@ pub(crate) use planner::AskFields;
 
 use batch::read_batch;
 use intent::{forget_untried, record_intent, send_one};
-use planner::{BadRow, Decision, Planned, Planner, batch_fatigue};
+use planner::{BadRow, Decision, Planner, batch_fatigue};
+use queue::Queued;
 use report::{Summary, report, warn_unsaid};
 
 #[derive(Debug, Args)]
@@ -247,13 +249,14 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     let mut transport = ctx.transport(&config);
     let mut request = planned.request.clone();
     if send_a {
-        record_intent(ctx, std::slice::from_ref(&planned), args.force)?
+        let queued = Queued::of(planned.clone(), now);
+        record_intent(ctx, std::slice::from_ref(&queued), args.force)?
             .into_iter()
             .next()
             .transpose()
             .map_err(UserError::new)?;
         let outgoing = composer.ask(&planned.request, Side::A)?;
-        let result = send_one(ctx, transport.as_mut(), &planned, &outgoing, None);
+        let result = send_one(ctx, transport.as_mut(), &queued, &outgoing, None);
         request = match result {
             Ok(r) => r,
             Err(e) => {
@@ -355,7 +358,8 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
             error: UserError::new(b.message),
         })
         .collect();
-    let mut plan: Vec<Planned> = Vec::new();
+    // Each row kept as the parts of its request (see `queue`).
+    let mut plan: Vec<Queued> = Vec::new();
     let mut skipped = 0;
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
@@ -363,9 +367,11 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     )
     .in_direction(direction, args.force);
     planner.require = config.ask.require.clone();
-    for (line, fields) in &rows {
-        match planner.plan(fields, Some(*line)) {
-            Ok(Decision::Ask(p)) => plan.push(*p),
+    // Each row's fields are dropped once it is planned.
+    let row_count = rows.len();
+    for (line, fields) in rows {
+        match planner.plan(&fields, Some(line)) {
+            Ok(Decision::Ask(p)) => plan.push(Queued::of(*p, now)),
             Ok(Decision::Skip { .. } | Decision::Busy { .. }) => skipped += 1,
             Err(b) => bad.push(b),
         }
@@ -376,19 +382,16 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         batch_fatigue(&mut plan, &planner, limit)
     };
     if !args.force && direction == Direction::Requested {
-        let rows: Vec<(&Request, u64)> = plan
+        let rows: Vec<(&str, &str, u64)> = plan
             .iter()
             .filter(|p| !p.resumed)
-            .map(|p| (&p.request, p.line.unwrap_or(0)))
+            .map(|p| (p.a(), p.b(), p.line.unwrap_or(0)))
             .collect();
         fatigue_warnings.extend(crate::cmd::request::batch_same_person_warnings(
             requests, &rows,
         ));
     }
     drop(planner);
-    // The rows are in the plan now; a big batch need not hold both.
-    let row_count = rows.len();
-    drop(rows);
     if !bad.is_empty() {
         bad.sort_by_key(|b| b.line);
         let shown = if path == std::path::Path::new("-") {
@@ -423,10 +426,10 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     let mut warned = HashSet::new();
     for p in &plan {
         if direction == Direction::Introducing
-            && warned.insert(p.request.a.as_str())
+            && warned.insert(p.a())
             && let Some(w) = contacts
-                .by_handle(&p.request.a)
-                .and_then(|a| prefers::direct_warning(a, &p.request.b))
+                .by_handle(p.a())
+                .and_then(|a| prefers::direct_warning(a, p.b()))
         {
             ctx.out.warn(w);
         }
@@ -440,12 +443,12 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     if args.send.dry_run {
         let messages: Vec<_> = plan
             .iter()
-            .map(|p| composer.ask(&p.request, Side::A))
+            .map(|p| composer.ask(&p.request(now), Side::A))
             .collect::<anyhow::Result<_>>()?;
         outgoing::print_dry_run(ctx, &messages);
         return Ok(());
     }
-    let first = composer.ask(&plan[0].request, Side::A)?;
+    let first = composer.ask(&plan[0].request(now), Side::A)?;
     let what = format!(
         "{} ask{}",
         plan.len(),
@@ -470,7 +473,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     };
     // Asks that may not be sent (another run took them meanwhile) fail
     // before the loop; the loop sends the rest.
-    let mut sendable: Vec<&Planned> = Vec::with_capacity(plan.len());
+    let mut sendable: Vec<&Queued> = Vec::with_capacity(plan.len());
     for (p, intent) in plan.iter().zip(intents) {
         match intent {
             Ok(()) => sendable.push(p),
@@ -490,7 +493,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         &pace,
         Some(&interrupts),
         transport.as_mut(),
-        |i| composer.ask(&sendable[i].request, Side::A),
+        |i| composer.ask(&sendable[i].request(now), Side::A),
         |i, outgoing, next, transport, progress| {
             let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
             // Printed as soon as it is accepted: a run cut short still
@@ -515,7 +518,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     // In the order of the rows, as they were tried.
     summary.failed.sort_by_key(|(line, _)| *line);
     summary.not_sent = outcome.untried.len();
-    let untried: Vec<&Planned> = outcome.untried.iter().map(|&i| sendable[i]).collect();
+    let untried: Vec<&Queued> = outcome.untried.iter().map(|&i| sendable[i]).collect();
     let fatal = outcome.fatal;
     let stop = outcome.stop;
     forget_untried(ctx, &untried)?;
@@ -523,7 +526,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     drop(interrupts);
     let warnings: HashMap<&str, &str> = plan
         .iter()
-        .filter_map(|p| Some((p.request.id.as_str(), p.warning.as_deref()?)))
+        .filter_map(|p| Some((p.id(), p.warning.as_deref()?)))
         .collect();
     report(ctx, &config, &summary, &warnings);
     let rerun =

@@ -19,9 +19,11 @@ use crate::setup::contacts::{Contact, Contacts};
 use crate::setup::prefers;
 use crate::store::Requests;
 
+use super::queue::Queued;
 use super::request_id::new_request_id;
 
 /// One ask, ready to go: a fresh request, or one an earlier run began.
+#[derive(Clone)]
 pub(super) struct Planned {
     /// The CSV line, for batch messages.
     pub(super) line: Option<u64>,
@@ -352,16 +354,12 @@ impl<'a> Planner<'a> {
 /// Ask fatigue over a batch, once per A: each warning, in the order A
 /// first appears, and on each row that warns (for `--json`) the warning of
 /// its A.
-pub(super) fn batch_fatigue(
-    plan: &mut [Planned],
-    planner: &Planner<'_>,
-    limit: u32,
-) -> Vec<String> {
+pub(super) fn batch_fatigue(plan: &mut [Queued], planner: &Planner<'_>, limit: u32) -> Vec<String> {
     let mut rows_by_a: Vec<(String, Vec<usize>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, p) in plan.iter().enumerate().filter(|(_, p)| !p.resumed) {
-        let at = *index.entry(p.request.a.as_str()).or_insert_with(|| {
-            rows_by_a.push((p.request.a.clone(), Vec::new()));
+        let at = *index.entry(p.a()).or_insert_with(|| {
+            rows_by_a.push((p.a().to_string(), Vec::new()));
             rows_by_a.len() - 1
         });
         rows_by_a[at].1.push(i);
@@ -776,7 +774,7 @@ cooldown_days = 30
             else {
                 panic!("{a} about {b} is a new ask");
             };
-            plan.push(*p);
+            plan.push(Queued::of(*p, NOW));
         }
         let warnings = batch_fatigue(&mut plan, &planner, 2);
         assert_eq!(warnings.len(), 1, "{warnings:?}");

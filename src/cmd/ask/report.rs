@@ -1,7 +1,7 @@
 //! What a batch tells the user: its warnings, one line per kind, and the
 //! asks made as JSON.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::context::Context;
 use crate::domain::request::{Direction, Request, Side};
@@ -11,7 +11,7 @@ use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::view;
 
-use super::planner::Planned;
+use super::queue::Queued;
 
 /// The outcome of a batch, for the summary.
 #[derive(Default)]
@@ -32,23 +32,33 @@ pub(super) fn warn_unsaid(
     ctx: &Context,
     composer: &Composer,
     contacts: &Contacts,
-    plan: &[Planned],
+    plan: &[Queued],
     direction: Direction,
 ) -> anyhow::Result<()> {
     let reword = |w: String| crate::cmd::request::in_words_of(direction, &w);
     let mut unsaid: Vec<(crate::setup::config::AskField, Vec<u64>)> = Vec::new();
     let mut long = Vec::new();
+    // Those the asks introduce, in the order they first appear.
+    let mut introduced: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     for p in plan {
         let line = p.line.unwrap_or(0);
-        for field in ask_check::missing(p.request.wants.as_deref(), p.request.format.as_deref()) {
+        // Each request is built, and its ask rendered, one at a time.
+        let request = p.request(ctx.now);
+        for field in ask_check::missing(request.wants.as_deref(), request.format.as_deref()) {
             match unsaid.iter_mut().find(|(f, _)| *f == field) {
                 Some((_, lines)) => lines.push(line),
                 None => unsaid.push((field, vec![line])),
             }
         }
-        let words = ask_check::words(&composer.ask(&p.request, Side::A)?);
+        let words = ask_check::words(&composer.ask(&request, Side::A)?);
         if words > ask_check::MAX_WORDS {
             long.push((line, words));
+        }
+        for handle in ask_check::introduced(&request, false) {
+            if seen.insert(handle.to_string()) {
+                introduced.push(handle.to_string());
+            }
         }
     }
     for (field, lines) in unsaid {
@@ -62,14 +72,7 @@ pub(super) fn warn_unsaid(
     if direction == Direction::Requested {
         return Ok(());
     }
-    let mut introduced: Vec<&str> = Vec::new();
-    for p in plan {
-        for handle in ask_check::introduced(&p.request, false) {
-            if !introduced.contains(&handle) {
-                introduced.push(handle);
-            }
-        }
-    }
+    let introduced: Vec<&str> = introduced.iter().map(String::as_str).collect();
     if let Some(w) = ask_check::batch_blurb_warning(contacts, &introduced) {
         ctx.out.warn(w);
     }
