@@ -160,7 +160,14 @@ pub(crate) struct Store {
 /// Changes made under the exclusive lock; written when the closure returns Ok.
 pub(crate) struct Txn<'a> {
     requests: &'a mut Requests,
-    changed: Vec<JournalLine>,
+    /// The journal lines of the changes so far, each written as it is
+    /// made: a batch's thousands of changes are held as their lines, not
+    /// as copies of the requests.
+    lines: Vec<u8>,
+    /// How many lines `lines` holds.
+    count: usize,
+    /// The ids removed.
+    deleted: Vec<String>,
 }
 
 impl Txn<'_> {
@@ -170,15 +177,17 @@ impl Txn<'_> {
 
     /// Insert or replace a request.
     pub(crate) fn put(&mut self, request: Request) {
-        self.changed
-            .push(JournalLine::Put(Box::new(request.clone())));
+        write_request(&mut self.lines, &request);
+        self.count += 1;
         self.requests.apply(JournalLine::Put(Box::new(request)));
     }
 
     /// Forget a request whose ask was never accepted.
     pub(crate) fn remove(&mut self, id: &str) {
         if self.requests.get(id).is_some() {
-            self.changed.push(JournalLine::Deleted(id.to_string()));
+            write_deleted(&mut self.lines, id);
+            self.count += 1;
+            self.deleted.push(id.to_string());
             self.requests.apply(JournalLine::Deleted(id.to_string()));
         }
     }
@@ -359,14 +368,21 @@ impl Store {
         let cache = self.cache.as_mut().expect("refresh fills the cache");
         let mut txn = Txn {
             requests: &mut cache.requests,
-            changed: Vec::new(),
+            lines: Vec::new(),
+            count: 0,
+            deleted: Vec::new(),
         };
         let result = change(&mut txn);
-        let changed = std::mem::take(&mut txn.changed);
+        let Txn {
+            lines,
+            count,
+            deleted,
+            ..
+        } = txn;
         match result {
             Ok(value) => {
-                if !changed.is_empty()
-                    && let Err(e) = self.append(&changed)
+                if count > 0
+                    && let Err(e) = self.append(lines, count)
                 {
                     // The cached copy has the change that did not reach
                     // the disk (full, read-only): forget it, or this run's
@@ -375,14 +391,12 @@ impl Store {
                     return Err(e.into());
                 }
                 let cache = self.cache.as_mut().expect("write refreshed the cache");
-                for line in &changed {
-                    if let JournalLine::Deleted(id) = line
-                        && cache.requests.index.contains(id)
-                    {
-                        cache.tombstones.push(id.clone());
+                for id in deleted {
+                    if cache.requests.index.contains(&id) {
+                        cache.tombstones.push(id);
                     }
                 }
-                if !changed.is_empty() {
+                if count > 0 {
                     // The change is stored. Folding the journal into the
                     // snapshot is upkeep that the next write tries again;
                     // its failure (a full disk) must not make this change
@@ -574,7 +588,8 @@ impl Store {
         Ok(())
     }
 
-    fn append(&mut self, changed: &[JournalLine]) -> Result<(), StoreError> {
+    /// Append `count` journal lines, `lines`.
+    fn append(&mut self, lines: Vec<u8>, count: usize) -> Result<(), StoreError> {
         let path = self.journal_path();
         let cache = self.cache.as_mut().expect("write refreshed the cache");
         let open = |path: &Path| -> Result<(File, Option<(u64, u64)>), StoreError> {
@@ -587,7 +602,7 @@ impl Store {
             _ => open(&path)?,
         };
         let len = file.metadata().map_err(io_err("read", &path))?.len();
-        let mut out = Vec::new();
+        let mut out = lines;
         if len == 0 || cache.journal_len == 0 {
             // A new journal (or one left behind by a crashed compaction):
             // start it over with this generation's header.
@@ -597,7 +612,7 @@ impl Store {
                 fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
                 (file, id) = open(&path)?;
             } else {
-                out.extend_from_slice(&text);
+                out.splice(0..0, text.iter().copied());
             }
             cache.journal_len = text.len() as u64;
             cache.journal_lines = 0;
@@ -606,9 +621,6 @@ impl Store {
             // so cut it off before adding whole lines after it.
             file.set_len(cache.journal_len)
                 .map_err(io_err("repair", &path))?;
-        }
-        for line in changed {
-            line.write(&mut out);
         }
         file.write_all(&out).map_err(io_err("write", &path))?;
         // Once written, a line survives this process being killed; fsync
@@ -627,7 +639,7 @@ impl Store {
         } else {
             cache.journal_len += out.len() as u64;
         }
-        cache.journal_lines += changed.len();
+        cache.journal_lines += count;
         cache.journal_id = id;
         self.journal_file = Some((file, id));
         Ok(())
@@ -678,24 +690,28 @@ impl Store {
             cache.requests.archived.as_ref(),
         );
         let generation = cache.generation + 1;
-        let mut bytes = header_line(generation);
-        serde_json::to_writer(
-            &mut bytes,
-            &IndexLine {
-                archive: index.clone(),
-            },
-        )
-        .expect("the index serializes");
-        bytes.push(b'\n');
-        for r in cache
-            .requests
-            .current
-            .values()
-            .filter(|r| r.status.is_open())
-        {
-            write_request(&mut bytes, r);
-        }
-        fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
+        // Written straight to the new file, never whole in memory.
+        fsutil::write_atomic_with(&snapshot_path, |out| {
+            out.write_all(&header_line(generation))?;
+            serde_json::to_writer(
+                &mut *out,
+                &IndexLine {
+                    archive: index.clone(),
+                },
+            )?;
+            out.write_all(b"\n")?;
+            for r in cache
+                .requests
+                .current
+                .values()
+                .filter(|r| r.status.is_open())
+            {
+                serde_json::to_writer(&mut *out, r)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+        .map_err(io_err("write", &snapshot_path))?;
         // The snapshot (fsynced) holds every change, and readers now drop
         // the older journal's lines as already in it. So this run must not
         // append to that journal any more, even if starting the new one
