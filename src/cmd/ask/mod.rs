@@ -498,8 +498,10 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
             let r = send_one(ctx, transport, sendable[i], outgoing, next)?;
             // Printed as soon as it is accepted: a run cut short still
             // tells which asks went out. JSON is one document, at the end.
+            // Boxed: the loop keeps one entry per ask sent, and a request
+            // held inline would cost its full size even as None.
             if ctx.out.json {
-                return Ok(Some(r));
+                return Ok(Some(Box::new(r)));
             }
             progress.suspend(|| ctx.out.data(&r.id));
             Ok(None)
@@ -507,7 +509,11 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     )?;
     transport.close();
     summary.asked = outcome.sent.len();
-    summary.asked_json = outcome.sent.into_iter().filter_map(|(_, r)| r).collect();
+    summary.asked_json = outcome
+        .sent
+        .into_iter()
+        .filter_map(|(_, r)| r.map(|r| *r))
+        .collect();
     for (i, e) in outcome.failed {
         let why = match e.downcast::<SendError>() {
             Ok(send_error) => send_error.message,
