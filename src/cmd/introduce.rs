@@ -124,7 +124,8 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
         || {
             Ok(request
                 .drafted
-                .clone()
+                .as_deref()
+                .cloned()
                 .unwrap_or_else(|| own_read_back.clone()))
         },
         args.send_args.edit,
@@ -163,7 +164,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
             let id = request.id.clone();
             ctx.store.write_named(std::slice::from_ref(&id), |txn| {
                 let mut r = find_request(txn.requests(), &id)?.clone();
-                r.drafted = Some(own_read_back);
+                r.drafted = Some(Box::new(own_read_back));
                 txn.put(r);
                 Ok::<_, anyhow::Error>(())
             })?;

@@ -359,7 +359,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         })
         .collect();
     // Each row kept as the parts of its request (see `queue`).
-    let mut plan: Vec<Queued> = Vec::new();
+    let mut plan: Vec<Queued> = Vec::with_capacity(rows.len());
     let mut skipped = 0;
     let limit = config.limits.asks_per_90_days;
     let mut planner = Planner::new(
