@@ -134,18 +134,7 @@ pub(super) fn forget_unsent(
     if e.maybe_accepted || planned.resumed {
         return Ok(());
     }
-    let id = planned.id();
-    ctx.store.write_open(|txn| {
-        if txn
-            .requests()
-            .get(id)
-            .is_some_and(|r| r.status == State::Sending)
-        {
-            txn.remove(id);
-        }
-        Ok::<_, StoreError>(())
-    })?;
-    Ok(())
+    forget_sending(ctx, &[planned.id()])
 }
 
 /// Asks recorded as `sending` and then not tried (the run was stopped, or
@@ -158,11 +147,17 @@ pub(super) fn forget_untried(ctx: &mut Context, untried: &[&Queued]) -> anyhow::
         .filter(|p| !p.resumed)
         .map(|p| p.id())
         .collect();
+    forget_sending(ctx, &ids)
+}
+
+/// Drop the records of the asks `ids` that are still `sending`, in one
+/// write.
+fn forget_sending(ctx: &mut Context, ids: &[&str]) -> anyhow::Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
     ctx.store.write_open(|txn| {
-        for id in &ids {
+        for id in ids {
             if txn
                 .requests()
                 .get(id)

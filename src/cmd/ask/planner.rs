@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use crate::cmd::send::claim;
 use crate::domain::ask_plan::{self, AskPlan};
 use crate::domain::fatigue::{self, PriorAsk};
-use crate::domain::request::{AskSpec, Direction, Request, Side};
+use crate::domain::request::{Direction, Request, Side};
 use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
@@ -248,12 +248,6 @@ impl<'a> Planner<'a> {
                 other.map_or("?".into(), |l| l.to_string())
             )));
         }
-        let clean = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-        };
         if let Some(error) = ask_check::unmet(
             &self.require,
             &ask_check::missing(fields.wants.as_deref(), fields.format.as_deref()),
@@ -263,22 +257,20 @@ impl<'a> Planner<'a> {
                 error: error.into(),
             });
         }
-        let why_b = clean(&fields.why_b).filter(|w| w.as_str() != why);
+        let why_b = crate::cmd::typed(fields.why_b.as_deref()).filter(|w| w.as_str() != why);
         if why_b.is_some() && !self.both {
             return Err(bad(
                 "`why_b` is what B reads when B is asked too, and this ask does not ask B".into(),
             ));
         }
-        let spec = AskSpec {
-            a: a.handle.clone(),
-            a_email: a.email.clone(),
-            b: b.handle.clone(),
-            b_email: b.email.clone(),
-            why: why.to_string(),
-            wants: clean(&fields.wants),
-            format: clean(&fields.format),
-            note: clean(&fields.note),
-        };
+        let spec = crate::cmd::ask_spec(
+            a,
+            b,
+            why,
+            fields.wants.as_deref(),
+            fields.format.as_deref(),
+            fields.note.as_deref(),
+        );
         // An open request for the pair: the same ask already made (skip it),
         // the same ask interrupted mid-send (finish it), or another ask.
         let alive = |run: &str| !claim::is_abandoned(self.data_dir, run);
@@ -386,7 +378,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::domain::request::State;
+    use crate::domain::request::{AskSpec, State};
     use crate::setup::config::Config;
 
     const NOW: time::OffsetDateTime = datetime!(2026-06-01 09:00 UTC);
@@ -439,24 +431,39 @@ cooldown_days = 30
             }
         }
 
-        /// Plan `rows` (a, b, why) with `force`, as a batch when `batch`
-        /// (rows numbered from line 2), else one by one as single asks.
-        fn plan(&self, rows: &[(&str, &str, &str)], force: bool, batch: bool) -> Vec<Outcome> {
-            let composer = Composer::new(
+        /// A composer with the built-in templates.
+        fn composer(&self) -> Composer<'_> {
+            Composer::new(
                 &self.config,
                 &self.contacts,
                 self.data_dir.path().join("no-templates"),
                 NOW,
-            );
-            let mut planner = Planner::new(
+            )
+        }
+
+        /// A planner at `NOW` over this world's requests.
+        fn planner<'a>(
+            &'a self,
+            composer: &'a Composer<'a>,
+            force: bool,
+            limit: u32,
+        ) -> Planner<'a> {
+            Planner::new(
                 NOW,
-                &composer,
+                composer,
                 &self.contacts,
                 &self.requests,
                 self.data_dir.path(),
                 force,
-                2,
-            );
+                limit,
+            )
+        }
+
+        /// Plan `rows` (a, b, why) with `force`, as a batch when `batch`
+        /// (rows numbered from line 2), else one by one as single asks.
+        fn plan(&self, rows: &[(&str, &str, &str)], force: bool, batch: bool) -> Vec<Outcome> {
+            let composer = self.composer();
+            let mut planner = self.planner(&composer, force, 2);
             rows.iter()
                 .zip(2..)
                 .map(|(&(a, b, why), line)| {
@@ -539,21 +546,8 @@ cooldown_days = 30
     #[test]
     fn a_pair_with_nothing_open_is_a_new_request_with_an_id_of_its_own() {
         let world = World::new(vec![stored("0000000a", "ada", "kay", "orbits", 3, true)]);
-        let composer = Composer::new(
-            &world.config,
-            &world.contacts,
-            world.data_dir.path().join("none"),
-            NOW,
-        );
-        let mut planner = Planner::new(
-            NOW,
-            &composer,
-            &world.contacts,
-            &world.requests,
-            world.data_dir.path(),
-            false,
-            10,
-        );
+        let composer = world.composer();
+        let mut planner = world.planner(&composer, false, 10);
         let mut ids = Vec::new();
         for (a, b) in [("ada", "sam"), ("kay", "sam"), ("sam", "ada")] {
             let Ok(Decision::Ask(p)) = planner.plan(&fields(a, b, "compilers"), Some(2)) else {
@@ -676,21 +670,8 @@ cooldown_days = 30
     #[test]
     fn why_b_needs_both() {
         let world = World::new(Vec::new());
-        let composer = Composer::new(
-            &world.config,
-            &world.contacts,
-            world.data_dir.path().join("none"),
-            NOW,
-        );
-        let mut planner = Planner::new(
-            NOW,
-            &composer,
-            &world.contacts,
-            &world.requests,
-            world.data_dir.path(),
-            false,
-            10,
-        );
+        let composer = world.composer();
+        let mut planner = world.planner(&composer, false, 10);
         let mut row = fields("ada", "sam", "compilers");
         row.why_b = Some("you build tools".into());
         let refused = Outcome::of(planner.plan(&row, None));
@@ -750,21 +731,8 @@ cooldown_days = 30
     #[test]
     fn batch_fatigue_warns_once_per_a_from_the_row_over_the_limit() {
         let world = World::new(vec![stored("0000000a", "ada", "nia", "one", 10, true)]);
-        let composer = Composer::new(
-            &world.config,
-            &world.contacts,
-            world.data_dir.path().join("none"),
-            NOW,
-        );
-        let mut planner = Planner::new(
-            NOW,
-            &composer,
-            &world.contacts,
-            &world.requests,
-            world.data_dir.path(),
-            false,
-            2,
-        );
+        let composer = world.composer();
+        let mut planner = world.planner(&composer, false, 2);
         let mut plan = Vec::new();
         for (line, (a, b)) in [("ada", "sam"), ("kay", "sam"), ("ada", "kay")]
             .into_iter()
@@ -789,22 +757,10 @@ cooldown_days = 30
         // An ask of ada about sam is open; a request of ada (a connector)
         // for an introduction to sam is another thing.
         let world = World::new(vec![stored("0000000a", "ada", "sam", "compilers", 3, true)]);
-        let composer = Composer::new(
-            &world.config,
-            &world.contacts,
-            world.data_dir.path().join("none"),
-            NOW,
-        );
-        let mut planner = Planner::new(
-            NOW,
-            &composer,
-            &world.contacts,
-            &world.requests,
-            world.data_dir.path(),
-            false,
-            10,
-        )
-        .in_direction(Direction::Requested, false);
+        let composer = world.composer();
+        let mut planner = world
+            .planner(&composer, false, 10)
+            .in_direction(Direction::Requested, false);
         let Ok(Decision::Ask(p)) = planner.plan(&fields("ada", "sam", "compilers"), Some(2)) else {
             panic!("a request of a connector is not the ask");
         };
