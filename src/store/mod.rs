@@ -175,7 +175,7 @@ pub(crate) struct Txn<'a> {
 }
 
 /// Lines a change holds before it writes them to the journal.
-const SPILL_BYTES: usize = 1 << 20;
+const SPILL_BYTES: usize = 256 << 10;
 
 /// The journal as one change appends to it: opened, and started anew or
 /// its torn tail cut, when the first lines are written.
@@ -446,7 +446,7 @@ impl Store {
     /// Run `change` under the exclusive lock on the requests
     /// [`Store::read_open`] reads (every open one; the archive too if this
     /// store read it before), then append what it changed. Nothing is
-    /// left written when it returns Err (a change of more than a MiB of
+    /// left written when it returns Err (a change of more than 256 KiB of
     /// lines may have begun to be written, and is cut back). Closed
     /// requests are final, so changes are to open ones.
     pub(crate) fn write_open<T, E>(
@@ -752,6 +752,7 @@ impl Store {
             .requests
             .current
             .values()
+            .map(|r| &**r)
             .filter(|r| !r.status.is_open())
             .collect();
         if !closed.is_empty() || !cache.tombstones.is_empty() {
