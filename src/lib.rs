@@ -82,7 +82,7 @@
 //!     request_id     new request ids
 //!     intent         records asks as `sending`, then `asked`, or drops
 //!                    those never sent
-//!     report         a batch's warnings and its JSON
+//!     report         a batch's warnings, its JSON and how it ended
 //!   draft_or_send    a message drafted under drafts/ until `--send`
 //!                    (introduce, thank), sent once, its draft removed
 //!   send/            what the sending commands share:

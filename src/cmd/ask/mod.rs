@@ -47,7 +47,7 @@ use batch::read_batch;
 use intent::{forget_untried, record_intent, send_one};
 use planner::{BadRow, Decision, Planner, batch_fatigue};
 use queue::Queued;
-use report::{Summary, report, warn_unsaid};
+use report::{Summary, bad_rows, finish, report, warn_unsaid};
 
 #[derive(Debug, Args)]
 #[command(
@@ -393,24 +393,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     }
     drop(planner);
     if !bad.is_empty() {
-        bad.sort_by_key(|b| b.line);
-        let shown = if path == std::path::Path::new("-") {
-            "standard input".to_string()
-        } else {
-            format!("`{}`", path.display())
-        };
-        return Err(UserError::new(format!(
-            "{} bad row{} in {shown}; nothing was sent",
-            bad.len(),
-            if bad.len() == 1 { "" } else { "s" }
-        ))
-        .details(bad.iter().map(BadRow::one_line))
-        .hint(if quote_trouble {
-            "close each quote on the line it opens (only `note` may span lines), then run the same command again"
-        } else {
-            "fix those rows and run the same command again"
-        })
-        .into());
+        return Err(bad_rows(&path, bad, quote_trouble).into());
     }
     if plan.is_empty() {
         report(ctx, &config, &Summary::default(), &HashMap::new());
@@ -535,57 +518,5 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         .filter_map(|p| Some((p.id(), p.warning.as_deref()?)))
         .collect();
     report(ctx, &config, &summary, &warnings);
-    let rerun =
-        "run the same command again: asks already accepted are skipped, the rest are sent once";
-    let failures = || {
-        summary.failed.iter().map(|(line, why)| match line {
-            Some(line) => format!("line {line}: {why}"),
-            None => why.clone(),
-        })
-    };
-    if let Some(stop) = stop {
-        let failed = if summary.failed.is_empty() {
-            String::new()
-        } else {
-            format!(", {} failed", summary.failed.len())
-        };
-        return Err(UserError::new(format!(
-            "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
-            stop.signal(),
-            summary.asked,
-            plan.len(),
-            summary.not_sent,
-            summary.skipped
-        ))
-        .details(failures())
-        .hint(rerun)
-        .exit(stop.exit())
-        .into());
-    }
-    if summary.failed.is_empty() && summary.not_sent == 0 {
-        ctx.out.note(format!(
-            "{} rows: asked {}, skipped {} (already asked), failed 0",
-            row_count, summary.asked, summary.skipped
-        ));
-        return Ok(());
-    }
-    let counts = format!(
-        "{} of {} asks failed{}; asked {}, skipped {} (already asked)",
-        summary.failed.len(),
-        plan.len(),
-        if summary.not_sent > 0 {
-            format!(", {} not sent", summary.not_sent)
-        } else {
-            String::new()
-        },
-        summary.asked,
-        summary.skipped
-    );
-    let mut err = UserError::new(counts).details(failures());
-    if let Some(f) = &fatal {
-        for h in &f.hints {
-            err = err.hint(h.clone());
-        }
-    }
-    Err(err.hint(rerun).into())
+    finish(ctx, &summary, plan.len(), row_count, stop, fatal.as_ref())
 }

@@ -3,14 +3,20 @@
 
 use std::collections::{HashMap, HashSet};
 
+use std::path::Path;
+
+use crate::cmd::send::interrupt::Stop;
 use crate::context::Context;
 use crate::domain::request::{Direction, Request, Side};
+use crate::error::UserError;
 use crate::mail::ask_check;
 use crate::mail::compose::Composer;
+use crate::mail::transport::SendError;
 use crate::setup::config::Config;
 use crate::setup::contacts::Contacts;
 use crate::ui::view;
 
+use super::planner::BadRow;
 use super::queue::Queued;
 
 /// The outcome of a batch, for the summary.
@@ -101,4 +107,90 @@ pub(super) fn report(
         })
         .collect();
     ctx.out.json(&list);
+}
+
+/// The refusal of a batch with bad rows, each named by its line.
+pub(super) fn bad_rows(path: &Path, mut bad: Vec<BadRow>, quote_trouble: bool) -> UserError {
+    bad.sort_by_key(|b| b.line);
+    let shown = if path == Path::new("-") {
+        "standard input".to_string()
+    } else {
+        format!("`{}`", path.display())
+    };
+    UserError::new(format!(
+        "{} bad row{} in {shown}; nothing was sent",
+        bad.len(),
+        if bad.len() == 1 { "" } else { "s" }
+    ))
+    .details(bad.iter().map(BadRow::one_line))
+    .hint(if quote_trouble {
+        "close each quote on the line it opens (only `note` may span lines), then run the same command again"
+    } else {
+        "fix those rows and run the same command again"
+    })
+}
+
+/// How a batch ended: a note when every ask went out, else an error with
+/// each failure and what to do.
+pub(super) fn finish(
+    ctx: &Context,
+    summary: &Summary,
+    planned: usize,
+    row_count: usize,
+    stop: Option<Stop>,
+    fatal: Option<&SendError>,
+) -> anyhow::Result<()> {
+    let rerun =
+        "run the same command again: asks already accepted are skipped, the rest are sent once";
+    let failures = || {
+        summary.failed.iter().map(|(line, why)| match line {
+            Some(line) => format!("line {line}: {why}"),
+            None => why.clone(),
+        })
+    };
+    if let Some(stop) = stop {
+        let failed = if summary.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", summary.failed.len())
+        };
+        return Err(UserError::new(format!(
+            "stopped by {}: asked {} of {}, {} not attempted{failed}; skipped {} (already asked)",
+            stop.signal(),
+            summary.asked,
+            planned,
+            summary.not_sent,
+            summary.skipped
+        ))
+        .details(failures())
+        .hint(rerun)
+        .exit(stop.exit())
+        .into());
+    }
+    if summary.failed.is_empty() && summary.not_sent == 0 {
+        ctx.out.note(format!(
+            "{} rows: asked {}, skipped {} (already asked), failed 0",
+            row_count, summary.asked, summary.skipped
+        ));
+        return Ok(());
+    }
+    let counts = format!(
+        "{} of {} asks failed{}; asked {}, skipped {} (already asked)",
+        summary.failed.len(),
+        planned,
+        if summary.not_sent > 0 {
+            format!(", {} not sent", summary.not_sent)
+        } else {
+            String::new()
+        },
+        summary.asked,
+        summary.skipped
+    );
+    let mut err = UserError::new(counts).details(failures());
+    if let Some(f) = fatal {
+        for h in &f.hints {
+            err = err.hint(h.clone());
+        }
+    }
+    Err(err.hint(rerun).into())
 }
