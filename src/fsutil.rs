@@ -44,6 +44,24 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] for contents written by `write`, straight to the temp
+/// file through a buffer: a big file is never held whole in memory.
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut out = io::BufWriter::new(tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
 /// Replace `path` with `contents` through a temp file and a rename, so a
 /// reader sees the old file or the new one, but without waiting for the
 /// disk: for caches that are rebuilt when a power cut leaves them empty or
@@ -139,6 +157,33 @@ pub(crate) fn open_input(path: &Path) -> io::Result<Box<dyn Read>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atomic_write_with_a_writer_replaces_the_file_or_leaves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.txt");
+        write_atomic(&path, b"old").unwrap();
+        // More than the writer's buffer, so some of it reaches the file
+        // before the failure.
+        let failed = write_atomic_with(&path, |out| {
+            out.write_all(&[b'x'; 100_000])?;
+            Err(io::Error::other("full"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "full");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        write_atomic_with(&path, |out| {
+            for i in 0..20_000 {
+                writeln!(out, "line {i}")?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 20_000);
+        assert!(text.ends_with("line 19999\n"));
+        let left: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(left.len(), 1, "no temp file is left behind");
+    }
 
     #[test]
     fn atomic_write_replaces_whole_file_privately() {

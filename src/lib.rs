@@ -72,6 +72,17 @@
 //!                    and brought up to date from new mail only
 //! cmd/               one module per subcommand: its arguments and `run`,
 //!                    which only orchestrates
+//!   ask/             `intro ask`, one or a batch (also `intro request`):
+//!     planner        each row's decision (new, resumed, already asked,
+//!                    busy, refused) and a batch's ask fatigue; sends
+//!                    and writes nothing
+//!     batch          the batch file read into rows
+//!     queue          a batch's asks kept as the parts of their requests,
+//!                    each request built when its turn comes
+//!     request_id     new request ids
+//!     intent         records asks as `sending`, then `asked`, or drops
+//!                    those never sent
+//!     report         a batch's warnings, its JSON and how it ended
 //!   draft_or_send    a message drafted under drafts/ until `--send`
 //!                    (introduce, thank), sent once, its draft removed
 //!   send/            what the sending commands share:

@@ -156,7 +156,7 @@ impl Drafted {
             let id = request.id.clone();
             ctx.store.write_named(std::slice::from_ref(&id), |txn| {
                 let mut r = crate::cmd::find_request(txn.requests(), &id)?.clone();
-                r.drafted = Some(own_read_back);
+                r.drafted = Some(Box::new(own_read_back));
                 txn.put(r);
                 Ok::<_, anyhow::Error>(())
             })?;
@@ -182,7 +182,7 @@ impl Drafted {
         if text.is_none()
             && let Some(saved) = draft::read(path)?
         {
-            if saved != *request.drafted.as_ref().unwrap_or(own_read_back) {
+            if saved != *request.drafted.as_deref().unwrap_or(own_read_back) {
                 text = Some(saved);
                 edited_draft = true;
             } else if own.keeps_words && own.new_words.is_none() {

@@ -157,22 +157,14 @@ fn direct_request(
                 .into(),
         );
     }
-    let clean = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let spec = AskSpec {
-        a: a.handle.clone(),
-        a_email: a.email.clone(),
-        b: b.handle.clone(),
-        b_email: b.email.clone(),
-        why: why.to_string(),
-        wants: clean(&args.wants),
-        format: clean(&args.format),
-        note: None,
-    };
+    let spec = crate::cmd::ask_spec(
+        a,
+        b,
+        why,
+        args.wants.as_deref(),
+        args.format.as_deref(),
+        None,
+    );
     // A rerun after the send must not introduce them a second time.
     if let Some(done) = ctx
         .store

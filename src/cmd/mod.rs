@@ -212,3 +212,32 @@ pub(crate) fn no_intros(
         a.handle
     ))
 }
+
+/// What the user typed for an optional field, trimmed; None when blank.
+pub(crate) fn typed(v: Option<&str>) -> Option<String> {
+    v.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// The ask of `a` about `b` for `why` (trimmed already), with what else the
+/// user typed.
+pub(crate) fn ask_spec(
+    a: &crate::setup::contacts::Contact,
+    b: &crate::setup::contacts::Contact,
+    why: &str,
+    wants: Option<&str>,
+    format: Option<&str>,
+    note: Option<&str>,
+) -> crate::domain::request::AskSpec {
+    crate::domain::request::AskSpec {
+        a: a.handle.clone(),
+        a_email: a.email.clone(),
+        b: b.handle.clone(),
+        b_email: b.email.clone(),
+        why: why.to_string(),
+        wants: typed(wants),
+        format: typed(format),
+        note: typed(note),
+    }
+}

@@ -141,36 +141,37 @@ pub(crate) fn same_person_warning(requests: &Requests, request: &Request) -> Opt
     requested::same_person_warning(&request.b, &request.a, &others)
 }
 
-/// The same warning over a batch (`rows`: each new request with its line),
+/// The same warning over a batch (`rows`: each new request's connector,
+/// the person asked for, and its line),
 /// once per person asked for by more than one connector, counting the
 /// open requests and the batch's own rows.
 pub(crate) fn batch_same_person_warnings(
     requests: &Requests,
-    rows: &[(&Request, u64)],
+    rows: &[(&str, &str, u64)],
 ) -> Vec<String> {
     let mut people: Vec<&str> = Vec::new();
-    for (r, _) in rows {
-        if !people.contains(&r.b.as_str()) {
-            people.push(&r.b);
+    for &(_, t, _) in rows {
+        if !people.contains(&t) {
+            people.push(t);
         }
     }
     let mut warnings = Vec::new();
     for t in people {
-        let mine: Vec<&(&Request, u64)> = rows.iter().filter(|(r, _)| r.b == t).collect();
-        let Some((last, _)) = mine.last() else {
+        let mine: Vec<&(&str, &str, u64)> = rows.iter().filter(|(_, b, _)| *b == t).collect();
+        let Some(&&(last, _, _)) = mine.last() else {
             continue;
         };
-        let mut others = requested::asking_for(requests.iter(), t, &last.a);
+        let mut others = requested::asking_for(requests.iter(), t, last);
         others.extend(
             mine[..mine.len() - 1]
                 .iter()
-                .filter(|(r, _)| r.a != last.a)
-                .map(|(r, line)| OtherConnector {
+                .filter(|(c, _, _)| *c != last)
+                .map(|(c, _, line)| OtherConnector {
                     id: format!("line {line}"),
-                    connector: r.a.clone(),
+                    connector: (*c).to_string(),
                 }),
         );
-        if let Some(w) = requested::same_person_warning(t, &last.a, &others) {
+        if let Some(w) = requested::same_person_warning(t, last, &others) {
             warnings.push(w);
         }
     }

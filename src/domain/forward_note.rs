@@ -62,7 +62,7 @@ impl Request {
     ) -> Request {
         let mut r = Request::new(id, spec, String::new(), String::new(), now);
         r.status = State::NoteRequested;
-        r.forward_note = Some(ForwardNote {
+        r.forward_note = Some(Box::new(ForwardNote {
             message_id,
             subject,
             requested_at: None,
@@ -70,7 +70,7 @@ impl Request {
             text: None,
             received_at: None,
             reply_message_id: None,
-        });
+        }));
         r
     }
 

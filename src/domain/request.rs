@@ -465,7 +465,7 @@ pub(crate) struct Party {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub followups: Vec<Sent>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply: Option<Reply>,
+    pub reply: Option<Box<Reply>>,
     /// The ask as the user edited it (`--edit`); otherwise it is rendered
     /// from the template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -588,26 +588,26 @@ pub(crate) struct Request {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sending_run: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pending: Option<Pending>,
+    pub pending: Option<Box<Pending>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<Sent>,
     #[serde(default)]
     pub history: Vec<Event>,
     /// B's side, when B is asked too (`--both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub b_side: Option<Party>,
+    pub b_side: Option<Box<Party>>,
     /// The message drafted under `drafts/` (the introduction; for a request
     /// of a connector, the thank-you) as intro itself wrote it when it
     /// last saved the draft (read back from the file): a draft that no
     /// longer reads the same was edited since, and is what is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drafted: Option<Rendered>,
+    pub drafted: Option<Box<Rendered>>,
     /// Notes sent as the request closed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
     /// B's forwardable note and the request for it (`intro note`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forward_note: Option<crate::domain::forward_note::ForwardNote>,
+    pub forward_note: Option<Box<crate::domain::forward_note::ForwardNote>>,
     /// Who introduces whom: the user (`intro ask`), or a connector the
     /// user asked (`intro request`: A is the connector, B the person the
     /// user hopes to meet). Stores written before it existed hold asks.
@@ -616,7 +616,7 @@ pub(crate) struct Request {
     /// For a request the user made of a connector: the thank-you sent
     /// after the introduction (`intro thank --send`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thanks: Option<Sent>,
+    pub thanks: Option<Box<Sent>>,
     /// A direct introduction (`introduce A B --direct`): A was never
     /// asked (see `direct`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -672,7 +672,7 @@ impl Request {
 
     /// Ask B too: the request is made with `--both`.
     pub(crate) fn with_b_side(mut self, message_id: String, subject: String) -> Request {
-        self.b_side = Some(Party::sending(message_id, subject));
+        self.b_side = Some(Box::new(Party::sending(message_id, subject)));
         self
     }
 
@@ -704,7 +704,7 @@ impl Request {
 
     /// The reply found from `side`, if any.
     pub(crate) fn reply_from(&self, side: Side) -> Option<&Reply> {
-        self.party(side).and_then(|p| p.reply.as_ref())
+        self.party(side).and_then(|p| p.reply.as_deref())
     }
 
     /// Whether a reply from `side` may still change the request: its ask
@@ -731,14 +731,14 @@ impl Request {
     pub(crate) fn party(&self, side: Side) -> Option<&Party> {
         match side {
             Side::A => Some(&self.a_side),
-            Side::B => self.b_side.as_ref(),
+            Side::B => self.b_side.as_deref(),
         }
     }
 
     pub(in crate::domain) fn party_mut(&mut self, side: Side) -> Option<&mut Party> {
         match side {
             Side::A => Some(&mut self.a_side),
-            Side::B => self.b_side.as_mut(),
+            Side::B => self.b_side.as_deref_mut(),
         }
     }
 
@@ -911,7 +911,7 @@ impl Request {
         // half sent in it went out; the other side's thread goes on.
         self.settle_pending_of(now, &[PendingKind::Followup(side)]);
         self.record(now, EventKind::Replied(side), None);
-        self.party_of(side).reply = Some(reply);
+        self.party_of(side).reply = Some(Box::new(reply));
         true
     }
 
@@ -1029,12 +1029,12 @@ impl Request {
         run: String,
         edited: Option<Rendered>,
     ) {
-        self.pending = Some(Pending {
+        self.pending = Some(Box::new(Pending {
             kind,
             message_id,
             run: Some(run),
             edited,
-        });
+        }));
     }
 
     /// The edited text of an interrupted follow-up or introduction.
@@ -1273,6 +1273,23 @@ mod tests {
         let mut r = Request::new("abcd1234".into(), spec, "Intro?".into(), "<x@y>".into(), at);
         r.mark_asked(at).unwrap();
         r
+    }
+
+    #[test]
+    fn a_request_stays_small_in_memory() {
+        // The store keeps every open request in memory, a big batch's
+        // thousands of them: what most requests never have (B's side, a
+        // note, a send in flight, a draft, a thank-you, a reply) is boxed.
+        assert!(
+            size_of::<Request>() <= 640,
+            "a request takes {} bytes",
+            size_of::<Request>()
+        );
+        assert!(
+            size_of::<Party>() <= 192,
+            "a side takes {} bytes",
+            size_of::<Party>()
+        );
     }
 
     #[test]

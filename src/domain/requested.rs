@@ -157,10 +157,10 @@ impl Request {
         {
             self.pending = None;
         }
-        self.thanks = Some(Sent {
+        self.thanks = Some(Box::new(Sent {
             message_id: message_id.clone(),
             at: now,
-        });
+        }));
         self.drafted = None;
         self.updated_at = now;
         self.history.push(crate::domain::request::Event {

@@ -223,11 +223,15 @@ pub(super) fn next_index(
     closed: &[&Request],
     tombstones: &[String],
     now: OffsetDateTime,
-    archived: Option<&BTreeMap<String, Request>>,
+    archived: Option<&BTreeMap<String, Box<Request>>>,
 ) -> ArchiveIndex {
     let window = now - time::Duration::days(RECENT_DAYS);
     if let Some(archived) = archived {
-        let all: Vec<&Request> = archived.values().chain(closed.iter().copied()).collect();
+        let all: Vec<&Request> = archived
+            .values()
+            .map(|r| &**r)
+            .chain(closed.iter().copied())
+            .collect();
         if all.is_empty() && old.since.is_none() {
             return old.clone();
         }
@@ -324,7 +328,7 @@ pub(super) fn append_archive(path: &Path, lines: &[u8]) -> Result<(), StoreError
 }
 
 /// Every request in the archive, the last line for an id winning.
-pub(super) fn read_archive(path: &Path) -> Result<BTreeMap<String, Request>, StoreError> {
+pub(super) fn read_archive(path: &Path) -> Result<BTreeMap<String, Box<Request>>, StoreError> {
     let mut archived = BTreeMap::new();
     let mut file = match File::open(path) {
         Ok(f) => f,
@@ -340,7 +344,7 @@ pub(super) fn read_archive(path: &Path) -> Result<BTreeMap<String, Request>, Sto
     for line in lines {
         match line {
             JournalLine::Put(r) => {
-                archived.insert(r.id.clone(), *r);
+                archived.insert(r.id.clone(), r);
             }
             JournalLine::Deleted(id) => {
                 archived.remove(&id);

@@ -33,13 +33,6 @@ struct Deleted {
 }
 
 impl JournalLine {
-    pub(super) fn write(&self, out: &mut Vec<u8>) {
-        match self {
-            JournalLine::Put(r) => write_request(out, r),
-            JournalLine::Deleted(id) => write_deleted(out, id),
-        }
-    }
-
     /// Parse one line. Told apart by their first key, so a request is
     /// parsed once, straight into its type (an untagged enum would buffer
     /// and try each shape, which doubled the time to read a large store).

@@ -157,10 +157,109 @@ pub(crate) struct Store {
     unsynced: bool,
 }
 
-/// Changes made under the exclusive lock; written when the closure returns Ok.
+/// Changes made under the exclusive lock; written when the closure returns
+/// Ok (a change of more than [`SPILL_BYTES`] of lines begins to be written
+/// before, and is cut off again if the closure fails).
 pub(crate) struct Txn<'a> {
     requests: &'a mut Requests,
-    changed: Vec<JournalLine>,
+    /// The journal lines of the changes, each written as it is made: a
+    /// batch's thousands of changes are never held as copies of the
+    /// requests, nor whole as lines.
+    journal: Journal<'a>,
+    /// How many lines were made.
+    count: usize,
+    /// The ids removed.
+    deleted: Vec<String>,
+    /// The first failure to write a line; the change then fails.
+    failed: Option<StoreError>,
+}
+
+/// Lines a change holds before it writes them to the journal.
+const SPILL_BYTES: usize = 256 << 10;
+
+/// The journal as one change appends to it: opened, and started anew or
+/// its torn tail cut, when the first lines are written.
+struct Journal<'a> {
+    path: PathBuf,
+    /// The journal kept open (the store's), with its identity.
+    slot: &'a mut Option<(File, Option<(u64, u64)>)>,
+    /// The cache's idea of the journal: its length, lines and identity.
+    len: &'a mut u64,
+    lines: &'a mut usize,
+    id: &'a mut Option<(u64, u64)>,
+    generation: u64,
+    /// Lines made and not yet written.
+    buffer: Vec<u8>,
+    /// Once writing began: the file, and the length to cut it back to if
+    /// the change fails.
+    open: Option<(File, u64)>,
+}
+
+impl Journal<'_> {
+    /// Write the lines made so far, opening the journal first.
+    fn spill(&mut self) -> Result<(), StoreError> {
+        if self.open.is_none() {
+            self.begin()?;
+        }
+        let (file, _) = self.open.as_mut().expect("begun");
+        file.write_all(&self.buffer)
+            .map_err(io_err("write", &self.path))?;
+        *self.len += self.buffer.len() as u64;
+        self.buffer.clear();
+        Ok(())
+    }
+
+    fn begin(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let open = |path: &Path| -> Result<(File, Option<(u64, u64)>), StoreError> {
+            let file = fsutil::open_private_append(path).map_err(io_err("open", path))?;
+            let id = file.metadata().ok().as_ref().and_then(file_id);
+            Ok((file, id))
+        };
+        let (mut file, mut id) = match self.slot.take() {
+            Some((file, id)) if id.is_some() && id == *self.id => (file, id),
+            _ => open(&path)?,
+        };
+        let len = file.metadata().map_err(io_err("read", &path))?.len();
+        let start = if len == 0 || *self.len == 0 {
+            // A new journal (or one left behind by a crashed compaction):
+            // start it over with this generation's header.
+            let text = header_line(self.generation);
+            if len != 0 {
+                drop(file);
+                fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
+                (file, id) = open(&path)?;
+                *self.len = text.len() as u64;
+            } else {
+                // Written with the lines: cut back to nothing on failure.
+                self.buffer.splice(0..0, text.iter().copied());
+                *self.len = 0;
+            }
+            *self.lines = 0;
+            *self.len
+        } else {
+            if len > *self.len {
+                // A torn tail from a crashed append: it was never
+                // acknowledged, so cut it off before adding whole lines
+                // after it.
+                file.set_len(*self.len).map_err(io_err("repair", &path))?;
+            }
+            *self.len
+        };
+        *self.id = id;
+        *self.slot = None;
+        self.open = Some((file, start));
+        Ok(())
+    }
+
+    /// A change that failed: cut off what it wrote (best effort: the
+    /// cache is dropped, and the next append cuts a torn tail too).
+    fn abort(&mut self) {
+        if let Some((file, start)) = self.open.take() {
+            let _ = file.set_len(start);
+            *self.len = start;
+        }
+    }
 }
 
 impl Txn<'_> {
@@ -170,15 +269,28 @@ impl Txn<'_> {
 
     /// Insert or replace a request.
     pub(crate) fn put(&mut self, request: Request) {
-        self.changed
-            .push(JournalLine::Put(Box::new(request.clone())));
+        write_request(&mut self.journal.buffer, &request);
+        self.made();
         self.requests.apply(JournalLine::Put(Box::new(request)));
+    }
+
+    /// One more line made: written once enough are.
+    fn made(&mut self) {
+        self.count += 1;
+        if self.journal.buffer.len() >= SPILL_BYTES
+            && self.failed.is_none()
+            && let Err(e) = self.journal.spill()
+        {
+            self.failed = Some(e);
+        }
     }
 
     /// Forget a request whose ask was never accepted.
     pub(crate) fn remove(&mut self, id: &str) {
         if self.requests.get(id).is_some() {
-            self.changed.push(JournalLine::Deleted(id.to_string()));
+            write_deleted(&mut self.journal.buffer, id);
+            self.made();
+            self.deleted.push(id.to_string());
             self.requests.apply(JournalLine::Deleted(id.to_string()));
         }
     }
@@ -334,8 +446,9 @@ impl Store {
     /// Run `change` under the exclusive lock on the requests
     /// [`Store::read_open`] reads (every open one; the archive too if this
     /// store read it before), then append what it changed. Nothing is
-    /// written when it returns Err. Closed requests are final, so changes
-    /// are to open ones.
+    /// left written when it returns Err (a change of more than 256 KiB of
+    /// lines may have begun to be written, and is cut back). Closed
+    /// requests are final, so changes are to open ones.
     pub(crate) fn write_open<T, E>(
         &mut self,
         change: impl FnOnce(&mut Txn) -> Result<T, E>,
@@ -356,18 +469,59 @@ impl Store {
     {
         let _lock = self.lock(true, true)?;
         self.refresh(scope)?;
+        let path = self.journal_path();
         let cache = self.cache.as_mut().expect("refresh fills the cache");
         let mut txn = Txn {
             requests: &mut cache.requests,
-            changed: Vec::new(),
+            journal: Journal {
+                path,
+                slot: &mut self.journal_file,
+                len: &mut cache.journal_len,
+                lines: &mut cache.journal_lines,
+                id: &mut cache.journal_id,
+                generation: cache.generation,
+                buffer: Vec::new(),
+                open: None,
+            },
+            count: 0,
+            deleted: Vec::new(),
+            failed: None,
         };
         let result = change(&mut txn);
-        let changed = std::mem::take(&mut txn.changed);
+        let Txn {
+            mut journal,
+            count,
+            deleted,
+            failed,
+            ..
+        } = txn;
         match result {
             Ok(value) => {
-                if !changed.is_empty()
-                    && let Err(e) = self.append(&changed)
-                {
+                let appended = match failed {
+                    Some(e) => Err(e),
+                    None if count > 0 => journal.spill().and_then(|()| {
+                        let (file, _) = journal.open.take().expect("spill opens the journal");
+                        // Once written, a line survives this process being
+                        // killed; fsync makes it survive a power cut too. A
+                        // batch may group those.
+                        match self.sync_every {
+                            Some(every) if self.last_sync.elapsed() < every => {
+                                self.unsynced = true;
+                            }
+                            _ => {
+                                file.sync_data().map_err(io_err("sync", &journal.path))?;
+                                self.last_sync = std::time::Instant::now();
+                                self.unsynced = false;
+                            }
+                        }
+                        *journal.lines += count;
+                        *journal.slot = Some((file, *journal.id));
+                        Ok(())
+                    }),
+                    None => Ok(()),
+                };
+                if let Err(e) = appended {
+                    journal.abort();
                     // The cached copy has the change that did not reach
                     // the disk (full, read-only): forget it, or this run's
                     // next change would build on something never stored.
@@ -375,14 +529,12 @@ impl Store {
                     return Err(e.into());
                 }
                 let cache = self.cache.as_mut().expect("write refreshed the cache");
-                for line in &changed {
-                    if let JournalLine::Deleted(id) = line
-                        && cache.requests.index.contains(id)
-                    {
-                        cache.tombstones.push(id.clone());
+                for id in deleted {
+                    if cache.requests.index.contains(&id) {
+                        cache.tombstones.push(id);
                     }
                 }
-                if !changed.is_empty() {
+                if count > 0 {
                     // The change is stored. Folding the journal into the
                     // snapshot is upkeep that the next write tries again;
                     // its failure (a full disk) must not make this change
@@ -395,6 +547,7 @@ impl Store {
                 Ok(value)
             }
             Err(e) => {
+                journal.abort();
                 // The closure may have changed the cached copy; forget it.
                 self.cache = None;
                 Err(e)
@@ -574,65 +727,6 @@ impl Store {
         Ok(())
     }
 
-    fn append(&mut self, changed: &[JournalLine]) -> Result<(), StoreError> {
-        let path = self.journal_path();
-        let cache = self.cache.as_mut().expect("write refreshed the cache");
-        let open = |path: &Path| -> Result<(File, Option<(u64, u64)>), StoreError> {
-            let file = fsutil::open_private_append(path).map_err(io_err("open", path))?;
-            let id = file.metadata().ok().as_ref().and_then(file_id);
-            Ok((file, id))
-        };
-        let (mut file, mut id) = match self.journal_file.take() {
-            Some((file, id)) if id.is_some() && id == cache.journal_id => (file, id),
-            _ => open(&path)?,
-        };
-        let len = file.metadata().map_err(io_err("read", &path))?.len();
-        let mut out = Vec::new();
-        if len == 0 || cache.journal_len == 0 {
-            // A new journal (or one left behind by a crashed compaction):
-            // start it over with this generation's header.
-            let text = header_line(cache.generation);
-            if len != 0 {
-                drop(file);
-                fsutil::write_atomic(&path, &text).map_err(io_err("write", &path))?;
-                (file, id) = open(&path)?;
-            } else {
-                out.extend_from_slice(&text);
-            }
-            cache.journal_len = text.len() as u64;
-            cache.journal_lines = 0;
-        } else if len > cache.journal_len {
-            // A torn tail from a crashed append: it was never acknowledged,
-            // so cut it off before adding whole lines after it.
-            file.set_len(cache.journal_len)
-                .map_err(io_err("repair", &path))?;
-        }
-        for line in changed {
-            line.write(&mut out);
-        }
-        file.write_all(&out).map_err(io_err("write", &path))?;
-        // Once written, a line survives this process being killed; fsync
-        // makes it survive a power cut too. A batch may group those.
-        match self.sync_every {
-            Some(every) if self.last_sync.elapsed() < every => self.unsynced = true,
-            _ => {
-                file.sync_data().map_err(io_err("sync", &path))?;
-                self.last_sync = std::time::Instant::now();
-                self.unsynced = false;
-            }
-        }
-        let cache = self.cache.as_mut().expect("write refreshed the cache");
-        if len == 0 {
-            cache.journal_len = out.len() as u64;
-        } else {
-            cache.journal_len += out.len() as u64;
-        }
-        cache.journal_lines += changed.len();
-        cache.journal_id = id;
-        self.journal_file = Some((file, id));
-        Ok(())
-    }
-
     fn maybe_compact(&mut self) -> Result<(), StoreError> {
         let cache = self.cache.as_ref().expect("write refreshed the cache");
         let limit = COMPACT_MIN_LINES.max(cache.requests.current.len() / 4);
@@ -658,6 +752,7 @@ impl Store {
             .requests
             .current
             .values()
+            .map(|r| &**r)
             .filter(|r| !r.status.is_open())
             .collect();
         if !closed.is_empty() || !cache.tombstones.is_empty() {
@@ -678,24 +773,28 @@ impl Store {
             cache.requests.archived.as_ref(),
         );
         let generation = cache.generation + 1;
-        let mut bytes = header_line(generation);
-        serde_json::to_writer(
-            &mut bytes,
-            &IndexLine {
-                archive: index.clone(),
-            },
-        )
-        .expect("the index serializes");
-        bytes.push(b'\n');
-        for r in cache
-            .requests
-            .current
-            .values()
-            .filter(|r| r.status.is_open())
-        {
-            write_request(&mut bytes, r);
-        }
-        fsutil::write_atomic(&snapshot_path, &bytes).map_err(io_err("write", &snapshot_path))?;
+        // Written straight to the new file, never whole in memory.
+        fsutil::write_atomic_with(&snapshot_path, |out| {
+            out.write_all(&header_line(generation))?;
+            serde_json::to_writer(
+                &mut *out,
+                &IndexLine {
+                    archive: index.clone(),
+                },
+            )?;
+            out.write_all(b"\n")?;
+            for r in cache
+                .requests
+                .current
+                .values()
+                .filter(|r| r.status.is_open())
+            {
+                serde_json::to_writer(&mut *out, r)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+        .map_err(io_err("write", &snapshot_path))?;
         // The snapshot (fsynced) holds every change, and readers now drop
         // the older journal's lines as already in it. So this run must not
         // append to that journal any more, even if starting the new one
@@ -777,6 +876,60 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
+    }
+
+    /// Enough requests that their lines outgrow what a change holds.
+    const MANY: usize = 6_000;
+
+    #[test]
+    fn a_big_change_is_written_as_it_is_made_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path(), NOW);
+        // A store's first change starts the journal.
+        let journal = dir.path().join("requests.log");
+        let mut spilled = false;
+        store
+            .write_open(|txn| {
+                for i in 0..=MANY {
+                    txn.put(request(&format!("{i:08x}")));
+                }
+                // Part of it is on disk before the change ends.
+                spilled = std::fs::metadata(&journal).unwrap().len() > SPILL_BYTES as u64;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert!(spilled, "the lines were written as they were made");
+        let mut other = Store::new(dir.path(), NOW);
+        let read = other.read().unwrap();
+        assert_eq!(read.iter().count(), MANY + 1);
+        assert_eq!(read.get("00000abc"), Some(&request("00000abc")));
+    }
+
+    #[test]
+    fn a_big_change_that_fails_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::new(dir.path(), NOW);
+        put(&mut store, "00000000");
+        let journal = dir.path().join("requests.log");
+        let before = std::fs::read(&journal).unwrap();
+        let failed = store.write_open(|txn| {
+            for i in 1..=MANY {
+                txn.put(request(&format!("{i:08x}")));
+            }
+            Err::<(), _>(StoreError::Damaged {
+                path: journal.clone(),
+                line: 0,
+                message: "stop".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&journal).unwrap(), before, "cut back");
+        let mut other = Store::new(dir.path(), NOW);
+        assert_eq!(other.read().unwrap().iter().count(), 1);
+        // The same store writes on as if the change had never been.
+        put(&mut store, "00000001");
+        let mut other = Store::new(dir.path(), NOW);
+        assert_eq!(other.read().unwrap().iter().count(), 2);
     }
 
     #[test]

@@ -15,10 +15,11 @@ use crate::domain::request::Request;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Requests {
     /// The snapshot with the journal on top.
-    pub(super) current: BTreeMap<String, Request>,
+    /// Boxed: a tree node holds eleven, and most nodes are part empty.
+    pub(super) current: BTreeMap<String, Box<Request>>,
     /// The archive's requests that `current` does not hold; None when the
     /// archive was not read.
-    pub(super) archived: Option<BTreeMap<String, Request>>,
+    pub(super) archived: Option<BTreeMap<String, Box<Request>>>,
     pub(super) index: ArchiveIndex,
 }
 
@@ -38,6 +39,7 @@ impl Requests {
         self.current
             .get(id)
             .or_else(|| self.archived.as_ref()?.get(id))
+            .map(|r| &**r)
     }
 
     /// Every request read (see [`Requests::is_complete`]).
@@ -45,11 +47,25 @@ impl Requests {
         self.current
             .values()
             .chain(self.archived.iter().flat_map(|a| a.values()))
+            .map(|r| &**r)
     }
 
     /// Whether every stored request was read, closed ones included.
     pub(crate) fn is_complete(&self) -> bool {
         self.archived.is_some() || self.index.since.is_none()
+    }
+
+    /// Requests as a complete read would give them, for unit tests of
+    /// what reads them.
+    #[cfg(test)]
+    pub(crate) fn of(requests: impl IntoIterator<Item = Request>) -> Requests {
+        Requests {
+            current: requests
+                .into_iter()
+                .map(|r| (r.id.clone(), Box::new(r)))
+                .collect(),
+            ..Requests::default()
+        }
     }
 
     /// How many requests are stored (read or not).
@@ -115,7 +131,7 @@ impl Requests {
                 matches.extend(
                     map.range(name.to_string()..)
                         .take_while(|(id, _)| id.starts_with(name))
-                        .map(|(_, r)| r),
+                        .map(|(_, r)| &**r),
                 );
             }
         }
@@ -149,7 +165,7 @@ impl Requests {
                 if let Some(archived) = &mut self.archived {
                     archived.remove(&r.id);
                 }
-                self.current.insert(r.id.clone(), *r);
+                self.current.insert(r.id.clone(), r);
             }
             JournalLine::Deleted(id) => {
                 if let Some(archived) = &mut self.archived {
