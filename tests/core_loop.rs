@@ -204,6 +204,48 @@ fn the_ask_without_optional_fields_still_reads_well() {
     insta::assert_snapshot!("ask_minimal_body", text);
 }
 
+/// The user calls Katherine "Kay" in `--why` while the ask calls her
+/// "Katherine": two names for one person read as two people. intro says
+/// so, with the `first_name` that makes them one, and sends as typed.
+#[test]
+fn a_why_that_calls_b_by_another_name_warns_and_first_name_settles_it() {
+    let sb = Sandbox::new();
+    let run = sb.run(&[
+        "ask",
+        "alan",
+        "kay",
+        "--why",
+        "Kay needs help with orbital mechanics",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: `--why` calls Katherine Johnson \"Kay\", but the messages call them \"Katherine\"; to greet them as \"Kay\" too, add `first_name = \"Kay\"` under `[kay]` in the contacts file"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(body(&sb.outbox()[0].1).contains("Kay needs help with orbital mechanics"));
+
+    let sb = Sandbox::new();
+    sb.write_contacts(
+        "[alan]\nname = \"Alan Turing\"\nemail = \"alan@example.net\"\n\n\
+         [kay]\nname = \"Katherine Johnson\"\nemail = \"kay@example.com\"\nfirst_name = \"Kay\"\n",
+    );
+    let run = sb.run(&[
+        "ask",
+        "alan",
+        "kay",
+        "--why",
+        "Kay needs help with orbital mechanics",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("calls Katherine"), "{}", run.stderr);
+    assert!(body(&sb.outbox()[0].1).contains("I'll close the loop with Kay kindly"));
+}
+
 #[test]
 fn names_resolve_by_handle_email_and_full_name() {
     let sb = Sandbox::new();

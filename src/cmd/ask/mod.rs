@@ -209,6 +209,10 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     if ask_check::same_reason(&planned.request) {
         warnings.push(ask_check::SAME_REASON.into());
     }
+    warnings.extend(ask_check::request_nickname_warnings(
+        &contacts,
+        &planned.request,
+    ));
     if direction == Direction::Introducing {
         let introduced = ask_check::introduced(&planned.request, false);
         warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
