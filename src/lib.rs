@@ -91,6 +91,9 @@
 //!     resend         records follow-ups and introductions, none lost or
 //!                    doubled
 //!     claim          tells a crashed send from one in flight
+//!     sending        requests recorded as being sent before the first
+//!                    message (asks, note requests): taken over after a
+//!                    crash, dropped again when not sent
 //!     interrupt      SIGINT or SIGTERM stops a run after the message in
 //!                    flight
 //!     send_loop      sends many in a row: rate limit, one ahead, progress,

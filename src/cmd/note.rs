@@ -16,12 +16,14 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 use clap_complete::ArgValueCandidates;
+use time::OffsetDateTime;
 
 use crate::cli::SendArgs;
 use crate::cmd::send::claim;
 use crate::cmd::send::interrupt::Interrupts;
 use crate::cmd::send::outgoing::{self, Go};
 use crate::cmd::send::send_loop::{self, Pace};
+use crate::cmd::send::sending;
 use crate::cmd::{find_request, request_by_handle, transition_error};
 use crate::complete;
 use crate::context::Context;
@@ -390,53 +392,38 @@ fn record_intent(
     planned: &[Planned],
     force: bool,
 ) -> anyhow::Result<Vec<Result<(), String>>> {
-    let run = ctx.run_id()?;
-    let data_dir = ctx.paths.data_dir.clone();
-    let results = ctx.store.write_open(|txn| {
-        let mut open: HashSet<(String, String)> = txn
-            .requests()
+    sending::record(ctx, planned, Request::note_request_unsent, |requests| {
+        let mut open: HashSet<(String, String)> = requests
             .iter()
             .filter(|r| r.status.is_open())
             .map(|r| (r.a.clone(), r.b.clone()))
             .collect();
-        let mut results = Vec::with_capacity(planned.len());
-        for p in planned {
-            let id = &p.request.id;
-            if p.resumed {
-                match txn.requests().get(id).cloned() {
-                    Some(mut r)
-                        if r.note_request_unsent()
-                            && r.sending_run.as_deref().is_none_or(|other| {
-                                other == run || claim::is_abandoned(&data_dir, other)
-                            }) =>
-                    {
-                        r.sending_run = Some(run.clone());
-                        txn.put(r);
-                        results.push(Ok(()));
-                    }
-                    _ => results.push(Err(format!(
-                        "request {id} was finished by another run meanwhile"
-                    ))),
-                }
-                continue;
-            }
+        move |p: &Planned| {
             let pair = (p.request.a.clone(), p.request.b.clone());
             if !force && open.contains(&pair) {
-                results.push(Err(format!(
+                return Some(format!(
                     "`{}` got an open request about `{}` from another run meanwhile",
                     pair.0, pair.1
-                )));
-                continue;
+                ));
             }
             open.insert(pair);
-            let mut r = p.request.clone();
-            r.sending_run = Some(run.clone());
-            txn.put(r);
-            results.push(Ok(()));
+            None
         }
-        Ok::<_, StoreError>(results)
-    })?;
-    Ok(results)
+    })
+}
+
+impl sending::Planned for Planned {
+    fn id(&self) -> &str {
+        &self.request.id
+    }
+
+    fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    fn fresh(&self, _now: OffsetDateTime) -> Request {
+        self.request.clone()
+    }
 }
 
 /// Send one recorded note request and record the outcome.
@@ -470,39 +457,16 @@ fn send_one(
                 })
         }
         Err(e) => {
-            forget_unsent(ctx, planned, &e)?;
+            sending::forget_failed(
+                ctx,
+                &planned.request.id,
+                planned.resumed,
+                &e,
+                Request::note_request_unsent,
+            )?;
             Err(e.into())
         }
     }
-}
-
-/// A send that failed: drop the record unless the message may have reached
-/// the server (then a rerun sends it again with the same Message-ID).
-fn forget_unsent(ctx: &mut Context, planned: &Planned, e: &SendError) -> anyhow::Result<()> {
-    if e.maybe_accepted || planned.resumed {
-        return Ok(());
-    }
-    forget(ctx, &[planned.request.id.as_str()])
-}
-
-/// Drop the records of note requests that were never handed over.
-fn forget(ctx: &mut Context, ids: &[&str]) -> anyhow::Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    ctx.store.write_open(|txn| {
-        for id in ids {
-            if txn
-                .requests()
-                .get(id)
-                .is_some_and(Request::note_request_unsent)
-            {
-                txn.remove(id);
-            }
-        }
-        Ok::<_, StoreError>(())
-    })?;
-    Ok(())
 }
 
 /// `intro note REQUEST --file FILE`: B's note as the user has it (B sent
@@ -1121,7 +1085,7 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
         .filter(|p| !p.resumed)
         .map(|p| p.request.id.as_str())
         .collect();
-    forget(ctx, &untried)?;
+    sending::forget(ctx, &untried, Request::note_request_unsent)?;
     drop(interrupts);
     if json {
         let list: Vec<_> = outcome

@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use crate::cmd::send::claim;
+use time::OffsetDateTime;
+
 use crate::cmd::send::resend;
+use crate::cmd::send::sending;
 use crate::context::Context;
 use crate::domain::request::{Request, State};
 use crate::mail::message::Outgoing;
 use crate::mail::transport::{SendError, Transport};
-use crate::store::StoreError;
 
 use super::queue::Queued;
 
@@ -23,18 +24,15 @@ pub(super) fn record_intent(
     planned: &[Queued],
     force: bool,
 ) -> anyhow::Result<Vec<Result<(), String>>> {
-    let run = ctx.run_id()?;
-    let data_dir = ctx.paths.data_dir.clone();
-    let now = ctx.now;
-    let results = ctx.store.write_open(|txn| {
-        let mut results = Vec::with_capacity(planned.len());
-        // Open requests by pair, with their why and id, built once: a batch
-        // of thousands must not scan the store for each of its rows.
+    // Asks and requests of a connector are checked each against its own.
+    let direction = planned.first().map(Queued::direction);
+    sending::record(ctx, planned, still_sending, |requests| {
+        // Open requests by pair, with their why and id, built once: a
+        // batch of thousands must not scan the store for each of its
+        // rows. No need to add the batch's own asks: the planner let no
+        // pair into a batch twice.
         let mut open: HashMap<(String, String), Vec<(String, String)>> = HashMap::new();
-        // Asks and requests of a connector are checked each against its own.
-        let direction = planned.first().map(Queued::direction);
-        for r in txn
-            .requests()
+        for r in requests
             .iter()
             .filter(|r| r.status.is_open() && Some(r.direction) == direction)
         {
@@ -42,49 +40,32 @@ pub(super) fn record_intent(
                 .or_default()
                 .push((r.why.clone(), r.id.clone()));
         }
-        for p in planned {
-            if p.resumed {
-                let current = txn.requests().get(p.id()).cloned();
-                let free = current.as_ref().is_some_and(|r| {
-                    r.status == State::Sending
-                        && r.sending_run.as_deref().is_none_or(|other| {
-                            other == run || claim::is_abandoned(&data_dir, other)
-                        })
-                });
-                match current {
-                    Some(mut r) if free => {
-                        r.sending_run = Some(run.clone());
-                        txn.put(r);
-                        results.push(Ok(()));
-                    }
-                    _ => results.push(Err(format!(
-                        "request {} was finished by another run meanwhile",
-                        p.id()
-                    ))),
-                }
-                continue;
-            }
-            let clash = open
-                .get(&(p.a().to_string(), p.b().to_string()))
-                .and_then(|list| list.iter().find(|(why, _)| !force || why == p.why()));
-            if let Some((_, id)) = clash {
-                results.push(Err(format!(
-                    "`{}` was asked about `{}` by another run meanwhile (request {id})",
-                    p.a(),
-                    p.b()
-                )));
-                continue;
-            }
-            // No need to add this ask to `open`: the planner let no pair
-            // into a batch twice.
-            let mut r = p.request(now).into_owned();
-            r.sending_run = Some(run.clone());
-            txn.put(r);
-            results.push(Ok(()));
+        move |p: &Queued| {
+            let (_, id) = open
+                .get(&(p.a().to_string(), p.b().to_string()))?
+                .iter()
+                .find(|(why, _)| !force || why == p.why())?;
+            Some(format!(
+                "`{}` was asked about `{}` by another run meanwhile (request {id})",
+                p.a(),
+                p.b()
+            ))
         }
-        Ok::<_, StoreError>(results)
-    })?;
-    Ok(results)
+    })
+}
+
+impl sending::Planned for Queued {
+    fn id(&self) -> &str {
+        Queued::id(self)
+    }
+
+    fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    fn fresh(&self, now: OffsetDateTime) -> Request {
+        self.request(now).into_owned()
+    }
 }
 
 /// Send one planned ask and record the outcome. Returns the request as stored.
@@ -131,10 +112,7 @@ pub(super) fn forget_unsent(
     planned: &Queued,
     e: &SendError,
 ) -> anyhow::Result<()> {
-    if e.maybe_accepted || planned.resumed {
-        return Ok(());
-    }
-    forget_sending(ctx, &[planned.id()])
+    sending::forget_failed(ctx, planned.id(), planned.resumed, e, still_sending)
 }
 
 /// Asks recorded as `sending` and then not tried (the run was stopped, or
@@ -147,26 +125,9 @@ pub(super) fn forget_untried(ctx: &mut Context, untried: &[&Queued]) -> anyhow::
         .filter(|p| !p.resumed)
         .map(|p| p.id())
         .collect();
-    forget_sending(ctx, &ids)
+    sending::forget(ctx, &ids, still_sending)
 }
 
-/// Drop the records of the asks `ids` that are still `sending`, in one
-/// write.
-fn forget_sending(ctx: &mut Context, ids: &[&str]) -> anyhow::Result<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    ctx.store.write_open(|txn| {
-        for id in ids {
-            if txn
-                .requests()
-                .get(id)
-                .is_some_and(|r| r.status == State::Sending)
-            {
-                txn.remove(id);
-            }
-        }
-        Ok::<_, StoreError>(())
-    })?;
-    Ok(())
+fn still_sending(r: &Request) -> bool {
+    r.status == State::Sending
 }
