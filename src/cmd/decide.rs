@@ -295,10 +295,12 @@ fn decline_and_tell_b(
     let result = resend::send_closing(
         ctx,
         transport.as_mut(),
-        &r.id,
-        kind,
-        &message,
-        text.as_ref(),
+        resend::Tracked {
+            id: &r.id,
+            kind,
+            message: &message,
+            edited: text.as_ref(),
+        },
         |r| r.decline(Side::A, now, note),
     );
     transport.close();
@@ -434,10 +436,12 @@ fn cancel_and_tell(args: &CancelArgs, ctx: &mut Context) -> anyhow::Result<()> {
         let result = resend::send_closing(
             ctx,
             transport.as_mut(),
-            &r.id,
-            note_to(*side),
-            message,
-            text.as_ref(),
+            resend::Tracked {
+                id: &r.id,
+                kind: note_to(*side),
+                message,
+                edited: text.as_ref(),
+            },
             |r| if i == last { r.cancel(now) } else { Ok(()) },
         );
         match result {

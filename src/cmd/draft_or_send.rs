@@ -278,10 +278,12 @@ impl Drafted {
         let result = resend::send_tracked(
             ctx,
             transport.as_mut(),
-            &request.id,
-            self.kind,
-            message,
-            text,
+            resend::Tracked {
+                id: &request.id,
+                kind: self.kind,
+                message,
+                edited: text,
+            },
         );
         transport.close();
         let updated = result?;

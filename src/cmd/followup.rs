@@ -228,10 +228,12 @@ pub(crate) fn run(args: FollowupArgs, ctx: &mut Context) -> anyhow::Result<()> {
             resend::send_tracked(
                 ctx,
                 transport,
-                &n.request.id,
-                n.kind(),
-                message,
-                texts[i].as_ref(),
+                resend::Tracked {
+                    id: &n.request.id,
+                    kind: n.kind(),
+                    message,
+                    edited: texts[i].as_ref(),
+                },
             )
             // Of many, anything that stops one follow-up from being
             // recorded is that follow-up's failure; the others still go.

@@ -214,6 +214,25 @@ pub(crate) fn no_intros(
 }
 
 /// What the user typed for an optional field, trimmed; None when blank.
+/// Report the request a command changed: as JSON with `--json` (with
+/// `warnings`), else its id on stdout and `note` on stderr.
+pub(crate) fn report_changed(
+    ctx: &Context,
+    request: &Request,
+    followup: &crate::domain::request::FollowupSettings,
+    warnings: Option<String>,
+    note: String,
+) {
+    if ctx.out.json {
+        let mut json = crate::ui::view::request_json(request, ctx.now, followup);
+        json.warnings.extend(warnings);
+        ctx.out.json(&json);
+    } else {
+        ctx.out.data(&request.id);
+        ctx.out.note(note);
+    }
+}
+
 pub(crate) fn typed(v: Option<&str>) -> Option<String> {
     v.map(str::trim)
         .filter(|s| !s.is_empty())

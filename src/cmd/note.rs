@@ -29,7 +29,7 @@ use crate::complete;
 use crate::context::Context;
 use crate::domain::fatigue::{self, PriorAsk};
 use crate::domain::forward_note::{self, NoteProblem};
-use crate::domain::request::{AskSpec, FollowupSettings, Request, Side, State};
+use crate::domain::request::{AskSpec, Request, Side, State};
 use crate::error::{Exit, UserError};
 use crate::fsutil;
 use crate::mail::ask_check;
@@ -367,20 +367,15 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     let result = send_one(ctx, transport.as_mut(), &planned, &message);
     transport.close();
     let request = result?;
-    if ctx.out.json {
-        let mut json = view::request_json(&request, ctx.now, &config.followup);
-        json.warnings.extend(planned.warning.clone());
-        ctx.out.json(&json);
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(format!(
-            "asked {} for a note for {} via {} (request {}); `intro sync` picks up the reply",
-            request.b,
-            request.a,
-            transport.describe(),
-            request.id
-        ));
-    }
+    let note = format!(
+        "asked {} for a note for {} via {} (request {}); `intro sync` picks up the reply",
+        request.b,
+        request.a,
+        transport.describe(),
+        request.id
+    );
+    let warning = planned.warning.clone();
+    crate::cmd::report_changed(ctx, &request, &config.followup, warning, note);
     Ok(())
 }
 
@@ -526,7 +521,7 @@ fn record_by_hand(ctx: &mut Context, name: &str, file: &Path, dry_run: bool) -> 
             request.b, request.a, request.id, request.a
         )
     };
-    report(ctx, &request, &config.followup, recorded);
+    crate::cmd::report_changed(ctx, &request, &config.followup, None, recorded);
     Ok(())
 }
 
@@ -565,18 +560,6 @@ fn no_note_by_hand(r: &Request) -> Result<(), UserError> {
             action: "given a note",
         }),
     ))
-}
-
-/// Report the request a command changed: as JSON with `--json`, else its
-/// id on stdout and `note` on stderr.
-fn report(ctx: &Context, request: &Request, followup: &FollowupSettings, note: String) {
-    if ctx.out.json {
-        ctx.out
-            .json(&view::request_json(request, ctx.now, followup));
-    } else {
-        ctx.out.data(&request.id);
-        ctx.out.note(note);
-    }
 }
 
 /// What the checks found in B's note, one warning each; the note itself
@@ -757,13 +740,7 @@ pub(crate) fn ask(
         && let Some(run) = stored.sending_run.as_deref()
         && !claim::is_abandoned(&data_dir, run)
     {
-        return Err(UserError::new(format!(
-            "another intro run is sending this ask right now (request {id})"
-        ))
-        .hint(format!(
-            "`intro status {id}` shows it once that run is done"
-        ))
-        .into());
+        return Err(claim::busy(&id).into());
     }
     let mut planned = stored.clone();
     if !resumed {
@@ -894,10 +871,11 @@ pub(crate) fn ask(
             return Err(e.into());
         }
     };
-    report(
+    crate::cmd::report_changed(
         ctx,
         &request,
         &config.followup,
+        None,
         format!(
             "asked {} about {}, with {}'s note, via {} (request {}); `intro status {}` shows it",
             request.a,
@@ -1026,15 +1004,7 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
         return Ok(());
     }
     let first = composer.note_request(&plan[0].request)?;
-    let what = format!(
-        "{} note request{}",
-        plan.len(),
-        if plan.len() == 1 { "" } else { "s" }
-    );
-    if !args.send.yes {
-        ctx.out.note(format!("{what} to send; the first one:"));
-    }
-    match outgoing::confirm(ctx, std::slice::from_ref(&first), &args.send, &what)? {
+    match outgoing::confirm_batch(ctx, &first, &args.send, plan.len(), "note request")? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }

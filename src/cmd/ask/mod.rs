@@ -30,7 +30,6 @@ use crate::mail::message::Outgoing;
 use crate::mail::transport::SendError;
 use crate::setup::prefers;
 use crate::ui::editor;
-use crate::ui::view;
 mod batch;
 mod intent;
 mod planner;
@@ -154,13 +153,7 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
             return Err(already_asked(r).into());
         }
         Decision::Busy { id } => {
-            return Err(UserError::new(format!(
-                "another intro run is sending this ask right now (request {id})"
-            ))
-            .hint(format!(
-                "`intro status {id}` shows it once that run is done"
-            ))
-            .into());
+            return Err(crate::cmd::send::claim::busy(&id).into());
         }
     };
     if let Some(w) = &planned.warning {
@@ -275,10 +268,12 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
         let result = resend::send_tracked(
             ctx,
             transport.as_mut(),
-            &request.id,
-            PendingKind::Ask(Side::B),
-            &message,
-            edited.as_ref(),
+            resend::Tracked {
+                id: &request.id,
+                kind: PendingKind::Ask(Side::B),
+                message: &message,
+                edited: edited.as_ref(),
+            },
         );
         request = match result {
             Ok(r) => r,
@@ -292,26 +287,21 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
         };
     }
     transport.close();
-    if ctx.out.json {
-        let mut json = view::request_json(&request, ctx.now, &config.followup);
-        json.warnings.extend(planned.warning.clone());
-        ctx.out.json(&json);
+    let asked = if request.both() {
+        format!("{} and {}", request.a, request.b)
+    } else if request.is_requested() {
+        format!("{} to introduce you to {}", request.a, request.b)
     } else {
-        ctx.out.data(&request.id);
-        let asked = if request.both() {
-            format!("{} and {}", request.a, request.b)
-        } else if request.is_requested() {
-            format!("{} to introduce you to {}", request.a, request.b)
-        } else {
-            format!("{} about {}", request.a, request.b)
-        };
-        ctx.out.note(format!(
-            "asked {asked} via {} (request {}); `intro status {}` shows it",
-            transport.describe(),
-            request.id,
-            request.id
-        ));
-    }
+        format!("{} about {}", request.a, request.b)
+    };
+    let note = format!(
+        "asked {asked} via {} (request {}); `intro status {}` shows it",
+        transport.describe(),
+        request.id,
+        request.id
+    );
+    let warning = planned.warning.clone();
+    crate::cmd::report_changed(ctx, &request, &config.followup, warning, note);
     Ok(())
 }
 
@@ -437,15 +427,7 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
         return Ok(());
     }
     let first = composer.ask(&plan[0].request(now), Side::A)?;
-    let what = format!(
-        "{} ask{}",
-        plan.len(),
-        if plan.len() == 1 { "" } else { "s" }
-    );
-    if !args.send.yes {
-        ctx.out.note(format!("{what} to send; the first one:"));
-    }
-    match outgoing::confirm(ctx, std::slice::from_ref(&first), &args.send, &what)? {
+    match outgoing::confirm_batch(ctx, &first, &args.send, plan.len(), "ask")? {
         Go::DryRun | Go::Stop => return Ok(()),
         Go::Send => {}
     }

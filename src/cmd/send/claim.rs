@@ -52,6 +52,16 @@ fn runs_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("runs")
 }
 
+/// The refusal when another run that is alive is sending request `id`.
+pub(crate) fn busy(id: &str) -> crate::error::UserError {
+    crate::error::UserError::new(format!(
+        "another intro run is sending this ask right now (request {id})"
+    ))
+    .hint(format!(
+        "`intro status {id}` shows it once that run is done"
+    ))
+}
+
 /// True when run `id` is no longer alive (its lock is free or gone).
 pub(crate) fn is_abandoned(data_dir: &Path, id: &str) -> bool {
     let path = runs_dir(data_dir).join(format!("{id}.lock"));

@@ -40,6 +40,22 @@ pub(crate) fn confirm(
     confirm_warned(ctx, messages, args, what, &[])
 }
 
+/// Decide whether a batch of `count` messages (`noun`s: "ask", "note
+/// request") goes out, shown by its first message.
+pub(crate) fn confirm_batch(
+    ctx: &Context,
+    first: &Outgoing,
+    args: &SendArgs,
+    count: usize,
+    noun: &str,
+) -> anyhow::Result<Go> {
+    let what = format!("{count} {noun}{}", if count == 1 { "" } else { "s" });
+    if !args.yes {
+        ctx.out.note(format!("{what} to send; the first one:"));
+    }
+    confirm(ctx, std::slice::from_ref(first), args, &what)
+}
+
 /// As [`confirm`]; on a terminal, `warnings` (already printed once) are
 /// repeated right above the question, where the user decides.
 pub(crate) fn confirm_warned(

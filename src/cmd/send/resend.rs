@@ -11,16 +11,24 @@ use crate::mail::template::Rendered;
 use crate::mail::transport::Transport;
 use crate::store::StoreError;
 
-/// Send `message` for request `id` and record it; returns the request after.
+/// A message of an existing request, to send and record.
+pub(crate) struct Tracked<'a> {
+    /// The request's id.
+    pub(crate) id: &'a str,
+    pub(crate) kind: PendingKind,
+    pub(crate) message: &'a Outgoing,
+    /// The words the user edited (`--edit`, a draft), kept so that a
+    /// rerun sends the same.
+    pub(crate) edited: Option<&'a Rendered>,
+}
+
+/// Send `tracked`'s message and record it; returns the request after.
 pub(crate) fn send_tracked(
     ctx: &mut Context,
     transport: &mut dyn Transport,
-    id: &str,
-    kind: PendingKind,
-    message: &Outgoing,
-    edited: Option<&Rendered>,
+    tracked: Tracked<'_>,
 ) -> anyhow::Result<Request> {
-    send_closing(ctx, transport, id, kind, message, edited, |_| Ok(()))
+    send_closing(ctx, transport, tracked, |_| Ok(()))
 }
 
 /// [`send_tracked`] for a note that goes with closing the request (to B
@@ -30,12 +38,15 @@ pub(crate) fn send_tracked(
 pub(crate) fn send_closing(
     ctx: &mut Context,
     transport: &mut dyn Transport,
-    id: &str,
-    kind: PendingKind,
-    message: &Outgoing,
-    edited: Option<&Rendered>,
+    tracked: Tracked<'_>,
     then: impl FnOnce(&mut Request) -> Result<(), crate::domain::request::TransitionError>,
 ) -> anyhow::Result<Request> {
+    let Tracked {
+        id,
+        kind,
+        message,
+        edited,
+    } = tracked;
     let message_id = message.message_id.clone();
     let run = ctx.run_id()?;
     let data_dir = ctx.paths.data_dir.clone();
