@@ -807,3 +807,33 @@ fn a_handle_of_several_requests_lists_each_with_its_direction() {
         "{err}"
     );
 }
+
+/// The note C forwards is read by T: a reason that speaks of T by name
+/// ("Sam wrote the book") reads to Sam as written for someone else. intro
+/// says so and sends the words as typed; written to Sam, nothing is said.
+#[test]
+fn a_reason_that_speaks_of_t_by_name_is_told_before_it_goes() {
+    let (sb, _) = maildir_sandbox();
+    let run = sb.run(&request_args(&["--yes"]));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning: `--why` speaks of Sam by name, but Sam reads it in the note to forward; written to Sam (\"you\", \"your\") it reads as meant for them"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(body(&sb.outbox()[0].1).contains("Sam wrote the book on error recovery"));
+
+    let (sb, _) = maildir_sandbox();
+    let run = sb.run(&[
+        "request",
+        "jo",
+        "sam",
+        "--why",
+        "you wrote the book on error recovery",
+        "--yes",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("by name"), "{}", run.stderr);
+}

@@ -332,6 +332,11 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for w in ask_check::request_nickname_warnings(&contacts, &planned.request) {
         ctx.out.warn(w);
     }
+    let why = [("--why", Some(planned.request.why.as_str()))];
+    let b = &planned.request.b;
+    if let Some(w) = ask_check::reader_named_warning(&contacts, b, &why, "the note request") {
+        ctx.out.warn(w);
+    }
     if let Some(w) = &planned.warning {
         ctx.out.warn(format!(
             "{w}; this note leads to an ask of `{}` (`--force` skips this check)",

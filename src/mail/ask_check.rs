@@ -213,6 +213,48 @@ pub(crate) fn request_nickname_warnings(contacts: &Contacts, request: &Request) 
     nickname_warnings(contacts, &[request.a.as_str(), request.b.as_str()], &fields)
 }
 
+/// A warning when a field speaks of the one who reads it by name, as of
+/// someone else ("Tess's team tests compilers" in the note Tess reads):
+/// a reason written for one reader sent to another. `reader` is the
+/// handle of who reads `fields` in `what` ("the note for T").
+pub(crate) fn reader_named_warning(
+    contacts: &Contacts,
+    reader: &str,
+    fields: &[(&str, Option<&str>)],
+    what: &str,
+) -> Option<String> {
+    let c = contacts.by_handle(reader)?;
+    let first = c.first_name();
+    if first.chars().count() < 2 || first.contains(char::is_whitespace) {
+        return None;
+    }
+    let (option, _) = fields.iter().find(|(_, value)| {
+        value.is_some_and(|v| {
+            v.split(|ch: char| !ch.is_alphanumeric())
+                .any(|w| w == first)
+        })
+    })?;
+    Some(format!(
+        "`{option}` speaks of {first} by name, but {first} reads it in {what}; written to {first} (\"you\", \"your\") it reads as meant for them"
+    ))
+}
+
+/// [`reader_named_warning`] for a request's first message: A reads an
+/// ask's fields; T reads those of a request of a connector, in the note
+/// C forwards.
+pub(crate) fn request_reader_warning(contacts: &Contacts, request: &Request) -> Option<String> {
+    let fields = [
+        ("--why", Some(request.why.as_str())),
+        ("--wants", request.wants.as_deref()),
+        ("--format", request.format.as_deref()),
+    ];
+    if request.is_requested() {
+        reader_named_warning(contacts, &request.b, &fields, "the note to forward")
+    } else {
+        reader_named_warning(contacts, &request.a, &fields, "the ask")
+    }
+}
+
 /// The body of a built message.
 fn body(message: &Outgoing) -> String {
     let text = message.text();
@@ -296,6 +338,34 @@ mod tests {
             assert!(w.is_empty(), "{why}: {w:?}");
         }
         assert!(nickname_warnings(&contacts, &["jo"], &[("--why", Some("Jo knows"))]).is_empty());
+    }
+
+    #[test]
+    fn a_field_that_speaks_of_its_reader_by_name_warns() {
+        let contacts = contacts();
+        let w = reader_named_warning(
+            &contacts,
+            "ada",
+            &[
+                ("--wants", None),
+                ("--why", Some("Ada's engine needs a compiler")),
+            ],
+            "the ask",
+        )
+        .unwrap();
+        assert_eq!(
+            w,
+            "`--why` speaks of Ada by name, but Ada reads it in the ask; written to Ada (\"you\", \"your\") it reads as meant for them"
+        );
+        for why in ["your engine needs a compiler", "Adam knows", "Kay and Jo"] {
+            let fields = [("--why", Some(why))];
+            assert_eq!(
+                reader_named_warning(&contacts, "ada", &fields, "the ask"),
+                None
+            );
+        }
+        let fields = [("--why", Some("Jo's fund"))];
+        assert!(reader_named_warning(&contacts, "jo", &fields, "x").is_some());
     }
 
     #[test]

@@ -206,6 +206,10 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
         &contacts,
         &planned.request,
     ));
+    warnings.extend(ask_check::request_reader_warning(
+        &contacts,
+        &planned.request,
+    ));
     if direction == Direction::Introducing {
         let introduced = ask_check::introduced(&planned.request, false);
         warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
