@@ -464,6 +464,21 @@ fn corpus() -> Vec<Scenario> {
         )
         .introduced(),
         s(
+            "both_with_a_question_for_wants",
+            "ada",
+            "john",
+            &[
+                "--both",
+                "--why",
+                "you both like machines that write",
+                "--wants",
+                "would you two compare notes on punched cards?",
+                "--format",
+                "a call",
+            ],
+        )
+        .introduced(),
+        s(
             "both_declined",
             "rafael",
             "ngozi",

@@ -213,7 +213,6 @@ pub(crate) fn no_intros(
     ))
 }
 
-/// What the user typed for an optional field, trimmed; None when blank.
 /// Report the request a command changed: as JSON with `--json` (with
 /// `warnings`), else its id on stdout and `note` on stderr.
 pub(crate) fn report_changed(
@@ -233,6 +232,7 @@ pub(crate) fn report_changed(
     }
 }
 
+/// What the user typed for an optional field, trimmed; None when blank.
 pub(crate) fn typed(v: Option<&str>) -> Option<String> {
     v.map(str::trim)
         .filter(|s| !s.is_empty())

@@ -413,9 +413,13 @@ const ASK_PHRASES: &[&str] = &[
 ];
 
 /// Whether B's reply reads like a no, by the tone rule A's replies are
-/// read by (their first words, a clear no).
+/// read by (their first words, a clear no), and is short and asks for
+/// nothing: a note that opens "Unfortunately the docs are thin" or says
+/// what B "can't" do and then asks for 20 minutes is a note.
 pub(crate) fn reads_like_no(text: &str) -> bool {
     snippet::tone(&snippet::snippet(text)) == Some(snippet::Tone::No)
+        && !has_ask(text)
+        && word_count(text) < 2 * TOO_SHORT_WORDS
 }
 
 /// The checks made before a note is forwarded, in the order they are
@@ -445,7 +449,8 @@ pub(crate) fn check_note(text: &str) -> Vec<NoteProblem> {
     problems
 }
 
-/// Lines that hand the note over rather than belong to it.
+/// Words that open a line handing the note over rather than belonging to
+/// it ("Here it is:", "Sure, here's my note:").
 const HANDOVERS: &[&str] = &[
     "here it is",
     "here is the note",
@@ -459,9 +464,6 @@ const HANDOVERS: &[&str] = &[
     "here you go",
     "here goes",
     "as requested",
-    "see below",
-    "note below",
-    "below is",
     "feel free to forward",
     "feel free to edit",
 ];
@@ -496,8 +498,20 @@ fn words_to_you(text: &str) -> Option<String> {
                 .iter()
                 .any(|g| l.starts_with(g) && !l[g.len()..].starts_with(char::is_alphanumeric))
     };
+    // A hand-over is a short line that opens with one of them (after a
+    // "Sure," or "Of course!") or ends in a colon: "I loved your talk on
+    // where it is going" is no hand-over.
     let handover = lines.iter().take(3).position(|l| {
-        HANDOVERS.iter().any(|h| plain(l).contains(h)) && l.split_whitespace().count() <= 12
+        let line = plain(l);
+        let opening = line
+            .split_once([',', '!', '.'])
+            .filter(|(first, _)| first.split_whitespace().count() <= 2)
+            .map_or(line.as_str(), |(_, rest)| rest.trim_start());
+        l.split_whitespace().count() <= 12
+            && HANDOVERS.iter().any(|h| {
+                snippet::has_phrase(opening, h) && opening.starts_with(h)
+                    || (line.ends_with(':') && snippet::has_phrase(&line, h))
+            })
     });
     let second_greeting = lines
         .iter()
@@ -751,6 +765,23 @@ mod tests {
     }
 
     #[test]
+    fn a_note_that_names_a_difficulty_and_asks_is_no_no() {
+        for note in [
+            "Ada, our register allocator can't keep up with loops, and your notes on the Engine are the best thing on them. I'd love 20 minutes of your advice on where to start, on a call whenever suits you.",
+            "Unfortunately the docs on the Engine are thin, and I hope you could spare 20 minutes to tell me where its loops are described. I build compilers for small teams.",
+        ] {
+            assert!(!reads_like_no(note), "{note}");
+            assert!(
+                !check_note(note).contains(&NoteProblem::ReadsLikeNo),
+                "{note}"
+            );
+        }
+        assert!(reads_like_no(
+            "Sorry, I'm swamped until June, I'll have to pass."
+        ));
+    }
+
+    #[test]
     fn words_to_the_user_before_the_note_are_told() {
         let handed = "Hi Grace,\n\nHere it is:\n\nAda, I'm Sam. I build developer tools. Would you have 30 minutes for a call?\n";
         assert_eq!(
@@ -759,12 +790,16 @@ mod tests {
         );
         let greeted_twice = "Hi Grace,\n\nHi Ada,\n\nI'm Sam and I build tools. Could we talk?";
         assert_eq!(words_to_you(greeted_twice).as_deref(), Some("Hi Grace,"));
+        let sure = "Sure! Here's my note:\n\nAda, I'm Sam. Could we talk?";
+        assert_eq!(words_to_you(sure).as_deref(), Some("Sure! Here's my note:"));
         // A note that starts with its own words to A, or only greets A,
         // is the note.
         for note in [
             "Hi Ada,\n\nI'm Sam. I build developer tools for small teams. Would you have 30 minutes?",
             "Ada, I'm Sam. Here is why I'd love to talk: test-case reduction. Could we?",
             "Hello there, I'm Sam. High hopes for a call?",
+            "Hi Ada,\n\nI loved your talk on where it is going. Could we talk?",
+            "Below is a short summary of what we build:\n\ncompilers. Could we talk?",
         ] {
             assert_eq!(words_to_you(note), None, "{note}");
         }

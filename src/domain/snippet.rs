@@ -235,7 +235,7 @@ pub(crate) fn tone(snippet: &str) -> Option<Tone> {
 }
 
 /// `phrase` in `text` as whole words.
-fn has_phrase(text: &str, phrase: &str) -> bool {
+pub(crate) fn has_phrase(text: &str, phrase: &str) -> bool {
     let word_char = |c: char| c.is_alphanumeric() || c == '\'';
     text.match_indices(phrase).any(|(at, _)| {
         let before = text[..at].chars().next_back();
