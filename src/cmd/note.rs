@@ -538,6 +538,17 @@ fn no_note_by_hand(r: &Request) -> Result<(), UserError> {
         return Ok(());
     }
     let id = &r.id;
+    if r.forward_note.is_some() && r.status == State::Sending {
+        // The ask with the note is on its way, or was cut off: it goes
+        // with the note it was made with, and a rerun finishes it.
+        return Err(UserError::new(format!(
+            "the ask of request {id} to `{}` is being sent with `{}`'s note as it was then (or was interrupted): nothing was recorded",
+            r.a, r.b
+        ))
+        .hint(format!(
+            "if it was interrupted, `intro ask {id}` finishes it with the same note; `intro status {id}` shows it"
+        )));
+    }
     if r.forward_note.is_some() && r.status.is_open() {
         let when = r
             .a_side
@@ -1121,4 +1132,33 @@ fn one_line(e: &UserError) -> String {
         text = format!("{text} ({h})");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    /// A note recorded by hand while the ask carrying the last one is on
+    /// its way (or was cut off) is refused with what to do, not with a
+    /// thread that may not exist yet.
+    #[test]
+    fn a_note_by_hand_during_the_ask_with_the_note_points_at_finishing_it() {
+        let t0 = datetime!(2026-03-01 09:00 UTC);
+        let mut r = Request::note_request(
+            "abcd1234".into(),
+            AskSpec::of_about_sam("ada"),
+            "A short note for Ada?".into(),
+            "<n@example.com>".into(),
+            t0,
+        );
+        r.mark_note_requested(t0).unwrap();
+        r.record_note_by_hand(t0, "Ada, could we talk about compilers?".into())
+            .unwrap();
+        r.begin_ask_with_note("<a@example.com>".into(), "Hi".into(), "run".into())
+            .unwrap();
+        let err = no_note_by_hand(&r).unwrap_err().to_string();
+        assert!(err.contains("is being sent with `sam`'s note"), "{err}");
+        assert!(!err.contains("went to"), "{err}");
+    }
 }
