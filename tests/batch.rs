@@ -95,6 +95,33 @@ fn a_batch_from_stdin_on_the_outbox() {
     assert!(kay["wants"].is_null() && kay["note"].is_null());
 }
 
+/// A batch row whose `why` calls Katherine "Kay", or speaks of Ada in
+/// the ask Ada reads, is told with its line and the column's name; the
+/// rows still go out as typed.
+#[test]
+fn a_batch_tells_names_in_its_fields_by_line() {
+    let sb = Sandbox::new();
+    let run = sb.run_with_stdin(
+        &["ask", "--batch", "-", "--yes"],
+        Some("a,b,why\nalan,kay,Kay needs help with orbits\nada,sam,Ada's engine needs a compiler\nalan,sam,you both like machines\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: line 2: `why` calls Katherine Johnson \"Kay\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("warning: line 3: `why` speaks of Ada by name, but Ada reads it in the ask"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("line 4:"), "{}", run.stderr);
+    assert_eq!(sb.outbox().len(), 3);
+}
+
 #[test]
 fn bad_rows_are_all_listed_and_nothing_is_sent() {
     let sb = Sandbox::new();

@@ -93,7 +93,7 @@ pub(crate) fn run(args: IntroduceArgs, ctx: &mut Context) -> anyhow::Result<()> 
     for w in ask_check::blurb_warnings(&contacts, &introduced, "the introduction") {
         ctx.out.warn(w);
     }
-    for w in ask_check::request_nickname_warnings(&contacts, &request) {
+    for w in ask_check::request_nickname_warnings(&contacts, &request, false) {
         ctx.out.warn(w);
     }
     let own = Own {

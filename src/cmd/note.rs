@@ -329,7 +329,7 @@ fn request_one(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     for w in ask_check::blurb_warnings(&contacts, &[&planned.request.a], "the note request") {
         ctx.out.warn(w);
     }
-    for w in ask_check::request_nickname_warnings(&contacts, &planned.request) {
+    for w in ask_check::request_nickname_warnings(&contacts, &planned.request, false) {
         ctx.out.warn(w);
     }
     let why = [("--why", Some(planned.request.why.as_str()))];
@@ -809,7 +809,9 @@ pub(crate) fn ask(
     }
     let introduced = ask_check::introduced(&planned, false);
     warnings.extend(ask_check::blurb_warnings(&contacts, &introduced, "the ask"));
-    warnings.extend(ask_check::request_nickname_warnings(&contacts, &planned));
+    warnings.extend(ask_check::request_nickname_warnings(
+        &contacts, &planned, false,
+    ));
     for w in &warnings {
         ctx.out.warn(w);
     }

@@ -201,15 +201,27 @@ pub(crate) fn nickname_warnings(
     warnings
 }
 
-/// [`nickname_warnings`] for the typed fields of `request`, about A and B.
-pub(crate) fn request_nickname_warnings(contacts: &Contacts, request: &Request) -> Vec<String> {
-    let fields = [
-        ("--why", Some(request.why.as_str())),
-        ("--why-b", request.why_b.as_deref()),
-        ("--wants", request.wants.as_deref()),
-        ("--format", request.format.as_deref()),
-        ("--note", request.note.as_deref()),
-    ];
+/// The typed fields of `request`, named as the user gave them: options
+/// (`--why`), or a batch file's columns (`why`).
+fn typed_fields(request: &Request, batch: bool) -> [(&'static str, Option<&str>); 5] {
+    let name = |option: &'static str| if batch { &option[2..] } else { option };
+    [
+        (name("--why"), Some(request.why.as_str())),
+        (name("--why-b"), request.why_b.as_deref()),
+        (name("--wants"), request.wants.as_deref()),
+        (name("--format"), request.format.as_deref()),
+        (name("--note"), request.note.as_deref()),
+    ]
+}
+
+/// [`nickname_warnings`] for the typed fields of `request`, about A and B
+/// (`batch`: the fields are named as a batch file's columns).
+pub(crate) fn request_nickname_warnings(
+    contacts: &Contacts,
+    request: &Request,
+    batch: bool,
+) -> Vec<String> {
+    let fields = typed_fields(request, batch);
     nickname_warnings(contacts, &[request.a.as_str(), request.b.as_str()], &fields)
 }
 
@@ -241,13 +253,14 @@ pub(crate) fn reader_named_warning(
 
 /// [`reader_named_warning`] for a request's first message: A reads an
 /// ask's fields; T reads those of a request of a connector, in the note
-/// C forwards.
-pub(crate) fn request_reader_warning(contacts: &Contacts, request: &Request) -> Option<String> {
-    let fields = [
-        ("--why", Some(request.why.as_str())),
-        ("--wants", request.wants.as_deref()),
-        ("--format", request.format.as_deref()),
-    ];
+/// C forwards (`batch`: the fields are named as a batch file's columns).
+pub(crate) fn request_reader_warning(
+    contacts: &Contacts,
+    request: &Request,
+    batch: bool,
+) -> Option<String> {
+    let [why, _, wants, format, _] = typed_fields(request, batch);
+    let fields = [why, wants, format];
     if request.is_requested() {
         reader_named_warning(contacts, &request.b, &fields, "the note to forward")
     } else {

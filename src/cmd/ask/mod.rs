@@ -205,10 +205,12 @@ pub(crate) fn run_as(args: AskArgs, direction: Direction, ctx: &mut Context) -> 
     warnings.extend(ask_check::request_nickname_warnings(
         &contacts,
         &planned.request,
+        false,
     ));
     warnings.extend(ask_check::request_reader_warning(
         &contacts,
         &planned.request,
+        false,
     ));
     if direction == Direction::Introducing {
         let introduced = ask_check::introduced(&planned.request, false);

@@ -47,6 +47,7 @@ pub(super) fn warn_unsaid(
     // Those the asks introduce, in the order they first appear.
     let mut introduced: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
+    let mut named: Vec<String> = Vec::new();
     for p in plan {
         let line = p.line.unwrap_or(0);
         // Each request is built, and its ask rendered, one at a time.
@@ -66,6 +67,21 @@ pub(super) fn warn_unsaid(
                 introduced.push(handle.to_string());
             }
         }
+        // Names in typed fields: told per row, as few batches have many.
+        let names = ask_check::request_nickname_warnings(contacts, &request, true)
+            .into_iter()
+            .chain(ask_check::request_reader_warning(contacts, &request, true));
+        named.extend(names.map(|w| format!("line {line}: {w}")));
+    }
+    const SHOWN: usize = 10;
+    for w in named.iter().take(SHOWN) {
+        ctx.out.warn(w);
+    }
+    if named.len() > SHOWN {
+        ctx.out.warn(format!(
+            "and {} more warnings like these about names in the batch's fields",
+            named.len() - SHOWN
+        ));
     }
     for (field, lines) in unsaid {
         ctx.out.warn(reword(
