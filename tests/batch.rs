@@ -95,6 +95,23 @@ fn a_batch_from_stdin_on_the_outbox() {
     assert!(kay["wants"].is_null() && kay["note"].is_null());
 }
 
+/// A batch of one row says "1 row", not "1 rows".
+#[test]
+fn a_batch_of_one_counts_one_row() {
+    let sb = Sandbox::new();
+    let run = sb.run_with_stdin(
+        &["ask", "--batch", "-", "--yes"],
+        Some("a,b,why\nada,sam,you both like compilers\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("1 row: asked 1, skipped 0 (already asked), failed 0"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A batch row whose `why` calls Katherine "Kay", or speaks of Ada in
 /// the ask Ada reads, is told with its line and the column's name; the
 /// rows still go out as typed.

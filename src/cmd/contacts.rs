@@ -16,6 +16,7 @@ use crate::setup::config::{Config, Places, TransportKind};
 use crate::setup::contacts_edit::ContactsFile;
 use crate::setup::import::{self, NewContact, Plan};
 use crate::setup::vcf;
+use crate::ui::output;
 use crate::ui::table::Table;
 
 #[derive(Debug, Args)]
@@ -250,7 +251,7 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
         }
         blocks.push(format!(
             "{would}{verb} {} {preposition} `{}`:\n{}",
-            plural(list.len(), "contact"),
+            output::plural(list.len(), "contact"),
             path.display(),
             table.render()
         ));
@@ -271,7 +272,7 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
             .collect();
         blocks.push(format!(
             "skipped {}:\n{}",
-            plural(plan.skipped.len(), "card"),
+            output::plural(plan.skipped.len(), "card"),
             lines.join("\n")
         ));
     }
@@ -285,14 +286,6 @@ fn report(plan: &Plan, path: &Path, dry_run: bool, ctx: &Context) {
         out.note(
             "next: give each new contact a `blurb` (a forwardable one-liner used in introductions)",
         );
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

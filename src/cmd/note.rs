@@ -1009,7 +1009,8 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
             ctx.out.json(&Vec::<view::RequestJson>::new());
         }
         ctx.out.note(format!(
-            "{rows} rows: asked 0, skipped {skipped} (already asked), failed 0"
+            "{}: asked 0, skipped {skipped} (already asked), failed 0",
+            crate::ui::output::plural(rows, "row")
         ));
         return Ok(());
     }
@@ -1104,7 +1105,8 @@ fn run_batch(args: NoteArgs, ctx: &mut Context) -> anyhow::Result<()> {
     }
     if failed.is_empty() && outcome.untried.is_empty() {
         ctx.out.note(format!(
-            "{rows} rows: asked {sent} for a note, skipped {skipped} (already asked), failed 0"
+            "{}: asked {sent} for a note, skipped {skipped} (already asked), failed 0",
+            crate::ui::output::plural(rows, "row")
         ));
         return Ok(());
     }

@@ -246,6 +246,15 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
     out
 }
 
+/// `n` of `word`, in the singular for one: "1 row", "3 rows".
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

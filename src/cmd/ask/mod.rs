@@ -399,7 +399,8 @@ fn run_batch(args: AskArgs, direction: Direction, ctx: &mut Context) -> anyhow::
     if plan.is_empty() {
         report(ctx, &config, &Summary::default(), &HashMap::new());
         ctx.out.note(format!(
-            "{row_count} rows: asked 0, skipped {skipped} (already asked), failed 0"
+            "{}: asked 0, skipped {skipped} (already asked), failed 0",
+            crate::ui::output::plural(row_count, "row")
         ));
         return Ok(());
     }

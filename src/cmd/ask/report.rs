@@ -185,8 +185,10 @@ pub(super) fn finish(
     }
     if summary.failed.is_empty() && summary.not_sent == 0 {
         ctx.out.note(format!(
-            "{} rows: asked {}, skipped {} (already asked), failed 0",
-            row_count, summary.asked, summary.skipped
+            "{}: asked {}, skipped {} (already asked), failed 0",
+            crate::ui::output::plural(row_count, "row"),
+            summary.asked,
+            summary.skipped
         ));
         return Ok(());
     }
