@@ -31,7 +31,7 @@ N=${N:-100000}
 IMAP_N=${IMAP_N:-20000}
 RUNS=${RUNS:-20}
 PYTHON=${PYTHON:-/usr/bin/python3}
-work=$(mktemp -d /tmp/intro-bench-XXXXXX)
+work=$(mktemp -d -t intro-bench-XXXXXX)
 chmod 755 "$work"
 dovecot_dir=""
 cleanup() {

@@ -209,15 +209,16 @@ fn the_ask_without_optional_fields_still_reads_well() {
 /// so, with the `first_name` that makes them one, and sends as typed.
 #[test]
 fn a_why_that_calls_b_by_another_name_warns_and_first_name_settles_it() {
-    let sb = Sandbox::new();
-    let run = sb.run(&[
+    const ASK: [&str; 6] = [
         "ask",
         "alan",
         "kay",
         "--why",
         "Kay needs help with orbital mechanics",
         "--yes",
-    ]);
+    ];
+    let sb = Sandbox::new();
+    let run = sb.run(&ASK);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr.contains(
@@ -233,14 +234,7 @@ fn a_why_that_calls_b_by_another_name_warns_and_first_name_settles_it() {
         "[alan]\nname = \"Alan Turing\"\nemail = \"alan@example.net\"\n\n\
          [kay]\nname = \"Katherine Johnson\"\nemail = \"kay@example.com\"\nfirst_name = \"Kay\"\n",
     );
-    let run = sb.run(&[
-        "ask",
-        "alan",
-        "kay",
-        "--why",
-        "Kay needs help with orbital mechanics",
-        "--yes",
-    ]);
+    let run = sb.run(&ASK);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("calls Katherine"), "{}", run.stderr);
     assert!(body(&sb.outbox()[0].1).contains("I'll close the loop with Kay kindly"));

@@ -196,6 +196,14 @@ fn a_request_over_smtp_and_imap_from_the_ask_to_the_thank_you() {
     assert_eq!(server.messages().len(), 3, "thanked once");
 }
 
+/// Grace's request of Jo about Sam, sent; its id.
+fn make_request(sb: &Sandbox) -> String {
+    sb.json(&request_args(&["--yes"]))["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A sandbox with the outbox transport and a Maildir for `sync`.
 fn maildir_sandbox() -> (Sandbox, std::path::PathBuf) {
     let sb = Sandbox::new();
@@ -215,10 +223,7 @@ fn maildir_sandbox() -> (Sandbox, std::path::PathBuf) {
 fn a_maildir_introduction_counts_only_from_the_connector_to_you_and_t() {
     let (mut sb, dir) = maildir_sandbox();
     sb.set_now("2026-03-01T09:00:00Z");
-    let id = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = make_request(&sb);
     // An ordinary ask of Jo about Ada: Jo writing to Grace and Ada is not
     // an introduction anyone waits for.
     let ask = sb.ask("jo", "ada", "a reason");
@@ -269,10 +274,7 @@ fn a_maildir_introduction_counts_only_from_the_connector_to_you_and_t() {
 fn by_hand_and_in_the_right_order() {
     let (mut sb, _) = maildir_sandbox();
     sb.set_now("2026-03-01T09:00:00Z");
-    let id = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = make_request(&sb);
 
     // Not introduced yet: nothing to thank for.
     let err = sb.fails(&["thank", &id], 1);
@@ -452,10 +454,7 @@ fn status_and_stats_keep_the_two_directions_apart() {
     let (mut sb, _) = maildir_sandbox();
     sb.set_now("2026-03-01T09:00:00Z");
     let ask = sb.ask("ada", "sam", "compilers");
-    let req = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let req = make_request(&sb);
     sb.ok(&["approve", &ask]);
     sb.ok(&["introduced", &req]);
 
@@ -575,10 +574,7 @@ fn cancel_tell_tells_the_connector_in_every_open_state() {
         ("replied", &["sync"][..]),
         ("approved", &["approve"][..]),
     ] {
-        let id = sb.json(&request_args(&["--yes"]))["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let id = make_request(&sb);
         for step in steps {
             if *step == "sync" {
                 // Jo answers in the thread.
@@ -619,10 +615,7 @@ fn cancel_tell_tells_the_connector_in_every_open_state() {
         );
     }
     // Introduced: closed; nothing to withdraw.
-    let id = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = make_request(&sb);
     sb.ok(&["introduced", &id]);
     let err = sb.fails(&["cancel", &id, "--tell", "--send", "--yes"], 1);
     assert!(err.contains("cannot be cancelled"), "{err}");
@@ -632,10 +625,7 @@ fn cancel_tell_tells_the_connector_in_every_open_state() {
 #[test]
 fn a_new_how_rewrites_an_unedited_thank_you_and_an_edited_one_is_kept_with_a_warning() {
     let (sb, _) = maildir_sandbox();
-    let id = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = make_request(&sb);
     sb.ok(&["introduced", &id]);
     let run = sb.run(&["thank", &id, "--how", "we met and it went well"]);
     assert!(run.stdout.contains("draft saved:"), "{}", run.stdout);
@@ -694,10 +684,7 @@ fn no_hint_of_the_other_direction(text: &str) {
 fn every_hint_about_a_request_of_a_connector_names_its_own_commands() {
     let (mut sb, dir) = maildir_sandbox();
     sb.set_now("2026-03-01T09:00:00Z");
-    let id = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = make_request(&sb);
     let message_id = header(&sb.sent("ask")[0], "Message-ID").unwrap();
     // Jo answers: the sync line says what to record.
     std::fs::write(
@@ -790,10 +777,7 @@ fn a_second_request_of_the_same_connector_is_refused_in_the_words_of_requests() 
 #[test]
 fn a_handle_of_several_requests_lists_each_with_its_direction() {
     let (sb, _) = maildir_sandbox();
-    let requested = sb.json(&request_args(&["--yes"]))["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let requested = make_request(&sb);
     let ask = sb.ask("jo", "ada", "a reason");
     let err = sb.fails(&["cancel", "jo"], 1);
     assert!(
